@@ -1,0 +1,90 @@
+/// Where an expression's values live: the checker's second type, next to the value type.
+enum Shape: Sendable, Hashable {
+    /// One value.
+    case scalar
+    /// One value per data row.
+    case rows
+    /// One value per group of a grouping (a `by` clause).
+    case groups(GroupingID)
+}
+
+/// Identifies a grouping by its keys as printed, so KPIs grouped alike share one grouping.
+struct GroupingID: Sendable, Hashable, CustomStringConvertible {
+    /// The keys as the syntax printer writes them: equal for `month(date)` and `month( date )`.
+    var canonical: String
+    /// The keys as written, for messages.
+    var description: String
+
+    static func == (lhs: GroupingID, rhs: GroupingID) -> Bool { lhs.canonical == rhs.canonical }
+    func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
+}
+
+/// The keys of a `by` clause, checked.
+struct Grouping: Sendable {
+    var id: GroupingID
+    /// Row-shaped key expressions.
+    var keys: [TypedExpression]
+    /// The keys' names in output: a column's name, or the key's source text as written.
+    var keyNames: [String]
+}
+
+/// An expression after checking: names resolved, type and shape known. Only these are evaluated.
+struct TypedExpression: Sendable {
+    indirect enum Kind: Sendable {
+        case constant(Value)
+        case column(String)
+        case parameter(String)
+        /// A `let` or KPI, by index into `Program.definitions`.
+        case definition(Int)
+        case negate(TypedExpression)
+        case not(TypedExpression)
+        case binary(BinaryOperator, TypedExpression, TypedExpression)
+        /// `x == null` (`isNull`) or `x != null`.
+        case nullTest(TypedExpression, isNull: Bool)
+        /// A list whose elements are not all constants.
+        case list([TypedExpression])
+        case call(FunctionDefinition, arguments: [TypedExpression], filter: TypedExpression?)
+    }
+
+    var kind: Kind
+    var type: KipiType
+    var shape: Shape
+    var format: DisplayFormat
+    var range: SourceRange
+
+    var constantValue: Value? {
+        if case .constant(let value) = kind { return value }
+        return nil
+    }
+}
+
+/// A `let` or KPI after checking.
+struct CheckedDefinition: Sendable {
+    enum Role: Sendable { case kpi, helper }
+
+    var name: String
+    var role: Role
+    var value: TypedExpression
+    /// The grouping of the value, if it has one value per group.
+    var grouping: Grouping?
+    var description: String
+    var sourceName: String
+}
+
+/// A parameter of a program: overridable when evaluating, with its default.
+public struct ParameterInfo: Sendable, Hashable {
+    public var name: String
+    public var type: KipiType
+    public var defaultValue: Value
+    public var description: String
+}
+
+/// A KPI a program reports, in file order.
+public struct KPIInfo: Sendable, Hashable {
+    public var name: String
+    public var description: String
+    public var type: KipiType
+    public var format: DisplayFormat
+    /// Names of the `by` keys; empty for a KPI with a single value.
+    public var keyNames: [String]
+}

@@ -1,0 +1,331 @@
+/// The program the checker produces: the only input the evaluator accepts.
+struct CheckedProgram: Sendable {
+    /// Every `let` and KPI that was checked, in an order where each comes after what it uses.
+    var definitions: [CheckedDefinition]
+    /// The reported KPIs, as indices into `definitions`, in file order.
+    var kpis: [Int]
+    var parameters: [ParameterInfo]
+    var groupings: [GroupingID: Grouping]
+    /// The data columns the formulas read.
+    var columnsUsed: Set<String>
+}
+
+/// Resolves names, infers types and shapes, and collects every error of a program.
+///
+/// Definitions are checked on demand, depth first, so a definition may use one written
+/// below it; a definition met again while it is being checked closes a cycle.
+struct Checker {
+    struct Entry {
+        var declaration: Declaration
+        var source: SourceText
+        var isMain: Bool
+    }
+
+    /// What an expression is checked against: its file, whether the enclosing definition is
+    /// grouped, and the arguments bound to the parameters of the user functions being expanded.
+    struct Scope {
+        var source: SourceText
+        var context: Shape
+        var locals: [String: TypedExpression] = [:]
+        var callStack: [String] = []
+    }
+
+    let registry: FunctionRegistry
+    /// Column names and types; nil when checking without data, where any unknown name is a column.
+    let schema: Schema?
+    var entries: [String: Entry] = [:]
+    var diagnostics: [Diagnostic] = []
+    private var definitions: [CheckedDefinition] = []
+    private var definitionIndex: [String: Int] = [:]
+    private var inProgress: [String] = []
+    private var failed: Set<String> = []
+    var parameters: [String: ParameterInfo] = [:]
+    var groupings: [GroupingID: Grouping] = [:]
+    var columnsUsed: Set<String> = []
+
+    init(registry: FunctionRegistry, schema: Schema?) {
+        self.registry = registry
+        self.schema = schema
+    }
+
+    /// Checks the declarations of a main file and the files it imports (`trees[0]` is the main file).
+    static func check(_ trees: [SyntaxTree], registry: FunctionRegistry, schema: Schema?) -> (CheckedProgram, [Diagnostic]) {
+        var checker = Checker(registry: registry, schema: schema)
+        var kpiNames: [String] = []
+        var helperNames: [String] = []
+        var functions: [String] = []
+        for (position, tree) in trees.enumerated() {
+            for declaration in tree.declarations {
+                guard let name = checker.declare(declaration, source: tree.source, isMain: position == 0) else { continue }
+                switch declaration.kind {
+                case .kpi: if position == 0 { kpiNames.append(name) } else { helperNames.append(name) }
+                case .helper: helperNames.append(name)
+                case .function: functions.append(name)
+                case .parameter, .import: break
+                }
+            }
+        }
+        for name in checker.entries.keys.sorted() {
+            if case .parameter = checker.entries[name]?.declaration.kind { checker.checkParameter(name) }
+        }
+        let kpis = kpiNames.compactMap { checker.checkDefinition($0) }
+        for name in helperNames { _ = checker.checkDefinition(name) }
+        for name in functions { checker.checkFunctionBody(name) }
+        let program = CheckedProgram(
+            definitions: checker.definitions, kpis: kpis,
+            parameters: checker.parameters.values.sorted { $0.name < $1.name },
+            groupings: checker.groupings, columnsUsed: checker.columnsUsed)
+        return (program, checker.sortedDiagnostics())
+    }
+
+    /// Records a declaration under its name; reports a duplicate. Returns the name, if any.
+    private mutating func declare(_ declaration: Declaration, source: SourceText, isMain: Bool) -> String? {
+        let name: String
+        switch declaration.kind {
+        case .import: return nil
+        case .parameter(let defined, _), .helper(let defined, _, _), .function(let defined, _, _), .kpi(let defined, _, _):
+            name = defined
+        }
+        if let previous = entries[name] {
+            let location = previous.source.location(of: previous.declaration.nameRange.start)
+            report(CheckerMessages.duplicateDefinition(name, previous: "\(previous.source.name):\(location.line)"), declaration.nameRange, in: source)
+            return nil
+        }
+        if registry[name] != nil, case .function = declaration.kind {
+            report("'\(name)' is a built-in function; choose another name", declaration.nameRange, in: source)
+            return nil
+        }
+        entries[name] = Entry(declaration: declaration, source: source, isMain: isMain)
+        return name
+    }
+
+    // MARK: Definitions
+
+    /// Checks a `let` or KPI (once) and returns its index, or nil if it failed.
+    mutating func checkDefinition(_ name: String) -> Int? {
+        if let index = definitionIndex[name] { return index }
+        if failed.contains(name) { return nil }
+        guard let entry = entries[name] else { return nil }
+        let (value, keys, role): (Expression, [Expression], CheckedDefinition.Role)
+        switch entry.declaration.kind {
+        case .kpi(_, let expression, let byKeys): (value, keys, role) = (expression, byKeys, .kpi)
+        case .helper(_, let expression, let byKeys): (value, keys, role) = (expression, byKeys, .helper)
+        case .parameter, .function, .import: return nil
+        }
+        inProgress.append(name)
+        defer { inProgress.removeLast() }
+        var scope = Scope(source: entry.source, context: .scalar)
+        var grouping: Grouping?
+        if !keys.isEmpty {
+            grouping = checkGrouping(keys, scope: scope)
+            guard let grouping else {
+                failed.insert(name)
+                return nil
+            }
+            scope.context = .groups(grouping.id)
+        }
+        guard let checked = checkExpression(value, scope) else {
+            failed.insert(name)
+            return nil
+        }
+        guard let (finalGrouping, shapeOK) = resultGrouping(of: checked, declared: grouping, name: name, role: role, scope: scope),
+            shapeOK
+        else {
+            failed.insert(name)
+            return nil
+        }
+        let definition = CheckedDefinition(
+            name: name, role: role, value: checked, grouping: finalGrouping,
+            description: entry.declaration.documentation, sourceName: entry.source.name)
+        definitions.append(definition)
+        definitionIndex[name] = definitions.count - 1
+        return definitions.count - 1
+    }
+
+    /// The grouping a definition's value has, after checking its shape fits its role.
+    private mutating func resultGrouping(
+        of value: TypedExpression, declared: Grouping?, name: String, role: CheckedDefinition.Role, scope: Scope
+    ) -> (Grouping?, Bool)? {
+        if case .list = value.type {
+            report(CheckerMessages.listKPI, value.range, in: scope.source)
+            return nil
+        }
+        switch value.shape {
+        case .scalar:
+            return (declared, true)
+        case .rows:
+            if role == .kpi || declared != nil {
+                report(CheckerMessages.columnKPI(name), value.range, in: scope.source)
+                return nil
+            }
+            return (nil, true)
+        case .groups(let id):
+            if let declared, declared.id != id {
+                report(CheckerMessages.groupingMismatch(name, has: id, wanted: declared.id), value.range, in: scope.source)
+                return nil
+            }
+            return (groupings[id], true)
+        }
+    }
+
+    private mutating func checkGrouping(_ keys: [Expression], scope: Scope) -> Grouping? {
+        var checkedKeys: [TypedExpression] = []
+        for key in keys {
+            guard let checked = checkExpression(key, scope) else { continue }
+            if checked.shape != .rows {
+                report(CheckerMessages.keyNotColumn, key.range, in: scope.source)
+            } else if case .list = checked.type {
+                report(CheckerMessages.keyNotColumn, key.range, in: scope.source)
+            } else {
+                checkedKeys.append(checked)
+            }
+        }
+        guard checkedKeys.count == keys.count else { return nil }
+        let names = keys.map { key in
+            if case .name(let name, _) = key.kind { return name }
+            return scope.source.text(of: key.range)
+        }
+        let id = GroupingID(
+            canonical: keys.map(\.description).joined(separator: ", "),
+            description: names.joined(separator: ", "))
+        let grouping = groupings[id] ?? Grouping(id: id, keys: checkedKeys, keyNames: names)
+        groupings[id] = grouping
+        return grouping
+    }
+
+    private mutating func checkParameter(_ name: String) {
+        guard let entry = entries[name], case .parameter(_, let defaultValue) = entry.declaration.kind else { return }
+        let scope = Scope(source: entry.source, context: .scalar)
+        guard let checked = checkExpression(defaultValue, scope) else { return }
+        guard let value = checked.constantValue, !value.isNull else {
+            report(CheckerMessages.notConstant(name), defaultValue.range, in: entry.source)
+            return
+        }
+        parameters[name] = ParameterInfo(name: name, type: value.type, defaultValue: value, description: entry.declaration.documentation)
+    }
+
+    /// Checks a function's body once on its own, with parameters of unknown type, so that
+    /// misspelled names are found even in functions no KPI calls yet.
+    private mutating func checkFunctionBody(_ name: String) {
+        guard let entry = entries[name], case .function(_, let parameterNames, let body) = entry.declaration.kind else { return }
+        var scope = Scope(source: entry.source, context: .scalar, callStack: [name])
+        for parameter in parameterNames {
+            scope.locals[parameter] = TypedExpression(
+                kind: .constant(.null), type: .unknown, shape: .scalar, format: .plain, range: entry.declaration.nameRange)
+        }
+        _ = checkExpression(body, scope)
+    }
+
+    // MARK: Names
+
+    /// Resolves a name used as a value: a function parameter, a definition, a parameter or a column.
+    mutating func resolve(_ name: String, range: SourceRange, scope: Scope) -> TypedExpression? {
+        if let local = scope.locals[name] {
+            var bound = local
+            bound.range = range
+            return bound
+        }
+        if let entry = entries[name] {
+            switch entry.declaration.kind {
+            case .parameter:
+                guard let parameter = parameters[name] else { return nil }
+                return TypedExpression(kind: .parameter(name), type: parameter.type, shape: .scalar, format: .plain, range: range)
+            case .function:
+                report(CheckerMessages.functionAsValue(name), range, in: scope.source)
+                return nil
+            case .kpi, .helper:
+                if let start = inProgress.firstIndex(of: name) {
+                    report(CheckerMessages.cycle(Array(inProgress[start...]) + [name]), range, in: scope.source)
+                    failed.formUnion(inProgress[start...])
+                    return nil
+                }
+                guard let index = checkDefinition(name) else { return nil }
+                let definition = definitions[index]
+                return TypedExpression(
+                    kind: .definition(index), type: definition.value.type,
+                    shape: definition.grouping.map { .groups($0.id) } ?? definition.value.shape,
+                    format: definition.value.format, range: range)
+            case .import:
+                return nil
+            }
+        }
+        if let schema {
+            if let type = schema.type(of: name) {
+                columnsUsed.insert(name)
+                return TypedExpression(kind: .column(name), type: type, shape: .rows, format: .plain, range: range)
+            }
+            let columns = schema.columnNames
+            let definitionNames = entries.keys.filter { entries[$0]?.declaration.kind.isValue == true }
+            let suggestion = closestName(to: name, among: columns + definitionNames.sorted())
+            report(
+                CheckerMessages.unknownName(name, suggestion: suggestion, suggestionIsColumn: suggestion.map(columns.contains) ?? true),
+                range, in: scope.source)
+            return nil
+        }
+        columnsUsed.insert(name)
+        return TypedExpression(kind: .column(name), type: .unknown, shape: .rows, format: .plain, range: range)
+    }
+
+    mutating func report(_ message: String, _ range: SourceRange, in source: SourceText) {
+        diagnostics.append(Diagnostic(message: message, range: range, source: source))
+    }
+
+    /// Diagnostics in file and position order, each once (a function body checked at
+    /// several calls reports its errors once).
+    private func sortedDiagnostics() -> [Diagnostic] {
+        var seen: Set<Diagnostic> = []
+        return diagnostics.filter { seen.insert($0).inserted }
+            .enumerated()
+            .sorted { a, b in
+                let left = (a.element.sourceName ?? "", a.element.range?.start ?? 0, a.offset)
+                let right = (b.element.sourceName ?? "", b.element.range?.start ?? 0, b.offset)
+                return left < right
+            }
+            .map(\.element)
+    }
+}
+
+extension Declaration.Kind {
+    /// Whether the declaration names a value (a KPI, `let` or `param`) rather than a function or import.
+    var isValue: Bool {
+        switch self {
+        case .kpi, .helper, .parameter: true
+        case .function, .import: false
+        }
+    }
+}
+
+/// The candidate closest to a misspelled name, if one is close enough to be a likely typo.
+func closestName(to name: String, among candidates: [String]) -> String? {
+    let target = Array(name.lowercased())
+    var best: (name: String, distance: Int)?
+    for candidate in candidates {
+        let distance = editDistance(target, Array(candidate.lowercased()))
+        let allowed = max(1, min(3, max(target.count, candidate.count) / 3))
+        if distance <= allowed, distance < (best?.distance ?? Int.max) {
+            best = (candidate, distance)
+        }
+    }
+    return best?.name
+}
+
+/// Levenshtein distance, counting a swap of two neighbours as one edit.
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previousPrevious = [Int](repeating: 0, count: b.count + 1)
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                current[j] = min(current[j], previousPrevious[j - 2] + 1)
+            }
+        }
+        (previousPrevious, previous, current) = (previous, current, previousPrevious)
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,89 @@
+/// Every message the checker reports, in one place so the wording stays consistent.
+enum CheckerMessages {
+    static func aggregateFilterOnScalar(_ name: String) -> String {
+        "'where' filters the rows of an aggregate such as sum or count; '\(name)' is not an aggregate"
+    }
+    static func argumentCount(_ name: String, expected: ClosedRange<Int>?, atLeast: Int, given: Int) -> String {
+        let given = "\(given) \(given == 1 ? "was" : "were") given"
+        guard let expected else { return "'\(name)' takes at least \(atLeast) argument\(atLeast == 1 ? "" : "s"), but \(given)" }
+        if expected.lowerBound == expected.upperBound {
+            let count = expected.lowerBound
+            return "'\(name)' takes \(count) argument\(count == 1 ? "" : "s"), but \(given)"
+        }
+        return "'\(name)' takes \(expected.lowerBound) to \(expected.upperBound) arguments, but \(given)"
+    }
+    static func argumentType(_ name: String, parameter: String, expected: String, found: KipiType) -> String {
+        "'\(name)' expects \(expected) for '\(parameter)', but got \(article(found))"
+    }
+    static func columnKPI(_ name: String) -> String {
+        "'\(name)' would be a whole column, one value per row; wrap it in an aggregate such as sum(…) or count(…), or define it with 'let'"
+    }
+    static func cycle(_ names: [String]) -> String {
+        "reference cycle: " + names.joined(separator: " → ")
+    }
+    static func duplicateDefinition(_ name: String, previous: String) -> String {
+        "'\(name)' is already defined (\(previous))"
+    }
+    static func functionAsValue(_ name: String) -> String { "'\(name)' is a function; call it with parentheses: \(name)(…)" }
+    static func groupingMismatch(_ name: String, has: GroupingID, wanted: GroupingID) -> String {
+        "'\(name)' has one value per \(has), but this definition is grouped by \(wanted)"
+    }
+    static func importUnreadable(_ path: String, _ reason: String) -> String { "cannot import '\(path)': \(reason)" }
+    static let keyNotColumn = "a 'by' key must have one value per row: a column, or an expression of columns such as month(date)"
+    static let listElementNotScalar = "a list element must be a single value, not a column"
+    static let listKPI = "a KPI's value cannot be a list"
+    static let listOutsideCall = "a list can only be an argument of a function or the right side of 'in'"
+    static func mixedShapes(_ left: Shape, _ right: Shape) -> String {
+        "cannot combine \(describe(left)) with \(describe(right)); aggregate one of them first"
+    }
+    static func mixedTypes(_ what: String, _ left: KipiType, _ right: KipiType) -> String {
+        "\(what) mixes \(article(left)) and \(article(right))"
+    }
+    static func notConstant(_ name: String) -> String {
+        "the default of parameter '\(name)' must be a constant, such as 50, 15%, \"EU\" or date(\"2024-01-01\")"
+    }
+    static func operandType(_ op: String, expected: String, found: KipiType) -> String {
+        "'\(op)' expects \(expected), but got \(article(found))"
+    }
+    static func comparison(_ op: String, _ left: KipiType, _ right: KipiType) -> String {
+        var message = "cannot compare \(article(left)) with \(article(right)) using '\(op)'"
+        if (left == .date && right == .text) || (left == .text && right == .date) {
+            message += "; write a date as date(\"yyyy-mm-dd\")"
+        }
+        return message
+    }
+    static func recursion(_ name: String) -> String {
+        "function '\(name)' calls itself; recursion is not allowed"
+    }
+    static func unknownFunction(_ name: String, suggestion: String?) -> String {
+        "unknown function '\(name)'" + didYouMean(suggestion)
+    }
+    static func unknownName(_ name: String, suggestion: String?, suggestionIsColumn: Bool) -> String {
+        (suggestion == nil || suggestionIsColumn ? "unknown column '\(name)'" : "unknown name '\(name)'") + didYouMean(suggestion)
+    }
+    static func whereNotBoolean(_ type: KipiType) -> String { "'where' needs a condition (true or false), but got \(article(type))" }
+
+    private static func didYouMean(_ suggestion: String?) -> String {
+        suggestion.map { "; did you mean '\($0)'?" } ?? ""
+    }
+
+    static func article(_ type: KipiType) -> String {
+        switch type {
+        case .number: "a number"
+        case .text: "text"
+        case .boolean: "a boolean"
+        case .date: "a date"
+        case .null: "null"
+        case .list(let element): "a list of \(element)"
+        case .unknown: "a value of unknown type"
+        }
+    }
+
+    static func describe(_ shape: Shape) -> String {
+        switch shape {
+        case .scalar: "a single value"
+        case .rows: "one value per row"
+        case .groups(let id): "one value per \(id)"
+        }
+    }
+}

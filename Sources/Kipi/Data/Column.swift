@@ -1,0 +1,196 @@
+/// A column of values of one type, stored contiguously: the unit of columnar evaluation.
+///
+/// A cell is a value, empty (null) or failed (an evaluation error such as a division by
+/// zero in that row). A column of one cell stands for a scalar and is broadcast against
+/// longer columns.
+public struct Column: Sendable {
+    public enum Storage: Sendable {
+        case number([Double])
+        case text([String])
+        case boolean([Bool])
+        case date([Int32])
+    }
+
+    public private(set) var storage: Storage
+    /// `true` where the cell is null; nil when no cell is.
+    public private(set) var nulls: [Bool]?
+    /// Cells whose computation failed.
+    public var errors: RowErrors
+    public let count: Int
+
+    public init(_ storage: Storage, nulls: [Bool]? = nil, errors: RowErrors = RowErrors()) {
+        self.storage = storage
+        switch storage {
+        case .number(let values): count = values.count
+        case .text(let values): count = values.count
+        case .boolean(let values): count = values.count
+        case .date(let values): count = values.count
+        }
+        self.nulls = nulls.flatMap { $0.contains(true) ? $0 : nil }
+        self.errors = errors
+    }
+
+    public init(numbers: [Double], nulls: [Bool]? = nil) { self.init(.number(numbers), nulls: nulls) }
+    public init(texts: [String], nulls: [Bool]? = nil) { self.init(.text(texts), nulls: nulls) }
+    public init(booleans: [Bool], nulls: [Bool]? = nil) { self.init(.boolean(booleans), nulls: nulls) }
+    public init(dates: [KipiDate], nulls: [Bool]? = nil) { self.init(.date(dates.map(\.daysSinceEpoch)), nulls: nulls) }
+
+    /// A column of `count` nulls of the given type.
+    public static func nulls(_ type: KipiType, count: Int) -> Column {
+        let mask = [Bool](repeating: true, count: count)
+        switch type {
+        case .text: return Column(.text([String](repeating: "", count: count)), nulls: mask)
+        case .boolean: return Column(.boolean([Bool](repeating: false, count: count)), nulls: mask)
+        case .date: return Column(.date([Int32](repeating: 0, count: count)), nulls: mask)
+        case .number, .null, .list, .unknown: return Column(.number([Double](repeating: 0, count: count)), nulls: mask)
+        }
+    }
+
+    /// A column holding `value` `count` times; lists are not column values.
+    public init(repeating value: Value, type: KipiType, count: Int) {
+        switch value {
+        case .number(let number): self.init(.number([Double](repeating: number, count: count)))
+        case .text(let text): self.init(.text([String](repeating: text, count: count)))
+        case .boolean(let flag): self.init(.boolean([Bool](repeating: flag, count: count)))
+        case .date(let date): self.init(.date([Int32](repeating: date.daysSinceEpoch, count: count)))
+        case .null, .list: self = Column.nulls(type, count: count)
+        }
+    }
+
+    /// Builds a column from values that all have `type` or are null.
+    public init(values: [Value], type: KipiType) {
+        let mask = values.map(\.isNull)
+        switch type {
+        case .text: self.init(.text(values.map { if case .text(let v) = $0 { v } else { "" } }), nulls: mask)
+        case .boolean: self.init(.boolean(values.map { if case .boolean(let v) = $0 { v } else { false } }), nulls: mask)
+        case .date: self.init(.date(values.map { if case .date(let v) = $0 { v.daysSinceEpoch } else { 0 } }), nulls: mask)
+        case .number, .null, .list, .unknown: self.init(.number(values.map { $0.number ?? 0 }), nulls: mask)
+        }
+    }
+
+    public var type: KipiType {
+        switch storage {
+        case .number: .number
+        case .text: .text
+        case .boolean: .boolean
+        case .date: .date
+        }
+    }
+
+    @inline(__always)
+    public func isNull(_ row: Int) -> Bool {
+        nulls?[row] ?? false
+    }
+
+    /// The cell at `row`; a failed cell reads as null (check `errors` first).
+    public subscript(row: Int) -> Value {
+        if isNull(row) { return .null }
+        switch storage {
+        case .number(let values): return .number(values[row])
+        case .text(let values): return .text(values[row])
+        case .boolean(let values): return .boolean(values[row])
+        case .date(let values): return .date(KipiDate(daysSinceEpoch: values[row]))
+        }
+    }
+
+    /// The non-null cells, in order, as values.
+    public var values: [Value] { (0..<count).map { self[$0] } }
+
+    /// Whether every cell is null, so the column fits any type.
+    var isAllNull: Bool { count > 0 && (nulls?.allSatisfy { $0 } ?? false) }
+
+    /// The number storage; an all-null column of another type reads as zeros.
+    public var numbers: [Double] {
+        if case .number(let values) = storage { return values }
+        return [Double](repeating: 0, count: count)
+    }
+
+    public var texts: [String] {
+        if case .text(let values) = storage { return values }
+        return [String](repeating: "", count: count)
+    }
+
+    public var booleans: [Bool] {
+        if case .boolean(let values) = storage { return values }
+        return [Bool](repeating: false, count: count)
+    }
+
+    public var days: [Int32] {
+        if case .date(let values) = storage { return values }
+        return [Int32](repeating: 0, count: count)
+    }
+
+    /// The cells at `rows`, in that order.
+    public func gathering(_ rows: [Int]) -> Column {
+        let mask = nulls.map { mask in rows.map { mask[$0] } }
+        var result: Column
+        switch storage {
+        case .number(let values): result = Column(.number(rows.map { values[$0] }), nulls: mask)
+        case .text(let values): result = Column(.text(rows.map { values[$0] }), nulls: mask)
+        case .boolean(let values): result = Column(.boolean(rows.map { values[$0] }), nulls: mask)
+        case .date(let values): result = Column(.date(rows.map { values[$0] }), nulls: mask)
+        }
+        result.errors = errors.gathering(rows)
+        return result
+    }
+
+    /// The same cells with `extra` marked null as well.
+    func addingNulls(_ extra: [Bool]?) -> Column {
+        guard let extra else { return self }
+        var copy = self
+        copy.nulls = nulls.map { zip($0, extra).map { $0 || $1 } } ?? extra
+        if copy.nulls?.contains(true) == false { copy.nulls = nil }
+        return copy
+    }
+}
+
+/// The failed cells of a column: for each failed row, why.
+public struct RowErrors: Sendable {
+    /// A message for every row, as when a failed scalar is broadcast over a column.
+    public private(set) var everyRow: String?
+    public private(set) var rows: [Int: String] = [:]
+
+    public init() {}
+
+    public init(everyRow message: String) {
+        everyRow = message
+    }
+
+    public var isEmpty: Bool { everyRow == nil && rows.isEmpty }
+
+    public func message(at row: Int) -> String? {
+        everyRow ?? (rows.isEmpty ? nil : rows[row])
+    }
+
+    public mutating func record(_ message: String, at row: Int) {
+        if everyRow == nil, rows[row] == nil { rows[row] = message }
+    }
+
+    /// Adds `other`'s errors; a column of one cell (a scalar) fails every row.
+    mutating func merge(_ other: RowErrors, broadcast: Bool) {
+        if everyRow != nil || other.isEmpty { return }
+        if broadcast || other.everyRow != nil {
+            everyRow = other.everyRow ?? other.rows.values.first
+            rows = [:]
+            return
+        }
+        rows.merge(other.rows) { first, _ in first }
+    }
+
+    func gathering(_ selected: [Int]) -> RowErrors {
+        if everyRow != nil || rows.isEmpty { return self }
+        var result = RowErrors()
+        for (newRow, oldRow) in selected.enumerated() {
+            if let message = rows[oldRow] { result.rows[newRow] = message }
+        }
+        return result
+    }
+
+    /// The first failed row among `selected`, if any.
+    func firstMessage(in selected: some Sequence<Int>) -> String? {
+        if let everyRow { return everyRow }
+        if rows.isEmpty { return nil }
+        for row in selected { if let message = rows[row] { return message } }
+        return nil
+    }
+}

@@ -1,0 +1,62 @@
+/// Rows of data as named, typed columns of equal length: what formulas are evaluated against.
+public struct DataTable: Sendable {
+    public private(set) var columnNames: [String]
+    public private(set) var columns: [String: Column]
+    public let rowCount: Int
+    /// Where the data came from, for messages (a path, `<stdin>`, or empty).
+    public var sourceName: String
+
+    /// A table of the given columns, in order; each must have `rowCount` cells.
+    public init(columns: [(name: String, column: Column)], rowCount: Int, sourceName: String = "") throws(DiagnosticList) {
+        var byName: [String: Column] = [:]
+        var problems: [Diagnostic] = []
+        for (name, column) in columns {
+            if byName[name] != nil {
+                problems.append(Diagnostic(message: "duplicate column name '\(name)'", file: sourceName.isEmpty ? nil : sourceName))
+            } else if column.count != rowCount {
+                problems.append(Diagnostic(message: "column '\(name)' has \(column.count) values, expected \(rowCount)", file: sourceName.isEmpty ? nil : sourceName))
+            }
+            byName[name] = column
+        }
+        guard problems.isEmpty else { throw DiagnosticList(problems) }
+        self.columnNames = columns.map(\.name)
+        self.columns = byName
+        self.rowCount = rowCount
+        self.sourceName = sourceName
+    }
+
+    /// A table with no columns and no rows, for expressions that need no data.
+    public static let empty: DataTable = {
+        do { return try DataTable(columns: [], rowCount: 0) } catch { preconditionFailure("an empty table is always valid") }
+    }()
+
+    /// Column names and types: what the checker needs to know before any row is read.
+    public var schema: Schema {
+        Schema(columns: columnNames.compactMap { name in columns[name].map { (name, $0.type) } })
+    }
+
+    public subscript(name: String) -> Column? { columns[name] }
+}
+
+/// The names and types of a table's columns.
+public struct Schema: Sendable, Hashable {
+    public var columns: [(name: String, type: KipiType)] {
+        get { zip(names, types).map { ($0, $1) } }
+        set {
+            names = newValue.map(\.name)
+            types = newValue.map(\.type)
+        }
+    }
+    private var names: [String] = []
+    private var types: [KipiType] = []
+
+    public init(columns: [(name: String, type: KipiType)]) {
+        self.columns = columns
+    }
+
+    public func type(of column: String) -> KipiType? {
+        names.firstIndex(of: column).map { types[$0] }
+    }
+
+    public var columnNames: [String] { names }
+}

@@ -1,0 +1,59 @@
+/// One Kipi value: a KPI's result, a cell, a parameter or a function argument.
+public enum Value: Sendable, Hashable, CustomStringConvertible {
+    case number(Double)
+    case text(String)
+    case boolean(Bool)
+    case date(KipiDate)
+    case list([Value])
+    case null
+
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    public var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    /// The type of this value; `null` has type `.null`.
+    public var type: KipiType {
+        switch self {
+        case .number: .number
+        case .text: .text
+        case .boolean: .boolean
+        case .date: .date
+        case .null: .null
+        case .list(let elements): .list(elements.reduce(KipiType.null) { $0.unified(with: $1.type) ?? $0 })
+        }
+    }
+
+    /// The value as a formula would write it.
+    public var description: String {
+        switch self {
+        case .number(let value): formatLiteral(value)
+        case .text(let text): "\"\(text)\""
+        case .boolean(let value): value ? "true" : "false"
+        case .date(let date): "date(\"\(date)\")"
+        case .list(let elements): "[" + elements.map(\.description).joined(separator: ", ") + "]"
+        case .null: "null"
+        }
+    }
+}
+
+extension Value {
+    /// Orders values of one type the way groups are sorted: numbers and dates ascending,
+    /// text by Unicode scalars, false before true, null last.
+    static func sortsBefore(_ lhs: Value, _ rhs: Value) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, _): return false
+        case (_, .null): return true
+        case (.number(let a), .number(let b)): return a < b
+        case (.text(let a), .text(let b)): return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
+        case (.date(let a), .date(let b)): return a < b
+        case (.boolean(let a), .boolean(let b)): return !a && b
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// The groups of a `by` clause: which group each row belongs to, and each group's keys,
+/// numbered in key order (nulls last), built in one pass over the key columns.
+struct GroupIndex: Sendable {
+    /// For each data row, its group (0-based).
+    var groupOfRow: [Int32]
+    /// For each group, its key values in `by` order.
+    var keys: [[Value]]
+
+    var count: Int { keys.count }
+
+    static func build(keyColumns: [Column], rowCount: Int) -> Result<GroupIndex, FunctionError> {
+        for column in keyColumns {
+            if let message = column.errors.firstMessage(in: 0..<rowCount) {
+                return .failure(FunctionError("a 'by' key could not be computed: \(message)"))
+            }
+        }
+        let perKey = keyColumns.map { dense($0, rowCount: rowCount) }
+        var combined = [Int32](repeating: 0, count: rowCount)
+        var groupKeys: [[Value]] = []
+        if perKey.count == 1 {
+            combined = perKey[0].codes
+            groupKeys = perKey[0].values.map { [$0] }
+        } else {
+            var seen: [[Int32]: Int32] = [:]
+            for row in 0..<rowCount {
+                let tuple = perKey.map { $0.codes[row] }
+                if let group = seen[tuple] {
+                    combined[row] = group
+                } else {
+                    let group = Int32(groupKeys.count)
+                    seen[tuple] = group
+                    groupKeys.append(zip(perKey, tuple).map { $0.values[Int($1)] })
+                    combined[row] = group
+                }
+            }
+        }
+        let order = groupKeys.indices.sorted { a, b in
+            for (left, right) in zip(groupKeys[a], groupKeys[b]) where left != right {
+                return Value.sortsBefore(left, right)
+            }
+            return false
+        }
+        var renumbered = [Int32](repeating: 0, count: order.count)
+        for (newGroup, oldGroup) in order.enumerated() { renumbered[oldGroup] = Int32(newGroup) }
+        for row in 0..<rowCount { combined[row] = renumbered[Int(combined[row])] }
+        return .success(GroupIndex(groupOfRow: combined, keys: order.map { groupKeys[$0] }))
+    }
+
+    /// Numbers the distinct values of one key column in order of first appearance.
+    private static func dense(_ column: Column, rowCount: Int) -> (codes: [Int32], values: [Value]) {
+        var codes = [Int32](repeating: 0, count: rowCount)
+        var values: [Value] = []
+        var nullCode: Int32?
+        func code<Key: Hashable>(_ keys: [Key], _ value: (Key) -> Value) {
+            var seen: [Key: Int32] = [:]
+            for row in 0..<rowCount {
+                if column.isNull(row) {
+                    if nullCode == nil {
+                        nullCode = Int32(values.count)
+                        values.append(.null)
+                    }
+                    codes[row] = nullCode ?? 0
+                } else if let known = seen[keys[row]] {
+                    codes[row] = known
+                } else {
+                    let new = Int32(values.count)
+                    seen[keys[row]] = new
+                    values.append(value(keys[row]))
+                    codes[row] = new
+                }
+            }
+        }
+        switch column.storage {
+        case .number(let numbers): code(numbers.map { $0 == 0 ? 0 : $0 }) { .number($0) }
+        case .text(let texts): code(texts) { .text($0) }
+        case .boolean(let flags): code(flags) { .boolean($0) }
+        case .date(let days): code(days) { .date(KipiDate(daysSinceEpoch: $0)) }
+        }
+        return (codes, values)
+    }
+}

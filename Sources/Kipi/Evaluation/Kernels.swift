@@ -1,0 +1,133 @@
+/// Tight loops over whole columns, shared by the operators and the standard library.
+///
+/// Every helper broadcasts a one-cell argument over `count` cells, carries nulls (null in,
+/// null out) and failed cells, and turns a non-finite number into a failed cell: Kipi never
+/// outputs NaN or infinity.
+extension Column {
+    /// The null mask of a result of `count` cells computed from `arguments`.
+    static func combinedNulls(_ arguments: [Column], count: Int) -> [Bool]? {
+        var result: [Bool]?
+        for argument in arguments {
+            guard let mask = argument.nulls else { continue }
+            if argument.count == 1 {
+                if mask[0] { return [Bool](repeating: true, count: count) }
+                continue
+            }
+            if var combined = result {
+                for row in 0..<count where mask[row] { combined[row] = true }
+                result = combined
+            } else {
+                result = mask
+            }
+        }
+        return result
+    }
+
+    /// The failed cells of a result of `count` cells computed from `arguments`.
+    static func combinedErrors(_ arguments: [Column], count: Int) -> RowErrors {
+        var errors = RowErrors()
+        for argument in arguments {
+            errors.merge(argument.errors, broadcast: argument.count == 1 && count != 1)
+        }
+        return errors
+    }
+
+    /// `transform` on every cell of a number column.
+    public static func mapNumbers(
+        _ argument: Column, count: Int, failure: String = "the result is not a finite number",
+        _ transform: (Double) -> Double
+    ) -> Column {
+        let values = argument.numbers
+        let stride = argument.count == 1 ? 0 : 1
+        var result = [Double](repeating: 0, count: count)
+        result.withUnsafeMutableBufferPointer { output in
+            values.withUnsafeBufferPointer { input in
+                for row in 0..<count { output[row] = transform(input[row * stride]) }
+            }
+        }
+        return finishing(.number(result), from: [argument], count: count, failure: { _ in failure })
+    }
+
+    /// `combine` on every pair of cells of two number columns.
+    public static func zipNumbers(
+        _ left: Column, _ right: Column, count: Int, failure: @escaping (Int) -> String = { _ in "the result is not a finite number" },
+        _ combine: (Double, Double) -> Double
+    ) -> Column {
+        let leftValues = left.numbers
+        let rightValues = right.numbers
+        let leftStride = left.count == 1 ? 0 : 1
+        let rightStride = right.count == 1 ? 0 : 1
+        var result = [Double](repeating: 0, count: count)
+        result.withUnsafeMutableBufferPointer { output in
+            leftValues.withUnsafeBufferPointer { a in
+                rightValues.withUnsafeBufferPointer { b in
+                    for row in 0..<count { output[row] = combine(a[row * leftStride], b[row * rightStride]) }
+                }
+            }
+        }
+        return finishing(.number(result), from: [left, right], count: count, failure: failure)
+    }
+
+    /// `test` on every pair of cells, each read by `read` from its storage.
+    static func zipCompare<Element>(
+        _ left: Column, _ right: Column, count: Int, read: (Column) -> [Element], _ test: (Element, Element) -> Bool
+    ) -> Column {
+        let leftValues = read(left)
+        let rightValues = read(right)
+        let leftStride = left.count == 1 ? 0 : 1
+        let rightStride = right.count == 1 ? 0 : 1
+        var result = [Bool](repeating: false, count: count)
+        for row in 0..<count { result[row] = test(leftValues[row * leftStride], rightValues[row * rightStride]) }
+        return finishing(.boolean(result), from: [left, right], count: count, failure: nil)
+    }
+
+    /// `transform` on every cell of any type, through `Value`: for the less frequent functions.
+    public static func mapValues(_ arguments: [Column], count: Int, type: KipiType, propagatesNull: Bool = true,
+                                 _ transform: ([Value]) throws -> Value) -> Column {
+        var values = [Value](repeating: .null, count: count)
+        var errors = combinedErrors(arguments, count: count)
+        let strides = arguments.map { $0.count == 1 ? 0 : 1 }
+        for row in 0..<count where errors.message(at: row) == nil {
+            let cells = arguments.indices.map { arguments[$0][row * strides[$0]] }
+            if propagatesNull, cells.contains(where: \.isNull) { continue }
+            do {
+                let value = try transform(cells)
+                if case .number(let number) = value, !number.isFinite {
+                    errors.record("the result is not a finite number", at: row)
+                } else {
+                    values[row] = value
+                }
+            } catch let error as FunctionError {
+                errors.record(error.message, at: row)
+            } catch {
+                errors.record("\(error)", at: row)
+            }
+        }
+        var column = Column(values: values, type: type)
+        column.errors = errors
+        return column
+    }
+
+    /// Wraps computed storage with its arguments' nulls and errors, failing non-finite numbers.
+    private static func finishing(_ storage: Storage, from arguments: [Column], count: Int, failure: ((Int) -> String)?) -> Column {
+        let nulls = combinedNulls(arguments, count: count)
+        var errors = combinedErrors(arguments, count: count)
+        if let failure, case .number(let values) = storage {
+            var finite = true
+            values.withUnsafeBufferPointer { buffer in
+                for value in buffer where !value.isFinite {
+                    finite = false
+                    break
+                }
+            }
+            if !finite {
+                for row in 0..<count where !values[row].isFinite && !(nulls?[row] ?? false) {
+                    errors.record(failure(row), at: row)
+                }
+            }
+        }
+        var column = Column(storage, nulls: nulls)
+        column.errors = errors
+        return column
+    }
+}

@@ -1,0 +1,103 @@
+/// `count`, `sum`, `avg`, `min`, `max`, `count_distinct`, `percent`: reductions of a collection.
+enum Aggregates {
+    static var definitions: [FunctionDefinition] {
+        let average = FunctionDefinition(
+            "avg", [.collection("x", .number)], returns: .exactly(.number), format: .inheritsArguments,
+            summary: "Arithmetic mean of the non-null values (Excel AVERAGE); no values is an error.",
+            implementation: .aggregate { input in
+                let values = input.collections[0].numbers
+                guard !values.isEmpty else { throw FunctionError("average of no values") }
+                return .number(exactSum(values) / Double(values.count))
+            })
+        return [
+            FunctionDefinition(
+                "count", [Parameter.collection("x", .any).optional()], returns: .exactly(.number),
+                summary: "count() counts rows, count(x) non-null values of x, count(where p) rows where p holds.",
+                implementation: .aggregate { input in
+                    .number(Double(input.collections.first?.count ?? input.rowCount))
+                }),
+            FunctionDefinition(
+                "sum", [.collection("x", .number)], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "Sum of the non-null values, compensated against rounding error; 0 for no values.",
+                implementation: .aggregate { input in .number(exactSum(input.collections[0].numbers)) }),
+            average,
+            StandardLibrary.alias("average", of: average),
+            extreme("min", "Smallest non-null value (numbers, dates or text); no values is an error.", keepsFirst: true),
+            extreme("max", "Largest non-null value (numbers, dates or text); no values is an error.", keepsFirst: false),
+            FunctionDefinition(
+                "count_distinct", [.collection("x", .any)], returns: .exactly(.number),
+                summary: "Number of distinct non-null values of x.",
+                implementation: .aggregate { input in
+                    let column = input.collections[0]
+                    let distinct =
+                        switch column.storage {
+                        case .number(let values): Set(values.map { $0 == 0 ? 0 : $0 }).count
+                        case .text(let values): Set(values).count
+                        case .boolean(let values): Set(values).count
+                        case .date(let values): Set(values).count
+                        }
+                    return .number(Double(distinct))
+                }),
+            FunctionDefinition(
+                "percent", [.collection("condition", .boolean)], returns: .exactly(.number), format: .percent,
+                summary: "Share of rows where the condition is true among rows where it is not null.",
+                implementation: .aggregate { input in
+                    let flags = input.collections[0].booleans
+                    guard !flags.isEmpty else { throw FunctionError("percent of no values: the condition is null or filtered out in every row") }
+                    return .number(Double(flags.reduce(0) { $0 + ($1 ? 1 : 0) }) / Double(flags.count))
+                }),
+        ]
+    }
+
+    private static func extreme(_ name: String, _ summary: String, keepsFirst: Bool) -> FunctionDefinition {
+        FunctionDefinition(
+            name, [.collection("x", .variable("T", allowed: orderedTypes))], returns: .variable("T"),
+            format: .inheritsArguments, summary: summary,
+            implementation: .aggregate { input in
+                let column = input.collections[0]
+                guard column.count > 0 else { throw FunctionError("\(name) of no values") }
+                switch column.storage {
+                case .number(let values):
+                    return .number(values.reduce(values[0]) { keepsFirst ? Swift.min($0, $1) : Swift.max($0, $1) })
+                case .date(let values):
+                    let day = values.reduce(values[0]) { keepsFirst ? Swift.min($0, $1) : Swift.max($0, $1) }
+                    return .date(KipiDate(daysSinceEpoch: day))
+                case .text(let values):
+                    let text = values.reduce(values[0]) { best, next in
+                        let nextFirst = next.unicodeScalars.lexicographicallyPrecedes(best.unicodeScalars)
+                        return nextFirst == keepsFirst ? next : best
+                    }
+                    return .text(text)
+                case .boolean:
+                    throw FunctionError("\(name) needs numbers, dates or text")
+                }
+            })
+    }
+
+    /// Neumaier's compensated sum: exact to the last bit for sums a spreadsheet rounds.
+    static func exactSum(_ values: [Double]) -> Double {
+        var sum = 0.0
+        var compensation = 0.0
+        for value in values {
+            let total = sum + value
+            if abs(sum) >= abs(value) {
+                compensation += (sum - total) + value
+            } else {
+                compensation += (value - total) + sum
+            }
+            sum = total
+        }
+        return sum + compensation
+    }
+}
+
+extension FunctionDefinition.Parameter {
+    /// The same parameter, made optional.
+    func optional() -> Self {
+        var copy = self
+        copy.isOptional = true
+        return copy
+    }
+}
+
+typealias Parameter = FunctionDefinition.Parameter

@@ -1,0 +1,59 @@
+/// `if` and `coalesce`: they choose among their arguments cell by cell, so they see nulls and
+/// failed cells and keep only those of the argument chosen.
+enum Conditionals {
+    static var definitions: [FunctionDefinition] {
+        [
+            FunctionDefinition(
+                "if", [Parameter("condition", .boolean), Parameter("then", .variable("T", allowed: [])), Parameter("else", .variable("T", allowed: []))],
+                returns: .variable("T"), format: .inheritsArguments,
+                summary: "then where the condition is true, else where it is false or null; only the branch taken counts.",
+                implementation: .columnar { arguments, count in
+                    choose(from: Array(arguments.dropFirst()), count: count) { row in
+                        let condition = arguments[0]
+                        let cell = condition.count == 1 ? 0 : row
+                        if condition.errors.message(at: cell) != nil { return nil }
+                        return !condition.isNull(cell) && condition.booleans[cell] ? 0 : 1
+                    } failure: { row in arguments[0].errors.message(at: arguments[0].count == 1 ? 0 : row) }
+                }),
+            FunctionDefinition(
+                "coalesce", [Parameter("values", .variable("T", allowed: []), variadic: true)],
+                returns: .variable("T"), format: .inheritsArguments,
+                summary: "The first of its arguments that is not null.",
+                implementation: .columnar { arguments, count in
+                    choose(from: arguments, count: count) { row in
+                        for (position, argument) in arguments.enumerated() {
+                            let cell = argument.count == 1 ? 0 : row
+                            if argument.errors.message(at: cell) != nil || !argument.isNull(cell) { return position }
+                        }
+                        return arguments.count - 1
+                    } failure: { _ in nil }
+                }),
+        ]
+    }
+
+    /// For each row, the cell of the argument `pick` names; `pick` returns nil for a row
+    /// that fails with `failure`'s message.
+    private static func choose(
+        from candidates: [Column], count: Int, pick: (Int) -> Int?, failure: (Int) -> String?
+    ) -> Column {
+        let type = candidates.first { !$0.isAllNull }?.type ?? candidates[0].type
+        var values = [Value](repeating: .null, count: count)
+        var errors = RowErrors()
+        for row in 0..<count {
+            guard let chosen = pick(row) else {
+                errors.record(failure(row) ?? "the condition failed", at: row)
+                continue
+            }
+            let candidate = candidates[chosen]
+            let cell = candidate.count == 1 ? 0 : row
+            if let message = candidate.errors.message(at: cell) {
+                errors.record(message, at: row)
+            } else {
+                values[row] = candidate[cell]
+            }
+        }
+        var column = Column(values: values, type: type)
+        column.errors = errors
+        return column
+    }
+}

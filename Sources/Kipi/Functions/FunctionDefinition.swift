@@ -1,0 +1,147 @@
+/// A function callable from formulas: its typed signature, its one line of help and its
+/// implementation. Built-ins and a host's plugins are both declared this way and
+/// registered in the same `FunctionRegistry`.
+public struct FunctionDefinition: Sendable {
+    public var name: String
+    public var parameters: [Parameter]
+    public var result: ResultType
+    public var summary: String
+    /// How a result is shown by default; `.inheritsArguments` keeps the format of the value arguments.
+    public var format: ResultFormat
+    public var implementation: Implementation
+
+    public init(
+        _ name: String, _ parameters: [Parameter], returns result: ResultType, format: ResultFormat = .plain,
+        summary: String, implementation: Implementation
+    ) {
+        self.name = name
+        self.parameters = parameters
+        self.result = result
+        self.summary = summary
+        self.format = format
+        self.implementation = implementation
+    }
+
+    /// A function is an aggregate if it reduces a collection (a column, a list or a grouped KPI).
+    public var isAggregate: Bool {
+        parameters.contains { $0.role == .collection }
+    }
+
+    /// The signature as `kipi functions` prints it, such as `round(x: number, digits: number = ?) -> number`.
+    public var signature: String {
+        let list = parameters.map { parameter in
+            var text = "\(parameter.name): \(parameter.type)"
+            if parameter.role == .collection { text = "\(parameter.name): column of \(parameter.type)" }
+            if parameter.isVariadic { text += "..." }
+            if parameter.isOptional { text = "[\(text)]" }
+            return text
+        }
+        return "\(name)(\(list.joined(separator: ", "))) -> \(result)"
+    }
+
+    public struct Parameter: Sendable {
+        public var name: String
+        public var type: TypePattern
+        public var role: Role
+        /// May be left out; only trailing parameters are optional.
+        public var isOptional: Bool
+        /// Takes any number (at least one) of arguments; only the last parameter is variadic.
+        public var isVariadic: Bool
+
+        public init(_ name: String, _ type: TypePattern, role: Role = .value, optional: Bool = false, variadic: Bool = false) {
+            self.name = name
+            self.type = type
+            self.role = role
+            self.isOptional = optional
+            self.isVariadic = variadic
+        }
+
+        /// A parameter that the function reduces: a column, a list literal or a grouped KPI.
+        public static func collection(_ name: String, _ type: TypePattern) -> Parameter {
+            Parameter(name, type, role: .collection)
+        }
+    }
+
+    public enum Role: Sendable, Hashable {
+        /// One value per result: a scalar, or one value per row or group.
+        case value
+        /// The values being aggregated.
+        case collection
+    }
+
+    /// What an argument must be. Parameters sharing a variable name must get the same type.
+    public indirect enum TypePattern: Sendable, Hashable, CustomStringConvertible {
+        case exactly(KipiType)
+        case any
+        /// A type variable, bound by the first argument that uses it; limited to `allowed`
+        /// (an empty list allows every type).
+        case variable(String, allowed: [KipiType])
+        case listOf(TypePattern)
+
+        public static let number = TypePattern.exactly(.number)
+        public static let text = TypePattern.exactly(.text)
+        public static let boolean = TypePattern.exactly(.boolean)
+        public static let date = TypePattern.exactly(.date)
+
+        public var description: String {
+            switch self {
+            case .exactly(let type): type.description
+            case .any: "any"
+            case .variable(let name, let allowed): allowed.count == 1 ? allowed[0].description : name
+            case .listOf(let element): "list of \(element)"
+            }
+        }
+    }
+
+    public enum ResultType: Sendable, Hashable, CustomStringConvertible {
+        case exactly(KipiType)
+        /// The type bound to a variable of the parameters.
+        case variable(String)
+
+        public var description: String {
+            switch self {
+            case .exactly(let type): type.description
+            case .variable(let name): name
+            }
+        }
+    }
+
+    public enum ResultFormat: Sendable, Hashable {
+        case plain
+        case percent
+        case inheritsArguments
+    }
+
+    public enum Implementation: Sendable {
+        /// Called once per cell with the arguments' values. When `propagatesNull` is true
+        /// a null argument gives a null result without a call. A thrown `FunctionError`
+        /// fails that cell.
+        case scalar(propagatesNull: Bool, @Sendable ([Value]) throws -> Value)
+        /// Called once with whole columns (a scalar argument is a column of one cell, to be
+        /// broadcast); returns a column of `count` cells. The implementation owns the cells'
+        /// nulls and errors: `Column.elementwise` helpers propagate them.
+        case columnar(@Sendable (_ arguments: [Column], _ count: Int) throws -> Column)
+        /// Called once per group (or once, without `by`) with the collection arguments'
+        /// values where the filter holds and no collection value is null.
+        case aggregate(@Sendable (AggregateInput) throws -> Value)
+    }
+}
+
+/// What an aggregate sees for one group.
+public struct AggregateInput: Sendable {
+    /// The collection arguments' values for this group, equally long, with null rows removed.
+    public var collections: [Column]
+    /// Rows of the group where the filter holds, nulls included (what `count()` counts).
+    public var rowCount: Int
+    /// The value arguments, for this group.
+    public var arguments: [Value]
+}
+
+/// An error of a function for one value or group: shown as the KPI's (or group row's) error.
+public struct FunctionError: Error, Sendable, Hashable {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+}

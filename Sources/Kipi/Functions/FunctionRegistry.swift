@@ -1,0 +1,66 @@
+/// The functions formulas can call: the standard library plus whatever a host registers.
+public struct FunctionRegistry: Sendable {
+    private var byName: [String: FunctionDefinition] = [:]
+    /// Names in registration order, for listings.
+    public private(set) var names: [String] = []
+
+    /// A registry with no functions at all.
+    public init() {}
+
+    /// A registry holding Kipi's standard library.
+    public static var standard: FunctionRegistry {
+        var registry = FunctionRegistry()
+        for definition in StandardLibrary.definitions {
+            do {
+                try registry.register(definition)
+            } catch {
+                preconditionFailure("the standard library is well-formed: \(error)")
+            }
+        }
+        return registry
+    }
+
+    /// Adds a function. Fails if the name is taken, is not a valid identifier, or the
+    /// signature is malformed (an optional parameter before a required one, a variadic
+    /// parameter that is not last).
+    public mutating func register(_ definition: FunctionDefinition) throws(FunctionError) {
+        let name = definition.name
+        guard isIdentifier(name) else { throw FunctionError("'\(name)' is not a valid function name") }
+        guard byName[name] == nil else { throw FunctionError("a function named '\(name)' is already registered") }
+        var sawOptional = false
+        for (position, parameter) in definition.parameters.enumerated() {
+            if parameter.isOptional {
+                sawOptional = true
+            } else if sawOptional {
+                throw FunctionError("\(name): required parameter '\(parameter.name)' follows an optional one")
+            }
+            if parameter.isVariadic, position != definition.parameters.count - 1 {
+                throw FunctionError("\(name): only the last parameter may be variadic")
+            }
+        }
+        if case .aggregate = definition.implementation {
+        } else if definition.isAggregate {
+            throw FunctionError("\(name): a function with a collection parameter needs an aggregate implementation")
+        }
+        byName[name] = definition
+        names.append(name)
+    }
+
+    /// Registers the same definition under another name, such as `average` for `avg`.
+    public mutating func registerAlias(_ alias: String, for name: String) throws(FunctionError) {
+        guard var definition = byName[name] else { throw FunctionError("no function named '\(name)'") }
+        definition.name = alias
+        try register(definition)
+    }
+
+    public subscript(name: String) -> FunctionDefinition? { byName[name] }
+
+    /// Every function, in registration order.
+    public var definitions: [FunctionDefinition] { names.compactMap { byName[$0] } }
+
+    private func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
+        return Keyword(rawValue: name) == nil
+            && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// The entry point for hosts: an environment of functions that compiles formula text into
+/// programs.
+///
+/// ```swift
+/// var kipi = Kipi()
+/// try kipi.register(myFunction)
+/// let program = try kipi.compile(source: "revenue = sum(amount)", schema: table.schema)
+/// let result = try program.evaluate(table)
+/// ```
+public struct Kipi: Sendable {
+    /// The functions formulas can call: the standard library and the host's own.
+    public private(set) var functions: FunctionRegistry
+
+    /// An environment with Kipi's standard library.
+    public init() {
+        functions = .standard
+    }
+
+    /// An environment with exactly these functions.
+    public init(functions: FunctionRegistry) {
+        self.functions = functions
+    }
+
+    /// Adds a host function; it is checked and listed exactly like a built-in.
+    public mutating func register(_ function: FunctionDefinition) throws(FunctionError) {
+        try functions.register(function)
+    }
+
+    /// Compiles the text of a `.kpi` file.
+    ///
+    /// - Parameters:
+    ///   - schema: the data's columns and types; nil checks without data, taking every unknown
+    ///     name for a column (the program can then not be evaluated).
+    ///   - loadImport: reads an imported file, given the path as written and the importing
+    ///     file's name; by default, from disk relative to the importing file.
+    /// - Throws: `DiagnosticList` with every error of the file and its imports.
+    public func compile(
+        source: SourceText, schema: Schema?,
+        loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.readImport
+    ) throws(DiagnosticList) -> Program {
+        var diagnostics: [Diagnostic] = []
+        var trees: [SyntaxTree] = []
+        var loaded: Set<String> = []
+        func load(_ source: SourceText) {
+            let (tree, syntaxErrors) = Parser.parseFile(source)
+            diagnostics += syntaxErrors
+            trees.append(tree)
+            loaded.insert(source.name)
+            for declaration in tree.declarations {
+                guard case .import(let path) = declaration.kind else { continue }
+                do {
+                    let imported = try loadImport(path, source.name)
+                    if !loaded.contains(imported.name) { load(imported) }
+                } catch {
+                    let reason = (error as? CocoaError)?.localizedDescription ?? "\(error)"
+                    diagnostics.append(Diagnostic(message: CheckerMessages.importUnreadable(path, reason), range: declaration.nameRange, source: source))
+                }
+            }
+        }
+        load(source)
+        let (program, checkErrors) = Checker.check(trees, registry: functions, schema: schema)
+        diagnostics += checkErrors
+        guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }
+        return Program(checked: program, schema: schema)
+    }
+
+    /// Compiles a single expression, optionally followed by `by keys`, as `kipi eval -e` does;
+    /// the program reports it as one KPI named `name`.
+    public func compile(expression: SourceText, schema: Schema?, name: String = "value") throws(DiagnosticList) -> Program {
+        let (parsed, keys, syntaxErrors) = Parser.parseExpression(expression)
+        guard let parsed, syntaxErrors.isEmpty else { throw DiagnosticList(syntaxErrors) }
+        let declaration = Declaration(kind: .kpi(name: name, value: parsed, keys: keys), range: parsed.range, nameRange: parsed.range, documentation: "")
+        let (program, checkErrors) = Checker.check([SyntaxTree(source: expression, declarations: [declaration])], registry: functions, schema: schema)
+        guard checkErrors.isEmpty else { throw DiagnosticList(checkErrors) }
+        return Program(checked: program, schema: schema)
+    }
+
+    /// Reads `path` relative to the directory of the importing file.
+    public static func readImport(_ path: String, importer: String) throws -> SourceText {
+        let base = URL(fileURLWithPath: importer).deletingLastPathComponent()
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return SourceText(name: url.standardizedFileURL.path, text: text)
+    }
+}

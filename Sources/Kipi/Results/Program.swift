@@ -1,0 +1,92 @@
+/// A compiled, checked program: immutable, and safe to evaluate many times from many threads.
+public struct Program: Sendable {
+    let checked: CheckedProgram
+    /// The schema it was checked against; nil if it was checked without data.
+    public let schema: Schema?
+
+    init(checked: CheckedProgram, schema: Schema?) {
+        self.checked = checked
+        self.schema = schema
+    }
+
+    /// The KPIs it reports, in file order.
+    public var kpis: [KPIInfo] {
+        checked.kpis.map { index in
+            let definition = checked.definitions[index]
+            return KPIInfo(
+                name: definition.name, description: definition.description, type: definition.value.type,
+                format: definition.value.format, keyNames: definition.grouping?.keyNames ?? [])
+        }
+    }
+
+    /// Its parameters, with their defaults, by name.
+    public var parameters: [ParameterInfo] { checked.parameters }
+
+    /// The data columns its formulas read.
+    public var columnsUsed: Set<String> { checked.columnsUsed }
+
+    /// Evaluates every KPI over `data`. A failure in one KPI (or group row) is reported in its
+    /// place; the others are still computed.
+    ///
+    /// - Parameter parameters: values for `param`s, overriding their defaults.
+    /// - Throws: `DiagnosticList` if the program was checked without data, if `data` lacks a
+    ///   column the formulas use or has it with another type, or for an unknown or mistyped parameter.
+    public func evaluate(_ data: DataTable, parameters: [String: Value] = [:]) throws(DiagnosticList) -> EvaluationResult {
+        var problems: [Diagnostic] = []
+        for name in checked.columnsUsed.sorted() {
+            guard let column = data[name] else {
+                problems.append(Diagnostic(message: "the data has no column '\(name)'"))
+                continue
+            }
+            if let expected = schema?.type(of: name), expected != column.type, !column.isAllNull {
+                problems.append(Diagnostic(message: "column '\(name)' is \(column.type) in the data, but the program was checked with \(expected)"))
+            } else if schema == nil {
+                problems.append(Diagnostic(message: "the program was checked without data; compile it with the data's schema to evaluate it"))
+                break
+            }
+        }
+        var values: [String: Value] = [:]
+        for parameter in checked.parameters { values[parameter.name] = parameter.defaultValue }
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
+            guard let parameter = checked.parameters.first(where: { $0.name == name }) else {
+                let suggestion = closestName(to: name, among: checked.parameters.map(\.name))
+                problems.append(Diagnostic(message: "unknown parameter '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")))
+                continue
+            }
+            guard value.type == parameter.type || value.isNull else {
+                problems.append(Diagnostic(message: "parameter '\(name)' must be \(CheckerMessages.article(parameter.type)), but got \(CheckerMessages.article(value.type))"))
+                continue
+            }
+            values[name] = value
+        }
+        guard problems.isEmpty else { throw DiagnosticList(problems) }
+        var evaluator = Evaluator(program: checked, table: data, parameters: values)
+        let outcomes = evaluator.run()
+        let results = checked.kpis.map { index in
+            result(of: checked.definitions[index], outcome: outcomes[index], evaluator: &evaluator)
+        }
+        return EvaluationResult(kpis: results)
+    }
+
+    private func result(of definition: CheckedDefinition, outcome: Evaluator.DefinitionOutcome, evaluator: inout Evaluator) -> KPIResult {
+        func cell(_ column: Column, _ row: Int) -> Outcome {
+            if let message = column.errors.message(at: row) { return .error(message) }
+            return .value(column[row])
+        }
+        let value: KPIValue
+        switch outcome {
+        case .failed(let message):
+            value = .single(.error(message))
+        case .column(let column):
+            if let grouping = definition.grouping, case .success(let index) = evaluator.groupIndex(grouping.id) {
+                let rows = index.keys.enumerated().map { group, keys in
+                    GroupRow(keys: keys, outcome: cell(column, column.count == 1 ? 0 : group))
+                }
+                value = .grouped(keyNames: grouping.keyNames, rows: rows)
+            } else {
+                value = .single(column.count > 0 ? cell(column, 0) : .value(.null))
+            }
+        }
+        return KPIResult(name: definition.name, description: definition.description, format: definition.value.format, value: value)
+    }
+}

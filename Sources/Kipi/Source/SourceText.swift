@@ -1,0 +1,71 @@
+/// The text of one formula file (or `-e` expression), with the index that maps byte
+/// offsets to lines and columns.
+public struct SourceText: Sendable {
+    /// The name shown in diagnostics: a path, or `<expr>` for `-e`.
+    public let name: String
+    public let text: String
+    let bytes: [UInt8]
+    /// UTF-8 offset at which each line starts; line `i` (0-based) starts at `lineStarts[i]`.
+    let lineStarts: [Int]
+
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+        let bytes = Array(text.utf8)
+        var starts = [0]
+        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            starts.append(offset + 1)
+        }
+        self.bytes = bytes
+        self.lineStarts = starts
+    }
+
+    /// A position as people count it: both 1-based, the column in characters.
+    public struct Location: Sendable, Hashable {
+        public var line: Int
+        public var column: Int
+    }
+
+    /// The 0-based index of the line holding `offset`.
+    func lineIndex(of offset: Int) -> Int {
+        var low = 0
+        var high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    public func location(of offset: Int) -> Location {
+        let clamped = min(max(0, offset), bytes.count)
+        let line = lineIndex(of: clamped)
+        let prefix = bytes[lineStarts[line]..<clamped]
+        return Location(line: line + 1, column: characterCount(prefix) + 1)
+    }
+
+    /// The text of the 0-based line `index`, without its line break.
+    func line(at index: Int) -> Substring {
+        let start = lineStarts[index]
+        var end = index + 1 < lineStarts.count ? lineStarts[index + 1] : bytes.count
+        while end > start, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") {
+            end -= 1
+        }
+        return Substring(decoding(bytes[start..<end]))
+    }
+
+    /// The text a range covers, exactly as written.
+    public func text(of range: SourceRange) -> String {
+        let start = min(max(0, range.start), bytes.count)
+        let end = min(max(start, range.end), bytes.count)
+        return decoding(bytes[start..<end])
+    }
+
+    private func decoding(_ slice: ArraySlice<UInt8>) -> String {
+        String(decoding: slice, as: UTF8.self)
+    }
+
+    private func characterCount(_ slice: ArraySlice<UInt8>) -> Int {
+        decoding(slice).count
+    }
+}

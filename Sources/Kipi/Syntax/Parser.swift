@@ -1,0 +1,419 @@
+/// Builds the syntax tree from tokens: one method per grammar rule, named as in `Grammar.md`.
+///
+/// On a syntax error the parser records a diagnostic, skips to the end of the line and goes
+/// on, so one run reports every broken definition of a file.
+struct Parser {
+    /// Expressions nested deeper than this are refused rather than risking the stack.
+    static let maximumDepth = 200
+
+    private let source: SourceText
+    private let tokens: [Token]
+    private let lineComments: [Int: String]
+    private var index = 0
+    private var depth = 0
+    private var diagnostics: [Diagnostic]
+
+    struct SyntaxError: Error {
+        var diagnostic: Diagnostic
+    }
+
+    private init(source: SourceText, lexed: Lexer.Output) {
+        self.source = source
+        self.tokens = lexed.tokens
+        self.lineComments = lexed.lineComments
+        self.diagnostics = lexed.diagnostics
+    }
+
+    /// Parses a whole `.kpi` file.
+    static func parseFile(_ source: SourceText) -> (SyntaxTree, [Diagnostic]) {
+        var parser = Parser(source: source, lexed: Lexer.tokenize(source))
+        let declarations = parser.parseDeclarations()
+        return (SyntaxTree(source: source, declarations: declarations), parser.diagnostics)
+    }
+
+    /// Parses text that must be one expression, optionally followed by `by keys` (as `kipi eval -e` takes).
+    static func parseExpression(_ source: SourceText) -> (Expression?, [Expression], [Diagnostic]) {
+        var parser = Parser(source: source, lexed: Lexer.tokenize(source))
+        guard parser.diagnostics.isEmpty else { return (nil, [], parser.diagnostics) }
+        do {
+            parser.skipNewlines()
+            let expression = try parser.parseExpression()
+            let keys = try parser.parseKeys()
+            parser.skipNewlines()
+            try parser.expectEnd()
+            return (expression, keys, parser.diagnostics)
+        } catch {
+            return (nil, [], parser.diagnostics + [error.diagnostic])
+        }
+    }
+
+    // MARK: Declarations
+
+    private mutating func parseDeclarations() -> [Declaration] {
+        var declarations: [Declaration] = []
+        skipNewlines()
+        while !check(.endOfFile) {
+            do {
+                declarations.append(try parseDeclaration())
+                try expectEndOfLine()
+            } catch {
+                diagnostics.append(error.diagnostic)
+                synchronize()
+            }
+            skipNewlines()
+        }
+        return declarations
+    }
+
+    private mutating func parseDeclaration() throws(SyntaxError) -> Declaration {
+        let start = current.range
+        let description = descriptionAbove(start.start)
+        if match(.keyword(.import)) {
+            guard case .string(let path) = current.kind else { throw error("expected a file path in quotes after 'import'") }
+            let pathRange = advance().range
+            return Declaration(kind: .import(path: path), range: start.union(pathRange), nameRange: pathRange, documentation: description)
+        }
+        if match(.keyword(.param)) {
+            let (name, nameRange) = try parseName(what: "a parameter name")
+            try expect(.symbol(.assign), "expected '=' after the parameter name")
+            let value = try parseExpression()
+            return Declaration(kind: .parameter(name: name, defaultValue: value), range: start.union(value.range), nameRange: nameRange, documentation: description)
+        }
+        if match(.keyword(.let)) {
+            let (name, nameRange) = try parseName(what: "a name after 'let'")
+            try expect(.symbol(.assign), "expected '=' after the name")
+            let value = try parseExpression()
+            let keys = try parseKeys()
+            let end = keys.last?.range ?? value.range
+            return Declaration(kind: .helper(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description)
+        }
+        if match(.keyword(.fn)) {
+            return try parseFunction(start: start, description: description)
+        }
+        let (name, nameRange) = try parseName(what: "a definition (name = expression), 'let', 'param', 'fn' or 'import'")
+        guard match(.symbol(.assign)) else {
+            throw error("expected '=' after '\(name)': a KPI is written 'name = expression'")
+        }
+        let value = try parseExpression()
+        let keys = try parseKeys()
+        let end = keys.last?.range ?? value.range
+        return Declaration(kind: .kpi(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description)
+    }
+
+    private mutating func parseFunction(start: SourceRange, description: String) throws(SyntaxError) -> Declaration {
+        let (name, nameRange) = try parseName(what: "a function name after 'fn'")
+        try expect(.symbol(.leftParen), "expected '(' after the function name")
+        var parameters: [String] = []
+        if !check(.symbol(.rightParen)) {
+            repeat {
+                let (parameter, parameterRange) = try parseName(what: "a parameter name")
+                if parameters.contains(parameter) {
+                    throw SyntaxError(diagnostic: Diagnostic(message: "duplicate parameter '\(parameter)'", range: parameterRange, source: source))
+                }
+                parameters.append(parameter)
+            } while match(.symbol(.comma))
+        }
+        try expect(.symbol(.rightParen), "expected ')' after the parameters")
+        try expect(.symbol(.assign), "expected '=' before the function body")
+        let body = try parseExpression()
+        return Declaration(kind: .function(name: name, parameters: parameters, body: body), range: start.union(body.range), nameRange: nameRange, documentation: description)
+    }
+
+    /// `by key, key…` at the end of a KPI or `let`; empty if there is none.
+    private mutating func parseKeys() throws(SyntaxError) -> [Expression] {
+        guard match(.keyword(.by)) else { return [] }
+        skipNewlines()
+        var keys = [try parseExpression()]
+        while match(.symbol(.comma)) {
+            skipNewlines()
+            keys.append(try parseExpression())
+        }
+        return keys
+    }
+
+    private mutating func parseName(what: String) throws(SyntaxError) -> (String, SourceRange) {
+        switch current.kind {
+        case .identifier(let name), .quotedIdentifier(let name):
+            return (name, advance().range)
+        case .keyword(let keyword):
+            throw error("expected \(what), found the keyword '\(keyword.rawValue)'; write `\(keyword.rawValue)` in backticks to use it as a name")
+        default:
+            throw error("expected \(what), found \(current.kind)")
+        }
+    }
+
+    /// The comment lines directly above the line holding `offset`.
+    private func descriptionAbove(_ offset: Int) -> String {
+        var line = source.lineIndex(of: offset) - 1
+        var lines: [String] = []
+        while line >= 0, let comment = lineComments[line] {
+            lines.append(comment)
+            line -= 1
+        }
+        return lines.reversed().joined(separator: "\n")
+    }
+
+    // MARK: Expressions, loosest first
+
+    mutating func parseExpression() throws(SyntaxError) -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maximumDepth {
+            throw error("expression is nested too deeply (more than \(Parser.maximumDepth) levels)")
+        }
+        return try parseOr()
+    }
+
+    private mutating func parseOr() throws(SyntaxError) -> Expression {
+        var left = try parseAnd()
+        while match(.keyword(.or)) {
+            left = try binary(.or, left, try parseAnd())
+        }
+        return left
+    }
+
+    private mutating func parseAnd() throws(SyntaxError) -> Expression {
+        var left = try parseNot()
+        while match(.keyword(.and)) {
+            left = try binary(.and, left, try parseNot())
+        }
+        return left
+    }
+
+    private mutating func parseNot() throws(SyntaxError) -> Expression {
+        let start = current.range
+        if match(.keyword(.not)) {
+            let operand = try nested { (parser: inout Parser) throws(SyntaxError) in try parser.parseNot() }
+            return Expression(.unary(.not, operand), range: start.union(operand.range))
+        }
+        return try parseComparison()
+    }
+
+    private mutating func parseComparison() throws(SyntaxError) -> Expression {
+        let left = try parseAdditive()
+        guard let op = comparisonOperator() else { return left }
+        let result = try binary(op, left, try parseAdditive())
+        if comparisonOperator() != nil {
+            throw error("comparisons do not chain; combine them with 'and'")
+        }
+        return result
+    }
+
+    private mutating func comparisonOperator() -> BinaryOperator? {
+        let op: BinaryOperator? =
+            switch current.kind {
+            case .symbol(.equal): .equal
+            case .symbol(.notEqual): .notEqual
+            case .symbol(.less): .less
+            case .symbol(.lessOrEqual): .lessOrEqual
+            case .symbol(.greater): .greater
+            case .symbol(.greaterOrEqual): .greaterOrEqual
+            case .keyword(.in): .in
+            default: nil
+            }
+        if op != nil {
+            index += 1
+            skipNewlines()
+        }
+        return op
+    }
+
+    private mutating func parseAdditive() throws(SyntaxError) -> Expression {
+        var left = try parseMultiplicative()
+        while true {
+            if match(.symbol(.plus)) {
+                left = try binary(.add, left, try parseMultiplicative())
+            } else if match(.symbol(.minus)) {
+                left = try binary(.subtract, left, try parseMultiplicative())
+            } else {
+                return left
+            }
+        }
+    }
+
+    private mutating func parseMultiplicative() throws(SyntaxError) -> Expression {
+        var left = try parseUnary()
+        while true {
+            if match(.symbol(.star)) {
+                left = try binary(.multiply, left, try parseUnary())
+            } else if match(.symbol(.slash)) {
+                left = try binary(.divide, left, try parseUnary())
+            } else {
+                return left
+            }
+        }
+    }
+
+    private mutating func parseUnary() throws(SyntaxError) -> Expression {
+        let start = current.range
+        if match(.symbol(.minus)) {
+            let operand = try nested { (parser: inout Parser) throws(SyntaxError) in try parser.parseUnary() }
+            return Expression(.unary(.negate, operand), range: start.union(operand.range))
+        }
+        return try parsePower()
+    }
+
+    /// `^` is right-associative and binds tighter than unary minus: `-2^2` is -4, `2^-1` is 0.5.
+    private mutating func parsePower() throws(SyntaxError) -> Expression {
+        let base = try parsePostfix()
+        guard match(.symbol(.caret)) else { return base }
+        skipNewlines()
+        let exponent = try nested { (parser: inout Parser) throws(SyntaxError) in try parser.parseUnary() }
+        return Expression(.binary(.power, base, exponent), range: base.range.union(exponent.range))
+    }
+
+    private mutating func parsePostfix() throws(SyntaxError) -> Expression {
+        var operand = try parsePrimary()
+        while check(.symbol(.percent)) {
+            let percentRange = advance().range
+            operand = Expression(.percent(operand), range: operand.range.union(percentRange))
+        }
+        return operand
+    }
+
+    private mutating func parsePrimary() throws(SyntaxError) -> Expression {
+        let token = current
+        switch token.kind {
+        case .number(let value):
+            index += 1
+            return Expression(.number(value), range: token.range)
+        case .string(let text):
+            index += 1
+            return Expression(.string(text), range: token.range)
+        case .keyword(.true), .keyword(.false):
+            index += 1
+            return Expression(.boolean(token.kind == .keyword(.true)), range: token.range)
+        case .keyword(.null):
+            index += 1
+            return Expression(.null, range: token.range)
+        case .symbol(.leftParen):
+            index += 1
+            var inner = try parseExpression()
+            let close = try expect(.symbol(.rightParen), "expected ')' to close '('")
+            inner.range = token.range.union(close)
+            return inner
+        case .symbol(.leftBracket):
+            index += 1
+            return try parseList(start: token.range)
+        case .identifier(let name):
+            index += 1
+            if check(.symbol(.leftParen)) {
+                return try parseCall(name: name, nameRange: token.range)
+            }
+            return Expression(.name(name, quoted: false), range: token.range)
+        case .quotedIdentifier(let name):
+            index += 1
+            return Expression(.name(name, quoted: true), range: token.range)
+        case .keyword(let keyword):
+            throw error("expected an expression, found the keyword '\(keyword.rawValue)'")
+        default:
+            throw error("expected an expression, found \(token.kind)")
+        }
+    }
+
+    private mutating func parseList(start: SourceRange) throws(SyntaxError) -> Expression {
+        var elements: [Expression] = []
+        while !check(.symbol(.rightBracket)) {
+            elements.append(try parseExpression())
+            guard match(.symbol(.comma)) else { break }
+        }
+        let close = try expect(.symbol(.rightBracket), "expected ',' or ']' in the list")
+        return Expression(.list(elements), range: start.union(close))
+    }
+
+    /// `name(arguments [where filter])`; `count(where filter)` has no arguments.
+    private mutating func parseCall(name: String, nameRange: SourceRange) throws(SyntaxError) -> Expression {
+        index += 1  // (
+        var arguments: [Expression] = []
+        var filter: Expression?
+        while !check(.symbol(.rightParen)) {
+            if match(.keyword(.where)) {
+                filter = try parseExpression()
+                break
+            }
+            arguments.append(try parseExpression())
+            if check(.keyword(.where)) { continue }
+            guard match(.symbol(.comma)) else { break }
+        }
+        let close = try expect(.symbol(.rightParen), "expected ',', 'where' or ')' in the call to '\(name)'")
+        return Expression(.call(name: name, nameRange: nameRange, arguments: arguments, filter: filter), range: nameRange.union(close))
+    }
+
+    // MARK: Helpers
+
+    private func binary(_ op: BinaryOperator, _ left: Expression, _ right: Expression) throws(SyntaxError) -> Expression {
+        Expression(.binary(op, left, right), range: left.range.union(right.range))
+    }
+
+    /// Runs a rule one level deeper, so unary chains count toward the depth limit.
+    private mutating func nested(_ rule: (inout Parser) throws(SyntaxError) -> Expression) throws(SyntaxError) -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maximumDepth {
+            throw error("expression is nested too deeply (more than \(Parser.maximumDepth) levels)")
+        }
+        return try rule(&self)
+    }
+
+    private var current: Token { tokens[index] }
+
+    private func check(_ kind: Token.Kind) -> Bool { current.kind == kind }
+
+    @discardableResult
+    private mutating func advance() -> Token {
+        let token = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    /// Consumes the token if it is `kind`. After a binary operator or a comma the
+    /// expression may continue on the next line, so line breaks after one are skipped.
+    private mutating func match(_ kind: Token.Kind) -> Bool {
+        guard check(kind) else { return false }
+        advance()
+        if continuesOnNextLine(kind) { skipNewlines() }
+        return true
+    }
+
+    private func continuesOnNextLine(_ kind: Token.Kind) -> Bool {
+        switch kind {
+        case .symbol(.plus), .symbol(.minus), .symbol(.star), .symbol(.slash), .symbol(.caret), .symbol(.assign),
+            .symbol(.equal), .symbol(.notEqual), .symbol(.less), .symbol(.lessOrEqual), .symbol(.greater),
+            .symbol(.greaterOrEqual), .keyword(.and), .keyword(.or), .keyword(.not), .keyword(.in):
+            true
+        default:
+            false
+        }
+    }
+
+    @discardableResult
+    private mutating func expect(_ kind: Token.Kind, _ message: String) throws(SyntaxError) -> SourceRange {
+        guard check(kind) else { throw error(message + ", found \(current.kind)") }
+        return advance().range
+    }
+
+    private mutating func expectEndOfLine() throws(SyntaxError) {
+        if check(.newline) || check(.endOfFile) { return }
+        if check(.symbol(.rightParen)) || check(.symbol(.rightBracket)) {
+            throw error("unmatched \(current.kind)")
+        }
+        throw error("expected end of line after the definition, found \(current.kind)")
+    }
+
+    private mutating func expectEnd() throws(SyntaxError) {
+        guard check(.endOfFile) else { throw error("unexpected \(current.kind) after the expression") }
+    }
+
+    private mutating func skipNewlines() {
+        while check(.newline) { index += 1 }
+    }
+
+    /// Skips to the start of the next line, where the next definition may begin.
+    private mutating func synchronize() {
+        while !check(.newline) && !check(.endOfFile) { index += 1 }
+    }
+
+    private func error(_ message: String) -> SyntaxError {
+        SyntaxError(diagnostic: Diagnostic(message: message, range: current.range, source: source))
+    }
+}

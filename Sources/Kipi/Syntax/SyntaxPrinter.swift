@@ -1,0 +1,42 @@
+extension Expression: CustomStringConvertible {
+    /// The tree as an s-expression, such as `(/ (sum revenue) (count))`: the form parser tests compare.
+    public var description: String {
+        switch kind {
+        case .number(let value): formatLiteral(value)
+        case .string(let text): "\"\(text)\""
+        case .boolean(let value): value ? "true" : "false"
+        case .null: "null"
+        case .list(let elements): "[" + elements.map(\.description).joined(separator: " ") + "]"
+        case .name(let name, let quoted): quoted ? "`\(name)`" : name
+        case .unary(let op, let operand): "(\(op.rawValue) \(operand))"
+        case .binary(let op, let left, let right): "(\(op.rawValue) \(left) \(right))"
+        case .percent(let operand): "(% \(operand))"
+        case .call(let name, _, let arguments, let filter):
+            "(" + ([name] + arguments.map(\.description) + (filter.map { ["(where \($0))"] } ?? [])).joined(separator: " ") + ")"
+        }
+    }
+}
+
+/// A number as a literal is written: integers without a fraction, others in shortest round-trip form.
+func formatLiteral(_ value: Double) -> String {
+    if value == value.rounded(), abs(value) < 1e15 {
+        return String(Int64(value))
+    }
+    return "\(value)"
+}
+
+extension Declaration: CustomStringConvertible {
+    public var description: String {
+        switch kind {
+        case .import(let path): "(import \"\(path)\")"
+        case .parameter(let name, let value): "(param \(name) \(value))"
+        case .helper(let name, let value, let keys): "(let \(name) \(value)\(keysText(keys)))"
+        case .function(let name, let parameters, let body): "(fn \(name) (\(parameters.joined(separator: " "))) \(body))"
+        case .kpi(let name, let value, let keys): "(kpi \(name) \(value)\(keysText(keys)))"
+        }
+    }
+
+    private func keysText(_ keys: [Expression]) -> String {
+        keys.isEmpty ? "" : " (by " + keys.map(\.description).joined(separator: " ") + ")"
+    }
+}

@@ -1,0 +1,68 @@
+/// An expression as written, with the source range it covers.
+public struct Expression: Sendable, Hashable {
+    public indirect enum Kind: Sendable, Hashable {
+        case number(Double)
+        case string(String)
+        case boolean(Bool)
+        case null
+        case list([Expression])
+        /// A name: a column, KPI, `let`, `param` or function parameter. `quoted` if written in backticks.
+        case name(String, quoted: Bool)
+        case unary(UnaryOperator, Expression)
+        case binary(BinaryOperator, Expression, Expression)
+        /// Postfix `%`: the operand divided by 100.
+        case percent(Expression)
+        /// `name(arguments where filter)`.
+        case call(name: String, nameRange: SourceRange, arguments: [Expression], filter: Expression?)
+    }
+
+    public var kind: Kind
+    public var range: SourceRange
+
+    public init(_ kind: Kind, range: SourceRange) {
+        self.kind = kind
+        self.range = range
+    }
+}
+
+public enum UnaryOperator: String, Sendable, Hashable {
+    case negate = "-"
+    case not = "not"
+}
+
+public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
+    case or, and
+    case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+    case `in`
+    case add = "+", subtract = "-", multiply = "*", divide = "/", power = "^"
+}
+
+/// A top-level statement of a `.kpi` file.
+public struct Declaration: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// `import "path"`.
+        case `import`(path: String)
+        /// `param name = expression`: a named input with a default.
+        case parameter(name: String, defaultValue: Expression)
+        /// `let name = expression [by keys]`: a helper, computed but not reported.
+        case helper(name: String, value: Expression, keys: [Expression])
+        /// `fn name(parameters) = body`.
+        case function(name: String, parameters: [String], body: Expression)
+        /// `name = expression [by keys]`: a KPI, reported in file order.
+        case kpi(name: String, value: Expression, keys: [Expression])
+    }
+
+    public var kind: Kind
+    /// The whole declaration.
+    public var range: SourceRange
+    /// The defined name's range (the path's, for an import).
+    public var nameRange: SourceRange
+    /// Comment lines directly above the declaration, joined by newlines; empty if none.
+    public var documentation: String
+}
+
+/// A parsed `.kpi` file.
+public struct SyntaxTree: Sendable {
+    public var source: SourceText
+    public var declarations: [Declaration]
+}
