@@ -33,11 +33,12 @@ public struct Kipi: Sendable {
     /// - Parameters:
     ///   - schema: the data's columns and types; nil checks without data, taking every unknown
     ///     name for a column (the program can then not be evaluated).
+    ///   - definitions: more files whose definitions the source may use, as if it imported them.
     ///   - loadImport: reads an imported file, given the path as written and the importing
     ///     file's name; by default, from disk relative to the importing file.
     /// - Throws: `DiagnosticList` with every error of the file and its imports.
     public func compile(
-        source: SourceText, schema: Schema?,
+        source: SourceText, schema: Schema?, definitions: [SourceText] = [],
         loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.readImport
     ) throws(DiagnosticList) -> Program {
         var diagnostics: [Diagnostic] = []
@@ -60,6 +61,7 @@ public struct Kipi: Sendable {
             }
         }
         load(source)
+        definitions.filter { !loaded.contains($0.name) }.forEach(load)
         let (program, checkErrors) = Checker.check(trees, registry: functions, schema: schema)
         diagnostics += checkErrors
         guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }
@@ -68,13 +70,29 @@ public struct Kipi: Sendable {
 
     /// Compiles a single expression, optionally followed by `by keys`, as `kipi eval -e` does;
     /// the program reports it as one KPI named `name`.
-    public func compile(expression: SourceText, schema: Schema?, name: String = "value") throws(DiagnosticList) -> Program {
+    /// - Parameter definitions: files whose definitions the expression may use.
+    public func compile(
+        expression: SourceText, schema: Schema?, definitions: [SourceText] = [], name: String = "value"
+    ) throws(DiagnosticList) -> Program {
         let (parsed, keys, syntaxErrors) = Parser.parseExpression(expression)
         guard let parsed, syntaxErrors.isEmpty else { throw DiagnosticList(syntaxErrors) }
         let declaration = Declaration(kind: .kpi(name: name, value: parsed, keys: keys), range: parsed.range, nameRange: parsed.range, documentation: "")
-        let (program, checkErrors) = Checker.check([SyntaxTree(source: expression, declarations: [declaration])], registry: functions, schema: schema)
-        guard checkErrors.isEmpty else { throw DiagnosticList(checkErrors) }
+        var trees = [SyntaxTree(source: expression, declarations: [declaration])]
+        var diagnostics: [Diagnostic] = []
+        for source in definitions {
+            let (tree, errors) = Parser.parseFile(source)
+            trees.append(tree)
+            diagnostics += errors
+        }
+        let (program, checkErrors) = Checker.check(trees, registry: functions, schema: schema)
+        diagnostics += checkErrors
+        guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }
         return Program(checked: program, schema: schema)
+    }
+
+    /// Parses a `.kpi` file without checking it: its declarations, and its syntax errors.
+    public static func parse(_ source: SourceText) -> (SyntaxTree, [Diagnostic]) {
+        Parser.parseFile(source)
     }
 
     /// Reads `path` relative to the directory of the importing file.

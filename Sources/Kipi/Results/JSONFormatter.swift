@@ -1,0 +1,67 @@
+/// Renders results as JSON, in the shape SPEC section 5 pins: one object with the KPIs in
+/// file order; a grouped KPI is an array of `{key…, "value": v}`; a failure is `{"error": "…"}`.
+public enum JSONFormatter {
+    public static func format(_ result: EvaluationResult) -> String {
+        guard !result.kpis.isEmpty else { return "{}" }
+        let members = result.kpis.map { "  \(string($0.name)): \(value($0.value, indent: "  "))" }
+        return "{\n" + members.joined(separator: ",\n") + "\n}"
+    }
+
+    /// One KPI's value alone, as `kipi eval -e --format json` prints it.
+    public static func format(_ value: KPIValue) -> String {
+        self.value(value, indent: "")
+    }
+
+    private static func value(_ value: KPIValue, indent: String) -> String {
+        switch value {
+        case .single(let outcome):
+            return self.outcome(outcome)
+        case .grouped(let keyNames, let rows):
+            guard !rows.isEmpty else { return "[]" }
+            let lines = rows.map { row in
+                let keys = zip(keyNames, row.keys).map { "\(string($0)): \(self.value($1))" }
+                return "\(indent)  {" + (keys + ["\"value\": \(outcome(row.outcome))"]).joined(separator: ", ") + "}"
+            }
+            return "[\n" + lines.joined(separator: ",\n") + "\n\(indent)]"
+        }
+    }
+
+    private static func outcome(_ outcome: Outcome) -> String {
+        switch outcome {
+        case .value(let value): self.value(value)
+        case .error(let message): "{\"error\": \(string(message))}"
+        }
+    }
+
+    static func value(_ value: Value) -> String {
+        switch value {
+        case .number(let number): number.isFinite ? formatLiteral(number) : "null"
+        case .text(let text): string(text)
+        case .boolean(let flag): flag ? "true" : "false"
+        case .date(let date): string(date.description)
+        case .list(let elements): "[" + elements.map(self.value).joined(separator: ", ") + "]"
+        case .null: "null"
+        }
+    }
+
+    static func string(_ text: String) -> String {
+        var escaped = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20: escaped += "\\u" + pad(Int(scalar.value), 4, radix: 16)
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped + "\""
+    }
+
+    private static func pad(_ value: Int, _ width: Int, radix: Int) -> String {
+        let digits = String(value, radix: radix)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// Renders results for people: one aligned line per KPI, numbers with thousands separators,
+/// percent KPIs as `45.2%`, grouped KPIs as indented sub-tables.
+public enum TableFormatter {
+    public static func format(_ result: EvaluationResult) -> String {
+        let nameWidth = result.kpis.map { displayWidth($0.name) }.max() ?? 0
+        var lines: [String] = []
+        for kpi in result.kpis {
+            switch kpi.value {
+            case .single(let outcome):
+                lines.append(padded(kpi.name, nameWidth) + "  " + text(outcome, kpi.format))
+            case .grouped(let keyNames, let rows):
+                lines.append(kpi.name + "  (by " + keyNames.joined(separator: ", ") + ")")
+                lines += subTable(keyNames, rows, kpi.format).map { "  " + $0 }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One KPI's value alone, as `kipi eval -e` prints it.
+    public static func format(_ value: KPIValue, format: DisplayFormat) -> String {
+        switch value {
+        case .single(let outcome): text(outcome, format)
+        case .grouped(let keyNames, let rows): subTable(keyNames, rows, format).joined(separator: "\n")
+        }
+    }
+
+    private static func subTable(_ keyNames: [String], _ rows: [GroupRow], _ format: DisplayFormat) -> [String] {
+        guard !rows.isEmpty else { return ["(no groups)"] }
+        let header = keyNames + ["value"]
+        let body = rows.map { row in row.keys.map { text($0, .plain) } + [text(row.outcome, format)] }
+        let widths = header.indices.map { column in ([header] + body).map { displayWidth($0[column]) }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { column, cell in
+                // Keys align left, values right, as a spreadsheet shows text and numbers.
+                column == cells.count - 1 ? leftPadded(cell, widths[column]) : padded(cell, widths[column])
+            }.joined(separator: "  ")
+        }
+        return [line(header)] + body.map(line)
+    }
+
+    private static func text(_ outcome: Outcome, _ format: DisplayFormat) -> String {
+        switch outcome {
+        case .value(let value): text(value, format)
+        case .error(let message): "error: \(message)"
+        }
+    }
+
+    /// A value as the table shows it.
+    public static func text(_ value: Value, _ format: DisplayFormat) -> String {
+        switch value {
+        case .number(let number):
+            switch format {
+            case .percent: return grouped(number * 100, decimals: 1) + "%"
+            case .plain: return human(number)
+            }
+        case .text(let text): return text
+        case .boolean(let flag): return flag ? "true" : "false"
+        case .date(let date): return date.description
+        case .list(let elements): return "[" + elements.map { text($0, format) }.joined(separator: ", ") + "]"
+        case .null: return "—"
+        }
+    }
+
+    /// Whole numbers as they are, others with two decimals, small fractions to four significant digits.
+    private static func human(_ number: Double) -> String {
+        if number == number.rounded(), abs(number) < 1e15 { return grouped(number, decimals: 0) }
+        if abs(number) >= 1 || number == 0 { return grouped(number, decimals: 2) }
+        let magnitude = Int((-log10(abs(number))).rounded(.down))
+        var text = grouped(number, decimals: min(12, magnitude + 4))
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
+
+    /// `number` rounded to `decimals`, with `,` between thousands.
+    static func grouped(_ number: Double, decimals: Int) -> String {
+        let fixed = String(format: "%.\(decimals)f", number)
+        let negative = fixed.hasPrefix("-")
+        let unsigned = negative ? String(fixed.dropFirst()) : fixed
+        let parts = unsigned.split(separator: ".", maxSplits: 1)
+        var integer = String(parts.first ?? "0")
+        var withSeparators = ""
+        while integer.count > 3 {
+            withSeparators = "," + integer.suffix(3) + withSeparators
+            integer = String(integer.dropLast(3))
+        }
+        let fraction = parts.count > 1 ? "." + parts[1] : ""
+        let isZero = !unsigned.contains { $0 != "0" && $0 != "." }
+        return (negative && !isZero ? "-" : "") + integer + withSeparators + fraction
+    }
+
+    private static func padded(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - displayWidth(text)))
+    }
+
+    private static func leftPadded(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - displayWidth(text))) + text
+    }
+
+    /// Terminal columns a text takes: East Asian wide characters take two.
+    static func displayWidth(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { width, scalar in
+            let value = scalar.value
+            if scalar.properties.generalCategory == .nonspacingMark { return width }
+            let wide = (0x1100...0x115F).contains(value) || (0x2E80...0xA4CF).contains(value) || (0xAC00...0xD7A3).contains(value)
+                || (0xF900...0xFAFF).contains(value) || (0xFE30...0xFE4F).contains(value) || (0xFF00...0xFF60).contains(value)
+                || (0xFFE0...0xFFE6).contains(value) || (0x20000...0x3FFFD).contains(value)
+            return width + (wide ? 2 : 1)
+        }
+    }
+}

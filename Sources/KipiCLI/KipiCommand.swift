@@ -1,0 +1,225 @@
+import Foundation
+import Kipi
+
+/// The `kipi` command line: parses arguments, runs one command, returns the exit status.
+enum KipiCommand {
+    static let version = "0.1.0"
+
+    static func run(_ arguments: [String], terminal: Terminal) -> Int32 {
+        let options: Options
+        do {
+            options = try Options.parse(arguments)
+        } catch {
+            terminal.printError("kipi: error: \(error.message)\nRun 'kipi --help' for usage.")
+            return ExitStatus.usage
+        }
+        let command = Session(options: options, terminal: terminal)
+        switch options.command {
+        case .help:
+            terminal.print(Options.help)
+            return ExitStatus.success
+        case .version:
+            terminal.print("kipi \(version)")
+            return ExitStatus.success
+        case .functions:
+            terminal.print(FunctionListing.text(Kipi().functions))
+            return ExitStatus.success
+        case .eval:
+            return command.evaluate()
+        case .check:
+            return command.check()
+        case .repl:
+            return ReplLoop.run(options: options, terminal: terminal)
+        }
+    }
+}
+
+/// Renders the function registry as `kipi functions` and the REPL's `:functions` print it.
+enum FunctionListing {
+    static func text(_ registry: FunctionRegistry) -> String {
+        registry.definitions.map { "\($0.signature)\n    \($0.summary)" }.joined(separator: "\n")
+    }
+}
+
+/// One run of `eval` or `check`: loads what the options name, reports problems on stderr.
+struct Session {
+    var options: Options
+    var terminal: Terminal
+    var kipi = Kipi()
+
+    /// Thrown after the problem has been printed, carrying the exit status.
+    struct Failure: Error {
+        var status: Int32
+    }
+
+    func evaluate() -> Int32 {
+        do {
+            let data = try loadData()
+            let program = try compile(schema: data.schema)
+            let parameters = try parameterValues(for: program)
+            var result = try reporting { try program.evaluate(data, parameters: parameters) }
+            if let only = options.only {
+                let known = Set(program.kpis.map(\.name))
+                for name in only where !known.contains(name) {
+                    let suggestion = program.kpis.map(\.name).first { $0.lowercased() == name.lowercased() }
+                    terminal.printError("kipi: error: --only names no KPI '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
+                    return ExitStatus.usage
+                }
+                result.kpis = result.kpis.filter { only.contains($0.name) }
+            }
+            print(result, single: options.expression != nil)
+            reportFailures(result, named: options.expression == nil)
+            return result.hasErrors ? ExitStatus.failure : ExitStatus.success
+        } catch {
+            return error.status
+        }
+    }
+
+    func check() -> Int32 {
+        do {
+            let schema = options.data == nil ? nil : try loadData().schema
+            let program = try compile(schema: schema)
+            let grouped = program.kpis.filter { !$0.keyNames.isEmpty }.count
+            terminal.print("\(options.files[0]): ok, \(program.kpis.count) KPIs (\(grouped) grouped), \(program.parameters.count) parameters")
+            return ExitStatus.success
+        } catch {
+            return error.status
+        }
+    }
+
+    private func print(_ result: EvaluationResult, single: Bool) {
+        if single, let kpi = result.kpis.first {
+            switch options.format {
+            case .json: terminal.print(JSONFormatter.format(kpi.value))
+            case .table: terminal.print(TableFormatter.format(kpi.value, format: kpi.format))
+            case .csv: terminal.print(CSVFormatter.format(result))
+            }
+            return
+        }
+        switch options.format {
+        case .json: terminal.print(JSONFormatter.format(result))
+        case .table: terminal.print(TableFormatter.format(result))
+        case .csv: terminal.print(CSVFormatter.format(result))
+        }
+    }
+
+    /// Evaluation errors are in the output; stderr says which KPIs failed, for scripts and people.
+    private func reportFailures(_ result: EvaluationResult, named: Bool) {
+        for kpi in result.kpis {
+            let subject = named ? "'\(kpi.name)'" : "the expression"
+            switch kpi.value {
+            case .single(.error(let message)):
+                terminal.printError("kipi: error: \(subject): \(message)")
+            case .single(.value):
+                break
+            case .grouped(let keyNames, let rows):
+                for row in rows {
+                    guard case .error(let message) = row.outcome else { continue }
+                    let group = zip(keyNames, row.keys).map { "\($0)=\(TableFormatter.text($1, .plain))" }.joined(separator: ", ")
+                    terminal.printError("kipi: error: \(subject) for \(group): \(message)")
+                }
+            }
+        }
+    }
+
+    func loadData() throws(Failure) -> DataTable {
+        guard let path = options.data else { return .empty }
+        let bytes: [UInt8]
+        if path == "-" {
+            bytes = terminal.readInput()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                terminal.printError("\(path): error: cannot read the data file: \(readProblem(path))")
+                throw Failure(status: ExitStatus.failure)
+            }
+            bytes = Array(contents)
+        }
+        let csvOptions = CSVOptions(delimiter: options.delimiter, decimalComma: options.decimalComma)
+        return try reporting { try CSVReader.read(bytes, name: path == "-" ? "<stdin>" : path, options: csvOptions) }
+    }
+
+    func compile(schema: Schema?) throws(Failure) -> Program {
+        if let expression = options.expression {
+            return try reporting { try kipi.compile(expression: SourceText(name: "<expr>", text: expression), schema: schema) }
+        }
+        let path = options.files[0]
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            terminal.printError("\(path): error: cannot read the formula file: \(readProblem(path))")
+            throw Failure(status: ExitStatus.failure)
+        }
+        guard let text = String(validating: contents, as: UTF8.self) else {
+            terminal.printError("\(path): error: the formula file is not valid UTF-8 text")
+            throw Failure(status: ExitStatus.failure)
+        }
+        return try reporting { try kipi.compile(source: SourceText(name: path, text: text), schema: schema) }
+    }
+
+    /// `--param` values, read as the type of the parameter's default.
+    func parameterValues(for program: Program) throws(Failure) -> [String: Value] {
+        var values: [String: Value] = [:]
+        var failed = false
+        for (name, text) in options.parameters {
+            guard let parameter = program.parameters.first(where: { $0.name == name }) else {
+                values[name] = .text(text)  // reported by evaluate, with a suggestion
+                continue
+            }
+            if let value = ParameterValue.parse(text, as: parameter.type) {
+                values[name] = value
+            } else {
+                terminal.printError("kipi: error: parameter '\(name)' must be \(ParameterValue.expected(parameter.type)), got '\(text)'")
+                failed = true
+            }
+        }
+        if failed { throw Failure(status: ExitStatus.failure) }
+        return values
+    }
+
+    /// Runs a library call, printing its diagnostics if it fails.
+    func reporting<T>(_ body: () throws -> T) throws(Failure) -> T {
+        do {
+            return try body()
+        } catch let list as DiagnosticList {
+            for diagnostic in list.diagnostics { terminal.printError(diagnostic.description) }
+            throw Failure(status: ExitStatus.failure)
+        } catch {
+            terminal.printError("kipi: error: \(error)")
+            throw Failure(status: ExitStatus.failure)
+        }
+    }
+
+    private func readProblem(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        return isDirectory.boolValue ? "it is a directory" : "permission denied"
+    }
+}
+
+/// Reads a `--param` value as its parameter's type.
+enum ParameterValue {
+    static func parse(_ text: String, as type: KipiType) -> Value? {
+        switch type {
+        case .number:
+            let bytes = Array(text.utf8)[...]
+            return (CSVReader.parseNumber(bytes, decimalComma: false) ?? CSVReader.parseNumber(bytes, decimalComma: true)).map(Value.number)
+        case .text: return .text(text)
+        case .boolean:
+            switch text.lowercased() {
+            case "true": return .boolean(true)
+            case "false": return .boolean(false)
+            default: return nil
+            }
+        case .date: return KipiDate(parsing: text).map(Value.date)
+        case .null, .list, .unknown: return nil
+        }
+    }
+
+    static func expected(_ type: KipiType) -> String {
+        switch type {
+        case .number: "a number (such as 60, 12.5 or 15%)"
+        case .boolean: "true or false"
+        case .date: "a date (yyyy-mm-dd or dd.mm.yyyy)"
+        case .text, .null, .list, .unknown: "\(type)"
+        }
+    }
+}
+

@@ -1,0 +1,135 @@
+/// The parsed command line.
+struct Options {
+    enum Command: Equatable {
+        case eval, check, functions, repl, help, version
+    }
+
+    enum OutputFormat: String {
+        case table, json, csv
+    }
+
+    var command: Command
+    var files: [String] = []
+    var expression: String?
+    var data: String?
+    var parameters: [(name: String, value: String)] = []
+    var format: OutputFormat = .table
+    var only: [String]?
+    var delimiter: UInt8?
+    var decimalComma: Bool?
+
+    struct UsageError: Error {
+        var message: String
+    }
+
+    static func parse(_ arguments: [String]) throws(UsageError) -> Options {
+        guard let first = arguments.first else { return Options(command: .help) }
+        var options: Options
+        switch first {
+        case "eval": options = Options(command: .eval)
+        case "check": options = Options(command: .check)
+        case "functions": options = Options(command: .functions)
+        case "repl": options = Options(command: .repl)
+        case "help", "--help", "-h": return Options(command: .help)
+        case "--version", "version": return Options(command: .version)
+        default: throw UsageError(message: "unknown command '\(first)'")
+        }
+        var rest = arguments.dropFirst()
+        func value(for option: String) throws(UsageError) -> String {
+            guard let next = rest.popFirst() else { throw UsageError(message: "\(option) needs a value") }
+            return next
+        }
+        while let argument = rest.popFirst() {
+            let (option, inline) = splitInlineValue(argument)
+            func optionValue() throws(UsageError) -> String {
+                if let inline { return inline }
+                return try value(for: option)
+            }
+            switch option {
+            case "--help", "-h": return Options(command: .help)
+            case "-e", "--expression": options.expression = try optionValue()
+            case "--data", "-d": options.data = try optionValue()
+            case "--param", "-p":
+                let assignment = try optionValue()
+                guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+                    throw UsageError(message: "--param takes name=value, got '\(assignment)'")
+                }
+                options.parameters.append((String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
+            case "--format", "-f":
+                let name = try optionValue()
+                guard let format = OutputFormat(rawValue: name) else {
+                    throw UsageError(message: "unknown format '\(name)'; use table, json or csv")
+                }
+                options.format = format
+            case "--only":
+                options.only = try optionValue().split(separator: ",").map { String($0).trimmingWhitespace() }
+            case "--delimiter":
+                let text = try optionValue()
+                switch text {
+                case ",", "comma": options.delimiter = UInt8(ascii: ",")
+                case ";", "semicolon": options.delimiter = UInt8(ascii: ";")
+                case "\t", "\\t", "tab": options.delimiter = UInt8(ascii: "\t")
+                default: throw UsageError(message: "--delimiter must be ',', ';' or 'tab', got '\(text)'")
+                }
+            case "--decimal-comma": options.decimalComma = true
+            case "--decimal-point": options.decimalComma = false
+            default:
+                if argument.hasPrefix("-"), argument != "-" { throw UsageError(message: "unknown option '\(argument)'") }
+                options.files.append(argument)
+            }
+        }
+        try options.validate()
+        return options
+    }
+
+    private static func splitInlineValue(_ argument: String) -> (String, String?) {
+        guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
+        return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
+    }
+
+    private func validate() throws(UsageError) {
+        switch command {
+        case .eval:
+            if expression == nil, files.count != 1 {
+                throw UsageError(message: files.isEmpty ? "eval needs a .kpi file or -e 'expression'" : "eval takes one .kpi file")
+            }
+            if expression != nil, !files.isEmpty { throw UsageError(message: "give either a .kpi file or -e, not both") }
+        case .check:
+            if files.count != 1 { throw UsageError(message: "check takes one .kpi file") }
+        case .functions, .help, .version:
+            if !files.isEmpty { throw UsageError(message: "unexpected argument '\(files[0])'") }
+        case .repl:
+            break
+        }
+    }
+
+    static let help = """
+        kipi — KPI formulas over your data
+
+        USAGE:
+          kipi eval FILE.kpi --data DATA [--param name=value]... [--format table|json|csv] [--only a,b]
+          kipi eval -e 'EXPR' [--data DATA] [--format table|json|csv]
+          kipi check FILE.kpi [--data DATA]     static checks; with --data, columns and types too
+          kipi repl [--data DATA] [FILE.kpi...]
+          kipi functions                        every function with its signature and help
+          kipi --help | --version
+
+        OPTIONS:
+          -d, --data DATA          a CSV file, or - for standard input
+          -p, --param name=value   overrides a 'param' of the file
+          -f, --format FORMAT      table (default), json or csv
+          --only a,b               report only these KPIs
+          --delimiter , | ; | tab  the CSV separator (detected by default)
+          --decimal-comma          numbers are written 1 234,56 (the default with ';')
+          --decimal-point          numbers are written 1234.56 (the default otherwise)
+
+        EXIT STATUS:
+          0 all fine; 1 a formula, data or evaluation error; 2 wrong usage
+        """
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}

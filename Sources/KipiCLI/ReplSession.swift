@@ -1,0 +1,151 @@
+import Foundation
+import Kipi
+
+/// An interactive session: takes one line, returns the text to show. Definitions and data
+/// persist across lines; a line that fails changes nothing.
+struct ReplSession {
+    private(set) var isFinished = false
+    private var kipi = Kipi()
+    private var data = DataTable.empty
+    /// Files loaded with `:load`, and each definition typed in, newest last.
+    private var files: [SourceText] = []
+    private var typed: [(name: String, source: SourceText)] = []
+    private var lineNumber = 0
+
+    static let help = """
+        Type an expression to evaluate it, or a definition (name = …, let, param, fn) to keep it.
+          :data FILE      load a CSV file
+          :load FILE      load the definitions of a .kpi file
+          :columns        the data's columns and their types
+          :functions      every function with its signature
+          :describe NAME  what a function, KPI, parameter or column is
+          :help           this help
+          :quit           leave
+        """
+
+    mutating func handle(_ line: String, readInput: () -> [UInt8] = { [] }) -> String {
+        let trimmed = line.trimmingWhitespace()
+        if trimmed.isEmpty || trimmed.hasPrefix("#") { return "" }
+        if trimmed.hasPrefix(":") { return command(trimmed, readInput: readInput) }
+        lineNumber += 1
+        let source = SourceText(name: "<repl:\(lineNumber)>", text: trimmed)
+        let (tree, syntaxErrors) = Kipi.parse(source)
+        if syntaxErrors.isEmpty, let declaration = tree.declarations.first, tree.declarations.count == 1, let name = declaration.name {
+            return define(name, source: source, isKPI: declaration.isKPI)
+        }
+        return evaluate(expression: source)
+    }
+
+    private var definitionSources: [SourceText] { files + typed.map(\.source) }
+
+    private mutating func define(_ name: String, source: SourceText, isKPI: Bool) -> String {
+        let others = files + typed.filter { $0.name != name }.map(\.source)
+        do {
+            let program = try kipi.compile(source: source, schema: data.schema, definitions: others)
+            typed.removeAll { $0.name == name }
+            typed.append((name, source))
+            guard isKPI else { return "defined \(name)" }
+            let result = try program.evaluate(data)
+            return TableFormatter.format(result)
+        } catch {
+            return error.description
+        }
+    }
+
+    private func evaluate(expression: SourceText) -> String {
+        do {
+            let program = try kipi.compile(expression: expression, schema: data.schema, definitions: definitionSources)
+            let result = try program.evaluate(data)
+            guard let kpi = result.kpis.first else { return "" }
+            return TableFormatter.format(kpi.value, format: kpi.format)
+        } catch {
+            return error.description
+        }
+    }
+
+    private mutating func command(_ line: String, readInput: () -> [UInt8]) -> String {
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let argument = parts.count > 1 ? parts[1].trimmingWhitespace() : ""
+        switch parts[0] {
+        case ":quit", ":q", ":exit":
+            isFinished = true
+            return ""
+        case ":help", ":h":
+            return ReplSession.help
+        case ":functions":
+            return FunctionListing.text(kipi.functions)
+        case ":columns":
+            let schema = data.schema.columns
+            if schema.isEmpty { return "no data loaded; use :data FILE" }
+            return schema.map { "\($0.name): \($0.type)" }.joined(separator: "\n") + "\n(\(data.rowCount) rows)"
+        case ":data":
+            return loadData(argument, readInput: readInput)
+        case ":load":
+            return load(argument)
+        case ":describe":
+            return describe(argument)
+        default:
+            return "unknown command '\(parts[0])'; type :help"
+        }
+    }
+
+    private mutating func loadData(_ path: String, readInput: () -> [UInt8]) -> String {
+        guard !path.isEmpty else { return ":data needs a file" }
+        let bytes: [UInt8]
+        if path == "-" {
+            bytes = readInput()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: path) else { return "\(path): error: cannot read the file" }
+            bytes = Array(contents)
+        }
+        do {
+            data = try CSVReader.read(bytes, name: path)
+            return "loaded \(data.rowCount) rows: " + data.columnNames.joined(separator: ", ")
+        } catch {
+            return error.description
+        }
+    }
+
+    private mutating func load(_ path: String) -> String {
+        guard let contents = FileManager.default.contents(atPath: path), let text = String(validating: contents, as: UTF8.self) else {
+            return "\(path): error: cannot read the file"
+        }
+        let source = SourceText(name: path, text: text)
+        do {
+            let program = try kipi.compile(source: source, schema: data.schema, definitions: definitionSources)
+            files.append(source)
+            return "loaded \(path): \(program.kpis.count) KPIs"
+        } catch {
+            return error.description
+        }
+    }
+
+    private func describe(_ name: String) -> String {
+        if let function = kipi.functions[name] { return "\(function.signature)\n    \(function.summary)" }
+        if let type = data.schema.type(of: name) { return "column \(name): \(type)" }
+        for source in definitionSources.reversed() {
+            let (tree, _) = Kipi.parse(source)
+            if let declaration = tree.declarations.first(where: { $0.name == name }) {
+                let text = source.text.utf8.dropFirst(declaration.range.start).prefix(declaration.range.end - declaration.range.start)
+                let documentation = declaration.documentation.isEmpty ? "" : declaration.documentation + "\n"
+                return documentation + String(decoding: text, as: UTF8.self)
+            }
+        }
+        return "nothing named '\(name)'"
+    }
+}
+
+extension Declaration {
+    /// The name it defines; nil for an import.
+    var name: String? {
+        switch kind {
+        case .import: nil
+        case .parameter(let name, _), .helper(let name, _, _), .function(let name, _, _), .kpi(let name, _, _): name
+        }
+    }
+
+    var isKPI: Bool {
+        if case .kpi = kind { return true }
+        return false
+    }
+}
