@@ -36,6 +36,8 @@ struct Lexer {
                 position += 1
             case UInt8(ascii: "\n"):
                 position += 1
+                // An unclosed bracket must not swallow the definitions below it.
+                if bracketDepth > 0, lineStartsDefinition() { bracketDepth = 0 }
                 if bracketDepth == 0 { emit(.newline, from: start) }
             case UInt8(ascii: "#"):
                 lexComment()
@@ -256,6 +258,27 @@ struct Lexer {
         } else {
             report("unexpected character '\(text)'", from: start)
         }
+    }
+
+    /// Whether the line at `position` starts, unindented, with a declaration keyword or `name =`.
+    private func lineStartsDefinition() -> Bool {
+        var cursor = position
+        if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "`") {
+            cursor += 1
+            while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "`"), bytes[cursor] != UInt8(ascii: "\n") { cursor += 1 }
+            guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: "`") else { return false }
+            cursor += 1
+        } else {
+            guard cursor < bytes.count, isIdentifierStart(at: cursor) else { return false }
+            while cursor < bytes.count, isIdentifierContinue(at: cursor) { cursor += scalarLength(at: cursor) }
+            let word = String(decoding: bytes[position..<cursor], as: UTF8.self)
+            if let keyword = Keyword(rawValue: word) {
+                return [.let, .param, .fn, .import].contains(keyword)
+            }
+        }
+        while cursor < bytes.count, bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "\t") { cursor += 1 }
+        return cursor < bytes.count && bytes[cursor] == UInt8(ascii: "=")
+            && !(cursor + 1 < bytes.count && bytes[cursor + 1] == UInt8(ascii: "="))
     }
 
     /// Moves past one UTF-8 encoded scalar (or one invalid byte).

@@ -192,6 +192,8 @@ struct Parser {
     private mutating func parseComparison() throws(SyntaxError) -> Expression {
         let left = try parseAdditive()
         guard let op = comparisonOperator() else { return left }
+        advance()
+        continueLine()
         let result = try binary(op, left, try parseAdditive())
         if comparisonOperator() != nil {
             throw error("comparisons do not chain; combine them with 'and'")
@@ -199,23 +201,17 @@ struct Parser {
         return result
     }
 
-    private mutating func comparisonOperator() -> BinaryOperator? {
-        let op: BinaryOperator? =
-            switch current.kind {
-            case .symbol(.equal): .equal
-            case .symbol(.notEqual): .notEqual
-            case .symbol(.less): .less
-            case .symbol(.lessOrEqual): .lessOrEqual
-            case .symbol(.greater): .greater
-            case .symbol(.greaterOrEqual): .greaterOrEqual
-            case .keyword(.in): .in
-            default: nil
-            }
-        if op != nil {
-            index += 1
-            skipNewlines()
+    private func comparisonOperator() -> BinaryOperator? {
+        switch current.kind {
+        case .symbol(.equal): .equal
+        case .symbol(.notEqual): .notEqual
+        case .symbol(.less): .less
+        case .symbol(.lessOrEqual): .lessOrEqual
+        case .symbol(.greater): .greater
+        case .symbol(.greaterOrEqual): .greaterOrEqual
+        case .keyword(.in): .in
+        default: nil
         }
-        return op
     }
 
     private mutating func parseAdditive() throws(SyntaxError) -> Expression {
@@ -257,7 +253,6 @@ struct Parser {
     private mutating func parsePower() throws(SyntaxError) -> Expression {
         let base = try parsePostfix()
         guard match(.symbol(.caret)) else { return base }
-        skipNewlines()
         let exponent = try nested { (parser: inout Parser) throws(SyntaxError) in try parser.parseUnary() }
         return Expression(.binary(.power, base, exponent), range: base.range.union(exponent.range))
     }
@@ -371,7 +366,7 @@ struct Parser {
     private mutating func match(_ kind: Token.Kind) -> Bool {
         guard check(kind) else { return false }
         advance()
-        if continuesOnNextLine(kind) { skipNewlines() }
+        if continuesOnNextLine(kind) { continueLine() }
         return true
     }
 
@@ -406,6 +401,27 @@ struct Parser {
 
     private mutating func skipNewlines() {
         while check(.newline) { index += 1 }
+    }
+
+    /// Skips line breaks where an expression continues, unless the next line starts a new
+    /// definition: then the expression is incomplete, and the definition below is intact.
+    private mutating func continueLine() {
+        var next = index
+        while tokens[next].kind == .newline { next += 1 }
+        if next > index, Parser.startsDefinition(tokens, at: next) { return }
+        index = next
+    }
+
+    /// Whether the tokens at `position` begin a declaration: a declaration keyword, or a name and `=`.
+    static func startsDefinition(_ tokens: [Token], at position: Int) -> Bool {
+        switch tokens[position].kind {
+        case .keyword(.let), .keyword(.param), .keyword(.fn), .keyword(.import):
+            return true
+        case .identifier, .quotedIdentifier:
+            return position + 1 < tokens.count && tokens[position + 1].kind == .symbol(.assign)
+        default:
+            return false
+        }
     }
 
     /// Skips to the start of the next line, where the next definition may begin.
