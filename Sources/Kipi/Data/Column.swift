@@ -96,8 +96,8 @@ public struct Column: Sendable {
     /// The non-null cells, in order, as values.
     public var values: [Value] { (0..<count).map { self[$0] } }
 
-    /// Whether every cell is null, so the column fits any type.
-    var isAllNull: Bool { count > 0 && (nulls?.allSatisfy { $0 } ?? false) }
+    /// Whether every cell is null (or there are none), so the column fits any type.
+    public var isAllNull: Bool { count == 0 || (nulls?.allSatisfy { $0 } ?? false) }
 
     /// The number storage; an all-null column of another type reads as zeros.
     public var numbers: [Double] {

@@ -31,8 +31,9 @@ public struct DataTable: Sendable {
     }()
 
     /// Column names and types: what the checker needs to know before any row is read.
+    /// A column with no values at all has type `null`, which fits any use.
     public var schema: Schema {
-        Schema(columns: columnNames.compactMap { name in columns[name].map { (name, $0.type) } })
+        Schema(columns: columnNames.compactMap { name in columns[name].map { (name, $0.isAllNull ? .null : $0.type) } })
     }
 
     public subscript(name: String) -> Column? { columns[name] }

@@ -33,13 +33,14 @@ public struct Program: Sendable {
     ///   column the formulas use or has it with another type, or for an unknown or mistyped parameter.
     public func evaluate(_ data: DataTable, parameters: [String: Value] = [:]) throws(DiagnosticList) -> EvaluationResult {
         var problems: [Diagnostic] = []
+        let dataSchema = data.schema
         for name in checked.columnsUsed.sorted() {
-            guard let column = data[name] else {
+            guard let actual = dataSchema.type(of: name) else {
                 problems.append(Diagnostic(message: "the data has no column '\(name)'"))
                 continue
             }
-            if let expected = schema?.type(of: name), expected != column.type, !column.isAllNull {
-                problems.append(Diagnostic(message: "column '\(name)' is \(column.type) in the data, but the program was checked with \(expected)"))
+            if let expected = schema?.type(of: name), actual.unified(with: expected) == nil {
+                problems.append(Diagnostic(message: "column '\(name)' is \(actual) in the data, but the program was checked with \(expected)"))
             } else if schema == nil {
                 problems.append(Diagnostic(message: "the program was checked without data; compile it with the data's schema to evaluate it"))
                 break
