@@ -179,7 +179,9 @@ struct Session {
         do {
             return try body()
         } catch let list as DiagnosticList {
-            for diagnostic in list.diagnostics { terminal.printError(diagnostic.description) }
+            for diagnostic in list.diagnostics {
+                terminal.printError((diagnostic.sourceName == nil ? "kipi: " : "") + diagnostic.description)
+            }
             throw Failure(status: ExitStatus.failure)
         } catch {
             terminal.printError("kipi: error: \(error)")

@@ -111,7 +111,7 @@ struct ParserTests {
     @Test func refusesNestingBeyondTheLimit() {
         let deep = String(repeating: "(", count: 500) + "1" + String(repeating: ")", count: 500)
         let (_, _, errors) = Parser.parseExpression(SourceText(name: "e", text: deep))
-        #expect(errors.first?.message == "expression is nested too deeply (more than 200 levels)")
+        #expect(errors.first?.message == "expression is nested too deeply (more than 128 levels)")
         let negations = String(repeating: "-", count: 5000) + "1"
         let (_, _, negationErrors) = Parser.parseExpression(SourceText(name: "e", text: negations))
         #expect(negationErrors.count == 1)

@@ -52,6 +52,27 @@ struct TypedExpression: Sendable {
     var format: DisplayFormat
     var range: SourceRange
 
+    /// The number of levels of the tree, counted without recursion.
+    var height: Int {
+        var deepest = 0
+        var pending: [(TypedExpression, Int)] = [(self, 1)]
+        while let (node, level) = pending.popLast() {
+            deepest = max(deepest, level)
+            pending += node.children.map { ($0, level + 1) }
+        }
+        return deepest
+    }
+
+    var children: [TypedExpression] {
+        switch kind {
+        case .constant, .column, .parameter, .definition: []
+        case .negate(let operand), .not(let operand), .nullTest(let operand, _): [operand]
+        case .binary(_, let left, let right): [left, right]
+        case .list(let elements): elements
+        case .call(_, let arguments, let filter): arguments + (filter.map { [$0] } ?? [])
+        }
+    }
+
     var constantValue: Value? {
         if case .constant(let value) = kind { return value }
         return nil

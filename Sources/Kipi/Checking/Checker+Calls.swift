@@ -193,6 +193,11 @@ extension Checker {
             report(CheckerMessages.recursion(name), range, in: scope.source)
             return nil
         }
+        expansions += 1
+        if expansions > Checker.maximumExpansions {
+            report(CheckerMessages.tooManyExpansions, range, in: scope.source)
+            return nil
+        }
         let typed = checked.compactMap { $0 }
         guard typed.count == arguments.count else { return nil }
         var bodyScope = Scope(source: source, context: scope.context, callStack: scope.callStack + [name])

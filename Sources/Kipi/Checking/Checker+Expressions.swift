@@ -130,7 +130,12 @@ extension Checker {
         let format = left.format == right.format ? left.format : .plain
         switch (left.type, right.type) {
         case (.date, .number), (.date, .null), (.date, .unknown): return node(.date, .plain)
-        case (.number, .date), (.null, .date), (.unknown, .date) where op == .add: return node(.date, .plain)
+        case (.number, .date), (.null, .date), (.unknown, .date):
+            guard op == .add else {
+                report(CheckerMessages.numberMinusDate, left.range.union(right.range), in: scope.source)
+                return nil
+            }
+            return node(.date, .plain)
         case (.date, .date) where op == .subtract: return node(.number, .plain)
         default:
             guard expectNumber(left, op.rawValue, scope), expectNumber(right, op.rawValue, scope) else { return nil }

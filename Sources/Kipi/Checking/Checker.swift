@@ -42,6 +42,13 @@ struct Checker {
     var parameters: [String: ParameterInfo] = [:]
     var groupings: [GroupingID: Grouping] = [:]
     var columnsUsed: Set<String> = []
+    /// User function calls expanded so far: functions calling functions could otherwise
+    /// expand to an exponentially large formula.
+    var expansions = 0
+
+    static let maximumExpansions = 10_000
+    /// Checked trees deeper than this are refused: evaluation recurses over them.
+    static let maximumHeight = 200
 
     init(registry: FunctionRegistry, schema: Schema?) {
         self.registry = registry
@@ -125,6 +132,11 @@ struct Checker {
             scope.context = .groups(grouping.id)
         }
         guard let checked = checkExpression(value, scope) else {
+            failed.insert(name)
+            return nil
+        }
+        if checked.height > Checker.maximumHeight {
+            report(CheckerMessages.tooDeep, value.range, in: entry.source)
             failed.insert(name)
             return nil
         }

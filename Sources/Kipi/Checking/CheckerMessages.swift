@@ -39,6 +39,7 @@ enum CheckerMessages {
     static func mixedTypes(_ what: String, _ left: KipiType, _ right: KipiType) -> String {
         "\(what) mixes \(article(left)) and \(article(right))"
     }
+    static let numberMinusDate = "cannot subtract a date from a number; a date minus a number of days is written date - days"
     static func notConstant(_ name: String) -> String {
         "the default of parameter '\(name)' must be a constant, such as 50, 15%, \"EU\" or date(\"2024-01-01\")"
     }
@@ -61,6 +62,8 @@ enum CheckerMessages {
     static func unknownName(_ name: String, suggestion: String?, suggestionIsColumn: Bool) -> String {
         (suggestion == nil || suggestionIsColumn ? "unknown column '\(name)'" : "unknown name '\(name)'") + didYouMean(suggestion)
     }
+    static let tooDeep = "the formula is nested too deeply once its functions are expanded (more than \(Checker.maximumHeight) levels)"
+    static let tooManyExpansions = "the formula's functions expand to too large a formula (more than \(Checker.maximumExpansions) calls)"
     static func whereNotBoolean(_ type: KipiType) -> String { "'where' needs a condition (true or false), but got \(article(type))" }
 
     private static func didYouMean(_ suggestion: String?) -> String {

@@ -4,13 +4,15 @@
 /// on, so one run reports every broken definition of a file.
 struct Parser {
     /// Expressions nested deeper than this are refused rather than risking the stack.
-    static let maximumDepth = 200
+    static let maximumDepth = 128
 
     private let source: SourceText
     private let tokens: [Token]
     private let lineComments: [Int: String]
     private var index = 0
     private var depth = 0
+    /// For a chain of binary operators, by the offset where it starts: how many operators long it is.
+    private var chainHeights: [Int: Int] = [:]
     private var diagnostics: [Diagnostic]
 
     struct SyntaxError: Error {
@@ -336,8 +338,14 @@ struct Parser {
 
     // MARK: Helpers
 
-    private func binary(_ op: BinaryOperator, _ left: Expression, _ right: Expression) throws(SyntaxError) -> Expression {
-        Expression(.binary(op, left, right), range: left.range.union(right.range))
+    /// Builds a binary node; a left operand that is itself a long chain counts toward the depth limit.
+    private mutating func binary(_ op: BinaryOperator, _ left: Expression, _ right: Expression) throws(SyntaxError) -> Expression {
+        let height = (chainHeights[left.range.start] ?? 0) + 1
+        if depth + height > Parser.maximumDepth {
+            throw error("expression is nested too deeply (more than \(Parser.maximumDepth) levels)")
+        }
+        chainHeights[left.range.start] = height
+        return Expression(.binary(op, left, right), range: left.range.union(right.range))
     }
 
     /// Runs a rule one level deeper, so unary chains count toward the depth limit.

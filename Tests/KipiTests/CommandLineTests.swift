@@ -1,0 +1,195 @@
+import Foundation
+import Testing
+@testable import KipiCLI
+@testable import Kipi
+
+/// Runs the `kipi` command line in-process, capturing what it prints.
+final class CapturedRun: @unchecked Sendable {
+    var output = ""
+    var errors = ""
+    var status: Int32 = 0
+
+    init(_ arguments: [String], input: String = "", lines: [String] = []) {
+        var remaining = lines
+        let terminal = Terminal(
+            readInput: { Array(input.utf8) },
+            readLine: { remaining.isEmpty ? nil : remaining.removeFirst() },
+            write: { self.output += $0 },
+            writeError: { self.errors += $0 })
+        status = KipiCommand.run(arguments, terminal: terminal)
+    }
+}
+
+/// The repository's root, found from this file's path.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func temporaryFile(_ name: String, _ contents: String) throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kipi-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let url = directory.appendingPathComponent(name)
+    try contents.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+}
+
+struct CommandLineTests {
+    static let csv = "manager,amount,month\nAnn,10,2024-01\nAnn,20,2024-02\nBob,5,2024-01\n"
+
+    @Test func evalPrintsJSONWithKPIsInFileOrder() throws {
+        let data = try temporaryFile("d.csv", Self.csv)
+        let formulas = try temporaryFile("k.kpi", "total = sum(amount)\nby_manager = sum(amount) by manager\nbroken = total / 0\nname = \"x\"\n")
+        let run = CapturedRun(["eval", formulas, "--data", data, "--format", "json"])
+        #expect(run.output == """
+            {
+              "total": 35,
+              "by_manager": [
+                {"manager": "Ann", "value": 30},
+                {"manager": "Bob", "value": 5}
+              ],
+              "broken": {"error": "division by zero"},
+              "name": "x"
+            }
+
+            """)
+        #expect(run.status == 1)
+        #expect(run.errors == "kipi: error: 'broken': division by zero\n")
+    }
+
+    @Test func evalPrintsCSV() throws {
+        let data = try temporaryFile("d.csv", Self.csv)
+        let formulas = try temporaryFile("k.kpi", "total = sum(amount)\nby_manager = sum(amount) / 4 by manager\n")
+        let run = CapturedRun(["eval", formulas, "--data", data, "--format", "csv"])
+        #expect(run.output == "kpi,group,value,error\ntotal,,35,\nby_manager,manager=Ann,7.5,\nby_manager,manager=Bob,1.25,\n")
+        #expect(run.status == 0)
+    }
+
+    @Test func evalPrintsAReadableTable() throws {
+        let data = try temporaryFile("d.csv", Self.csv)
+        let formulas = try temporaryFile("k.kpi", "total = sum(amount) * 1000\nshare = percent(manager == \"Ann\")\nby_manager = sum(amount) by manager\n")
+        let run = CapturedRun(["eval", formulas, "--data", data])
+        #expect(run.output == """
+            total       35,000
+            share       66.7%
+            by_manager  (by manager)
+              manager  value
+              Ann         30
+              Bob          5
+
+            """)
+    }
+
+    @Test func expressionsPrintTheBareValue() throws {
+        let data = try temporaryFile("d.csv", Self.csv)
+        #expect(CapturedRun(["eval", "-e", "sum(amount) / count()", "--data", data, "--format", "json"]).output == "\(35.0 / 3)\n")
+        #expect(CapturedRun(["eval", "-e", "1 + 2"]).output == "3\n")
+        #expect(CapturedRun(["eval", "-e", "count() by manager", "--data", data, "--format", "json"]).output
+            == "[\n  {\"manager\": \"Ann\", \"value\": 2},\n  {\"manager\": \"Bob\", \"value\": 1}\n]\n")
+    }
+
+    @Test func dataFromStandardInput() {
+        let run = CapturedRun(["eval", "-e", "sum(amount)", "--data", "-"], input: Self.csv)
+        #expect(run.output == "35\n")
+        #expect(run.status == 0)
+    }
+
+    @Test func parametersOverrideDefaults() throws {
+        let data = try temporaryFile("d.csv", Self.csv)
+        let formulas = try temporaryFile("k.kpi", "param rate = 10%\nparam who = \"Ann\"\nfee = sum(amount where manager == who) * rate\n")
+        #expect(CapturedRun(["eval", formulas, "--data", data, "--format", "json"]).output == "{\n  \"fee\": 3\n}\n")
+        #expect(CapturedRun(["eval", formulas, "--data", data, "--format", "json", "--param", "rate=50%", "-p", "who=Bob"]).output
+            == "{\n  \"fee\": 2.5\n}\n")
+        let wrongType = CapturedRun(["eval", formulas, "--data", data, "--param", "rate=lots"])
+        #expect(wrongType.status == 1)
+        #expect(wrongType.errors == "kipi: error: parameter 'rate' must be a number (such as 60, 12.5 or 15%), got 'lots'\n")
+        let unknown = CapturedRun(["eval", formulas, "--data", data, "--param", "rte=1"])
+        #expect(unknown.status == 1)
+        #expect(unknown.errors == "kipi: error: unknown parameter 'rte'; did you mean 'rate'?\n")
+    }
+
+    @Test func onlySelectsKPIs() throws {
+        let data = try temporaryFile("d.csv", Self.csv)
+        let formulas = try temporaryFile("k.kpi", "a = 1\nb = 2\nc = 3\n")
+        #expect(CapturedRun(["eval", formulas, "--data", data, "--only", "c,a", "--format", "csv"]).output == "kpi,group,value,error\na,,1,\nc,,3,\n")
+        let wrong = CapturedRun(["eval", formulas, "--data", data, "--only", "A"])
+        #expect(wrong.status == 2)
+        #expect(wrong.errors == "kipi: error: --only names no KPI 'A'; did you mean 'a'?\n")
+    }
+
+    @Test func formulaErrorsGoToStandardErrorWithStatus1() throws {
+        let data = try temporaryFile("d.csv", Self.csv)
+        let formulas = try temporaryFile("k.kpi", "total = sum(amout)\n")
+        let run = CapturedRun(["eval", formulas, "--data", data])
+        #expect(run.status == 1)
+        #expect(run.output == "")
+        #expect(run.errors == "\(formulas):1:13: error: unknown column 'amout'; did you mean 'amount'?\ntotal = sum(amout)\n            ^~~~~\n")
+    }
+
+    struct UsageCase: CustomTestStringConvertible, Sendable {
+        var arguments: [String]
+        var message: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    static let usageCases: [UsageCase] = [
+        UsageCase(arguments: ["frobnicate"], message: "unknown command 'frobnicate'"),
+        UsageCase(arguments: ["eval"], message: "eval needs a .kpi file or -e 'expression'"),
+        UsageCase(arguments: ["eval", "a.kpi", "--format", "xml"], message: "unknown format 'xml'; use table, json or csv"),
+        UsageCase(arguments: ["eval", "a.kpi", "--data"], message: "--data needs a value"),
+        UsageCase(arguments: ["eval", "a.kpi", "--param", "noequals"], message: "--param takes name=value, got 'noequals'"),
+        UsageCase(arguments: ["eval", "a.kpi", "--bogus"], message: "unknown option '--bogus'"),
+        UsageCase(arguments: ["check"], message: "check takes one .kpi file"),
+    ]
+
+    @Test(arguments: usageCases)
+    func wrongUsageExitsWith2(_ example: UsageCase) {
+        let run = CapturedRun(example.arguments)
+        #expect(run.status == 2)
+        #expect(run.errors == "kipi: error: \(example.message)\nRun 'kipi --help' for usage.\n")
+    }
+
+    @Test func helpVersionAndFunctions() {
+        let help = CapturedRun(["--help"])
+        #expect(help.status == 0)
+        #expect(help.output.contains("kipi eval FILE.kpi --data DATA"))
+        #expect(CapturedRun(["--version"]).output == "kipi \(KipiCommand.version)\n")
+        let functions = CapturedRun(["functions"])
+        #expect(functions.output.contains("sum(x: column of number) -> number\n    Sum of the non-null values"))
+        #expect(functions.output.contains("round(x: number, [digits: number]) -> number"))
+    }
+
+    @Test func checkWithAndWithoutData() throws {
+        let data = try temporaryFile("d.csv", Self.csv)
+        let formulas = try temporaryFile("k.kpi", "param p = 1\ntotal = sum(amount)\nby_manager = sum(amount) by manager\n")
+        let run = CapturedRun(["check", formulas])
+        #expect(run.status == 0)
+        #expect(run.output == "\(formulas): ok, 2 KPIs (1 grouped), 1 parameters\n")
+        let withData = CapturedRun(["check", formulas, "--data", data])
+        #expect(withData.status == 0)
+        let typeError = try temporaryFile("t.kpi", "total = sum(manager)\n")
+        #expect(CapturedRun(["check", typeError]).status == 0)
+        #expect(CapturedRun(["check", typeError, "--data", data]).status == 1)
+    }
+
+    @Test func unreadableFilesAreErrorsNotCrashes() throws {
+        let missing = CapturedRun(["eval", "/nonexistent/x.kpi", "--data", "/nonexistent/d.csv"])
+        #expect(missing.status == 1)
+        #expect(missing.errors == "/nonexistent/d.csv: error: cannot read the data file: no such file\n")
+        let data = try temporaryFile("d.csv", "a,b\n1\n")
+        let ragged = CapturedRun(["eval", "-e", "count()", "--data", data])
+        #expect(ragged.status == 1)
+        #expect(ragged.errors == "\(data):2: error: row has 1 field, but the header has 2\n")
+    }
+
+    @Test func theSampleEvaluatesWithoutErrors() throws {
+        let kpi = repositoryRoot.appendingPathComponent("formulas/sales.kpi").path
+        let data = repositoryRoot.appendingPathComponent("formulas/data/sales.csv").path
+        let run = CapturedRun(["eval", kpi, "--data", data, "--format", "json"])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.errors == "")
+        #expect(!run.output.contains("\"error\""))
+        let program = try Kipi().compile(
+            source: SourceText(name: kpi, text: String(contentsOfFile: kpi, encoding: .utf8)),
+            schema: try CSVReader.read(Array(FileManager.default.contents(atPath: data) ?? Data()), name: data).schema)
+        #expect(program.kpis.count >= 10)
+        #expect(program.kpis.filter { !$0.keyNames.isEmpty }.count >= 3)
+    }
+}
