@@ -98,6 +98,13 @@ public struct ParameterInfo: Sendable, Hashable {
     public var type: KipiType
     public var defaultValue: Value
     public var description: String
+
+    public init(name: String, type: KipiType, defaultValue: Value, description: String) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.description = description
+    }
 }
 
 /// A KPI a program reports, in file order.
@@ -108,4 +115,12 @@ public struct KPIInfo: Sendable, Hashable {
     public var format: DisplayFormat
     /// Names of the `by` keys; empty for a KPI with a single value.
     public var keyNames: [String]
+
+    public init(name: String, description: String, type: KipiType, format: DisplayFormat, keyNames: [String]) {
+        self.name = name
+        self.description = description
+        self.type = type
+        self.format = format
+        self.keyNames = keyNames
+    }
 }

@@ -8,6 +8,11 @@ public enum Outcome: Sendable, Hashable {
 public struct GroupRow: Sendable, Hashable {
     public var keys: [Value]
     public var outcome: Outcome
+
+    public init(keys: [Value], outcome: Outcome) {
+        self.keys = keys
+        self.outcome = outcome
+    }
 }
 
 /// A KPI's result: one value, or one value per group.
