@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Kipi
 
@@ -115,5 +116,16 @@ struct ParserTests {
         let negations = String(repeating: "-", count: 5000) + "1"
         let (_, _, negationErrors) = Parser.parseExpression(SourceText(name: "e", text: negations))
         #expect(negationErrors.count == 1)
+    }
+
+    @Test func theGrammarExamplesParse() throws {
+        let grammar = try String(contentsOf: repositoryRoot.appendingPathComponent("Grammar.md"), encoding: .utf8)
+        let blocks = grammar.components(separatedBy: "```kpi\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        #expect(!blocks.isEmpty)
+        for block in blocks {
+            let (tree, errors) = Parser.parseFile(SourceText(name: "Grammar.md", text: block))
+            #expect(errors.isEmpty, "\(errors)")
+            #expect(tree.declarations.count == block.split(separator: "\n").filter { !$0.hasPrefix(" ") && !$0.hasPrefix("#") }.count)
+        }
     }
 }
