@@ -48,20 +48,21 @@ public struct Kipi: Sendable {
             let (tree, syntaxErrors) = Parser.parseFile(source)
             diagnostics += syntaxErrors
             trees.append(tree)
-            loaded.insert(source.name)
+            loaded.insert(Kipi.fileIdentity(source.name))
             for declaration in tree.declarations {
                 guard case .import(let path) = declaration.kind else { continue }
                 do {
                     let imported = try loadImport(path, source.name)
-                    if !loaded.contains(imported.name) { load(imported) }
+                    if !loaded.contains(Kipi.fileIdentity(imported.name)) { load(imported) }
                 } catch {
-                    let reason = (error as? CocoaError)?.localizedDescription ?? "\(error)"
-                    diagnostics.append(Diagnostic(message: CheckerMessages.importUnreadable(path, reason), range: declaration.nameRange, source: source))
+                    let reason = (error as? FunctionError)?.message ?? "\(error)"
+                    diagnostics.append(
+                        Diagnostic(message: CheckerMessages.importUnreadable(path, reason), range: declaration.nameRange, source: source))
                 }
             }
         }
         load(source)
-        definitions.filter { !loaded.contains($0.name) }.forEach(load)
+        definitions.filter { !loaded.contains(Kipi.fileIdentity($0.name)) }.forEach(load)
         let (program, checkErrors) = Checker.check(trees, registry: functions, schema: schema)
         diagnostics += checkErrors
         guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }
@@ -76,7 +77,8 @@ public struct Kipi: Sendable {
     ) throws(DiagnosticList) -> Program {
         let (parsed, keys, syntaxErrors) = Parser.parseExpression(expression)
         guard let parsed, syntaxErrors.isEmpty else { throw DiagnosticList(syntaxErrors) }
-        let declaration = Declaration(kind: .kpi(name: name, value: parsed, keys: keys), range: parsed.range, nameRange: parsed.range, documentation: "")
+        let declaration = Declaration(
+            kind: .kpi(name: name, value: parsed, keys: keys), range: parsed.range, nameRange: parsed.range, documentation: "")
         var trees = [SyntaxTree(source: expression, declarations: [declaration])]
         var diagnostics: [Diagnostic] = []
         for source in definitions {
@@ -95,11 +97,22 @@ public struct Kipi: Sendable {
         Parser.parseFile(source)
     }
 
-    /// Reads `path` relative to the directory of the importing file.
+    /// Reads `path` relative to the directory of the importing file. The source is named by
+    /// that joined path, as diagnostics show it (`formulas/common.kpi:3:5: error: …`).
     public static func readImport(_ path: String, importer: String) throws -> SourceText {
-        let base = URL(fileURLWithPath: importer).deletingLastPathComponent()
-        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
-        let text = try String(contentsOf: url, encoding: .utf8)
-        return SourceText(name: url.standardizedFileURL.path, text: text)
+        let directory = (importer as NSString).deletingLastPathComponent
+        let joined = path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: joined, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw FunctionError(isDirectory.boolValue ? "it is a directory" : "no such file")
+        }
+        guard let contents = FileManager.default.contents(atPath: joined) else { throw FunctionError("permission denied") }
+        guard let text = String(validating: contents, as: UTF8.self) else { throw FunctionError("the file is not valid UTF-8 text") }
+        return SourceText(name: joined, text: text)
+    }
+
+    /// The identity of a file, so that one imported twice, or by two paths, is read once.
+    static func fileIdentity(_ name: String) -> String {
+        URL(fileURLWithPath: name).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }

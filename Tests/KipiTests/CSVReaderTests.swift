@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Kipi
 @testable import KipiCLI
 
@@ -52,7 +53,8 @@ struct CSVReaderTests {
         #expect(errors("a,b\n1,2\n3\n") == "d.csv:3: error: row has 1 field, but the header has 2")
         #expect(errors("a,b\n1,\"open\n") == "d.csv:2: error: a quoted field is never closed (missing \")")
         #expect(errors("") == "d.csv: error: the file is empty; expected a header row")
-        #expect(errors("a,,a\n1,2,3\n") == "d.csv:1: error: column 2 has an empty name in the header\nd.csv:1: error: columns 1 and 3 are both named 'a'")
+        #expect(
+            errors("a,,a\n1,2,3\n") == "d.csv:1: error: column 2 has an empty name in the header\nd.csv:1: error: columns 1 and 3 are both named 'a'")
         #expect(errors("a\n\u{0}\u{1}\n") == "d.csv: error: the file is binary, not CSV text")
     }
 
@@ -86,11 +88,12 @@ struct ReplTests {
         #expect(session.handle("total * 2") == "30")
         #expect(session.handle("total = sum(amount) / 5") == "total  3")
         #expect(session.handle("sum(amount) by manager") == "manager  value\nAnn         10\nBob          5")
-        #expect(session.handle("sum(amout)") == """
-            <repl:8>:1:5: error: unknown column 'amout'; did you mean 'amount'?
-            sum(amout)
-                ^~~~~
-            """)
+        #expect(
+            session.handle("sum(amout)") == """
+                <repl:8>:1:5: error: unknown column 'amout'; did you mean 'amount'?
+                sum(amout)
+                    ^~~~~
+                """)
         #expect(session.handle(":describe sum").hasPrefix("sum(x: column of number) -> number"))
         #expect(session.handle(":describe total") == "total = sum(amount) / 5")
         #expect(session.handle(":bogus") == "unknown command ':bogus'; type :help")

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import KipiCLI
+
 @testable import Kipi
+@testable import KipiCLI
 
 /// Runs the `kipi` command line in-process, capturing what it prints.
 final class CapturedRun: @unchecked Sendable {
@@ -38,18 +39,19 @@ struct CommandLineTests {
         let data = try temporaryFile("d.csv", Self.csv)
         let formulas = try temporaryFile("k.kpi", "total = sum(amount)\nby_manager = sum(amount) by manager\nbroken = total / 0\nname = \"x\"\n")
         let run = CapturedRun(["eval", formulas, "--data", data, "--format", "json"])
-        #expect(run.output == """
-            {
-              "total": 35,
-              "by_manager": [
-                {"manager": "Ann", "value": 30},
-                {"manager": "Bob", "value": 5}
-              ],
-              "broken": {"error": "division by zero"},
-              "name": "x"
-            }
+        #expect(
+            run.output == """
+                {
+                  "total": 35,
+                  "by_manager": [
+                    {"manager": "Ann", "value": 30},
+                    {"manager": "Bob", "value": 5}
+                  ],
+                  "broken": {"error": "division by zero"},
+                  "name": "x"
+                }
 
-            """)
+                """)
         #expect(run.status == 1)
         #expect(run.errors == "kipi: error: 'broken': division by zero\n")
     }
@@ -64,25 +66,28 @@ struct CommandLineTests {
 
     @Test func evalPrintsAReadableTable() throws {
         let data = try temporaryFile("d.csv", Self.csv)
-        let formulas = try temporaryFile("k.kpi", "total = sum(amount) * 1000\nshare = percent(manager == \"Ann\")\nby_manager = sum(amount) by manager\n")
+        let formulas = try temporaryFile(
+            "k.kpi", "total = sum(amount) * 1000\nshare = percent(manager == \"Ann\")\nby_manager = sum(amount) by manager\n")
         let run = CapturedRun(["eval", formulas, "--data", data])
-        #expect(run.output == """
-            total       35,000
-            share       66.7%
-            by_manager  (by manager)
-              manager  value
-              Ann         30
-              Bob          5
+        #expect(
+            run.output == """
+                total       35,000
+                share       66.7%
+                by_manager  (by manager)
+                  manager  value
+                  Ann         30
+                  Bob          5
 
-            """)
+                """)
     }
 
     @Test func expressionsPrintTheBareValue() throws {
         let data = try temporaryFile("d.csv", Self.csv)
         #expect(CapturedRun(["eval", "-e", "sum(amount) / count()", "--data", data, "--format", "json"]).output == "\(35.0 / 3)\n")
         #expect(CapturedRun(["eval", "-e", "1 + 2"]).output == "3\n")
-        #expect(CapturedRun(["eval", "-e", "count() by manager", "--data", data, "--format", "json"]).output
-            == "[\n  {\"manager\": \"Ann\", \"value\": 2},\n  {\"manager\": \"Bob\", \"value\": 1}\n]\n")
+        #expect(
+            CapturedRun(["eval", "-e", "count() by manager", "--data", data, "--format", "json"]).output
+                == "[\n  {\"manager\": \"Ann\", \"value\": 2},\n  {\"manager\": \"Bob\", \"value\": 1}\n]\n")
     }
 
     @Test func dataFromStandardInput() {
@@ -95,8 +100,9 @@ struct CommandLineTests {
         let data = try temporaryFile("d.csv", Self.csv)
         let formulas = try temporaryFile("k.kpi", "param rate = 10%\nparam who = \"Ann\"\nfee = sum(amount where manager == who) * rate\n")
         #expect(CapturedRun(["eval", formulas, "--data", data, "--format", "json"]).output == "{\n  \"fee\": 3\n}\n")
-        #expect(CapturedRun(["eval", formulas, "--data", data, "--format", "json", "--param", "rate=50%", "-p", "who=Bob"]).output
-            == "{\n  \"fee\": 2.5\n}\n")
+        #expect(
+            CapturedRun(["eval", formulas, "--data", data, "--format", "json", "--param", "rate=50%", "-p", "who=Bob"]).output
+                == "{\n  \"fee\": 2.5\n}\n")
         let wrongType = CapturedRun(["eval", formulas, "--data", data, "--param", "rate=lots"])
         #expect(wrongType.status == 1)
         #expect(wrongType.errors == "kipi: error: parameter 'rate' must be a number (such as 60, 12.5 or 15%), got 'lots'\n")
@@ -108,7 +114,8 @@ struct CommandLineTests {
     @Test func onlySelectsKPIs() throws {
         let data = try temporaryFile("d.csv", Self.csv)
         let formulas = try temporaryFile("k.kpi", "a = 1\nb = 2\nc = 3\n")
-        #expect(CapturedRun(["eval", formulas, "--data", data, "--only", "c,a", "--format", "csv"]).output == "kpi,group,value,error\na,,1,\nc,,3,\n")
+        #expect(
+            CapturedRun(["eval", formulas, "--data", data, "--only", "c,a", "--format", "csv"]).output == "kpi,group,value,error\na,,1,\nc,,3,\n")
         let wrong = CapturedRun(["eval", formulas, "--data", data, "--only", "A"])
         #expect(wrong.status == 2)
         #expect(wrong.errors == "kipi: error: --only names no KPI 'A'; did you mean 'a'?\n")
@@ -191,5 +198,51 @@ struct CommandLineTests {
             schema: try CSVReader.read(Array(FileManager.default.contents(atPath: data) ?? Data()), name: data).schema)
         #expect(program.kpis.count >= 10)
         #expect(program.kpis.filter { !$0.keyNames.isEmpty }.count >= 3)
+    }
+}
+
+struct ImportTests {
+    /// Writes files into one fresh directory; returns its path.
+    func directory(_ files: [String: String]) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kipi-imports-\(UUID().uuidString)")
+        for (name, contents) in files {
+            let url = directory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try contents.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return directory.path
+    }
+
+    @Test func importedDefinitionsAreUsableButNotReported() throws {
+        let root = try directory([
+            "main.kpi": "import \"lib/common.kpi\"\ntotal = base * factor\n",
+            "lib/common.kpi": "import \"more.kpi\"\nparam factor = 2\nbase = 21\n",
+            "lib/more.kpi": "import \"common.kpi\"\nfn unused(x) = x\n",
+        ])
+        let run = CapturedRun(["eval", "\(root)/main.kpi", "--format", "json"])
+        #expect(run.errors == "")
+        #expect(run.output == "{\n  \"total\": 42\n}\n")
+    }
+
+    @Test func aMissingImportIsAnErrorAtTheImport() throws {
+        let root = try directory(["main.kpi": "k = 1\nimport \"nope.kpi\"\n"])
+        let run = CapturedRun(["eval", "\(root)/main.kpi"])
+        #expect(run.status == 1)
+        #expect(run.errors == "\(root)/main.kpi:2:8: error: cannot import 'nope.kpi': no such file\nimport \"nope.kpi\"\n       ^~~~~~~~~~\n")
+    }
+
+    @Test func errorsInAnImportedFileNameThatFile() throws {
+        let root = try directory(["main.kpi": "import \"lib.kpi\"\nk = helper\n", "lib.kpi": "helper = 1 +\n"])
+        let run = CapturedRun(["eval", "\(root)/main.kpi"])
+        #expect(run.errors == "\(root)/lib.kpi:1:13: error: expected an expression, found end of line\nhelper = 1 +\n            ^\n")
+    }
+}
+
+struct KeywordNameTests {
+    @Test func aKeywordWhereANameBelongsSuggestsBackticks() {
+        #expect(diagnostics("by = 1").hasPrefix(
+            "test.kpi:1:1: error: expected a definition (name = expression), 'let', 'param', 'fn' or 'import', found the keyword 'by'; write `by` in backticks to use it as a name"
+        ))
+        #expect(diagnostics("`by` = 1", csv: nil) == "no errors")
     }
 }

@@ -1,16 +1,17 @@
 import Foundation
-import Testing
 import Kipi
+import Testing
 
 /// What a host does through the public API only: its own functions, in-memory data, typed results.
 struct EmbeddingTests {
     static let data: DataTable = {
         do {
-            return try DataTable(columns: [
-                ("manager", Column(texts: ["Ann", "Ann", "Bob"])),
-                ("amount", Column(numbers: [10, 30, 5])),
-                ("score", Column(numbers: [1, 0, 4], nulls: [false, true, false])),
-            ], rowCount: 3)
+            return try DataTable(
+                columns: [
+                    ("manager", Column(texts: ["Ann", "Ann", "Bob"])),
+                    ("amount", Column(numbers: [10, 30, 5])),
+                    ("score", Column(numbers: [1, 0, 4], nulls: [false, true, false])),
+                ], rowCount: 3)
         } catch {
             preconditionFailure("valid table")
         }
@@ -18,35 +19,42 @@ struct EmbeddingTests {
 
     func hostKipi() throws -> Kipi {
         var kipi = Kipi()
-        try kipi.register(FunctionDefinition(
-            "vat", [.init("net", .number)], returns: .exactly(.number),
-            summary: "Adds 20% VAT.",
-            implementation: .scalar(propagatesNull: true) { arguments in
-                guard case .number(let net) = arguments[0] else { return .null }
-                return .number(net * 1.2)
-            }))
-        try kipi.register(FunctionDefinition(
-            "range_of", [.collection("x", .number)], returns: .exactly(.number),
-            summary: "Largest minus smallest value.",
-            implementation: .aggregate { input in
-                let values = input.collections[0].numbers
-                guard let low = values.min(), let high = values.max() else { throw FunctionError("range of no values") }
-                return .number(high - low)
-            }))
+        try kipi.register(
+            FunctionDefinition(
+                "vat", [.init("net", .number)], returns: .exactly(.number),
+                summary: "Adds 20% VAT.",
+                implementation: .scalar(propagatesNull: true) { arguments in
+                    guard case .number(let net) = arguments[0] else { return .null }
+                    return .number(net * 1.2)
+                }))
+        try kipi.register(
+            FunctionDefinition(
+                "range_of", [.collection("x", .number)], returns: .exactly(.number),
+                summary: "Largest minus smallest value.",
+                implementation: .aggregate { input in
+                    let values = input.collections[0].numbers
+                    guard let low = values.min(), let high = values.max() else { throw FunctionError("range of no values") }
+                    return .number(high - low)
+                }))
         return kipi
     }
 
     @Test func hostFunctionsWorkLikeBuiltIns() throws {
         let kipi = try hostKipi()
         let program = try kipi.compile(
-            source: SourceText(name: "host.kpi", text: "gross = sum(vat(amount))\nspread = range_of(amount) by manager\nempty = range_of(amount where amount > 100)"),
+            source: SourceText(
+                name: "host.kpi", text: "gross = sum(vat(amount))\nspread = range_of(amount) by manager\nempty = range_of(amount where amount > 100)"),
             schema: Self.data.schema)
         let result = try program.evaluate(Self.data)
         #expect(result["gross"]?.value == .single(.value(.number(54))))
-        #expect(result["spread"]?.value == .grouped(keyNames: ["manager"], rows: [
-            GroupRow(keys: [.text("Ann")], outcome: .value(.number(20))),
-            GroupRow(keys: [.text("Bob")], outcome: .value(.number(0))),
-        ]))
+        #expect(
+            result["spread"]?.value
+                == .grouped(
+                    keyNames: ["manager"],
+                    rows: [
+                        GroupRow(keys: [.text("Ann")], outcome: .value(.number(20))),
+                        GroupRow(keys: [.text("Bob")], outcome: .value(.number(0))),
+                    ]))
         #expect(result["empty"]?.value == .single(.error("range of no values")))
         #expect(kipi.functions["vat"]?.signature == "vat(net: number) -> number")
     }
@@ -73,8 +81,9 @@ struct EmbeddingTests {
             try kipi.register(FunctionDefinition("not", [], returns: .exactly(.number), summary: "", implementation: noop))
         }
         #expect(throws: FunctionError("f: required parameter 'b' follows an optional one")) {
-            try kipi.register(FunctionDefinition(
-                "f", [.init("a", .number, optional: true), .init("b", .number)], returns: .exactly(.number), summary: "", implementation: noop))
+            try kipi.register(
+                FunctionDefinition(
+                    "f", [.init("a", .number, optional: true), .init("b", .number)], returns: .exactly(.number), summary: "", implementation: noop))
         }
         #expect(throws: FunctionError("g: a function with a collection parameter needs an aggregate implementation")) {
             try kipi.register(FunctionDefinition("g", [.collection("x", .number)], returns: .exactly(.number), summary: "", implementation: noop))
@@ -101,12 +110,14 @@ struct EmbeddingTests {
 
     @Test func programsDescribeTheirKPIsAndParameters() throws {
         let program = try Kipi().compile(
-            source: SourceText(name: "p.kpi", text: "# Goal\nparam goal = 100\n# Total amount\ntotal = sum(amount)\nshare = percent(amount > 8) by manager"),
+            source: SourceText(
+                name: "p.kpi", text: "# Goal\nparam goal = 100\n# Total amount\ntotal = sum(amount)\nshare = percent(amount > 8) by manager"),
             schema: Self.data.schema)
-        #expect(program.kpis == [
-            KPIInfo(name: "total", description: "Total amount", type: .number, format: .plain, keyNames: []),
-            KPIInfo(name: "share", description: "", type: .number, format: .percent, keyNames: ["manager"]),
-        ])
+        #expect(
+            program.kpis == [
+                KPIInfo(name: "total", description: "Total amount", type: .number, format: .plain, keyNames: []),
+                KPIInfo(name: "share", description: "", type: .number, format: .percent, keyNames: ["manager"]),
+            ])
         #expect(program.parameters == [ParameterInfo(name: "goal", type: .number, defaultValue: .number(100), description: "Goal")])
         #expect(program.columnsUsed == ["amount", "manager"])
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Kipi
 
 /// Every construct of SPEC section 2 on a small dataset; expected values worked out by hand.
@@ -148,9 +149,10 @@ struct EvaluatorTests {
 
     @Test func emptyGroupsGiveZeroSumsAndFailedAverages() throws {
         #expect(try grouped("k = sum(amount where status == \"lost\") by manager") == ["Ann=50", "Bob=0", "Cid=0"])
-        #expect(try grouped("k = avg(amount where status == \"lost\") by manager") == [
-            "Ann=50", "Bob=error: average of no values", "Cid=error: average of no values",
-        ])
+        #expect(
+            try grouped("k = avg(amount where status == \"lost\") by manager") == [
+                "Ann=50", "Bob=error: average of no values", "Cid=error: average of no values",
+            ])
     }
 
     @Test func aFailedRowFailsOnlyItsGroup() throws {

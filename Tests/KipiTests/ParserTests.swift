@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Kipi
 
 struct ParserTests {
@@ -61,18 +62,20 @@ struct ParserTests {
             """
         let (tree, errors) = Parser.parseFile(SourceText(name: "f.kpi", text: text))
         #expect(errors.isEmpty, "\(errors)")
-        #expect(tree.declarations.map(\.description) == [
-            "(import \"common.kpi\")",
-            "(param critical 50)",
-            "(param region \"EU\")",
-            "(let won (== status \"won\"))",
-            "(fn level (fact low high) (/ (- fact low) (- high low)))",
-            "(kpi revenue (sum amount (where won)))",
-            "(kpi by_month (sum amount) (by (month date) region))",
-        ])
-        #expect(tree.declarations.map(\.documentation) == [
-            "Shared helpers", "", "", "", "", "Revenue of won deals\n(two description lines)", "",
-        ])
+        #expect(
+            tree.declarations.map(\.description) == [
+                "(import \"common.kpi\")",
+                "(param critical 50)",
+                "(param region \"EU\")",
+                "(let won (== status \"won\"))",
+                "(fn level (fact low high) (/ (- fact low) (- high low)))",
+                "(kpi revenue (sum amount (where won)))",
+                "(kpi by_month (sum amount) (by (month date) region))",
+            ])
+        #expect(
+            tree.declarations.map(\.documentation) == [
+                "Shared helpers", "", "", "", "", "Revenue of won deals\n(two description lines)", "",
+            ])
     }
 
     @Test func continuesAnExpressionAcrossLines() {
@@ -85,10 +88,11 @@ struct ParserTests {
             """
         let (tree, errors) = Parser.parseFile(SourceText(name: "f.kpi", text: text))
         #expect(errors.isEmpty, "\(errors)")
-        #expect(tree.declarations.map(\.description) == [
-            "(kpi total (+ (sum amount (where won)) (sum cost)))",
-            "(kpi ratio (/ a b))",
-        ])
+        #expect(
+            tree.declarations.map(\.description) == [
+                "(kpi total (+ (sum amount (where won)) (sum cost)))",
+                "(kpi ratio (/ a b))",
+            ])
     }
 
     @Test func everyNodeCarriesItsSourceRange() {

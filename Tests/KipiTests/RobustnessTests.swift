@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Kipi
 
 /// Random, truncated and mutated formula text never traps: it compiles and evaluates, or ends
@@ -91,14 +92,17 @@ struct RobustnessTests {
         #expect(!survive("k = " + deepCall))
         #expect(!survive("k = " + String(repeating: "[", count: 50_000)))
         #expect(!survive("k = " + String(repeating: "not ", count: 50_000) + "true"))
-        #expect(survive("k = 1e308 * 10") )
+        #expect(survive("k = 1e308 * 10"))
         #expect(!survive(String(decoding: (0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 31) }, as: UTF8.self)))
     }
 
     @Test func longChainsOfOperatorsEndInAnError() {
-        #expect(diagnostics("k = " + String(repeating: "1 + ", count: 100_000) + "1", csv: nil)
-            .hasPrefix("test.kpi:1:") && diagnostics("k = " + String(repeating: "1 + ", count: 100_000) + "1", csv: nil)
-            .contains("error: expression is nested too deeply (more than 128 levels)"))
+        #expect(
+            diagnostics("k = " + String(repeating: "1 + ", count: 100_000) + "1", csv: nil)
+                .hasPrefix("test.kpi:1:")
+                && diagnostics("k = " + String(repeating: "1 + ", count: 100_000) + "1", csv: nil)
+                    .contains("error: expression is nested too deeply (more than 128 levels)")
+        )
     }
 
     @Test func theDeepestAllowedExpressionsEvaluate() throws {

@@ -5,7 +5,8 @@ extension Checker {
         _ name: String, nameRange: SourceRange, arguments: [Expression], filter: Expression?, range: SourceRange, _ scope: Scope
     ) -> TypedExpression? {
         if let entry = entries[name], case .function(_, let parameters, let body) = entry.declaration.kind {
-            return checkUserCall(name, parameters: parameters, body: body, source: entry.source, arguments: arguments, filter: filter, range: range, scope)
+            return checkUserCall(
+                name, parameters: parameters, body: body, source: entry.source, arguments: arguments, filter: filter, range: range, scope)
         }
         let checkedArguments = arguments.map { checkExpression($0, scope) }
         let checkedFilter = filter.map { checkExpression($0, scope) }
@@ -77,7 +78,9 @@ extension Checker {
             }
             if !match(parameter.type, type, &bindings) {
                 let expected = expectedText(parameter.type, role: parameter.role)
-                report(CheckerMessages.argumentType(function.name, parameter: parameter.name, expected: expected, found: type), argument.range, in: scope.source)
+                report(
+                    CheckerMessages.argumentType(function.name, parameter: parameter.name, expected: expected, found: type), argument.range,
+                    in: scope.source)
                 matched = false
             }
         }
@@ -182,7 +185,9 @@ extension Checker {
     ) -> TypedExpression? {
         let checked = arguments.map { checkExpression($0, scope) }
         if arguments.count != parameters.count {
-            report(CheckerMessages.argumentCount(name, expected: parameters.count...parameters.count, atLeast: 0, given: arguments.count), range, in: scope.source)
+            report(
+                CheckerMessages.argumentCount(name, expected: parameters.count...parameters.count, atLeast: 0, given: arguments.count), range,
+                in: scope.source)
             return nil
         }
         if let filter {

@@ -88,7 +88,8 @@ extension Checker {
         case .equal, .notEqual:
             if left.constantValue == .null || right.constantValue == .null {
                 let tested = left.constantValue == .null ? right : left
-                return TypedExpression(kind: .nullTest(tested, isNull: op == .equal), type: .boolean, shape: tested.shape, format: .plain, range: range)
+                return TypedExpression(
+                    kind: .nullTest(tested, isNull: op == .equal), type: .boolean, shape: tested.shape, format: .plain, range: range)
             }
             guard left.type.unified(with: right.type) != nil, !isList(left), !isList(right) else {
                 report(CheckerMessages.comparison(symbol, left.type, right.type), range, in: scope.source)
@@ -104,7 +105,9 @@ extension Checker {
         case .in:
             guard case .list(let elementType) = right.type else {
                 if right.type != .unknown {
-                    report(CheckerMessages.operandType("in", expected: "a list on its right, such as [\"EU\", \"US\"]", found: right.type), right.range, in: scope.source)
+                    report(
+                        CheckerMessages.operandType("in", expected: "a list on its right, such as [\"EU\", \"US\"]", found: right.type), right.range,
+                        in: scope.source)
                     return nil
                 }
                 return node(.boolean)
@@ -169,7 +172,8 @@ extension Checker {
 
     mutating func expect(_ expression: TypedExpression, _ type: KipiType, _ symbol: String, _ scope: Scope) -> Bool {
         if expression.type.isWildcard || expression.type == type { return true }
-        report(CheckerMessages.operandType(symbol, expected: CheckerMessages.article(type), found: expression.type), expression.range, in: scope.source)
+        report(
+            CheckerMessages.operandType(symbol, expected: CheckerMessages.article(type), found: expression.type), expression.range, in: scope.source)
         return false
     }
 

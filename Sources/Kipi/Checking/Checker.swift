@@ -45,6 +45,8 @@ struct Checker {
     /// User function calls expanded so far: functions calling functions could otherwise
     /// expand to an exponentially large formula.
     var expansions = 0
+    /// Definitions with syntax errors, already reported.
+    var incompleteNames: Set<String> = []
 
     static let maximumExpansions = 10_000
     /// Checked trees deeper than this are refused: evaluation recurses over them.
@@ -62,6 +64,7 @@ struct Checker {
         var helperNames: [String] = []
         var functions: [String] = []
         for (position, tree) in trees.enumerated() {
+            checker.incompleteNames.formUnion(tree.incompleteNames)
             for declaration in tree.declarations {
                 guard let name = checker.declare(declaration, source: tree.source, isMain: position == 0) else { continue }
                 switch declaration.kind {
@@ -261,6 +264,7 @@ struct Checker {
                 return nil
             }
         }
+        if incompleteNames.contains(name) { return nil }
         if let schema {
             if let type = schema.type(of: name) {
                 columnsUsed.insert(name)

@@ -35,15 +35,17 @@ public enum CSVReader {
             if title.isEmpty {
                 problems.append(Diagnostic(message: "column \(position + 1) has an empty name in the header", file: name, line: header.line))
             } else if let first = names.firstIndex(of: title) {
-                problems.append(Diagnostic(message: "columns \(first + 1) and \(position + 1) are both named '\(title)'", file: name, line: header.line))
+                problems.append(
+                    Diagnostic(message: "columns \(first + 1) and \(position + 1) are both named '\(title)'", file: name, line: header.line))
             }
             names.append(title)
         }
         for record in records.dropFirst() where record.fields.count != header.fields.count {
             if record.fields.count == 1, record.fields[0].isEmpty { continue }
-            problems.append(Diagnostic(
-                message: "row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s"), but the header has \(header.fields.count)",
-                file: name, line: record.line))
+            problems.append(
+                Diagnostic(
+                    message: "row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s"), but the header has \(header.fields.count)",
+                    file: name, line: record.line))
             if problems.count >= 10 { break }
         }
         guard problems.isEmpty else { throw DiagnosticList(problems) }

@@ -14,7 +14,9 @@ public struct DataTable: Sendable {
             if byName[name] != nil {
                 problems.append(Diagnostic(message: "duplicate column name '\(name)'", file: sourceName.isEmpty ? nil : sourceName))
             } else if column.count != rowCount {
-                problems.append(Diagnostic(message: "column '\(name)' has \(column.count) values, expected \(rowCount)", file: sourceName.isEmpty ? nil : sourceName))
+                problems.append(
+                    Diagnostic(
+                        message: "column '\(name)' has \(column.count) values, expected \(rowCount)", file: sourceName.isEmpty ? nil : sourceName))
             }
             byName[name] = column
         }

@@ -82,8 +82,10 @@ extension Column {
     }
 
     /// `transform` on every cell of any type, through `Value`: for the less frequent functions.
-    public static func mapValues(_ arguments: [Column], count: Int, type: KipiType, propagatesNull: Bool = true,
-                                 _ transform: ([Value]) throws -> Value) -> Column {
+    public static func mapValues(
+        _ arguments: [Column], count: Int, type: KipiType, propagatesNull: Bool = true,
+        _ transform: ([Value]) throws -> Value
+    ) -> Column {
         var values = [Value](repeating: .null, count: count)
         var errors = combinedErrors(arguments, count: count)
         let strides = arguments.map { $0.count == 1 ? 0 : 1 }

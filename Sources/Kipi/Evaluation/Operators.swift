@@ -22,9 +22,11 @@ extension Evaluator {
         case .divide:
             let divisors = b.numbers
             let stride = b.count == 1 ? 0 : 1
-            return Column.zipNumbers(a, b, count: count, failure: { row in
-                divisors[row * stride] == 0 ? "division by zero" : "the result is not a finite number"
-            }, /)
+            return Column.zipNumbers(
+                a, b, count: count,
+                failure: { row in
+                    divisors[row * stride] == 0 ? "division by zero" : "the result is not a finite number"
+                }, /)
         case .power:
             return Column.zipNumbers(a, b, count: count, failure: { _ in "the power is not a finite number" }, pow)
         case .in:
@@ -126,7 +128,8 @@ extension Evaluator {
         let right = rightIsDate ? b.days.map(Double.init) : b.numbers.map { $0.rounded(.towardZero) }
         let leftNumbers = Column(.number(left), nulls: a.nulls, errors: a.errors)
         let rightNumbers = Column(.number(right), nulls: b.nulls, errors: b.errors)
-        let difference = op == .add
+        let difference =
+            op == .add
             ? Column.zipNumbers(leftNumbers, rightNumbers, count: count, +)
             : Column.zipNumbers(leftNumbers, rightNumbers, count: count, -)
         if leftIsDate && rightIsDate { return difference }

@@ -4,7 +4,8 @@ enum Conditionals {
     static var definitions: [FunctionDefinition] {
         [
             FunctionDefinition(
-                "if", [Parameter("condition", .boolean), Parameter("then", .variable("T", allowed: [])), Parameter("else", .variable("T", allowed: []))],
+                "if",
+                [Parameter("condition", .boolean), Parameter("then", .variable("T", allowed: [])), Parameter("else", .variable("T", allowed: []))],
                 returns: .variable("T"), format: .inheritsArguments,
                 summary: "then where the condition is true, else where it is false or null; only the branch taken counts.",
                 implementation: .columnar { arguments, count in
@@ -13,7 +14,9 @@ enum Conditionals {
                         let cell = condition.count == 1 ? 0 : row
                         if condition.errors.message(at: cell) != nil { return nil }
                         return !condition.isNull(cell) && condition.booleans[cell] ? 0 : 1
-                    } failure: { row in arguments[0].errors.message(at: arguments[0].count == 1 ? 0 : row) }
+                    } failure: { row in
+                        arguments[0].errors.message(at: arguments[0].count == 1 ? 0 : row)
+                    }
                 }),
             FunctionDefinition(
                 "coalesce", [Parameter("values", .variable("T", allowed: []), variadic: true)],
@@ -26,7 +29,9 @@ enum Conditionals {
                             if argument.errors.message(at: cell) != nil || !argument.isNull(cell) { return position }
                         }
                         return arguments.count - 1
-                    } failure: { _ in nil }
+                    } failure: { _ in
+                        nil
+                    }
                 }),
         ]
     }

@@ -55,7 +55,10 @@ public struct Program: Sendable {
                 continue
             }
             guard value.type == parameter.type || value.isNull else {
-                problems.append(Diagnostic(message: "parameter '\(name)' must be \(CheckerMessages.article(parameter.type)), but got \(CheckerMessages.article(value.type))"))
+                problems.append(
+                    Diagnostic(
+                        message:
+                            "parameter '\(name)' must be \(CheckerMessages.article(parameter.type)), but got \(CheckerMessages.article(value.type))"))
                 continue
             }
             values[name] = value

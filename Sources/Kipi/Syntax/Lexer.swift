@@ -48,7 +48,7 @@ struct Lexer {
                     lexNumber()
                 } else {
                     position += 1
-                    report("unexpected character '.'", from: start)
+                    report(SyntaxMessages.unexpectedCharacter("."), from: start)
                 }
             case UInt8(ascii: "\""):
                 lexString()
@@ -127,12 +127,12 @@ struct Lexer {
         }
         if position < bytes.count, isIdentifierStart(at: position) {
             while position < bytes.count, isIdentifierContinue(at: position) { advanceCharacter() }
-            report("invalid number '\(source.text(of: SourceRange(start: start, end: position)))'", from: start)
+            report(SyntaxMessages.invalidNumber(source.text(of: SourceRange(start: start, end: position))), from: start)
             return
         }
         let text = String(decoding: digits, as: UTF8.self)
         guard let value = Double(text), value.isFinite else {
-            report("number '\(text)' is too large", from: start)
+            report(SyntaxMessages.numberTooLarge(text), from: start)
             return
         }
         emit(.number(value), from: start)
@@ -159,7 +159,7 @@ struct Lexer {
                 default:
                     let escapeStart = position
                     position += 2
-                    report("unknown escape sequence '\\\(Character(Unicode.Scalar(escaped)))'", from: escapeStart)
+                    report(SyntaxMessages.unknownEscape(Character(Unicode.Scalar(escaped))), from: escapeStart)
                     continue
                 }
                 position += 2
@@ -168,7 +168,7 @@ struct Lexer {
             scalars.append(byte)
             position += 1
         }
-        report("unterminated string", from: start)
+        report(SyntaxMessages.unterminatedString, from: start)
     }
 
     private mutating func lexQuotedIdentifier() {
@@ -179,13 +179,13 @@ struct Lexer {
             position += 1
         }
         guard position < bytes.count, bytes[position] == UInt8(ascii: "`") else {
-            report("unterminated quoted name: a closing ` is missing", from: start)
+            report(SyntaxMessages.unterminatedQuotedName, from: start)
             return
         }
         let name = String(decoding: bytes[nameStart..<position], as: UTF8.self)
         position += 1
         if name.isEmpty {
-            report("empty quoted name", from: start)
+            report(SyntaxMessages.emptyQuotedName, from: start)
         } else {
             emit(.quotedIdentifier(name), from: start)
         }
@@ -248,16 +248,7 @@ struct Lexer {
     private mutating func lexUnexpectedCharacter() {
         let start = position
         advanceCharacter()
-        let text = source.text(of: SourceRange(start: start, end: position))
-        if text == "!" {
-            report("unexpected character '!'; write 'not' for negation or '!=' for inequality", from: start)
-        } else if text == "&" || text == "|" {
-            report("unexpected character '\(text)'; write 'and' or 'or'", from: start)
-        } else if text == "'" {
-            report("unexpected character \"'\"; strings are written in double quotes", from: start)
-        } else {
-            report("unexpected character '\(text)'", from: start)
-        }
+        report(SyntaxMessages.unexpectedCharacter(source.text(of: SourceRange(start: start, end: position))), from: start)
     }
 
     /// Whether the line at `position` starts, unindented, with a declaration keyword or `name =`.

@@ -11,6 +11,7 @@ struct Parser {
     private let lineComments: [Int: String]
     private var index = 0
     private var depth = 0
+    private var incompleteNames: Set<String> = []
     /// For a chain of binary operators, by the offset where it starts: how many operators long it is.
     private var chainHeights: [Int: Int] = [:]
     private var diagnostics: [Diagnostic]
@@ -30,7 +31,8 @@ struct Parser {
     static func parseFile(_ source: SourceText) -> (SyntaxTree, [Diagnostic]) {
         var parser = Parser(source: source, lexed: Lexer.tokenize(source))
         let declarations = parser.parseDeclarations()
-        return (SyntaxTree(source: source, declarations: declarations), parser.diagnostics)
+        let tree = SyntaxTree(source: source, declarations: declarations, incompleteNames: parser.incompleteNames)
+        return (tree, parser.diagnostics)
     }
 
     /// Parses text that must be one expression, optionally followed by `by keys` (as `kipi eval -e` takes).
@@ -55,11 +57,13 @@ struct Parser {
         var declarations: [Declaration] = []
         skipNewlines()
         while !check(.endOfFile) {
+            let start = index
             do {
                 declarations.append(try parseDeclaration())
                 try expectEndOfLine()
             } catch {
                 diagnostics.append(error.diagnostic)
+                if let name = declaredName(at: start) { incompleteNames.insert(name) }
                 synchronize()
             }
             skipNewlines()
@@ -67,58 +71,76 @@ struct Parser {
         return declarations
     }
 
+    /// The name a declaration starting at token `position` defines, if it got that far.
+    private func declaredName(at position: Int) -> String? {
+        var nameIndex = position
+        switch tokens[position].kind {
+        case .keyword(.let), .keyword(.param), .keyword(.fn): nameIndex += 1
+        default: break
+        }
+        switch tokens[nameIndex].kind {
+        case .identifier(let name), .quotedIdentifier(let name): return name
+        default: return nil
+        }
+    }
+
     private mutating func parseDeclaration() throws(SyntaxError) -> Declaration {
         let start = current.range
         let description = descriptionAbove(start.start)
         if match(.keyword(.import)) {
-            guard case .string(let path) = current.kind else { throw error("expected a file path in quotes after 'import'") }
+            guard case .string(let path) = current.kind else { throw error(SyntaxMessages.importNeedsPath) }
             let pathRange = advance().range
             return Declaration(kind: .import(path: path), range: start.union(pathRange), nameRange: pathRange, documentation: description)
         }
         if match(.keyword(.param)) {
             let (name, nameRange) = try parseName(what: "a parameter name")
-            try expect(.symbol(.assign), "expected '=' after the parameter name")
+            try expect(.symbol(.assign), "'=' after the parameter name")
             let value = try parseExpression()
-            return Declaration(kind: .parameter(name: name, defaultValue: value), range: start.union(value.range), nameRange: nameRange, documentation: description)
+            return Declaration(
+                kind: .parameter(name: name, defaultValue: value), range: start.union(value.range), nameRange: nameRange, documentation: description)
         }
         if match(.keyword(.let)) {
             let (name, nameRange) = try parseName(what: "a name after 'let'")
-            try expect(.symbol(.assign), "expected '=' after the name")
+            try expect(.symbol(.assign), "'=' after the name")
             let value = try parseExpression()
             let keys = try parseKeys()
             let end = keys.last?.range ?? value.range
-            return Declaration(kind: .helper(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description)
+            return Declaration(
+                kind: .helper(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description)
         }
         if match(.keyword(.fn)) {
             return try parseFunction(start: start, description: description)
         }
         let (name, nameRange) = try parseName(what: "a definition (name = expression), 'let', 'param', 'fn' or 'import'")
         guard match(.symbol(.assign)) else {
-            throw error("expected '=' after '\(name)': a KPI is written 'name = expression'")
+            throw error(SyntaxMessages.expectedAssignment(after: name))
         }
         let value = try parseExpression()
         let keys = try parseKeys()
         let end = keys.last?.range ?? value.range
-        return Declaration(kind: .kpi(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description)
+        return Declaration(
+            kind: .kpi(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description)
     }
 
     private mutating func parseFunction(start: SourceRange, description: String) throws(SyntaxError) -> Declaration {
         let (name, nameRange) = try parseName(what: "a function name after 'fn'")
-        try expect(.symbol(.leftParen), "expected '(' after the function name")
+        try expect(.symbol(.leftParen), "'(' after the function name")
         var parameters: [String] = []
         if !check(.symbol(.rightParen)) {
             repeat {
                 let (parameter, parameterRange) = try parseName(what: "a parameter name")
                 if parameters.contains(parameter) {
-                    throw SyntaxError(diagnostic: Diagnostic(message: "duplicate parameter '\(parameter)'", range: parameterRange, source: source))
+                    throw SyntaxError(diagnostic: Diagnostic(message: SyntaxMessages.duplicateParameter(parameter), range: parameterRange, source: source))
                 }
                 parameters.append(parameter)
             } while match(.symbol(.comma))
         }
-        try expect(.symbol(.rightParen), "expected ')' after the parameters")
-        try expect(.symbol(.assign), "expected '=' before the function body")
+        try expect(.symbol(.rightParen), "')' after the parameters")
+        try expect(.symbol(.assign), "'=' before the function body")
         let body = try parseExpression()
-        return Declaration(kind: .function(name: name, parameters: parameters, body: body), range: start.union(body.range), nameRange: nameRange, documentation: description)
+        return Declaration(
+            kind: .function(name: name, parameters: parameters, body: body), range: start.union(body.range), nameRange: nameRange,
+            documentation: description)
     }
 
     /// `by key, key…` at the end of a KPI or `let`; empty if there is none.
@@ -137,10 +159,8 @@ struct Parser {
         switch current.kind {
         case .identifier(let name), .quotedIdentifier(let name):
             return (name, advance().range)
-        case .keyword(let keyword):
-            throw error("expected \(what), found the keyword '\(keyword.rawValue)'; write `\(keyword.rawValue)` in backticks to use it as a name")
         default:
-            throw error("expected \(what), found \(current.kind)")
+            throw error(SyntaxMessages.expectedName(what, found: current.kind))
         }
     }
 
@@ -161,7 +181,7 @@ struct Parser {
         depth += 1
         defer { depth -= 1 }
         if depth > Parser.maximumDepth {
-            throw error("expression is nested too deeply (more than \(Parser.maximumDepth) levels)")
+            throw error(SyntaxMessages.nestedTooDeeply)
         }
         return try parseOr()
     }
@@ -198,7 +218,7 @@ struct Parser {
         continueLine()
         let result = try binary(op, left, try parseAdditive())
         if comparisonOperator() != nil {
-            throw error("comparisons do not chain; combine them with 'and'")
+            throw error(SyntaxMessages.comparisonsDoNotChain)
         }
         return result
     }
@@ -286,7 +306,7 @@ struct Parser {
         case .symbol(.leftParen):
             index += 1
             var inner = try parseExpression()
-            let close = try expect(.symbol(.rightParen), "expected ')' to close '('")
+            let close = try expect(.symbol(.rightParen), "')' to close '('")
             inner.range = token.range.union(close)
             return inner
         case .symbol(.leftBracket):
@@ -301,10 +321,8 @@ struct Parser {
         case .quotedIdentifier(let name):
             index += 1
             return Expression(.name(name, quoted: true), range: token.range)
-        case .keyword(let keyword):
-            throw error("expected an expression, found the keyword '\(keyword.rawValue)'")
         default:
-            throw error("expected an expression, found \(token.kind)")
+            throw error(SyntaxMessages.expected("an expression", found: token.kind))
         }
     }
 
@@ -314,7 +332,7 @@ struct Parser {
             elements.append(try parseExpression())
             guard match(.symbol(.comma)) else { break }
         }
-        let close = try expect(.symbol(.rightBracket), "expected ',' or ']' in the list")
+        let close = try expect(.symbol(.rightBracket), "',' or ']' in the list")
         return Expression(.list(elements), range: start.union(close))
     }
 
@@ -332,7 +350,7 @@ struct Parser {
             if check(.keyword(.where)) { continue }
             guard match(.symbol(.comma)) else { break }
         }
-        let close = try expect(.symbol(.rightParen), "expected ',', 'where' or ')' in the call to '\(name)'")
+        let close = try expect(.symbol(.rightParen), "',', 'where' or ')' in the call to '\(name)'")
         return Expression(.call(name: name, nameRange: nameRange, arguments: arguments, filter: filter), range: nameRange.union(close))
     }
 
@@ -342,7 +360,7 @@ struct Parser {
     private mutating func binary(_ op: BinaryOperator, _ left: Expression, _ right: Expression) throws(SyntaxError) -> Expression {
         let height = (chainHeights[left.range.start] ?? 0) + 1
         if depth + height > Parser.maximumDepth {
-            throw error("expression is nested too deeply (more than \(Parser.maximumDepth) levels)")
+            throw error(SyntaxMessages.nestedTooDeeply)
         }
         chainHeights[left.range.start] = height
         return Expression(.binary(op, left, right), range: left.range.union(right.range))
@@ -353,7 +371,7 @@ struct Parser {
         depth += 1
         defer { depth -= 1 }
         if depth > Parser.maximumDepth {
-            throw error("expression is nested too deeply (more than \(Parser.maximumDepth) levels)")
+            throw error(SyntaxMessages.nestedTooDeeply)
         }
         return try rule(&self)
     }
@@ -390,21 +408,21 @@ struct Parser {
     }
 
     @discardableResult
-    private mutating func expect(_ kind: Token.Kind, _ message: String) throws(SyntaxError) -> SourceRange {
-        guard check(kind) else { throw error(message + ", found \(current.kind)") }
+    private mutating func expect(_ kind: Token.Kind, _ what: String) throws(SyntaxError) -> SourceRange {
+        guard check(kind) else { throw error(SyntaxMessages.expected(what, found: current.kind)) }
         return advance().range
     }
 
     private mutating func expectEndOfLine() throws(SyntaxError) {
         if check(.newline) || check(.endOfFile) { return }
         if check(.symbol(.rightParen)) || check(.symbol(.rightBracket)) {
-            throw error("unmatched \(current.kind)")
+            throw error(SyntaxMessages.unmatched(current.kind))
         }
-        throw error("expected end of line after the definition, found \(current.kind)")
+        throw error(SyntaxMessages.expectedEndOfLine(found: current.kind))
     }
 
     private mutating func expectEnd() throws(SyntaxError) {
-        guard check(.endOfFile) else { throw error("unexpected \(current.kind) after the expression") }
+        guard check(.endOfFile) else { throw error(SyntaxMessages.unexpectedAfterExpression(current.kind)) }
     }
 
     private mutating func skipNewlines() {
@@ -416,7 +434,7 @@ struct Parser {
     private mutating func continueLine() {
         var next = index
         while tokens[next].kind == .newline { next += 1 }
-        if next > index, Parser.startsDefinition(tokens, at: next) { return }
+        if next > index, tokens[next].kind == .endOfFile || Parser.startsDefinition(tokens, at: next) { return }
         index = next
     }
 

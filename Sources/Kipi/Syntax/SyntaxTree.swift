@@ -65,4 +65,6 @@ public struct Declaration: Sendable, Hashable {
 public struct SyntaxTree: Sendable {
     public var source: SourceText
     public var declarations: [Declaration]
+    /// Names of definitions that had syntax errors: uses of them are not reported again.
+    public var incompleteNames: Set<String> = []
 }

@@ -1,0 +1,38 @@
+/// Every message of the lexer and the parser, in one place so the wording stays consistent.
+enum SyntaxMessages {
+    static let comparisonsDoNotChain = "comparisons do not chain; combine them with 'and'"
+    static let emptyQuotedName = "empty quoted name"
+    static let importNeedsPath = "expected a file path in quotes after 'import'"
+    static let nestedTooDeeply = "expression is nested too deeply (more than \(Parser.maximumDepth) levels)"
+    static let unterminatedQuotedName = "unterminated quoted name: a closing ` is missing"
+    static let unterminatedString = "unterminated string"
+
+    static func duplicateParameter(_ name: String) -> String { "duplicate parameter '\(name)'" }
+    static func expected(_ what: String, found: Token.Kind) -> String {
+        "expected \(what), found \(found)"
+    }
+    /// Where a name is expected, a keyword gets a hint: names that are keywords are written in backticks.
+    static func expectedName(_ what: String, found: Token.Kind) -> String {
+        guard case .keyword(let keyword) = found else { return expected(what, found: found) }
+        return "expected \(what), found the keyword '\(keyword.rawValue)'; write `\(keyword.rawValue)` in backticks to use it as a name"
+    }
+    static func expectedAssignment(after name: String) -> String {
+        "expected '=' after '\(name)': a KPI is written 'name = expression'"
+    }
+    static func expectedEndOfLine(found: Token.Kind) -> String {
+        "expected end of line after the definition, found \(found)"
+    }
+    static func invalidNumber(_ text: String) -> String { "invalid number '\(text)'" }
+    static func numberTooLarge(_ text: String) -> String { "number '\(text)' is too large" }
+    static func unexpectedAfterExpression(_ found: Token.Kind) -> String { "unexpected \(found) after the expression" }
+    static func unexpectedCharacter(_ text: String) -> String {
+        switch text {
+        case "!": "unexpected character '!'; write 'not' for negation or '!=' for inequality"
+        case "&", "|": "unexpected character '\(text)'; write 'and' or 'or'"
+        case "'": "unexpected character \"'\"; strings are written in double quotes"
+        default: "unexpected character '\(text)'"
+        }
+    }
+    static func unknownEscape(_ character: Character) -> String { "unknown escape sequence '\\\(character)'" }
+    static func unmatched(_ found: Token.Kind) -> String { "unmatched \(found)" }
+}
