@@ -44,13 +44,13 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
 
 extension Value {
     /// Orders values of one type the way groups are sorted: numbers and dates ascending,
-    /// text by Unicode scalars, false before true, null last.
+    /// text in Unicode order, false before true, null last.
     static func sortsBefore(_ lhs: Value, _ rhs: Value) -> Bool {
         switch (lhs, rhs) {
         case (.null, _): return false
         case (_, .null): return true
         case (.number(let a), .number(let b)): return a < b
-        case (.text(let a), .text(let b)): return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
+        case (.text(let a), .text(let b)): return a < b
         case (.date(let a), .date(let b)): return a < b
         case (.boolean(let a), .boolean(let b)): return !a && b
         default: return false

@@ -74,16 +74,8 @@ extension Evaluator {
         case (.date, .date):
             return Column.zipCompare(a, b, count: count, read: \.days, test(op))
         case (.text, .text):
-            return Column.zipCompare(a, b, count: count, read: { $0.texts.map { Array($0.unicodeScalars.map(\.value)) } }) { l, r in
-                switch op {
-                case .equal: l == r
-                case .notEqual: l != r
-                case .less: l.lexicographicallyPrecedes(r)
-                case .lessOrEqual: !r.lexicographicallyPrecedes(l)
-                case .greater: r.lexicographicallyPrecedes(l)
-                default: !l.lexicographicallyPrecedes(r)
-                }
-            }
+            // Swift orders strings by their canonical (NFC) Unicode scalars: "é" written either way is one text.
+            return Column.zipCompare(a, b, count: count, read: \.texts, test(op))
         case (.boolean, .boolean):
             return Column.zipCompare(a, b, count: count, read: \.booleans) { l, r in op == .equal ? l == r : l != r }
         default:

@@ -64,7 +64,7 @@ enum Aggregates {
                     return .date(KipiDate(daysSinceEpoch: day))
                 case .text(let values):
                     let text = values.reduce(values[0]) { best, next in
-                        let nextFirst = next.unicodeScalars.lexicographicallyPrecedes(best.unicodeScalars)
+                        let nextFirst = next < best
                         return nextFirst == keepsFirst ? next : best
                     }
                     return .text(text)
