@@ -12,11 +12,24 @@ struct Terminal {
             readInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
             readLine: { Swift.readLine(strippingNewline: true) },
             write: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
-            writeError: { text in FileHandle.standardError.write(Data(text.utf8)) })
+            writeError: { text in FileHandle.standardError.write(Data(text.utf8)) },
+            colorsErrors: isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+                && ProcessInfo.processInfo.environment["TERM"] != "dumb")
     }
 
+    /// Whether standard error is a terminal that shows colour (and `NO_COLOR` is not set).
+    var colorsErrors = false
+
     func print(_ text: String) { write(text + "\n") }
-    func printError(_ text: String) { writeError(text + "\n") }
+
+    /// Writes a diagnostic to standard error, its `error:` in bold red on a colour terminal.
+    func printError(_ text: String) {
+        guard colorsErrors, let marker = text.range(of: "error:") else {
+            writeError(text + "\n")
+            return
+        }
+        writeError(text.replacingCharacters(in: marker, with: "\u{1B}[1;31merror:\u{1B}[0m") + "\n")
+    }
 }
 
 /// Exit statuses, as SPEC section 5 pins them.

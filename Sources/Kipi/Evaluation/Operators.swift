@@ -90,7 +90,8 @@ extension Evaluator {
         case .less: (<)
         case .lessOrEqual: (<=)
         case .greater: (>)
-        default: (>=)
+        case .greaterOrEqual: (>=)
+        case .or, .and, .in, .add, .subtract, .multiply, .divide, .power: preconditionFailure("\(op) is not a comparison")
         }
     }
 
