@@ -55,7 +55,7 @@ public struct Kipi: Sendable {
                     let imported = try loadImport(path, source.name)
                     if !loaded.contains(Kipi.fileIdentity(imported.name)) { load(imported) }
                 } catch {
-                    let reason = (error as? FunctionError)?.message ?? "\(error)"
+                    let reason = failureMessage(error)
                     diagnostics.append(
                         Diagnostic(message: CheckerMessages.importUnreadable(path, reason), range: declaration.nameRange, source: source))
                 }

@@ -186,6 +186,22 @@ public struct RowErrors: Sendable {
         return result
     }
 
+    /// Computes one cell's value; if that throws or gives a non-finite number, records why
+    /// at `row` and gives null.
+    mutating func capturing(at row: Int, nonFinite: String, _ compute: () throws -> Value) -> Value {
+        do {
+            let value = try compute()
+            if case .number(let number) = value, !number.isFinite {
+                record(nonFinite, at: row)
+                return .null
+            }
+            return value
+        } catch {
+            record(failureMessage(error), at: row)
+            return .null
+        }
+    }
+
     /// The first failed row among `selected`, if any.
     func firstMessage(in selected: some Sequence<Int>) -> String? {
         if let everyRow { return everyRow }

@@ -65,15 +65,8 @@ extension Evaluator {
             let input = AggregateInput(
                 collections: selection.rows.map { rows in collections.map { $0.gathering(rows) } } ?? collections.map(stripped),
                 rowCount: selection.rowCount, arguments: groupArguments)
-            do {
-                let value = try reduce(input)
-                if case .number(let number) = value, !number.isFinite {
-                    errors.record("the result of \(function.name) is not a finite number", at: group)
-                } else {
-                    results[group] = value
-                }
-            } catch {
-                errors.record(message(of: error), at: group)
+            results[group] = errors.capturing(at: group, nonFinite: "the result of \(function.name) is not a finite number") {
+                try reduce(input)
             }
         }
         var column = Column(values: results, type: type)

@@ -113,7 +113,7 @@ struct Evaluator {
                 do {
                     return try compute(columns, count)
                 } catch {
-                    return failedColumn(expression.type, message: message(of: error))
+                    return failedColumn(expression.type, message: failureMessage(error))
                 }
             case .scalar(let propagatesNull, let compute):
                 let columns = arguments.map { evaluate($0) }
@@ -142,10 +142,6 @@ struct Evaluator {
         var column = Column.nulls(type, count: 1)
         column.errors = RowErrors(everyRow: message)
         return column
-    }
-
-    func message(of error: any Error) -> String {
-        (error as? FunctionError)?.message ?? "\(error)"
     }
 
     /// Evaluates an expression with no data and no parameters, as the checker folds constants.

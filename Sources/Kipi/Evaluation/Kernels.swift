@@ -92,18 +92,7 @@ extension Column {
         for row in 0..<count where errors.message(at: row) == nil {
             let cells = arguments.indices.map { arguments[$0][row * strides[$0]] }
             if propagatesNull, cells.contains(where: \.isNull) { continue }
-            do {
-                let value = try transform(cells)
-                if case .number(let number) = value, !number.isFinite {
-                    errors.record("the result is not a finite number", at: row)
-                } else {
-                    values[row] = value
-                }
-            } catch let error as FunctionError {
-                errors.record(error.message, at: row)
-            } catch {
-                errors.record("\(error)", at: row)
-            }
+            values[row] = errors.capturing(at: row, nonFinite: "the result is not a finite number") { try transform(cells) }
         }
         var column = Column(values: values, type: type)
         column.errors = errors

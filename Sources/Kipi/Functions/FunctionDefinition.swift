@@ -137,6 +137,11 @@ public struct AggregateInput: Sendable {
     public var arguments: [Value]
 }
 
+/// The message shown for an error thrown by a function: a `FunctionError`'s own message.
+func failureMessage(_ error: any Error) -> String {
+    (error as? FunctionError)?.message ?? "\(error)"
+}
+
 /// An error of a function for one value or group: shown as the KPI's (or group row's) error.
 public struct FunctionError: Error, Sendable, Hashable {
     public var message: String
