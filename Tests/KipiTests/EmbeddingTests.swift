@@ -127,4 +127,25 @@ struct EmbeddingTests {
         let other = try DataTable(columns: [("cost", Column(numbers: [1]))], rowCount: 1)
         #expect(throws: DiagnosticList.self) { try program.evaluate(other) }
     }
+
+    @Test func aNonDeterministicFunctionRunsAtEveryEvaluation() throws {
+        final class Clock: @unchecked Sendable {
+            private let lock = NSLock()
+            private var ticks = 0
+            func tick() -> Double {
+                lock.lock()
+                defer { lock.unlock() }
+                ticks += 1
+                return Double(ticks)
+            }
+        }
+        let clock = Clock()
+        var kipi = Kipi()
+        try kipi.register(FunctionDefinition(
+            "tick", [], returns: .exactly(.number), isDeterministic: false, summary: "Counts its calls.",
+            implementation: .scalar(propagatesNull: true) { _ in .number(clock.tick()) }))
+        let program = try kipi.compile(source: SourceText(name: "t.kpi", text: "now = tick()"), schema: Self.data.schema)
+        #expect(try program.evaluate(Self.data)["now"]?.value == .single(.value(.number(1))))
+        #expect(try program.evaluate(Self.data)["now"]?.value == .single(.value(.number(2))))
+    }
 }

@@ -28,7 +28,8 @@ extension Checker {
             report(CheckerMessages.aggregateFilterOnScalar(name), filter?.range ?? range, in: scope.source)
             return nil
         }
-        guard let typed = Optional(checkedArguments.compactMap { $0 }), typed.count == arguments.count else { return nil }
+        let typed = checkedArguments.compactMap { $0 }
+        guard typed.count == arguments.count else { return nil }
         var typedFilter: TypedExpression?
         if let checkedFilter {
             guard let checked = checkedFilter else { return nil }
@@ -54,7 +55,7 @@ extension Checker {
     /// A call of a cell-by-cell function on constants is computed now, so that `date("2024-13-01")`
     /// is reported before any row is read.
     private mutating func fold(_ call: TypedExpression, _ scope: Scope) -> TypedExpression? {
-        guard case .call(let function, let arguments, nil) = call.kind, !function.isAggregate,
+        guard case .call(let function, let arguments, nil) = call.kind, !function.isAggregate, function.isDeterministic,
             arguments.allSatisfy({ $0.constantValue != nil && !$0.type.isList })
         else { return call }
         switch Evaluator.constantValue(of: call) {

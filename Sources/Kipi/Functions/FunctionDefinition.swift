@@ -9,10 +9,14 @@ public struct FunctionDefinition: Sendable {
     /// How a result is shown by default; `.inheritsArguments` keeps the format of the value arguments.
     public var format: ResultFormat
     public var implementation: Implementation
+    /// Whether the result depends on the arguments alone. A deterministic function called
+    /// with constants is computed once, when the formula is checked; one that reads a clock
+    /// or other outside state is computed at every evaluation.
+    public var isDeterministic: Bool
 
     public init(
         _ name: String, _ parameters: [Parameter], returns result: ResultType, format: ResultFormat = .plain,
-        summary: String, implementation: Implementation
+        isDeterministic: Bool = true, summary: String, implementation: Implementation
     ) {
         self.name = name
         self.parameters = parameters
@@ -20,6 +24,7 @@ public struct FunctionDefinition: Sendable {
         self.summary = summary
         self.format = format
         self.implementation = implementation
+        self.isDeterministic = isDeterministic
     }
 
     /// A function is an aggregate if it reduces a collection (a column, a list or a grouped KPI).
@@ -27,7 +32,7 @@ public struct FunctionDefinition: Sendable {
         parameters.contains { $0.role == .collection }
     }
 
-    /// The signature as `kipi functions` prints it, such as `round(x: number, digits: number = ?) -> number`.
+    /// The signature as `kipi functions` prints it, such as `round(x: number, [digits: number]) -> number`.
     public var signature: String {
         let list = parameters.map { parameter in
             var text = "\(parameter.name): \(parameter.type)"
