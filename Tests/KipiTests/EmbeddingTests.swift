@@ -148,4 +148,24 @@ struct EmbeddingTests {
         #expect(try program.evaluate(Self.data)["now"]?.value == .single(.value(.number(1))))
         #expect(try program.evaluate(Self.data)["now"]?.value == .single(.value(.number(2))))
     }
+
+    @Test func anAggregateOfAListTakesItsValueArgumentsPerGroup() throws {
+        var kipi = Kipi()
+        try kipi.register(FunctionDefinition(
+            "top_sum", [.collection("x", .number), .init("n", .number)], returns: .exactly(.number),
+            summary: "Sum of the n largest values.",
+            implementation: .aggregate { input in
+                guard case .number(let n) = input.arguments[0] else { return .null }
+                return .number(input.collections[0].numbers.sorted(by: >).prefix(Int(n)).reduce(0, +))
+            }))
+        let program = try kipi.compile(
+            source: SourceText(name: "t.kpi", text: "k = top_sum([5, 3, 1], count()) by manager\nall = top_sum(amount, 2)"),
+            schema: Self.data.schema)
+        let result = try program.evaluate(Self.data)
+        #expect(result["k"]?.value == .grouped(keyNames: ["manager"], rows: [
+            GroupRow(keys: [.text("Ann")], outcome: .value(.number(8))),
+            GroupRow(keys: [.text("Bob")], outcome: .value(.number(5))),
+        ]))
+        #expect(result["all"]?.value == .single(.value(.number(40))))
+    }
 }

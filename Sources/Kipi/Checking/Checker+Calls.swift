@@ -160,16 +160,17 @@ extension Checker {
             domain = combined
         }
         var result: Shape
-        switch domain {
-        case .scalar, .groups: result = .scalar
-        case .rows:
-            if fromList {
-                report(CheckerMessages.mixedShapes(.rows, .scalar), collected[0].range, in: scope.source)
+        if fromList {
+            guard domain == .scalar else {
+                report(CheckerMessages.mixedShapes(domain, .scalar), collected[0].range, in: scope.source)
                 return nil
             }
-            result = scope.context
+            result = .scalar  // a list reduces to one value
+        } else if case .groups = domain {
+            result = .scalar  // so do the groups of a grouped KPI
+        } else {
+            result = scope.context  // rows reduce to one value, or to one per group of the enclosing `by`
         }
-        if domain == .scalar, !fromList { result = scope.context }
         for (position, argument) in arguments.enumerated() where role(position) == .value {
             guard let combined = combine(result, argument.shape) else {
                 report(CheckerMessages.mixedShapes(result, argument.shape), argument.range, in: scope.source)

@@ -42,8 +42,8 @@ struct Checker {
     var parameters: [String: ParameterInfo] = [:]
     var groupings: [GroupingID: Grouping] = [:]
     var columnsUsed: Set<String> = []
-    /// User function calls expanded so far: functions calling functions could otherwise
-    /// expand to an exponentially large formula.
+    /// User function calls expanded in the definition being checked: functions calling
+    /// functions could otherwise expand to an exponentially large formula.
     var expansions = 0
     /// Definitions with syntax errors, already reported.
     var incompleteNames: Set<String> = []
@@ -123,7 +123,12 @@ struct Checker {
         case .parameter, .function, .import: return nil
         }
         inProgress.append(name)
-        defer { inProgress.removeLast() }
+        let outerExpansions = expansions
+        expansions = 0
+        defer {
+            inProgress.removeLast()
+            expansions = outerExpansions
+        }
         var scope = Scope(source: entry.source, context: .scalar)
         var grouping: Grouping?
         if !keys.isEmpty {
@@ -223,6 +228,7 @@ struct Checker {
     /// misspelled names are found even in functions no KPI calls yet.
     private mutating func checkFunctionBody(_ name: String) {
         guard let entry = entries[name], case .function(_, let parameterNames, let body) = entry.declaration.kind else { return }
+        expansions = 0
         var scope = Scope(source: entry.source, context: .scalar, callStack: [name])
         for parameter in parameterNames {
             scope.locals[parameter] = TypedExpression(

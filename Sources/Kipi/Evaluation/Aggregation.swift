@@ -28,25 +28,25 @@ extension Evaluator {
         collections = collections.map { $0.count == 1 && domainLength != 1 ? $0.gathering([Int](repeating: 0, count: domainLength)) : $0 }
         let mask = filter.map { evaluate($0) }
 
-        // Which group each domain row feeds: the enclosing grouping's, or one group.
+        // Rows split into the groups of the enclosing `by`; a list or a grouped KPI's groups are
+        // reduced whole, once for every group (only the value arguments may differ per group).
         var groupOfRow: [Int32]?
-        var groupCount = 1
-        if case .groups(let id) = shape, !fromList, domainShapes.allSatisfy({ $0 == .rows || $0 == .scalar }) {
+        if case .groups(let id) = shape {
             switch groupIndex(id) {
             case .failure(let error): return failedColumn(type, message: error.message)
-            case .success(let index):
-                groupOfRow = index.groupOfRow
-                groupCount = index.count
+            case .success(let index): if !fromList, domainShapes.allSatisfy({ $0 == .rows || $0 == .scalar }) { groupOfRow = index.groupOfRow }
             }
         }
-
+        let groupCount = length(of: shape)
         let valueArguments = arguments.indices.filter { !isCollection[$0] }.map { evaluate(arguments[$0]) }
-        let rowsByGroup = selectRows(domainLength: domainLength, groupOfRow: groupOfRow, groupCount: groupCount, collections: collections, mask: mask)
+        let selections = selectRows(
+            domainLength: domainLength, groupOfRow: groupOfRow, groupCount: groupOfRow == nil ? 1 : groupCount,
+            collections: collections, mask: mask)
 
         var results = [Value](repeating: .null, count: groupCount)
         var errors = RowErrors()
         for group in 0..<groupCount {
-            let selection = rowsByGroup[group]
+            let selection = selections[groupOfRow == nil ? 0 : group]
             if let message = selection.failure {
                 errors.record(message, at: group)
                 continue
