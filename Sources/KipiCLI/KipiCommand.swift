@@ -80,7 +80,11 @@ struct Session {
             let schema = options.data == nil ? nil : try loadData().schema
             let program = try compile(schema: schema)
             let grouped = program.kpis.filter { !$0.keyNames.isEmpty }.count
-            terminal.print("\(options.files[0]): ok, \(program.kpis.count) KPIs (\(grouped) grouped), \(program.parameters.count) parameters")
+            let kpis = program.kpis.count
+            let parameters = program.parameters.count
+            terminal.print(
+                "\(options.files[0]): ok, \(kpis) KPI\(kpis == 1 ? "" : "s") (\(grouped) grouped), "
+                    + "\(parameters) parameter\(parameters == 1 ? "" : "s")")
             return ExitStatus.success
         } catch {
             return error.status

@@ -168,7 +168,7 @@ struct CommandLineTests {
         let formulas = try temporaryFile("k.kpi", "param p = 1\ntotal = sum(amount)\nby_manager = sum(amount) by manager\n")
         let run = CapturedRun(["check", formulas])
         #expect(run.status == 0)
-        #expect(run.output == "\(formulas): ok, 2 KPIs (1 grouped), 1 parameters\n")
+        #expect(run.output == "\(formulas): ok, 2 KPIs (1 grouped), 1 parameter\n")
         let withData = CapturedRun(["check", formulas, "--data", data])
         #expect(withData.status == 0)
         let typeError = try temporaryFile("t.kpi", "total = sum(manager)\n")
