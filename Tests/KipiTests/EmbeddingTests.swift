@@ -75,7 +75,7 @@ struct EmbeddingTests {
         var kipi = Kipi()
         let noop = FunctionDefinition.Implementation.scalar(propagatesNull: true) { _ in .null }
         #expect(throws: FunctionError("a function named 'sum' is already registered")) {
-            try kipi.register(FunctionDefinition("sum", [], returns: .exactly(.number), summary: "", implementation: noop))
+            try kipi.register(FunctionDefinition("sum", [.init("x", .number)], returns: .exactly(.number), summary: "", implementation: noop))
         }
         #expect(throws: FunctionError("'not' is not a valid function name")) {
             try kipi.register(FunctionDefinition("not", [], returns: .exactly(.number), summary: "", implementation: noop))
@@ -167,5 +167,24 @@ struct EmbeddingTests {
             GroupRow(keys: [.text("Bob")], outcome: .value(.number(5))),
         ]))
         #expect(result["all"]?.value == .single(.value(.number(40))))
+    }
+
+    @Test func overloadsAreChosenByArgumentCount() throws {
+        var kipi = Kipi()
+        try kipi.register(FunctionDefinition(
+            "sum", [.init("a", .number), .init("b", .number)], returns: .exactly(.number), summary: "Adds two numbers.",
+            implementation: .scalar(propagatesNull: true) { arguments in
+                guard case .number(let a) = arguments[0], case .number(let b) = arguments[1] else { return .null }
+                return .number(a + b)
+            }))
+        let program = try kipi.compile(source: SourceText(name: "t.kpi", text: "k = sum(amount)\nj = sum(sum(amount), 2)"), schema: Self.data.schema)
+        let result = try program.evaluate(Self.data)
+        #expect(result["k"]?.value == .single(.value(.number(45))))
+        #expect(result["j"]?.value == .single(.value(.number(47))))
+        do {
+            _ = try kipi.compile(source: SourceText(name: "t.kpi", text: "k = sum(1, 2, 3)"), schema: Self.data.schema)
+        } catch {
+            #expect(error.diagnostics.map(\.message) == ["'sum' takes 1 argument or 2 arguments, but 3 were given"])
+        }
     }
 }

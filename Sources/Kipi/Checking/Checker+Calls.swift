@@ -10,18 +10,15 @@ extension Checker {
         }
         let checkedArguments = arguments.map { checkExpression($0, scope) }
         let checkedFilter = filter.map { checkExpression($0, scope) }
-        guard let function = registry[name] else {
+        let overloads = registry.overloads(of: name)
+        guard !overloads.isEmpty else {
             let userFunctions = entries.keys.filter { if case .function = entries[$0]?.declaration.kind { true } else { false } }
             let suggestion = closestName(to: name, among: registry.names + userFunctions.sorted())
             report(CheckerMessages.unknownFunction(name, suggestion: suggestion), nameRange, in: scope.source)
             return nil
         }
-        let parameters = function.parameters
-        let required = parameters.filter { !$0.isOptional }.count
-        let isVariadic = parameters.last?.isVariadic ?? false
-        if arguments.count < required || (!isVariadic && arguments.count > parameters.count) {
-            let expected = isVariadic ? nil : required...parameters.count
-            report(CheckerMessages.argumentCount(name, expected: expected, atLeast: required, given: arguments.count), range, in: scope.source)
+        guard let function = overloads.first(where: { $0.arity.contains(arguments.count) }) else {
+            report(CheckerMessages.argumentCount(name, accepted: overloads.map(\.arity), given: arguments.count), range, in: scope.source)
             return nil
         }
         if filter != nil, !function.isAggregate {
@@ -187,9 +184,7 @@ extension Checker {
     ) -> TypedExpression? {
         let checked = arguments.map { checkExpression($0, scope) }
         if arguments.count != parameters.count {
-            report(
-                CheckerMessages.argumentCount(name, expected: parameters.count...parameters.count, atLeast: 0, given: arguments.count), range,
-                in: scope.source)
+            report(CheckerMessages.argumentCount(name, accepted: [parameters.count...parameters.count], given: arguments.count), range, in: scope.source)
             return nil
         }
         if let filter {

@@ -3,14 +3,14 @@ enum CheckerMessages {
     static func aggregateFilterOnScalar(_ name: String) -> String {
         "'where' filters the rows of an aggregate such as sum or count; '\(name)' is not an aggregate"
     }
-    static func argumentCount(_ name: String, expected: ClosedRange<Int>?, atLeast: Int, given: Int) -> String {
-        let given = "\(given) \(given == 1 ? "was" : "were") given"
-        guard let expected else { return "'\(name)' takes at least \(atLeast) argument\(atLeast == 1 ? "" : "s"), but \(given)" }
-        if expected.lowerBound == expected.upperBound {
-            let count = expected.lowerBound
-            return "'\(name)' takes \(count) argument\(count == 1 ? "" : "s"), but \(given)"
+    static func argumentCount(_ name: String, accepted: [ClosedRange<Int>], given: Int) -> String {
+        func plural(_ count: Int) -> String { count == 1 ? "argument" : "arguments" }
+        let options = accepted.map { range in
+            if range.upperBound == Int.max { return "at least \(range.lowerBound) \(plural(range.lowerBound))" }
+            if range.lowerBound == range.upperBound { return "\(range.lowerBound) \(plural(range.lowerBound))" }
+            return "\(range.lowerBound) to \(range.upperBound) arguments"
         }
-        return "'\(name)' takes \(expected.lowerBound) to \(expected.upperBound) arguments, but \(given)"
+        return "'\(name)' takes \(options.joined(separator: " or ")), but \(given) \(given == 1 ? "was" : "were") given"
     }
     static func argumentType(_ name: String, parameter: String, expected: String, found: KipiType) -> String {
         "'\(name)' expects \(expected) for '\(parameter)', but got \(article(found))"

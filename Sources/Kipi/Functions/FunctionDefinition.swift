@@ -27,6 +27,13 @@ public struct FunctionDefinition: Sendable {
         self.isDeterministic = isDeterministic
     }
 
+    /// How many arguments a call may pass: from the required parameters up, without a bound
+    /// if the last parameter is variadic.
+    public var arity: ClosedRange<Int> {
+        let required = parameters.filter { !$0.isOptional }.count
+        return required...(parameters.last?.isVariadic == true ? Int.max : parameters.count)
+    }
+
     /// A function is an aggregate if it reduces a collection (a column, a list or a grouped KPI).
     public var isAggregate: Bool {
         parameters.contains { $0.role == .collection }

@@ -1,6 +1,9 @@
 /// The functions formulas can call: the standard library plus whatever a host registers.
+///
+/// A name may have several definitions (overloads) if they take different numbers of
+/// arguments, as `min(x)` reduces a column and `min(a, b, …)` compares values row by row.
 public struct FunctionRegistry: Sendable {
-    private var byName: [String: FunctionDefinition] = [:]
+    private var byName: [String: [FunctionDefinition]] = [:]
     /// Names in registration order, for listings.
     public private(set) var names: [String] = []
 
@@ -20,13 +23,15 @@ public struct FunctionRegistry: Sendable {
         return registry
     }
 
-    /// Adds a function. Fails if the name is taken, is not a valid identifier, or the
-    /// signature is malformed (an optional parameter before a required one, a variadic
-    /// parameter that is not last).
+    /// Adds a function. Fails if the name is not a valid identifier, if a definition of that
+    /// name already accepts some of the same argument counts, or if the signature is malformed
+    /// (an optional parameter before a required one, a variadic parameter that is not last).
     public mutating func register(_ definition: FunctionDefinition) throws(FunctionError) {
         let name = definition.name
         guard isIdentifier(name) else { throw FunctionError("'\(name)' is not a valid function name") }
-        guard byName[name] == nil else { throw FunctionError("a function named '\(name)' is already registered") }
+        if let existing = byName[name], existing.contains(where: { $0.arity.overlaps(definition.arity) }) {
+            throw FunctionError("a function named '\(name)' is already registered")
+        }
         var sawOptional = false
         for (position, parameter) in definition.parameters.enumerated() {
             if parameter.isOptional {
@@ -42,21 +47,18 @@ public struct FunctionRegistry: Sendable {
         } else if definition.isAggregate {
             throw FunctionError("\(name): a function with a collection parameter needs an aggregate implementation")
         }
-        byName[name] = definition
-        names.append(name)
+        if byName[name] == nil { names.append(name) }
+        byName[name, default: []].append(definition)
     }
 
-    /// Registers the same definition under another name, such as `average` for `avg`.
-    public mutating func registerAlias(_ alias: String, for name: String) throws(FunctionError) {
-        guard var definition = byName[name] else { throw FunctionError("no function named '\(name)'") }
-        definition.name = alias
-        try register(definition)
-    }
+    /// The definition of `name`, or its first overload.
+    public subscript(name: String) -> FunctionDefinition? { byName[name]?.first }
 
-    public subscript(name: String) -> FunctionDefinition? { byName[name] }
+    /// Every definition of `name`, in registration order.
+    public func overloads(of name: String) -> [FunctionDefinition] { byName[name] ?? [] }
 
-    /// Every function, in registration order.
-    public var definitions: [FunctionDefinition] { names.compactMap { byName[$0] } }
+    /// Every function and overload, in registration order.
+    public var definitions: [FunctionDefinition] { names.flatMap { byName[$0] ?? [] } }
 
     private func isIdentifier(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
