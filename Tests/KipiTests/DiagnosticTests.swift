@@ -110,7 +110,7 @@ struct DiagnosticTests {
             "k = count(where date > \"2024-01-01\")",
             "test.kpi:1:17: error: cannot compare a date with text using '>'; write a date as date(\"yyyy-mm-dd\")"
         ),
-        ("k = date(\"2024-13-01\")", "test.kpi:1:5: error: '2024-13-01' is not a date (expected yyyy-mm-dd or dd.mm.yyyy)"),
+        ("param since = date(\"2024-13-01\")", "test.kpi:1:15: error: '2024-13-01' is not a date (expected yyyy-mm-dd or dd.mm.yyyy)"),
         (
             "param p = amount\nk = p",
             "test.kpi:1:11: error: the default of parameter 'p' must be a constant, such as 50, 15%, \"EU\" or date(\"2024-01-01\")"

@@ -114,6 +114,7 @@ struct EvaluatorTests {
         ("date(\"2024-03-01\") - 1", "date(\"2024-02-29\")"),
         ("count(where date >= date(\"2024-02-01\"))", "3"),
         ("count(where region in [\"EU\"])", "3"),
+        ("date(\"2024-13-01\")", "error: '2024-13-01' is not a date (expected yyyy-mm-dd or dd.mm.yyyy)"),
     ]
 
     @Test(arguments: scalars)
@@ -206,6 +207,9 @@ struct EvaluatorTests {
         #expect(single(result, "lvl") == "0.5")
         #expect(groups(result, "per_manager") == ["Ann=0.25", "Bob=0.5", "Cid=1"])
         #expect(result.kpis.map(\.name) == ["margin", "fee", "lvl", "per_manager"])
+        let computed = try evaluate("param half = 1 / 2\nparam day = date(\"2024-01-31\") + 1\nk = half\nd = day", csv: Self.deals)
+        #expect(single(computed, "k") == "0.5")
+        #expect(single(computed, "d") == "date(\"2024-02-01\")")
         let overridden = try evaluate(formulas, csv: Self.deals, parameters: ["rate": .number(0.2)])
         #expect(single(overridden, "fee") == "130")
     }

@@ -63,6 +63,20 @@ struct TypedExpression: Sendable {
         return deepest
     }
 
+    /// Whether every leaf is a constant: no column, parameter or definition, no aggregate.
+    var isComputedFromConstants: Bool {
+        var pending = [self]
+        while let node = pending.popLast() {
+            switch node.kind {
+            case .constant: continue
+            case .column, .parameter, .definition: return false
+            case .call(let function, _, _) where function.isAggregate || !function.isDeterministic: return false
+            case .negate, .not, .binary, .nullTest, .list, .call: pending += node.children
+            }
+        }
+        return true
+    }
+
     var children: [TypedExpression] {
         switch kind {
         case .constant, .column, .parameter, .definition: []

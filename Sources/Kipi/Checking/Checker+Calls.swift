@@ -46,22 +46,18 @@ extension Checker {
             }
         let call = TypedExpression(
             kind: .call(function, arguments: typed, filter: typedFilter), type: resultType, shape: shape, format: format, range: range)
-        return fold(call, scope)
+        return fold(call)
     }
 
-    /// A call of a cell-by-cell function on constants is computed now, so that `date("2024-13-01")`
-    /// is reported before any row is read.
-    private mutating func fold(_ call: TypedExpression, _ scope: Scope) -> TypedExpression? {
+    /// A call of a deterministic cell-by-cell function on constants, such as the date literal
+    /// `date("2024-03-31")`, is computed once, now. One that fails is left to fail at evaluation,
+    /// in its own KPI, like any other evaluation error.
+    private func fold(_ call: TypedExpression) -> TypedExpression {
         guard case .call(let function, let arguments, nil) = call.kind, !function.isAggregate, function.isDeterministic,
-            arguments.allSatisfy({ $0.constantValue != nil && !$0.type.isList })
+            arguments.allSatisfy({ $0.constantValue != nil && !$0.type.isList }),
+            case .success(let value) = Evaluator.constantValue(of: call)
         else { return call }
-        switch Evaluator.constantValue(of: call) {
-        case .success(let value):
-            return TypedExpression(kind: .constant(value), type: call.type, shape: .scalar, format: call.format, range: call.range)
-        case .failure(let error):
-            report(error.message, call.range, in: scope.source)
-            return nil
-        }
+        return TypedExpression(kind: .constant(value), type: call.type, shape: .scalar, format: call.format, range: call.range)
     }
 
     /// Matches argument types against the parameters; returns the result type.
@@ -169,6 +165,12 @@ extension Checker {
             result = scope.context  // rows reduce to one value, or to one per group of the enclosing `by`
         }
         for (position, argument) in arguments.enumerated() where role(position) == .value {
+            // Reducing all rows once per row would take time quadratic in the rows.
+            if domain == .rows, argument.shape == .rows {
+                let parameter = parameters[min(position, parameters.count - 1)].name
+                report(CheckerMessages.perRowArgumentOfAggregate(function.name, parameter: parameter), argument.range, in: scope.source)
+                return nil
+            }
             guard let combined = combine(result, argument.shape) else {
                 report(CheckerMessages.mixedShapes(result, argument.shape), argument.range, in: scope.source)
                 return nil

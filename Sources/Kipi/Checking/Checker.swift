@@ -217,7 +217,18 @@ struct Checker {
         guard let entry = entries[name], case .parameter(_, let defaultValue) = entry.declaration.kind else { return }
         let scope = Scope(source: entry.source, context: .scalar)
         guard let checked = checkExpression(defaultValue, scope) else { return }
-        guard let value = checked.constantValue, !value.isNull else {
+        guard checked.isComputedFromConstants, !checked.type.isList else {
+            report(CheckerMessages.notConstant(name), defaultValue.range, in: entry.source)
+            return
+        }
+        let value: Value
+        switch Evaluator.constantValue(of: checked) {
+        case .success(let computed): value = computed
+        case .failure(let error):
+            report(error.message, defaultValue.range, in: entry.source)
+            return
+        }
+        guard !value.isNull else {
             report(CheckerMessages.notConstant(name), defaultValue.range, in: entry.source)
             return
         }

@@ -53,6 +53,9 @@ enum CheckerMessages {
         }
         return message
     }
+    static func perRowArgumentOfAggregate(_ name: String, parameter: String) -> String {
+        "'\(name)' reduces a column to one value, so '\(parameter)' must be a single value (or one per group), not one per row"
+    }
     static func recursion(_ name: String) -> String {
         "function '\(name)' calls itself; recursion is not allowed"
     }

@@ -1,9 +1,21 @@
 import Foundation
 
-/// `abs` and `round`: scalar math, cell by cell over number columns.
+/// Scalar math, cell by cell over number columns: `abs`, `round`, `floor`, `ceil`, `sqrt`,
+/// `ln`, `exp`, and `min`/`max` of several values.
 enum Arithmetic {
     static var definitions: [FunctionDefinition] {
         [
+            unary("floor", "The largest whole number not above x (INT, FLOOR.MATH).") { $0.rounded(.down) },
+            unary("ceil", "The smallest whole number not below x (CEILING.MATH).") { $0.rounded(.up) },
+            unary("sqrt", "Square root (SQRT); a negative x is an error.", domain: { $0 >= 0 ? nil : "square root of a negative number" }) {
+                $0.squareRoot()
+            },
+            unary("ln", "Natural logarithm (LN); x must be positive.", domain: { $0 > 0 ? nil : "logarithm of a number that is not positive" }) {
+                Foundation.log($0)
+            },
+            unary("exp", "e raised to x (EXP).") { Foundation.exp($0) },
+            extreme("min", "The smallest of its arguments, row by row, ignoring nulls (MIN of values, SQL LEAST).", keepsLess: true),
+            extreme("max", "The largest of its arguments, row by row, ignoring nulls (MAX of values, SQL GREATEST).", keepsLess: false),
             FunctionDefinition(
                 "abs", [Parameter("x", .number)], returns: .exactly(.number), format: .inheritsArguments,
                 summary: "Absolute value.",
@@ -17,6 +29,41 @@ enum Arithmetic {
                     return Column.zipNumbers(arguments[0], digits, count: count) { roundHalfAwayFromZero($0, digits: $1) }
                 }),
         ]
+    }
+
+    private static func unary(
+        _ name: String, _ summary: String, domain: @escaping @Sendable (Double) -> String? = { _ in nil },
+        _ compute: @escaping @Sendable (Double) -> Double
+    ) -> FunctionDefinition {
+        FunctionDefinition(
+            name, [Parameter("x", .number)], returns: .exactly(.number), summary: summary,
+            implementation: .columnar { arguments, count in
+                var column = Column.mapNumbers(arguments[0], count: count, failure: "\(name) of this value is not a finite number", compute)
+                // A value outside the domain is reported as such, not as the NaN it computes to.
+                var errors = RowErrors()
+                let values = arguments[0].numbers
+                let stride = arguments[0].count == 1 ? 0 : 1
+                for row in 0..<count where !arguments[0].isNull(row * stride) {
+                    if let problem = domain(values[row * stride]) { errors.record(problem, at: row) }
+                }
+                errors.merge(column.errors, broadcast: false)
+                column.errors = errors
+                return column
+            })
+    }
+
+    /// `min(a, b, …)` or `max(a, b, …)`: one of the arguments per row; `min(x)` of one column is an aggregate.
+    private static func extreme(_ name: String, _ summary: String, keepsLess: Bool) -> FunctionDefinition {
+        let type = FunctionDefinition.TypePattern.variable("T", allowed: orderedTypes)
+        return FunctionDefinition(
+            name, [Parameter("a", type), Parameter("b", type), Parameter("more", type, optional: true, variadic: true)],
+            returns: .variable("T"), format: .inheritsArguments, summary: summary,
+            implementation: .scalar(propagatesNull: false) { arguments in
+                arguments.filter { !$0.isNull }.reduce(Value.null) { best, next in
+                    if best.isNull { return next }
+                    return Value.sortsBefore(next, best) == keepsLess ? next : best
+                }
+            })
     }
 
     /// Excel's ROUND: the value is first taken to the 15 significant digits Excel keeps, so that

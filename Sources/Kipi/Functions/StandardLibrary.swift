@@ -2,7 +2,8 @@
 /// through `FunctionRegistry.register`.
 enum StandardLibrary {
     static var definitions: [FunctionDefinition] {
-        Aggregates.definitions + Conditionals.definitions + Arithmetic.definitions + Dates.definitions
+        Aggregates.definitions + OrderStatistics.definitions + Dispersion.definitions + Conditionals.definitions
+            + Arithmetic.definitions + Scorecard.definitions + Dates.definitions + Text.definitions
     }
 
     /// A copy of `definition` under another name, such as `average` for `avg`.

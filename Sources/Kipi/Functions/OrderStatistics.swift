@@ -1,0 +1,124 @@
+import Foundation
+
+/// `median`, `percentile`, `percentile_exc`, `quartile`, `percentrank`, `percentrank_exc`:
+/// Excel's order statistics, interpolating between data points. Each call sorts its values once.
+enum OrderStatistics {
+    static var definitions: [FunctionDefinition] {
+        [
+            FunctionDefinition(
+                "median", [.collection("x", .number)], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "The middle value, or the mean of the two middle values (MEDIAN); no values is an error.",
+                implementation: .aggregate { input in
+                    .number(try inclusivePercentile(sortedValues(input, "median"), 0.5))
+                }),
+            FunctionDefinition(
+                "percentile", [.collection("x", .number), Parameter("k", .number)], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "The k-th percentile, 0 ≤ k ≤ 1, interpolating between values (PERCENTILE.INC).",
+                implementation: .aggregate { input in
+                    guard let k = input.arguments[0].number else { return .null }
+                    guard (0...1).contains(k) else { throw FunctionError("percentile needs k between 0 and 1, got \(formatLiteral(k))") }
+                    return .number(try inclusivePercentile(sortedValues(input, "percentile"), k))
+                }),
+            FunctionDefinition(
+                "percentile_exc", [.collection("x", .number), Parameter("k", .number)], returns: .exactly(.number),
+                format: .inheritsArguments,
+                summary: "The k-th percentile, 1/(n+1) ≤ k ≤ n/(n+1), interpolating between values (PERCENTILE.EXC).",
+                implementation: .aggregate { input in
+                    guard let k = input.arguments[0].number else { return .null }
+                    return .number(try exclusivePercentile(sortedValues(input, "percentile_exc"), k))
+                }),
+            FunctionDefinition(
+                "quartile", [.collection("x", .number), Parameter("q", .number)], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "Quartile q of the values: 0 minimum, 1, 2 median, 3, 4 maximum; q is truncated (QUARTILE.INC).",
+                implementation: .aggregate { input in
+                    guard let rawQuartile = input.arguments[0].number else { return .null }
+                    let q = rawQuartile.rounded(.towardZero)
+                    guard (0...4).contains(q) else { throw FunctionError("quartile needs q from 0 to 4, got \(formatLiteral(rawQuartile))") }
+                    return .number(try inclusivePercentile(sortedValues(input, "quartile"), q / 4))
+                }),
+            rank("percentrank", inclusive: true, "PERCENTRANK.INC: the rank of v among the values from 0 to 1, interpolated,"),
+            rank("percentrank_exc", inclusive: false, "PERCENTRANK.EXC: the rank of v among the values between 0 and 1, interpolated,"),
+        ]
+    }
+
+    private static func rank(_ name: String, inclusive: Bool, _ summary: String) -> FunctionDefinition {
+        FunctionDefinition(
+            name, [.collection("x", .number), Parameter("v", .number), Parameter("significance", .number).optional()],
+            returns: .exactly(.number), format: .percent,
+            summary: summary + " truncated to significance digits (default 3).",
+            implementation: .aggregate { input in
+                guard let value = input.arguments[0].number else { return .null }
+                var digits = 3.0
+                if input.arguments.count > 1 {
+                    guard let given = input.arguments[1].number else { return .null }
+                    digits = given.rounded(.towardZero)
+                    guard digits >= 1 else { throw FunctionError("\(name) needs a significance of at least 1, got \(formatLiteral(given))") }
+                }
+                let rank = try percentRank(sortedValues(input, name), value, inclusive: inclusive, name: name)
+                return .number(truncate(rank, digits: Int(min(digits, 15))))
+            })
+    }
+
+    /// The collection's values in ascending order; no values is an error.
+    static func sortedValues(_ input: AggregateInput, _ name: String) throws(FunctionError) -> [Double] {
+        let values = input.collections[0].numbers
+        guard !values.isEmpty else { throw FunctionError("\(name) of no values") }
+        return values.sorted()
+    }
+
+    /// PERCENTILE.INC: rank k·(n−1), 0-based, interpolated between its neighbours.
+    static func inclusivePercentile(_ sorted: [Double], _ k: Double) throws(FunctionError) -> Double {
+        interpolated(sorted, at: k * Double(sorted.count - 1))
+    }
+
+    /// PERCENTILE.EXC: rank k·(n+1), 1-based, which must lie between 1 and n.
+    static func exclusivePercentile(_ sorted: [Double], _ k: Double) throws(FunctionError) -> Double {
+        let n = Double(sorted.count)
+        let rank = k * (n + 1)
+        guard k > 0, k < 1, rank >= 1, rank <= n else {
+            throw FunctionError("percentile_exc needs k between 1/(n+1) and n/(n+1) for n = \(sorted.count) values, got \(formatLiteral(k))")
+        }
+        return interpolated(sorted, at: rank - 1)
+    }
+
+    /// The value at a fractional 0-based position, by linear interpolation.
+    private static func interpolated(_ sorted: [Double], at position: Double) -> Double {
+        let lower = Int(position.rounded(.down))
+        let fraction = position - Double(lower)
+        guard fraction > 0, lower + 1 < sorted.count else { return sorted[min(lower, sorted.count - 1)] }
+        return sorted[lower] + fraction * (sorted[lower + 1] - sorted[lower])
+    }
+
+    /// PERCENTRANK.INC and .EXC as Excel and LibreOffice compute them: a value in the data
+    /// ranks by the count of smaller values; one between two data points is interpolated.
+    static func percentRank(_ sorted: [Double], _ value: Double, inclusive: Bool, name: String) throws(FunctionError) -> Double {
+        let n = sorted.count
+        guard let first = sorted.first, let last = sorted.last, value >= first, value <= last else {
+            throw FunctionError("\(name): \(formatLiteral(value)) is outside the values (\(formatLiteral(sorted.first ?? 0)) to \(formatLiteral(sorted.last ?? 0)))")
+        }
+        if n == 1 { return inclusive ? 1 : 0.5 }
+        // The count of values smaller than `value`: where it would be inserted.
+        var smaller = 0
+        var upper = n
+        while smaller < upper {
+            let middle = (smaller + upper) / 2
+            if sorted[middle] < value { smaller = middle + 1 } else { upper = middle }
+        }
+        if sorted[smaller] == value {
+            return inclusive ? Double(smaller) / Double(n - 1) : Double(smaller + 1) / Double(n + 1)
+        }
+        let fraction = (value - sorted[smaller - 1]) / (sorted[smaller] - sorted[smaller - 1])
+        return inclusive ? (Double(smaller - 1) + fraction) / Double(n - 1) : (Double(smaller) + fraction) / Double(n + 1)
+    }
+
+    /// Truncates (never rounds) to `digits` decimals, on the 15 significant digits Excel keeps,
+    /// so that a rank of 0.05 computed as 0.04999999999999999 truncates to 0.05, not 0.049.
+    static func truncate(_ value: Double, digits: Int) -> Double {
+        guard value.isFinite else { return value }
+        let shown = Double(String(format: "%.15g", value)) ?? value
+        let text = String(format: "%.15f", shown)
+        guard let point = text.firstIndex(of: ".") else { return shown }
+        let end = text.index(point, offsetBy: digits + 1, limitedBy: text.endIndex) ?? text.endIndex
+        return Double(text[..<end]) ?? shown
+    }
+}

@@ -1,0 +1,82 @@
+/// `score`, `normalize`, `normalize_min`, `clamp`, `interpolate`, `lookup`, `weighted_avg`:
+/// the scaling and scorecard methods of KPI practice.
+enum Scorecard {
+    static var definitions: [FunctionDefinition] {
+        [
+            ratio("score", ["fact", "critical", "norm"], "KPI level: (fact − critical) / (norm − critical); 0 at critical, 100% at the norm.") {
+                ($0[0] - $0[1], $0[2] - $0[1])
+            },
+            ratio("normalize", ["v", "min", "max"], "Linear maximisation: (v − min) / (max − min).") { ($0[0] - $0[1], $0[2] - $0[1]) },
+            ratio("normalize_min", ["v", "min", "max"], "Linear minimisation: (max − v) / (max − min).") { ($0[2] - $0[0], $0[2] - $0[1]) },
+            FunctionDefinition(
+                "clamp", [Parameter("x", .number), Parameter("lo", .number), Parameter("hi", .number)], returns: .exactly(.number),
+                format: .inheritsArguments, summary: "x held within lo and hi: MIN(MAX(x, lo), hi); lo above hi is an error.",
+                implementation: .scalar(propagatesNull: true) { arguments in
+                    let (x, low, high) = (arguments[0].number ?? 0, arguments[1].number ?? 0, arguments[2].number ?? 0)
+                    guard low <= high else { throw FunctionError("clamp needs lo ≤ hi, got \(formatLiteral(low)) and \(formatLiteral(high))") }
+                    return .number(Swift.min(Swift.max(x, low), high))
+                }),
+            FunctionDefinition(
+                "interpolate", [Parameter("x", .number), .collection("xs", .number), .collection("ys", .number)],
+                returns: .exactly(.number), format: .inheritsArguments,
+                summary: "Piecewise linear through the points (xs, ys), held flat outside them: a bonus scale from a table.",
+                implementation: .aggregate { input in
+                    guard let x = input.arguments[0].number else { return .null }
+                    return .number(try interpolate(x, xs: input.collections[0].numbers, ys: input.collections[1].numbers))
+                }),
+            FunctionDefinition(
+                "lookup", [Parameter("v", .variable("K", allowed: [])), .collection("keys", .variable("K", allowed: [])),
+                           .collection("values", .variable("V", allowed: []))],
+                returns: .variable("V"), format: .inheritsArguments,
+                summary: "The value paired with the first key equal to v, as a qualitative scale (XLOOKUP); no match is an error.",
+                implementation: .aggregate { input in
+                    let value = input.arguments[0]
+                    if value.isNull { return .null }
+                    let keys = input.collections[0]
+                    for row in 0..<keys.count where keys[row] == value { return input.collections[1][row] }
+                    throw FunctionError("\(value) is not among the keys of lookup")
+                }),
+            FunctionDefinition(
+                "weighted_avg", [.collection("values", .number), .collection("weights", .number)], returns: .exactly(.number),
+                format: .inheritsArguments,
+                summary: "Σ value·weight ÷ Σ weight over the pairs with no null (SUMPRODUCT/SUM); zero total weight is an error.",
+                implementation: .aggregate { input in
+                    let values = input.collections[0].numbers
+                    let weights = input.collections[1].numbers
+                    let totalWeight = Aggregates.exactSum(weights)
+                    guard !values.isEmpty, totalWeight != 0 else { throw FunctionError("weighted_avg with a total weight of zero") }
+                    return .number(Aggregates.exactSum(zip(values, weights).map { $0 * $1 }) / totalWeight)
+                }),
+        ]
+    }
+
+    /// A function of three numbers computed as numerator ÷ denominator, shown as a percentage.
+    private static func ratio(
+        _ name: String, _ parameters: [String], _ summary: String, _ parts: @escaping @Sendable ([Double]) -> (Double, Double)
+    ) -> FunctionDefinition {
+        FunctionDefinition(
+            name, parameters.map { Parameter($0, .number) }, returns: .exactly(.number), format: .percent, summary: summary,
+            implementation: .scalar(propagatesNull: true) { arguments in
+                let (numerator, denominator) = parts(arguments.map { $0.number ?? 0 })
+                guard denominator != 0 else { throw FunctionError("\(name): division by zero (the two bounds are equal)") }
+                return .number(numerator / denominator)
+            })
+    }
+
+    static func interpolate(_ x: Double, xs: [Double], ys: [Double]) throws(FunctionError) -> Double {
+        guard xs.count == ys.count else { throw FunctionError("interpolate needs as many xs as ys, got \(xs.count) and \(ys.count)") }
+        guard !xs.isEmpty else { throw FunctionError("interpolate of no points") }
+        let points = zip(xs, ys).sorted { $0.0 < $1.0 }
+        for (left, right) in zip(points, points.dropFirst()) where left.0 == right.0 {
+            throw FunctionError("interpolate needs distinct xs, but \(formatLiteral(left.0)) appears twice")
+        }
+        guard let first = points.first, let last = points.last else { return 0 }
+        if x <= first.0 { return first.1 }
+        if x >= last.0 { return last.1 }
+        let upper = points.firstIndex { $0.0 >= x } ?? points.count - 1
+        let (x0, y0) = points[upper - 1]
+        let (x1, y1) = points[upper]
+        if x == x1 { return y1 }
+        return y0 + (x - x0) / (x1 - x0) * (y1 - y0)
+    }
+}
