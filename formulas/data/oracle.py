@@ -7,7 +7,8 @@ import csv
 import json
 import math
 import os
-from decimal import ROUND_HALF_UP, Decimal
+import statistics
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "sales.csv"), encoding="utf-8") as f:
@@ -88,6 +89,56 @@ expected = {
 }
 expected["best_avg_check_ratio"] = max(e["value"] for e in expected["avg_check_by_manager"]) / avg_check
 expected["early_march_deals"] = sum(1 for r in rows if "2024-03-01" <= r["date"] < "2024-03-08")
+
+
+def percentile_inc(values, k):
+    ordered = sorted(values)
+    position = k * (len(ordered) - 1)
+    lower = math.floor(position)
+    if lower + 1 >= len(ordered):
+        return ordered[-1]
+    return ordered[lower] + (position - lower) * (ordered[lower + 1] - ordered[lower])
+
+
+def percentrank_inc(values, x, digits=3):
+    """Excel's PERCENTRANK.INC, truncated to `digits` decimals of the 15 significant digits it keeps."""
+    ordered = sorted(values)
+    smaller = sum(1 for v in ordered if v < x)
+    if ordered[smaller] == x:
+        rank = smaller / (len(ordered) - 1)
+    else:
+        fraction = (x - ordered[smaller - 1]) / (ordered[smaller] - ordered[smaller - 1])
+        rank = (smaller - 1 + fraction) / (len(ordered) - 1)
+    return float(Decimal(f"{rank:.15g}").quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN))
+
+
+def interpolate(x, xs, ys):
+    if x <= xs[0]:
+        return ys[0]
+    if x >= xs[-1]:
+        return ys[-1]
+    for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):
+        if x0 <= x <= x1:
+            return y0 + (x - x0) / (x1 - x0) * (y1 - y0)
+
+
+won_amounts = [r["amount"] for r in won_rows if r["amount"] is not None]
+avg_sla = mean(r["sla"] for r in rows)
+sla_steps = [0.05, 0.10, 0.15, 0.20, 0.25]
+bonus_steps = [1.30, 1.15, 1.00, 0.80, 0.0]
+scale = {"poor": 0, "average": 3, "good": 6, "excellent": 10}
+expected["median_deal"] = statistics.median(won_amounts)
+expected["deal_spread"] = statistics.stdev(won_amounts)
+expected["plan_score"] = level(expected["plan_fact"])
+expected["check_index"] = (avg_check - 10000) / (30000 - 10000)
+expected["sla_index"] = (0.25 - avg_sla) / (0.25 - 0.05)
+expected["service_score"] = mean(scale[r["rating"]] for r in rows)
+expected["sla_bonus"] = percentile_inc(bonus_steps, 1 - percentrank_inc(sla_steps, avg_sla))
+expected["sla_bonus_linear"] = interpolate(avg_sla, sla_steps, bonus_steps)
+expected["scorecard"] = (0.5 * min(max(expected["plan_score"], 0), 1) + 0.3 * expected["win_rate"] + 0.2 * expected["sla_index"]) / 1.0
+expected["median_by_month"] = grouped(
+    ["month(date)"], lambda r: r["date"][:7], lambda g: statistics.median(r["amount"] for r in g if won(r) and r["amount"] is not None))
+expected["ltv_cac"] = avg_check / 6 * 18 / 45000
 
 with open(os.path.join(here, "..", "sales.expected.json"), "w", encoding="utf-8") as out:
     json.dump(expected, out, ensure_ascii=False, indent=2)

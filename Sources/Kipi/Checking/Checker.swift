@@ -166,7 +166,7 @@ struct Checker {
     private mutating func resultGrouping(
         of value: TypedExpression, declared: Grouping?, name: String, role: CheckedDefinition.Role, scope: Scope
     ) -> (Grouping?, Bool)? {
-        if case .list = value.type {
+        if role == .kpi, case .list = value.type {
             report(CheckerMessages.listKPI, value.range, in: scope.source)
             return nil
         }

@@ -132,6 +132,8 @@ struct Evaluator {
                 let column = evaluate(element)
                 return column.errors.message(at: 0) == nil ? column[0] : .null
             }
+        case .definition(let index) where expression.type.isList:
+            return listValues(program.definitions[index].value)
         default:
             let column = evaluate(expression)
             return column.count == 0 ? [] : [column[0]]
