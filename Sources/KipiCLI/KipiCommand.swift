@@ -54,8 +54,11 @@ struct Session {
 
     func evaluate() -> Int32 {
         do {
-            let data = try loadData()
-            let program = try compile(schema: data.schema)
+            let source = try formulaSource()
+            // Checked once without data to learn which columns to read, then with their types.
+            let columnsUsed = try compile(source, schema: nil).columnsUsed
+            let data = try loadData(columns: columnsUsed)
+            let program = try compile(source, schema: data.schema)
             let parameters = try parameterValues(for: program)
             var result = try reporting { try program.evaluate(data, parameters: parameters) }
             if let only = options.only {
@@ -77,8 +80,9 @@ struct Session {
 
     func check() -> Int32 {
         do {
-            let schema = options.data == nil ? nil : try loadData().schema
-            let program = try compile(schema: schema)
+            let source = try formulaSource()
+            let schema = options.data == nil ? nil : try loadData(columns: nil).schema
+            let program = try compile(source, schema: schema)
             let grouped = program.kpis.filter { !$0.keyNames.isEmpty }.count
             let kpis = program.kpis.count
             let parameters = program.parameters.count
@@ -126,26 +130,36 @@ struct Session {
         }
     }
 
-    func loadData() throws(Failure) -> DataTable {
+    /// Loads the data file, only `columns` if given (all of them if one is missing, so that
+    /// the error about it can suggest the right name).
+    func loadData(columns: Set<String>?) throws(Failure) -> DataTable {
         guard let path = options.data else { return .empty }
-        let bytes: [UInt8]
+        let name = path == "-" ? "<stdin>" : path
+        let data: Data
         if path == "-" {
-            bytes = terminal.readInput()
+            data = Data(terminal.readInput())
         } else {
-            guard let contents = FileManager.default.contents(atPath: path) else {
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            } catch {
                 terminal.printError("\(path): error: cannot read the data file: \(readProblem(path))")
                 throw Failure(status: ExitStatus.failure)
             }
-            bytes = Array(contents)
         }
-        let csvOptions = CSVOptions(delimiter: options.delimiter, decimalComma: options.decimalComma)
-        return try reporting { try CSVReader.read(bytes, name: path == "-" ? "<stdin>" : path, options: csvOptions) }
+        let format = options.dataFormat ?? (path.lowercased().hasSuffix(".json") ? .json : DataFormat.detect(data))
+        var dataOptions = DataOptions(
+            delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes, columns: columns)
+        let table = try reporting { try format.read(data, name: name, options: dataOptions) }
+        if let columns, !columns.isSubset(of: table.columnNames) {
+            dataOptions.columns = nil
+            return try reporting { try format.read(data, name: name, options: dataOptions) }
+        }
+        return table
     }
 
-    func compile(schema: Schema?) throws(Failure) -> Program {
-        if let expression = options.expression {
-            return try reporting { try kipi.compile(expression: SourceText(name: "<expr>", text: expression), schema: schema) }
-        }
+    /// The formula text: the `-e` expression, or the file's contents.
+    func formulaSource() throws(Failure) -> SourceText {
+        if let expression = options.expression { return SourceText(name: "<expr>", text: expression) }
         let path = options.files[0]
         guard let contents = FileManager.default.contents(atPath: path) else {
             terminal.printError("\(path): error: cannot read the formula file: \(readProblem(path))")
@@ -155,7 +169,14 @@ struct Session {
             terminal.printError("\(path): error: the formula file is not valid UTF-8 text")
             throw Failure(status: ExitStatus.failure)
         }
-        return try reporting { try kipi.compile(source: SourceText(name: path, text: text), schema: schema) }
+        return SourceText(name: path, text: text)
+    }
+
+    func compile(_ source: SourceText, schema: Schema?) throws(Failure) -> Program {
+        if options.expression != nil {
+            return try reporting { try kipi.compile(expression: source, schema: schema) }
+        }
+        return try reporting { try kipi.compile(source: source, schema: schema) }
     }
 
     /// `--param` values, read as the type of the parameter's default.
@@ -205,8 +226,7 @@ enum ParameterValue {
     static func parse(_ text: String, as type: KipiType) -> Value? {
         switch type {
         case .number:
-            let bytes = Array(text.utf8)[...]
-            return (CSVReader.parseNumber(bytes, decimalComma: false) ?? CSVReader.parseNumber(bytes, decimalComma: true)).map(Value.number)
+            return (CSVReader.parseNumber(text, decimalComma: false) ?? CSVReader.parseNumber(text, decimalComma: true)).map(Value.number)
         case .text: return .text(text)
         case .boolean:
             switch text.lowercased() {

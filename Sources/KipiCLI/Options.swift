@@ -1,3 +1,5 @@
+import Kipi
+
 /// The parsed command line.
 struct Options {
     enum Command: Equatable {
@@ -17,6 +19,8 @@ struct Options {
     var only: [String]?
     var delimiter: UInt8?
     var decimalComma: Bool?
+    var columnTypes: [String: KipiType] = [:]
+    var dataFormat: DataFormat?
 
     struct UsageError: Error {
         var message: String
@@ -71,6 +75,20 @@ struct Options {
                 case "\t", "\\t", "tab": options.delimiter = UInt8(ascii: "\t")
                 default: throw UsageError(message: "--delimiter must be ',', ';' or 'tab', got '\(text)'")
                 }
+            case "--type", "-t":
+                let assignment = try optionValue()
+                let parts = assignment.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
+                let types: [String: KipiType] = ["number": .number, "text": .text, "boolean": .boolean, "date": .date]
+                guard parts.count == 2, !parts[0].isEmpty, let type = types[parts[1].lowercased()] else {
+                    throw UsageError(message: "--type takes column=number|text|boolean|date, got '\(assignment)'")
+                }
+                options.columnTypes[parts[0]] = type
+            case "--data-format":
+                let name = try optionValue()
+                guard let format = DataFormat(rawValue: name.lowercased()) else {
+                    throw UsageError(message: "unknown data format '\(name)'; use csv or json")
+                }
+                options.dataFormat = format
             case "--decimal-comma": options.decimalComma = true
             case "--decimal-point": options.decimalComma = false
             default:
@@ -115,7 +133,9 @@ struct Options {
           kipi --help | --version
 
         OPTIONS:
-          -d, --data DATA          a CSV file, or - for standard input
+          -d, --data DATA          a CSV or JSON file, or - for standard input
+          --data-format csv|json   the data's format (detected by default)
+          -t, --type column=TYPE   read a column as number, text, boolean or date
           -p, --param name=value   overrides a 'param' of the file
           -f, --format FORMAT      table (default), json or csv
           --only a,b               report only these KPIs

@@ -91,15 +91,16 @@ struct ReplSession {
 
     private mutating func loadData(_ path: String, readInput: () -> [UInt8]) -> String {
         guard !path.isEmpty else { return ":data needs a file" }
-        let bytes: [UInt8]
+        let bytes: Data
         if path == "-" {
-            bytes = readInput()
+            bytes = Data(readInput())
         } else {
             guard let contents = FileManager.default.contents(atPath: path) else { return "\(path): error: cannot read the file" }
-            bytes = Array(contents)
+            bytes = contents
         }
         do {
-            data = try CSVReader.read(bytes, name: path)
+            let format = path.lowercased().hasSuffix(".json") ? DataFormat.json : DataFormat.detect(bytes)
+            data = try format.read(bytes, name: path)
             return "loaded \(data.rowCount) rows: " + data.columnNames.joined(separator: ", ")
         } catch {
             return error.description

@@ -4,7 +4,7 @@ import Testing
 @testable import KipiCLI
 
 struct CSVReaderTests {
-    func read(_ text: String, _ options: CSVOptions = CSVOptions()) throws -> DataTable {
+    func read(_ text: String, _ options: DataOptions = DataOptions()) throws -> DataTable {
         try CSVReader.read(Array(text.utf8), name: "d.csv", options: options)
     }
 
@@ -46,7 +46,7 @@ struct CSVReaderTests {
 
     @Test func detectsTabsAndHonoursAForcedDelimiter() throws {
         #expect(try read("a\tb\n1\t2\n").columnNames == ["a", "b"])
-        #expect(try read("a;b,c\n1;2,5\n", CSVOptions(delimiter: UInt8(ascii: ","))).columnNames == ["a;b", "c"])
+        #expect(try read("a;b,c\n1;2,5\n", DataOptions(delimiter: UInt8(ascii: ","))).columnNames == ["a;b", "c"])
     }
 
     @Test func malformedFilesAreRefusedWithTheLine() {

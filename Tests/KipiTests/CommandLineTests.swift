@@ -177,10 +177,12 @@ struct CommandLineTests {
     }
 
     @Test func unreadableFilesAreErrorsNotCrashes() throws {
-        let missing = CapturedRun(["eval", "/nonexistent/x.kpi", "--data", "/nonexistent/d.csv"])
+        let missing = CapturedRun(["eval", "-e", "count()", "--data", "/nonexistent/d.csv"])
         #expect(missing.status == 1)
         #expect(missing.errors == "/nonexistent/d.csv: error: cannot read the data file: no such file\n")
         let data = try temporaryFile("d.csv", "a,b\n1\n")
+        let missingFormula = CapturedRun(["eval", "/nonexistent/x.kpi", "--data", "/nonexistent/d.csv"])
+        #expect(missingFormula.errors == "/nonexistent/x.kpi: error: cannot read the formula file: no such file\n")
         let ragged = CapturedRun(["eval", "-e", "count()", "--data", data])
         #expect(ragged.status == 1)
         #expect(ragged.errors == "\(data):2: error: row has 1 field, but the header has 2\n")

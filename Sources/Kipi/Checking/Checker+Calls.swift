@@ -72,9 +72,11 @@ extension Checker {
             }
             if !match(parameter.type, type, &bindings) {
                 let expected = expectedText(parameter.type, role: parameter.role)
-                report(
-                    CheckerMessages.argumentType(function.name, parameter: parameter.name, expected: expected, found: type), argument.range,
-                    in: scope.source)
+                var message = CheckerMessages.argumentType(function.name, parameter: parameter.name, expected: expected, found: type)
+                if case .column(let column) = argument.kind, let note = schema?.typeNotes[column] {
+                    message += CheckerMessages.columnTypeNote(column, type: type, note: note)
+                }
+                report(message, argument.range, in: scope.source)
                 matched = false
             }
         }

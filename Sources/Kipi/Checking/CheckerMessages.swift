@@ -18,6 +18,9 @@ enum CheckerMessages {
     static func columnKPI(_ name: String) -> String {
         "'\(name)' would be a whole column, one value per row; wrap it in an aggregate such as sum(…) or count(…), or define it with 'let'"
     }
+    static func columnTypeNote(_ column: String, type: KipiType, note: String) -> String {
+        "; column '\(column)' is \(type) because \(note)"
+    }
     static func cycle(_ names: [String]) -> String {
         "reference cycle: " + names.joined(separator: " → ")
     }

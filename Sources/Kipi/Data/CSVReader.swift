@@ -1,75 +1,148 @@
-/// How to read a CSV file; every field left nil is detected from the file.
-public struct CSVOptions: Sendable {
+import Dispatch
+import Foundation
+
+/// How to read a data file (CSV or JSON); every option left nil is detected from the file.
+public struct DataOptions: Sendable {
     /// The field separator (`,`, `;` or tab); nil detects it from the header line.
     public var delimiter: UInt8?
     /// Whether numbers are written `1 234,56`; nil assumes so exactly when the delimiter is `;`.
     public var decimalComma: Bool?
+    /// Types forced on columns by name, instead of inferring them; a cell that does not fit is an error.
+    public var columnTypes: [String: KipiType]
+    /// The only columns to load; nil loads them all. Names the file lacks are ignored.
+    public var columns: Set<String>?
 
-    public init(delimiter: UInt8? = nil, decimalComma: Bool? = nil) {
+    public init(delimiter: UInt8? = nil, decimalComma: Bool? = nil, columnTypes: [String: KipiType] = [:], columns: Set<String>? = nil) {
         self.delimiter = delimiter
         self.decimalComma = decimalComma
+        self.columnTypes = columnTypes
+        self.columns = columns
     }
 }
 
-/// Reads CSV text (RFC 4180, as spreadsheets export it) into typed columns.
+/// Reads CSV text (RFC 4180, as Excel, 1C and Google Sheets export it) into typed columns.
 ///
-/// Works on bytes: a record is split into field ranges without building strings, and a
-/// column is parsed into its type in one pass over its fields.
+/// Works on bytes: records are split into field ranges on all cores, only the columns wanted
+/// are kept, and a column is parsed into its type without building a string per cell (text
+/// columns aside). Type inference: a column is a number if every non-empty cell is one, else
+/// a boolean, else a date, else text.
 public enum CSVReader {
-    /// Reads a whole CSV file. `name` is used in error messages (`sales.csv:12: error: …`).
-    public static func read(_ data: [UInt8], name: String, options: CSVOptions = CSVOptions()) throws(DiagnosticList) -> DataTable {
-        var bytes = data[...]
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        guard !bytes.isEmpty else { throw failure(name, nil, "the file is empty; expected a header row") }
-        if bytes.contains(0) { throw failure(name, nil, "the file is binary, not CSV text") }
-        if let line = firstInvalidUTF8Line(bytes) { throw failure(name, line, "the text is not valid UTF-8") }
-        let delimiter = options.delimiter ?? detectDelimiter(bytes)
-        let decimalComma = options.decimalComma ?? (delimiter == UInt8(ascii: ";"))
-        let records = try split(bytes, delimiter: delimiter, name: name)
-        guard let header = records.first else { throw failure(name, nil, "the file is empty; expected a header row") }
-
-        var names: [String] = []
-        var problems: [Diagnostic] = []
-        for (position, field) in header.fields.enumerated() {
-            let title = records.text(of: field, in: bytes).trimmingWhitespace()
-            if title.isEmpty {
-                problems.append(Diagnostic(message: "column \(position + 1) has an empty name in the header", file: name, line: header.line))
-            } else if let first = names.firstIndex(of: title) {
-                problems.append(
-                    Diagnostic(message: "columns \(first + 1) and \(position + 1) are both named '\(title)'", file: name, line: header.line))
-            }
-            names.append(title)
+    /// Reads a file, mapping it into memory rather than copying it.
+    public static func read(contentsOf path: String, name: String? = nil, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw DiagnosticList([Diagnostic(message: "cannot read the data file: \(readProblem(path))", file: name ?? path)])
         }
-        for record in records.dropFirst() where record.fields.count != header.fields.count {
-            if record.fields.count == 1, record.fields[0].isEmpty { continue }
-            problems.append(
-                Diagnostic(
-                    message: "row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s"), but the header has \(header.fields.count)",
-                    file: name, line: record.line))
-            if problems.count >= 10 { break }
-        }
-        guard problems.isEmpty else { throw DiagnosticList(problems) }
-
-        // A line that is entirely empty is no row (a blank last line, say); any other is.
-        let rows = records.dropFirst().filter { !($0.fields.count == 1 && $0.fields[0].isEmpty && header.fields.count > 1) }
-        var columns: [(name: String, column: Column)] = []
-        for (position, columnName) in names.enumerated() {
-            let fields = rows.map { $0.fields[position] }
-            columns.append((columnName, column(fields, records: records, bytes: bytes, decimalComma: decimalComma)))
-        }
-        return try DataTable(columns: columns, rowCount: rows.count, sourceName: name)
+        return try read(data, name: name ?? path, options: options)
     }
 
-    private static func failure(_ name: String, _ line: Int?, _ message: String) -> DiagnosticList {
-        DiagnosticList([Diagnostic(message: message, file: name, line: line)])
+    /// Reads CSV bytes. `name` is used in error messages (`sales.csv:12: error: …`).
+    public static func read(_ data: some ContiguousBytes, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
+        let result = data.withUnsafeBytes { raw -> Result<DataTable, DiagnosticList> in
+            guard let base = raw.bindMemory(to: UInt8.self).baseAddress else {
+                return .failure(DiagnosticList([Diagnostic(message: "the file is empty; expected a header row", file: name)]))
+            }
+            return Result { () throws(DiagnosticList) in try read(ByteBuffer(base: base, count: raw.count), name: name, options: options) }
+        }
+        return try result.get()
+    }
+
+    private static func read(_ bytes: ByteBuffer, name: String, options: DataOptions) throws(DiagnosticList) -> DataTable {
+        func failure(_ message: String, at offset: Int? = nil) -> DiagnosticList {
+            DiagnosticList([Diagnostic(message: message, file: name, line: offset.map { bytes.line(of: $0) })])
+        }
+        guard bytes.count < Int(CSVScanner.quotedFlag) else { throw failure("files of 2 GiB or more are not supported") }
+        var start = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+        guard (start..<bytes.count).contains(where: { !isBlank(bytes[$0]) }) else { throw failure("the file is empty; expected a header row") }
+        if bytes.find(0, from: start, to: bytes.count) != nil { throw failure("the file is binary, not CSV text") }
+        if let invalid = bytes.firstInvalidUTF8(from: start) { throw failure("the text is not valid UTF-8", at: invalid) }
+
+        let delimiter = options.delimiter ?? detectDelimiter(bytes, from: start)
+        let decimalComma = options.decimalComma ?? (delimiter == UInt8(ascii: ";"))
+        let (names, bodyStart) = try readHeader(bytes, from: start, delimiter: delimiter, name: name)
+
+        let wanted = names.indices.filter { options.columns?.contains(names[$0]) ?? true }
+        let scanner = CSVScanner(bytes: bytes, delimiter: delimiter, fieldCount: names.count, wanted: wanted)
+        let fields = scanner.scan(from: bodyStart, to: bytes.count)
+        switch fields.problem {
+        case .ragged(let offset, let count)?:
+            throw failure("row has \(count) field\(count == 1 ? "" : "s"), but the header has \(names.count)", at: offset)
+        case .unclosedQuote(let offset)?:
+            throw failure("a quoted field is never closed (missing \")", at: offset)
+        case .textAfterQuote(let offset)?:
+            throw failure("unexpected text after a closing quote; a quote inside a quoted field is written \"\"", at: offset)
+        case nil:
+            break
+        }
+
+        let typed = ResultSlots<Result<Column, Diagnostic>>(count: wanted.count)
+        DispatchQueue.concurrentPerform(iterations: wanted.count) { position in
+            let columnName = names[wanted[position]]
+            let builder = ColumnBuilder(
+                bytes: bytes, name: columnName, file: name, starts: fields.starts[position], ends: fields.ends[position],
+                decimalComma: decimalComma)
+            typed.store(builder.build(forcing: options.columnTypes[columnName]), at: position)
+        }
+        var columns: [(name: String, column: Column)] = []
+        var problems: [Diagnostic] = []
+        for (position, result) in typed.values.enumerated() {
+            switch result {
+            case .success(let column): columns.append((names[wanted[position]], column))
+            case .failure(let problem): problems.append(problem)
+            }
+        }
+        guard problems.isEmpty else { throw DiagnosticList(problems) }
+        return try DataTable(columns: columns, rowCount: fields.rowCount, sourceName: name)
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+    }
+
+    /// The header's names, trimmed; an empty or repeated name is an error naming its position.
+    private static func readHeader(_ bytes: ByteBuffer, from start: Int, delimiter: UInt8, name: String) throws(DiagnosticList) -> ([String], Int) {
+        var lineEnd = start
+        var quoted = false
+        while lineEnd < bytes.count, quoted || bytes[lineEnd] != UInt8(ascii: "\n") {
+            if bytes[lineEnd] == UInt8(ascii: "\"") { quoted.toggle() }
+            lineEnd += 1
+        }
+        var names: [String] = []
+        var problems: [Diagnostic] = []
+        var fieldStart = start
+        var inQuotes = false
+        for position in start...lineEnd {
+            let atEnd = position == lineEnd
+            if !atEnd, bytes[position] == UInt8(ascii: "\"") { inQuotes.toggle() }
+            guard atEnd || (!inQuotes && bytes[position] == delimiter) else { continue }
+            var title = bytes.string(fieldStart, position).trimmingCharacters(in: .whitespacesAndNewlines)
+            if title.count >= 2, title.hasPrefix("\""), title.hasSuffix("\"") {
+                title = String(title.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"").trimmingCharacters(in: .whitespaces)
+            }
+            if title.isEmpty {
+                problems.append(Diagnostic(message: "column \(names.count + 1) has an empty name in the header", file: name, line: 1))
+            } else if let first = names.firstIndex(of: title) {
+                problems.append(Diagnostic(message: "columns \(first + 1) and \(names.count + 1) are both named '\(title)'", file: name, line: 1))
+            }
+            names.append(title)
+            fieldStart = position + 1
+        }
+        guard problems.isEmpty else { throw DiagnosticList(problems) }
+        return (names, min(lineEnd + 1, bytes.count))
     }
 
     /// The separator that occurs most often, outside quotes, on the header line.
-    static func detectDelimiter(_ bytes: ArraySlice<UInt8>) -> UInt8 {
+    static func detectDelimiter(_ bytes: ByteBuffer, from start: Int) -> UInt8 {
         let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t")]
         var counts = [0, 0, 0]
         var quoted = false
-        for byte in bytes {
+        var position = start
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
             if byte == UInt8(ascii: "\"") { quoted.toggle() }
             if quoted { continue }
             if byte == UInt8(ascii: "\n") { break }
@@ -79,209 +152,18 @@ public enum CSVReader {
         return counts[best] > 0 ? candidates[best] : UInt8(ascii: ",")
     }
 
-    private static func firstInvalidUTF8Line(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var decoder = UTF8()
-        var iterator = bytes.makeIterator()
-        var line = 1
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): if scalar == "\n" { line += 1 }
-            case .emptyInput: return nil
-            case .error: return line
-            }
-        }
+    static func readProblem(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        return isDirectory.boolValue ? "it is a directory" : "permission denied"
     }
 
-    // MARK: Records
-
-    /// A field as a byte range; `quoted` fields may hold doubled quotes to undo.
-    struct Field {
-        var start: Int
-        var end: Int
-        var quoted: Bool
-        var isEmpty: Bool { start == end && !quoted }
-    }
-
-    struct Record {
-        var fields: [Field]
-        /// 1-based line where the record starts.
-        var line: Int
-    }
-
-    private static func split(_ bytes: ArraySlice<UInt8>, delimiter: UInt8, name: String) throws(DiagnosticList) -> [Record] {
-        var records: [Record] = []
-        var fields: [Field] = []
-        var line = 1
-        var recordLine = 1
-        var position = bytes.startIndex
-        let end = bytes.endIndex
-        let quote = UInt8(ascii: "\"")
-        let newline = UInt8(ascii: "\n")
-        let carriageReturn = UInt8(ascii: "\r")
-        while position <= end {
-            if position < end, bytes[position] == quote {
-                let quoteLine = line
-                var cursor = position + 1
-                var closed = false
-                while cursor < end {
-                    if bytes[cursor] == quote {
-                        if cursor + 1 < end, bytes[cursor + 1] == quote {
-                            cursor += 2
-                            continue
-                        }
-                        closed = true
-                        break
-                    }
-                    if bytes[cursor] == newline { line += 1 }
-                    cursor += 1
-                }
-                guard closed else { throw failure(name, quoteLine, "a quoted field is never closed (missing \")") }
-                fields.append(Field(start: position + 1, end: cursor, quoted: true))
-                position = cursor + 1
-                if position < end, bytes[position] != delimiter, bytes[position] != newline, bytes[position] != carriageReturn {
-                    throw failure(name, line, "unexpected text after a closing quote; a quote inside a quoted field is written \"\"")
-                }
-            } else {
-                var cursor = position
-                while cursor < end, bytes[cursor] != delimiter, bytes[cursor] != newline { cursor += 1 }
-                var fieldEnd = cursor
-                if fieldEnd > position, bytes[fieldEnd - 1] == carriageReturn, cursor == end || bytes[cursor] == newline { fieldEnd -= 1 }
-                fields.append(Field(start: position, end: fieldEnd, quoted: false))
-                position = cursor
-            }
-            if position < end, bytes[position] == delimiter {
-                position += 1
-                continue
-            }
-            if position < end, bytes[position] == carriageReturn { position += 1 }
-            records.append(Record(fields: fields, line: recordLine))
-            fields = []
-            if position >= end { break }
-            position += 1  // the newline
-            line += 1
-            recordLine = line
-            if position == end { break }
+    /// Parses `1234.56`, `-1e3`, `12%` and, with a decimal comma, `1 234,56`, as a cell would be.
+    public static func parseNumber(_ text: String, decimalComma: Bool) -> Double? {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            return FieldParser.number(ByteBuffer(base: base, count: buffer.count), 0, buffer.count, decimalComma: decimalComma)
         }
-        return records
-    }
-
-    // MARK: Typing
-
-    /// Builds a column of the first type every non-empty field fits: number, boolean, date, text.
-    private static func column(_ fields: [Field], records: [Record], bytes: ArraySlice<UInt8>, decimalComma: Bool) -> Column {
-        let base = bytes
-        var nulls = [Bool](repeating: false, count: fields.count)
-        for (row, field) in fields.enumerated() where isBlank(field, base) { nulls[row] = true }
-        if let numbers = typed(fields, nulls, { parseNumber(base[$0.start..<$0.end], decimalComma: decimalComma) }) {
-            return Column(numbers: numbers, nulls: nulls)
-        }
-        if let flags = typed(fields, nulls, { parseBoolean(base[$0.start..<$0.end]) }) {
-            return Column(booleans: flags, nulls: nulls)
-        }
-        if let days = typed(fields, nulls, { KipiDate.parse(trimmed(base[$0.start..<$0.end])).map(\.daysSinceEpoch) }) {
-            return Column(.date(days), nulls: nulls)
-        }
-        return Column(texts: fields.map { records.text(of: $0, in: bytes) }, nulls: nulls)
-    }
-
-    private static func typed<T>(_ fields: [Field], _ nulls: [Bool], _ parse: (Field) -> T?) -> [T]? {
-        var values: [T] = []
-        values.reserveCapacity(fields.count)
-        var fallback: T?
-        for (row, field) in fields.enumerated() {
-            if nulls[row] { continue }
-            guard let value = parse(field) else { return nil }
-            fallback = fallback ?? value
-            values.append(value)
-        }
-        guard let fallback else { return nil }
-        // Null cells take a placeholder, so values line up with rows.
-        var result: [T] = []
-        result.reserveCapacity(fields.count)
-        var next = 0
-        for row in fields.indices {
-            if nulls[row] {
-                result.append(fallback)
-            } else {
-                result.append(values[next])
-                next += 1
-            }
-        }
-        return result
-    }
-
-    private static func isBlank(_ field: Field, _ bytes: ArraySlice<UInt8>) -> Bool {
-        trimmed(bytes[field.start..<field.end]).isEmpty
-    }
-
-    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var slice = bytes
-        while let first = slice.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { slice = slice.dropFirst() }
-        while let last = slice.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { slice = slice.dropLast() }
-        return slice
-    }
-
-    private static func parseBoolean(_ bytes: ArraySlice<UInt8>) -> Bool? {
-        switch String(decoding: trimmed(bytes), as: UTF8.self).lowercased() {
-        case "true": true
-        case "false": false
-        default: nil
-        }
-    }
-
-    /// Parses `1234.56`, `-1e3`, `12%` (0.12) and, with a decimal comma, `1 234,56` with
-    /// space or no-break-space thousands. The result is correctly rounded.
-    public static func parseNumber(_ raw: ArraySlice<UInt8>, decimalComma: Bool) -> Double? {
-        let bytes = trimmed(raw)
-        guard !bytes.isEmpty else { return nil }
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        var isPercent = false
-        var sawDigit = false
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                sawDigit = true
-                text.append(byte)
-            case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "e"), UInt8(ascii: "E"):
-                text.append(byte)
-            case UInt8(ascii: "."):
-                if decimalComma { return nil }
-                text.append(byte)
-            case UInt8(ascii: ","):
-                if !decimalComma { return nil }
-                text.append(UInt8(ascii: "."))
-            case UInt8(ascii: " ") where decimalComma:
-                break
-            case 0xC2 where decimalComma && index + 1 < bytes.endIndex && bytes[index + 1] == 0xA0:
-                index += 1
-            case UInt8(ascii: "%") where index == bytes.endIndex - 1:
-                isPercent = true
-            default:
-                return nil
-            }
-            index += 1
-        }
-        guard sawDigit, let first = text.first, first != UInt8(ascii: "e"), first != UInt8(ascii: "E"),
-            let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite
-        else { return nil }
-        return isPercent ? value / 100 : value
-    }
-}
-
-extension Array where Element == CSVReader.Record {
-    /// A field's text, with a quoted field's doubled quotes undone.
-    func text(of field: CSVReader.Field, in bytes: ArraySlice<UInt8>) -> String {
-        let slice = bytes[field.start..<field.end]
-        guard field.quoted, slice.contains(UInt8(ascii: "\"")) else { return String(decoding: slice, as: UTF8.self) }
-        var unescaped: [UInt8] = []
-        var index = slice.startIndex
-        while index < slice.endIndex {
-            unescaped.append(slice[index])
-            index += slice[index] == UInt8(ascii: "\"") ? 2 : 1
-        }
-        return String(decoding: unescaped, as: UTF8.self)
     }
 }

@@ -17,6 +17,9 @@ public struct Column: Sendable {
     /// Cells whose computation failed.
     public var errors: RowErrors
     public let count: Int
+    /// For a text column of a data file that is not all numbers, why: the first cell that is not
+    /// a number, as in "line 14 has 'n/a', which is not a number".
+    public var typeNote: String?
 
     public init(_ storage: Storage, nulls: [Bool]? = nil, errors: RowErrors = RowErrors()) {
         self.storage = storage

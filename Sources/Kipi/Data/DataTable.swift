@@ -35,7 +35,9 @@ public struct DataTable: Sendable {
     /// Column names and types: what the checker needs to know before any row is read.
     /// A column with no values at all has type `null`, which fits any use.
     public var schema: Schema {
-        Schema(columns: columnNames.compactMap { name in columns[name].map { (name, $0.isAllNull ? .null : $0.type) } })
+        var schema = Schema(columns: columnNames.compactMap { name in columns[name].map { (name, $0.isAllNull ? .null : $0.type) } })
+        for (name, column) in columns { schema.typeNotes[name] = column.typeNote }
+        return schema
     }
 
     public subscript(name: String) -> Column? { columns[name] }
@@ -52,6 +54,8 @@ public struct Schema: Sendable, Hashable {
     }
     private var names: [String] = []
     private var types: [KipiType] = []
+    /// Why a column has the type it has, where that may surprise: see `Column.typeNote`.
+    public var typeNotes: [String: String] = [:]
 
     public init(columns: [(name: String, type: KipiType)]) {
         self.columns = columns

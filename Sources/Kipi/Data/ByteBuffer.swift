@@ -1,0 +1,70 @@
+import Foundation
+
+/// A read-only view of a file's bytes, shared by the threads that parse it.
+///
+/// The bytes outlive every use: the reader keeps the owning `Data` or array alive for the
+/// whole parse, which is what makes this view safe to send.
+struct ByteBuffer: @unchecked Sendable {
+    let base: UnsafePointer<UInt8>
+    let count: Int
+
+    subscript(offset: Int) -> UInt8 {
+        @inline(__always) get { base[offset] }
+    }
+
+    /// The first offset in `from..<to` holding `byte`, found with `memchr`.
+    func find(_ byte: UInt8, from: Int, to: Int) -> Int? {
+        guard from < to, let found = memchr(base + from, Int32(byte), to - from) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// The 1-based line that holds `offset`.
+    func line(of offset: Int, from start: Int = 0) -> Int {
+        var line = 1
+        var position = start
+        while let newline = find(UInt8(ascii: "\n"), from: position, to: min(offset, count)) {
+            line += 1
+            position = newline + 1
+        }
+        return line
+    }
+
+    func string(_ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: base + start, count: max(0, end - start)), as: UTF8.self)
+    }
+
+    /// The offset of the first byte that is not valid UTF-8, if any. ASCII is skipped eight bytes at a time.
+    func firstInvalidUTF8(from start: Int) -> Int? {
+        var position = start
+        let raw = UnsafeRawPointer(base)
+        while position < count {
+            if position + 8 <= count, raw.loadUnaligned(fromByteOffset: position, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                position += 8
+                continue
+            }
+            let lead = base[position]
+            if lead < 0x80 {
+                position += 1
+                continue
+            }
+            let length: Int
+            let minimum: UInt32
+            switch lead {
+            case 0xC2...0xDF: (length, minimum) = (2, 0x80)
+            case 0xE0...0xEF: (length, minimum) = (3, 0x800)
+            case 0xF0...0xF4: (length, minimum) = (4, 0x10000)
+            default: return position
+            }
+            guard position + length <= count else { return position }
+            var scalar = UInt32(lead) & (0xFF >> UInt32(length + 1))
+            for next in 1..<length {
+                let byte = base[position + next]
+                guard byte & 0xC0 == 0x80 else { return position }
+                scalar = scalar << 6 | UInt32(byte & 0x3F)
+            }
+            guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return position }
+            position += length
+        }
+        return nil
+    }
+}

@@ -1,0 +1,129 @@
+import Dispatch
+import Foundation
+
+/// Types one column's cells: number if every non-empty cell is one, else boolean, else date,
+/// else text; or the type forced on it, where a cell that does not fit is an error.
+struct ColumnBuilder: Sendable {
+    let bytes: ByteBuffer
+    let name: String
+    let file: String
+    let starts: [UInt32]
+    let ends: [UInt32]
+    let decimalComma: Bool
+
+    var count: Int { starts.count }
+
+    func build(forcing forced: KipiType?) -> Result<Column, Diagnostic> {
+        let nulls = (0..<count).map { isBlank($0) }
+        switch forced {
+        case .number?: return numbers(nulls).mapError(mismatch("a number"))
+        case .boolean?: return booleans(nulls).mapError(mismatch("a boolean"))
+        case .date?: return dates(nulls).mapError(mismatch("a date"))
+        case .text?: return .success(texts(nulls, note: nil))
+        case .null?, .list?, .unknown?, nil: break
+        }
+        let firstNonNumber: Int
+        switch numbers(nulls) {
+        case .success(let column): return .success(column)
+        case .failure(let row): firstNonNumber = row.row
+        }
+        if case .success(let column) = booleans(nulls) { return .success(column) }
+        if case .success(let column) = dates(nulls) { return .success(column) }
+        // A column of numbers but for a few cells gets a note naming the first of them.
+        let hasNumbers = (0..<count).contains { row in
+            !nulls[row] && row != firstNonNumber
+                && FieldParser.number(bytes, Int(starts[row]), end(row), decimalComma: decimalComma) != nil
+        }
+        let note = hasNumbers ? "line \(bytes.line(of: Int(starts[firstNonNumber]))) has '\(text(firstNonNumber))', which is not a number" : nil
+        return .success(texts(nulls, note: note))
+    }
+
+    struct Misfit: Error {
+        var row: Int
+    }
+
+    private func mismatch(_ what: String) -> (Misfit) -> Diagnostic {
+        { misfit in
+            Diagnostic(
+                message: "column '\(name)' is declared \(what), but '\(text(misfit.row))' is not \(what)", file: file,
+                line: bytes.line(of: Int(starts[misfit.row])))
+        }
+    }
+
+    /// Parses every cell as a number, in two halves at once for a long column.
+    private func numbers(_ nulls: [Bool]) -> Result<Column, Misfit> {
+        var values = [Double](repeating: 0, count: count)
+        let parts = count > 200_000 ? 2 : 1
+        let misfits = ResultSlots<Int?>(count: parts)
+        values.withUnsafeMutableBufferPointer { buffer in
+            let output = OutputBuffer(base: buffer.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let rows = (count * part / parts)..<(count * (part + 1) / parts)
+                misfits.store(parse(rows, nulls, into: output), at: part)
+            }
+        }
+        if let row = misfits.values.compactMap({ $0 }).min() { return .failure(Misfit(row: row)) }
+        return .success(Column(numbers: values, nulls: nulls))
+    }
+
+    private func parse(_ rows: Range<Int>, _ nulls: [Bool], into output: OutputBuffer) -> Int? {
+        guard let base = output.base else { return nil }
+        for row in rows where !nulls[row] {
+            guard let value = FieldParser.number(bytes, Int(starts[row]), end(row), decimalComma: decimalComma) else { return row }
+            base[row] = value
+        }
+        return nil
+    }
+
+    private func booleans(_ nulls: [Bool]) -> Result<Column, Misfit> {
+        var values = [Bool](repeating: false, count: count)
+        for row in 0..<count where !nulls[row] {
+            guard let value = FieldParser.boolean(bytes, Int(starts[row]), end(row)) else { return .failure(Misfit(row: row)) }
+            values[row] = value
+        }
+        return .success(Column(booleans: values, nulls: nulls))
+    }
+
+    private func dates(_ nulls: [Bool]) -> Result<Column, Misfit> {
+        var values = [Int32](repeating: 0, count: count)
+        for row in 0..<count where !nulls[row] {
+            guard let value = FieldParser.date(bytes, Int(starts[row]), end(row)) else { return .failure(Misfit(row: row)) }
+            values[row] = value
+        }
+        return .success(Column(.date(values), nulls: nulls))
+    }
+
+    private func texts(_ nulls: [Bool], note: String?) -> Column {
+        var column = Column(texts: (0..<count).map { nulls[$0] ? "" : text($0) }, nulls: nulls)
+        column.typeNote = note
+        return column
+    }
+
+    /// A cell's text, with a quoted cell's doubled quotes undone.
+    func text(_ row: Int) -> String {
+        let start = Int(starts[row])
+        let text = bytes.string(start, end(row))
+        guard ends[row] & CSVScanner.quotedFlag != 0, text.contains("\"") else { return text }
+        return text.replacingOccurrences(of: "\"\"", with: "\"")
+    }
+
+    private func end(_ row: Int) -> Int {
+        Int(ends[row] & ~CSVScanner.quotedFlag)
+    }
+
+    private func isBlank(_ row: Int) -> Bool {
+        var position = Int(starts[row])
+        let end = end(row)
+        while position < end {
+            let byte = bytes[position]
+            if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") { return false }
+            position += 1
+        }
+        return true
+    }
+}
+
+/// Where parallel tasks write disjoint ranges of one array.
+struct OutputBuffer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Double>?
+}

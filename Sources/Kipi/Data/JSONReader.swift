@@ -1,0 +1,252 @@
+import Foundation
+
+/// Reads JSON data: an array of flat objects, one per row, keys as column names.
+///
+/// Values are numbers, strings, `true`/`false` or `null`; a key missing from an object is null
+/// there. A string column whose every value is a date (`yyyy-mm-dd`, `dd.mm.yyyy`) is a date
+/// column. A nested value, or a key whose values mix types, is an error naming the line.
+public enum JSONReader {
+    public static func read(_ data: some ContiguousBytes, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
+        let result = data.withUnsafeBytes { raw -> Result<DataTable, DiagnosticList> in
+            guard let base = raw.bindMemory(to: UInt8.self).baseAddress else {
+                return .failure(DiagnosticList([Diagnostic(message: "the file is empty; expected a JSON array of objects", file: name)]))
+            }
+            var parser = JSONParser(bytes: ByteBuffer(base: base, count: raw.count), name: name, options: options)
+            return Result { () throws(DiagnosticList) in try parser.table() }
+        }
+        return try result.get()
+    }
+}
+
+/// A small parser for exactly the JSON a data table can be: `[{...}, {...}]`.
+private struct JSONParser {
+    let bytes: ByteBuffer
+    let name: String
+    let options: DataOptions
+    var position = 0
+    var names: [String] = []
+    var cells: [String: [Value]] = [:]
+    /// Where each key's values got their type, for the message when another type shows up.
+    var typeOrigin: [String: (type: KipiType, line: Int)] = [:]
+
+    init(bytes: ByteBuffer, name: String, options: DataOptions) {
+        self.bytes = bytes
+        self.name = name
+        self.options = options
+    }
+
+    mutating func table() throws(DiagnosticList) -> DataTable {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
+        if let invalid = bytes.firstInvalidUTF8(from: position) { throw failure("the text is not valid UTF-8", at: invalid) }
+        skipWhitespace()
+        guard position < bytes.count else { throw failure("the file is empty; expected a JSON array of objects") }
+        try expect(UInt8(ascii: "["), "expected a JSON array of objects, such as [{\"amount\": 10}]")
+        var rowCount = 0
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+        } else {
+            while true {
+                try readObject(row: rowCount)
+                rowCount += 1
+                skipWhitespace()
+                if peek() == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                try expect(UInt8(ascii: "]"), "expected ',' or ']' after an object")
+                break
+            }
+        }
+        skipWhitespace()
+        guard position == bytes.count else { throw failure("unexpected text after the array", at: position) }
+        var columns: [(name: String, column: Column)] = []
+        for key in names where options.columns?.contains(key) ?? true {
+            var values = cells[key] ?? []
+            values += [Value](repeating: .null, count: rowCount - values.count)
+            var type = typeOrigin[key]?.type ?? .null
+            if type == .text, values.allSatisfy({ if case .text(let text) = $0 { KipiDate(parsing: text) != nil } else { true } }) {
+                values = values.map { if case .text(let text) = $0, let date = KipiDate(parsing: text) { .date(date) } else { $0 } }
+                type = .date
+            }
+            if let forced = options.columnTypes[key], forced != type, type != .null {
+                throw failure("column '\(key)' is declared \(forced), but its values are \(type)")
+            }
+            columns.append((key, Column(values: values, type: type)))
+        }
+        return try DataTable(columns: columns, rowCount: rowCount, sourceName: name)
+    }
+
+    private mutating func readObject(row: Int) throws(DiagnosticList) {
+        skipWhitespace()
+        let objectStart = position
+        try expect(UInt8(ascii: "{"), "expected an object ({…}) for row \(row + 1)")
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        var seen: Set<String> = []
+        while true {
+            skipWhitespace()
+            let keyStart = position
+            guard peek() == UInt8(ascii: "\"") else { throw failure("expected a key in quotes", at: position) }
+            let key = try readString()
+            guard seen.insert(key).inserted else { throw failure("the key '\(key)' appears twice in one object", at: keyStart) }
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"), "expected ':' after the key '\(key)'")
+            skipWhitespace()
+            let valueStart = position
+            let value = try readValue(key: key)
+            if cells[key] == nil {
+                names.append(key)
+                cells[key] = []
+            }
+            if !value.isNull {
+                let type = value.type
+                if let origin = typeOrigin[key], origin.type != type {
+                    throw failure(
+                        "the key '\(key)' is \(CheckerMessages.article(type)) here but \(CheckerMessages.article(origin.type)) on line \(origin.line); a column has one type",
+                        at: valueStart)
+                }
+                if typeOrigin[key] == nil { typeOrigin[key] = (type, bytes.line(of: valueStart)) }
+            }
+            var column = cells[key] ?? []
+            column += [Value](repeating: .null, count: row - column.count)
+            column.append(value)
+            cells[key] = column
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            guard peek() == UInt8(ascii: "}") else { throw failure("expected ',' or '}' in the object that starts here", at: objectStart) }
+            position += 1
+            return
+        }
+    }
+
+    private mutating func readValue(key: String) throws(DiagnosticList) -> Value {
+        switch peek() {
+        case UInt8(ascii: "\""): return .text(try readString())
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            throw failure("the value of '\(key)' is nested (an object or array); rows must be flat", at: position)
+        case UInt8(ascii: "t"): return try literal("true", .boolean(true))
+        case UInt8(ascii: "f"): return try literal("false", .boolean(false))
+        case UInt8(ascii: "n"): return try literal("null", .null)
+        default:
+            let start = position
+            while position < bytes.count, let byte = peek(), byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
+                || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            {
+                position += 1
+            }
+            guard position > start, let number = FieldParser.number(bytes, start, position, decimalComma: false) else {
+                throw failure("expected a value (a number, a string, true, false or null) for '\(key)'", at: start)
+            }
+            return .number(number)
+        }
+    }
+
+    private mutating func literal(_ word: String, _ value: Value) throws(DiagnosticList) -> Value {
+        let start = position
+        for byte in word.utf8 {
+            guard peek() == byte else { throw failure("expected \(word)", at: start) }
+            position += 1
+        }
+        return value
+    }
+
+    private mutating func readString() throws(DiagnosticList) -> String {
+        let start = position
+        position += 1
+        var text: [UInt8] = []
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return String(decoding: text, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard position + 1 < bytes.count else { break }
+                let escaped = bytes[position + 1]
+                position += 2
+                switch escaped {
+                case UInt8(ascii: "n"): text.append(UInt8(ascii: "\n"))
+                case UInt8(ascii: "t"): text.append(UInt8(ascii: "\t"))
+                case UInt8(ascii: "r"): text.append(UInt8(ascii: "\r"))
+                case UInt8(ascii: "b"): text.append(8)
+                case UInt8(ascii: "f"): text.append(12)
+                case UInt8(ascii: "u"):
+                    guard let scalar = try unicodeEscape() else { throw failure("invalid \\u escape", at: position - 2) }
+                    text += Array(String(Character(scalar)).utf8)
+                default: text.append(escaped)
+                }
+                continue
+            case 0..<0x20:
+                throw failure("a string may not hold a raw control character or line break", at: position)
+            default:
+                text.append(byte)
+            }
+            position += 1
+        }
+        throw failure("a string is never closed (missing \")", at: start)
+    }
+
+    /// The scalar of `\uXXXX` (with its low surrogate, if it is a high one).
+    private mutating func unicodeEscape() throws(DiagnosticList) -> Unicode.Scalar? {
+        func hex() -> UInt32? {
+            guard position + 4 <= bytes.count, let value = UInt32(bytes.string(position, position + 4), radix: 16) else { return nil }
+            position += 4
+            return value
+        }
+        guard let high = hex() else { return nil }
+        if (0xD800...0xDBFF).contains(high), peek() == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") {
+            position += 2
+            guard let low = hex(), (0xDC00...0xDFFF).contains(low) else { return nil }
+            return Unicode.Scalar(0x10000 + (high - 0xD800) << 10 + (low - 0xDC00))
+        }
+        return Unicode.Scalar(high)
+    }
+
+    private func peek() -> UInt8? {
+        position < bytes.count ? bytes[position] : nil
+    }
+
+    private mutating func skipWhitespace() {
+        while let byte = peek(), byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t") {
+            position += 1
+        }
+    }
+
+    private mutating func expect(_ byte: UInt8, _ message: String) throws(DiagnosticList) {
+        guard peek() == byte else { throw failure(message, at: position) }
+        position += 1
+    }
+
+    private func failure(_ message: String, at offset: Int? = nil) -> DiagnosticList {
+        DiagnosticList([Diagnostic(message: message, file: name, line: offset.map { bytes.line(of: $0) })])
+    }
+}
+
+/// The formats `kipi` reads.
+public enum DataFormat: String, Sendable, CaseIterable {
+    case csv, json
+
+    /// JSON if the first character that is not blank opens an array or object, else CSV.
+    public static func detect(_ data: some ContiguousBytes) -> DataFormat {
+        data.withUnsafeBytes { raw in
+            let skipped: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), 0xEF, 0xBB, 0xBF]
+            let first = raw.first { !skipped.contains($0) }
+            return first == UInt8(ascii: "[") || first == UInt8(ascii: "{") ? .json : .csv
+        }
+    }
+
+    /// Reads data of this format.
+    public func read(_ data: some ContiguousBytes, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
+        switch self {
+        case .csv: try CSVReader.read(data, name: name, options: options)
+        case .json: try JSONReader.read(data, name: name, options: options)
+        }
+    }
+}
