@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Splits CSV records into fields, keeping only the byte ranges of the columns wanted.
 ///
@@ -37,10 +38,12 @@ struct CSVScanner: Sendable {
     }
 
     static let quotedFlag: UInt32 = 1 << 31
+    /// Below this many bytes a file is read on one core: splitting would cost more than it saves.
+    static let parallelThreshold = 4_000_000
 
     /// Scans the records in `start..<end` using every core; fields come back in file order.
     func scan(from start: Int, to end: Int) -> Fields {
-        let chunkCount = end - start > 4_000_000 ? 2 : 1
+        let chunkCount = end - start > CSVScanner.parallelThreshold ? max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)) : 1
         var bounds = [start]
         for part in 1..<chunkCount {
             bounds.append(max(bounds[part - 1], recordBoundary(near: start + (end - start) * part / chunkCount, from: start, limit: end)))

@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+@testable import Kipi
+
+/// Files shaped like what Excel, 1C and Google Sheets export, in `Tests/Fixtures`.
+struct DataFixtureTests {
+    static let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures")
+
+    func path(_ name: String) -> String { Self.fixtures.appendingPathComponent(name).path }
+
+    func load(_ name: String, _ options: DataOptions = DataOptions()) throws -> DataTable {
+        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(name))
+        let format: DataFormat = name.hasSuffix(".json") ? .json : .csv
+        return try format.read(data, name: name, options: options)
+    }
+
+    func loadError(_ name: String, _ options: DataOptions = DataOptions()) -> String {
+        do {
+            _ = try load(name, options)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func types(_ table: DataTable) -> [String] {
+        table.schema.columns.map { "\($0.name):\($0.type)" }
+    }
+
+    @Test func excelWithBOMAndCRLF() throws {
+        let table = try load("excel_bom_crlf.csv")
+        #expect(types(table) == ["manager:text", "amount:number", "date:date"])
+        #expect(table["amount"]?.values == [.number(10.5), .number(20), .null])
+        #expect(table["manager"]?.values == [.text("Ann"), .text("Bob"), .text("Ann")])
+    }
+
+    @Test func russianExcelWithSemicolonsAndDecimalCommas() throws {
+        let table = try load("excel_ru_semicolon.csv")
+        #expect(types(table) == ["Менеджер:text", "Сумма:number", "Дата:date", "Оплачено:boolean", "Доля:number"])
+        #expect(table["Сумма"]?.values == [.number(1234.56), .number(1000.5), .number(-3.25)])
+        #expect(table["Дата"]?.values.map(\.description) == ["date(\"2024-01-31\")", "date(\"2024-02-01\")", "date(\"2024-02-15\")"])
+        #expect(table["Оплачено"]?.values == [.boolean(true), .boolean(false), .boolean(true)])
+        #expect(table["Доля"]?.values == [.number(0.12), .number(0.075), .null])
+    }
+
+    @Test func oneCTabSeparatedWithoutAFinalNewline() throws {
+        let table = try load("1c_tab_no_final_newline.tsv")
+        #expect(types(table) == ["Контрагент:text", "Сумма:number", "Статус:text"])
+        #expect(table["Контрагент"]?.values == [.text("ООО \"Ромашка\""), .text("ИП Сидоров")])
+        #expect(table["Статус"]?.values == [.text("да"), .text("нет")])
+    }
+
+    @Test func googleSheetsQuotedFields() throws {
+        let table = try load("sheets_quoted.csv")
+        #expect(table["name"]?.values == [.text("Smith, John"), .text("García, Ana"), .text("Chen Wei")])
+        #expect(table["comment"]?.values == [.text("said \"hi\""), .text("two\nlines"), .text("plain")])
+        #expect(table["amount"]?.values == [.number(1), .number(2), .number(3)])
+    }
+
+    @Test func cyrillicAndCJKHeaders() throws {
+        let table = try load("unicode_headers.csv")
+        #expect(table.columnNames == ["客户", "收入", "Выручка за месяц"])
+    }
+
+    @Test func jsonArrayOfFlatObjects() throws {
+        let table = try load("sales.json")
+        #expect(types(table) == ["manager:text", "amount:number", "won:boolean", "date:date"])
+        #expect(table["amount"]?.values == [.number(10.5), .number(20), .null])
+        #expect(table.rowCount == 3)
+    }
+
+    @Test func aHeaderOnlyFileHasZeroRows() throws {
+        let table = try load("header_only.csv")
+        #expect(table.rowCount == 0)
+        #expect(table.columnNames == ["manager", "amount"])
+    }
+
+    @Test func typesCanBeForced() throws {
+        let table = try load("unicode_headers.csv", DataOptions(columnTypes: ["收入": .text]))
+        #expect(table["收入"]?.values == [.text("100"), .text("200")])
+        #expect(loadError("bad_number.csv", DataOptions(columnTypes: ["amount": .number]))
+            == "bad_number.csv:4: error: column 'amount' is declared a number, but 'n/a' is not a number")
+    }
+
+    @Test func onlyTheColumnsAskedForAreRead() throws {
+        let table = try load("sheets_quoted.csv", DataOptions(columns: ["amount", "missing"]))
+        #expect(table.columnNames == ["amount"])
+        #expect(table.rowCount == 3)
+    }
+
+    static let malformed: [(String, String)] = [
+        ("ragged.csv", "ragged.csv:3: error: row has 2 fields, but the header has 3"),
+        ("unclosed_quote.csv", "unclosed_quote.csv:2: error: a quoted field is never closed (missing \")"),
+        ("invalid_utf8.csv", "invalid_utf8.csv:3: error: the text is not valid UTF-8"),
+        ("binary.csv", "binary.csv: error: the file is binary, not CSV text"),
+        ("empty.csv", "empty.csv: error: the file is empty; expected a header row"),
+        ("nested.json", "nested.json:1: error: the value of 'a' is nested (an object or array); rows must be flat"),
+        ("mixed.json", "mixed.json:2: error: the key 'a' is text here but a number on line 1; a column has one type"),
+    ]
+
+    @Test(arguments: malformed)
+    func malformedFilesAreRefusedWithTheLine(_ name: String, _ message: String) {
+        #expect(loadError(name) == message)
+    }
+
+    static let evaluations: [(file: String, expression: String, output: String)] = [
+        ("excel_bom_crlf.csv", "sum(amount)", "30.5"),
+        ("excel_bom_crlf.csv", "count(amount)", "2"),
+        ("excel_ru_semicolon.csv", "sum(Сумма)", "2231.81"),
+        ("excel_ru_semicolon.csv", "count(where Оплачено and Дата >= date(\"01.02.2024\"))", "1"),
+        ("excel_ru_semicolon.csv", "avg(Доля)", "0.0975"),
+        ("1c_tab_no_final_newline.tsv", "sum(Сумма where Статус == \"да\")", "100"),
+        ("sheets_quoted.csv", "sum(amount where contains(name, \",\"))", "3"),
+        ("unicode_headers.csv", "sum(收入) + sum(`Выручка за месяц`)", "303"),
+        ("sales.json", "sum(amount where won)", "10.5"),
+        ("sales.json", "count() by month(date)", "[\n  {\"month(date)\": \"2024-01\", \"value\": 1},\n  {\"month(date)\": \"2024-02\", \"value\": 2}\n]"),
+        ("header_only.csv", "sum(amount)", "0"),
+    ]
+
+    @Test(arguments: evaluations)
+    func kipiEvalGivesTheRightNumbers(_ file: String, _ expression: String, _ output: String) {
+        let run = CapturedRun(["eval", "-e", expression, "--data", path(file), "--format", "json"])
+        #expect(run.errors == "")
+        #expect(run.status == 0)
+        #expect(run.output == output + "\n")
+    }
+
+    @Test(arguments: malformed)
+    func kipiEvalOfAMalformedFileExitsWith1(_ name: String, _ message: String) {
+        let run = CapturedRun(["eval", "-e", "count()", "--data", path(name)])
+        #expect(run.status == 1)
+        #expect(run.output == "")
+        #expect(run.errors == Self.fixtures.path + "/" + message + "\n")
+    }
+
+    @Test func usingATextColumnAsANumberNamesTheFirstBadCell() {
+        let run = CapturedRun(["eval", "-e", "sum(amount)", "--data", path("bad_number.csv")])
+        #expect(run.status == 1)
+        #expect(run.errors == """
+            <expr>:1:5: error: 'sum' expects a number column for 'x', but got text; column 'amount' is text because line 4 has 'n/a', which is not a number
+            sum(amount)
+                ^~~~~~
+
+            """)
+    }
+
+    @Test func jsonFromStandardInput() {
+        let json = "[{\"amount\": 2}, {\"amount\": 3}]"
+        #expect(CapturedRun(["eval", "-e", "sum(amount)", "--data", "-"], input: json).output == "5\n")
+        #expect(CapturedRun(["eval", "-e", "sum(amount)", "--data", "-", "--data-format", "json"], input: json).output == "5\n")
+        #expect(CapturedRun(["eval", "-e", "count()", "--data", "-", "--data-format", "csv"], input: "a;b\n1;2\n").output == "1\n")
+    }
+}
+
+/// Files large enough to be read in parallel chunks read exactly like small ones.
+struct ParallelReadingTests {
+    func table(_ text: String) throws -> DataTable {
+        try CSVReader.read(Array(text.utf8), name: "big.csv")
+    }
+
+    @Test func quotedLineBreaksAcrossTheCutAreReadWhole() throws {
+        var text = "id,note,amount\n"
+        var expectedSum = 0.0
+        for row in 0..<200_000 {
+            let note = row % 3 == 0 ? "\"multi\nline, \"\"quoted\"\"\"" : "plain"
+            text += "\(row),\(note),\(row % 100)\n"
+            expectedSum += Double(row % 100)
+        }
+        #expect(text.utf8.count > CSVScanner.parallelThreshold)
+        let data = try table(text)
+        #expect(data.rowCount == 200_000)
+        #expect(data["amount"]?.numbers.reduce(0, +) == expectedSum)
+        #expect(data["note"]?[0] == .text("multi\nline, \"quoted\""))
+    }
+
+    @Test func aStrayQuoteThatMisleadsTheCutIsStillReadRight() throws {
+        // An unquoted field holding a quote (5" screen) flips a naive quote count.
+        // Then every line break inside the quoted notes looks like the end of a record.
+        var text = "id,item,note,amount\n"
+        for row in 0..<250_000 {
+            text += row == 10 ? "\(row),5\" screen,\"a\nb\",1\n" : "\(row),item,\"a\nb\",1\n"
+        }
+        let data = try table(text)
+        #expect(text.utf8.count > CSVScanner.parallelThreshold)
+        #expect(data.rowCount == 250_000)
+        #expect(data["amount"]?.numbers.reduce(0, +) == 250_000)
+        #expect(data["item"]?[10] == .text("5\" screen"))
+    }
+
+    @Test func aRaggedRowInTheSecondHalfNamesItsLine() {
+        var text = "a,b\n"
+        for row in 0..<300_000 { text += row == 250_000 ? "1\n" : "1,2\n" }
+        #expect(throws: DiagnosticList.self) { try table(text) }
+        do {
+            _ = try table(text)
+        } catch {
+            #expect("\(error)" == "big.csv:250002: error: row has 1 field, but the header has 2")
+        }
+    }
+}
