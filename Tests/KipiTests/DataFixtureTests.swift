@@ -198,3 +198,19 @@ struct ParallelReadingTests {
         }
     }
 }
+
+struct DecimalMarkTests {
+    @Test func aSemicolonFileMayUseDecimalPoints() throws {
+        let table = try CSVReader.read(Array("a;b;c\n1,5;2.5;1 000\n2;3.25;7,5\n".utf8), name: "d.csv")
+        #expect(table["a"]?.values == [.number(1.5), .number(2)])
+        #expect(table["b"]?.values == [.number(2.5), .number(3.25)])
+        #expect(table["c"]?.values == [.number(1000), .number(7.5)])
+    }
+
+    @Test func aCommaFileNeverReadsACommaAsDecimals() throws {
+        let table = try CSVReader.read(Array("a,b\n\"1,5\",2\n".utf8), name: "d.csv")
+        #expect(table["a"]?.values == [.text("1,5")])
+        let forced = try CSVReader.read(Array("a,b\n\"1,5\",2\n".utf8), name: "d.csv", options: DataOptions(decimalComma: true))
+        #expect(forced["a"]?.values == [.number(1.5)])
+    }
+}

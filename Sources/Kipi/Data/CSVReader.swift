@@ -5,7 +5,8 @@ import Foundation
 public struct DataOptions: Sendable {
     /// The field separator (`,`, `;` or tab); nil detects it from the header line.
     public var delimiter: UInt8?
-    /// Whether numbers are written `1 234,56`; nil assumes so exactly when the delimiter is `;`.
+    /// Whether numbers are written `1 234,56`; nil reads a `;`- or tab-separated column with a
+    /// decimal comma if every number fits it, else with a point, and a `,`-separated one with a point.
     public var decimalComma: Bool?
     /// Types forced on columns by name, instead of inferring them; a cell that does not fit is an error.
     public var columnTypes: [String: KipiType]
@@ -61,7 +62,9 @@ public enum CSVReader {
         if let invalid = bytes.firstInvalidUTF8(from: start) { throw failure("the text is not valid UTF-8", at: invalid) }
 
         let delimiter = options.delimiter ?? detectDelimiter(bytes, from: start)
-        let decimalComma = options.decimalComma ?? (delimiter == UInt8(ascii: ";"))
+        // With `;` or tab, Russian-locale exports write 1 234,56; a column that is all 1234.56
+        // is read with a point. With `,` a comma never marks decimals unless told so.
+        let decimalMarks: [Bool] = options.decimalComma.map { [$0] } ?? (delimiter == UInt8(ascii: ",") ? [false] : [true, false])
         let (names, bodyStart) = try readHeader(bytes, from: start, delimiter: delimiter, name: name)
 
         let wanted = names.indices.filter { options.columns?.contains(names[$0]) ?? true }
@@ -83,7 +86,7 @@ public enum CSVReader {
             let columnName = names[wanted[position]]
             let builder = ColumnBuilder(
                 bytes: bytes, name: columnName, file: name, starts: fields.starts[position], ends: fields.ends[position],
-                decimalComma: decimalComma)
+                decimalMarks: decimalMarks)
             typed.store(builder.build(forcing: options.columnTypes[columnName]), at: position)
         }
         var columns: [(name: String, column: Column)] = []

@@ -9,30 +9,33 @@ struct ColumnBuilder: Sendable {
     let file: String
     let starts: [UInt32]
     let ends: [UInt32]
-    let decimalComma: Bool
+    /// The decimal marks to try, in order: `true` for a comma, `false` for a point.
+    let decimalMarks: [Bool]
 
     var count: Int { starts.count }
 
     func build(forcing forced: KipiType?) -> Result<Column, Diagnostic> {
         let nulls = (0..<count).map { isBlank($0) }
         switch forced {
-        case .number?: return numbers(nulls).mapError(mismatch("a number"))
+        case .number?: return numbers(nulls, decimalComma: decimalMarks[0]).mapError(mismatch("a number"))
         case .boolean?: return booleans(nulls).mapError(mismatch("a boolean"))
         case .date?: return dates(nulls).mapError(mismatch("a date"))
         case .text?: return .success(texts(nulls, note: nil))
         case .null?, .list?, .unknown?, nil: break
         }
-        let firstNonNumber: Int
-        switch numbers(nulls) {
-        case .success(let column): return .success(column)
-        case .failure(let row): firstNonNumber = row.row
+        var firstNonNumber = count
+        for decimalComma in decimalMarks {
+            switch numbers(nulls, decimalComma: decimalComma) {
+            case .success(let column): return .success(column)
+            case .failure(let misfit): firstNonNumber = min(firstNonNumber, misfit.row)
+            }
         }
         if case .success(let column) = booleans(nulls) { return .success(column) }
         if case .success(let column) = dates(nulls) { return .success(column) }
         // A column of numbers but for a few cells gets a note naming the first of them.
         let hasNumbers = (0..<count).contains { row in
             !nulls[row] && row != firstNonNumber
-                && FieldParser.number(bytes, Int(starts[row]), end(row), decimalComma: decimalComma) != nil
+                && FieldParser.number(bytes, Int(starts[row]), end(row), decimalComma: decimalMarks[0]) != nil
         }
         let note = hasNumbers ? "line \(bytes.line(of: Int(starts[firstNonNumber]))) has '\(text(firstNonNumber))', which is not a number" : nil
         return .success(texts(nulls, note: note))
@@ -51,7 +54,7 @@ struct ColumnBuilder: Sendable {
     }
 
     /// Parses every cell as a number, in two halves at once for a long column.
-    private func numbers(_ nulls: [Bool]) -> Result<Column, Misfit> {
+    private func numbers(_ nulls: [Bool], decimalComma: Bool) -> Result<Column, Misfit> {
         var values = [Double](repeating: 0, count: count)
         let parts = count > 200_000 ? 2 : 1
         let misfits = ResultSlots<Int?>(count: parts)
@@ -59,14 +62,14 @@ struct ColumnBuilder: Sendable {
             let output = OutputBuffer(base: buffer.baseAddress)
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let rows = (count * part / parts)..<(count * (part + 1) / parts)
-                misfits.store(parse(rows, nulls, into: output), at: part)
+                misfits.store(parse(rows, nulls, decimalComma: decimalComma, into: output), at: part)
             }
         }
         if let row = misfits.values.compactMap({ $0 }).min() { return .failure(Misfit(row: row)) }
         return .success(Column(numbers: values, nulls: nulls))
     }
 
-    private func parse(_ rows: Range<Int>, _ nulls: [Bool], into output: OutputBuffer) -> Int? {
+    private func parse(_ rows: Range<Int>, _ nulls: [Bool], decimalComma: Bool, into output: OutputBuffer) -> Int? {
         guard let base = output.base else { return nil }
         for row in rows where !nulls[row] {
             guard let value = FieldParser.number(bytes, Int(starts[row]), end(row), decimalComma: decimalComma) else { return row }
