@@ -124,7 +124,7 @@ enum FieldParser {
         while first < last, bytes[first] == UInt8(ascii: " ") { first += 1 }
         while last > first, bytes[last - 1] == UInt8(ascii: " ") { last -= 1 }
         guard last - first >= 10, last - first <= 30 else { return nil }
-        return KipiDate.parse(Array(UnsafeBufferPointer(start: bytes.base + first, count: last - first))[...])?.daysSinceEpoch
+        return KipiDate.parse(UnsafeBufferPointer(start: bytes.base + first, count: last - first))?.daysSinceEpoch
     }
 }
 

@@ -74,7 +74,7 @@ public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible 
         self = date
     }
 
-    static func parse(_ bytes: ArraySlice<UInt8>) -> KipiDate? {
+    static func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> KipiDate? where Bytes.Index == Int {
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
             for offset in range {
@@ -101,7 +101,7 @@ public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     /// `hh:mm`, `hh:mm:ss` or `hh:mm:ss.fff`, optionally ending in `Z`.
-    private static func isTime(_ bytes: ArraySlice<UInt8>) -> Bool {
+    private static func isTime(_ bytes: some Collection<UInt8>) -> Bool {
         var text = Array(bytes)
         if text.last == UInt8(ascii: "Z") { text.removeLast() }
         guard text.count >= 5, text[2] == UInt8(ascii: ":") else { return false }

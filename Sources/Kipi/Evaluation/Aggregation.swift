@@ -43,6 +43,11 @@ extension Evaluator {
             domainLength: domainLength, groupOfRow: groupOfRow, groupCount: groupOfRow == nil ? 1 : groupCount,
             collections: collections, mask: mask)
 
+        // Each group's collections; one shared set when every group reduces the same values.
+        func selected(_ selection: Selection) -> [Column] {
+            selection.rows.map { rows in collections.map { $0.gathering(rows) } } ?? collections.map(stripped)
+        }
+        let shared = groupOfRow == nil ? selected(selections[0]) : nil
         var results = [Value](repeating: .null, count: groupCount)
         var errors = RowErrors()
         for group in 0..<groupCount {
@@ -62,9 +67,7 @@ extension Evaluator {
                 errors.record(argumentFailure, at: group)
                 continue
             }
-            let input = AggregateInput(
-                collections: selection.rows.map { rows in collections.map { $0.gathering(rows) } } ?? collections.map(stripped),
-                rowCount: selection.rowCount, arguments: groupArguments)
+            let input = AggregateInput(collections: shared ?? selected(selection), rowCount: selection.rowCount, arguments: groupArguments)
             results[group] = errors.capturing(at: group, nonFinite: "the result of \(function.name) is not a finite number") {
                 try reduce(input)
             }

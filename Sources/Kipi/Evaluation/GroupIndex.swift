@@ -21,16 +21,37 @@ struct GroupIndex: Sendable {
             combined = perKey[0].codes
             groupKeys = perKey[0].values.map { [$0] }
         } else {
-            var seen: [[Int32]: Int32] = [:]
-            for row in 0..<rowCount {
-                let tuple = perKey.map { $0.codes[row] }
-                if let group = seen[tuple] {
-                    combined[row] = group
-                } else {
-                    let group = Int32(groupKeys.count)
-                    seen[tuple] = group
-                    groupKeys.append(zip(perKey, tuple).map { $0.values[Int($1)] })
-                    combined[row] = group
+            // Each row's key codes as one number, mixed radix: (c₁·n₂ + c₂)·n₃ + c₃ …
+            let cardinalities = perKey.map { max(1, $0.values.count) }
+            let space = cardinalities.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+            func keys(of row: Int) -> [Value] { perKey.map { $0.values[Int($0.codes[row])] } }
+            if space <= 1 << 22 {
+                var mixed = [Int](repeating: 0, count: rowCount)
+                for (key, cardinality) in zip(perKey, cardinalities) {
+                    key.codes.withUnsafeBufferPointer { codes in
+                        for row in 0..<rowCount { mixed[row] = mixed[row] * cardinality + Int(codes[row]) }
+                    }
+                }
+                var groupOf = [Int32](repeating: -1, count: space)
+                for row in 0..<rowCount {
+                    if groupOf[mixed[row]] < 0 {
+                        groupOf[mixed[row]] = Int32(groupKeys.count)
+                        groupKeys.append(keys(of: row))
+                    }
+                    combined[row] = groupOf[mixed[row]]
+                }
+            } else {
+                var seen: [[Int32]: Int32] = [:]
+                for row in 0..<rowCount {
+                    let tuple = perKey.map { $0.codes[row] }
+                    if let group = seen[tuple] {
+                        combined[row] = group
+                    } else {
+                        let group = Int32(groupKeys.count)
+                        seen[tuple] = group
+                        groupKeys.append(keys(of: row))
+                        combined[row] = group
+                    }
                 }
             }
         }

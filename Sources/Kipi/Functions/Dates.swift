@@ -29,21 +29,29 @@ enum Dates {
         ]
     }
 
-    private static func part(_ name: String, _ summary: String, type: KipiType, _ extract: @escaping @Sendable (KipiDate) -> Value)
-        -> FunctionDefinition
-    {
+    private static func part(_ name: String, _ summary: String, type: KipiType, _ extract: @escaping @Sendable (KipiDate) -> Value) -> FunctionDefinition {
         FunctionDefinition(
             name, [Parameter("d", .date)], returns: .exactly(type), summary: summary,
             implementation: .columnar { arguments, count in
-                // Each distinct day is formatted once: a column of dates repeats few of them.
+                // A column of dates repeats few days: each distinct day is computed once.
+                let dates = arguments[0]
+                let days = dates.days
+                let stride = dates.count == 1 ? 0 : 1
                 var cache: [Int32: Value] = [:]
-                return Column.mapValues(arguments, count: count, type: type) { cells in
-                    guard case .date(let date) = cells[0] else { return .null }
-                    if let known = cache[date.daysSinceEpoch] { return known }
-                    let value = extract(date)
-                    cache[date.daysSinceEpoch] = value
-                    return value
+                var values = [Value](repeating: .null, count: count)
+                for row in 0..<count where !dates.isNull(row * stride) {
+                    let day = days[row * stride]
+                    if let known = cache[day] {
+                        values[row] = known
+                    } else {
+                        let value = extract(KipiDate(daysSinceEpoch: day))
+                        cache[day] = value
+                        values[row] = value
+                    }
                 }
+                var column = Column(values: values, type: type)
+                column.errors = dates.errors
+                return column
             })
     }
 
