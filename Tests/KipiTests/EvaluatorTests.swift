@@ -168,6 +168,15 @@ struct EvaluatorTests {
         #expect(try grouped("k = count() by vip") == ["false=2", "true=2", "null=1"])
     }
 
+    @Test func manyKeyCombinationsGroupLikeFew() throws {
+        // 3,000 × 3,000 possible pairs: past the direct table, grouped through a dictionary.
+        let csv = "a,b,x\n" + (0..<3000).map { "\($0),\(2999 - $0),\($0 % 2)" }.joined(separator: "\n") + "\n0,2999,5"
+        let rows = try grouped("k = sum(x) by a, b", csv: csv)
+        #expect(rows.count == 3000)
+        #expect(rows.first == "0|2999=5")
+        #expect(rows.last == "2999|0=1")
+    }
+
     @Test func groupKeysAreNamedAsWritten() throws {
         let result = try evaluate("k = count() by region, month( date )", csv: Self.deals)
         guard case .grouped(let keyNames, _)? = result["k"]?.value else {
