@@ -35,7 +35,6 @@ enum CheckerMessages {
     static let keyNotColumn = "a 'by' key must have one value per row: a column, or an expression of columns such as month(date)"
     static let listElementNotScalar = "a list element must be a single value, not a column"
     static let listKPI = "a KPI's value cannot be a list"
-    static let listOutsideCall = "a list can only be an argument of a function or the right side of 'in'"
     static func mixedShapes(_ left: Shape, _ right: Shape) -> String {
         "cannot combine \(describe(left)) with \(describe(right)); aggregate one of them first"
     }

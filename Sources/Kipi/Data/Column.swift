@@ -136,15 +136,6 @@ public struct Column: Sendable {
         result.errors = errors.gathering(rows)
         return result
     }
-
-    /// The same cells with `extra` marked null as well.
-    func addingNulls(_ extra: [Bool]?) -> Column {
-        guard let extra else { return self }
-        var copy = self
-        copy.nulls = nulls.map { zip($0, extra).map { $0 || $1 } } ?? extra
-        if copy.nulls?.contains(true) == false { copy.nulls = nil }
-        return copy
-    }
 }
 
 /// The failed cells of a column: for each failed row, why.
