@@ -126,6 +126,13 @@ struct EmbeddingTests {
         let program = try Kipi().compile(source: SourceText(name: "p.kpi", text: "total = sum(amount)"), schema: Self.data.schema)
         let other = try DataTable(columns: [("cost", Column(numbers: [1]))], rowCount: 1)
         #expect(throws: DiagnosticList.self) { try program.evaluate(other) }
+        let retyped = try DataTable(columns: [("amount", Column(texts: ["1"]))], rowCount: 1)
+        #expect(throws: DiagnosticList.self) { try program.evaluate(retyped) }
+        let empty = try DataTable(columns: [("amount", Column.nulls(.text, count: 2))], rowCount: 2)
+        #expect(try program.evaluate(empty)["total"]?.value == .single(.value(.number(0))))
+        let checkedOnNothing = try Kipi().compile(
+            source: SourceText(name: "p.kpi", text: "total = sum(amount)"), schema: Schema(columns: [("amount", .null)]))
+        #expect(throws: DiagnosticList.self) { try checkedOnNothing.evaluate(retyped) }
     }
 
     @Test func aNonDeterministicFunctionRunsAtEveryEvaluation() throws {

@@ -39,7 +39,8 @@ public struct Program: Sendable {
                 problems.append(Diagnostic(message: "the data has no column '\(name)'"))
                 continue
             }
-            if let expected = schema?.type(of: name), actual.unified(with: expected) == nil {
+            // A column without values fits any program; otherwise the types must be those checked.
+            if let expected = schema?.type(of: name), actual != expected, actual != .null {
                 problems.append(Diagnostic(message: "column '\(name)' is \(actual) in the data, but the program was checked with \(expected)"))
             } else if schema == nil {
                 problems.append(Diagnostic(message: "the program was checked without data; compile it with the data's schema to evaluate it"))
