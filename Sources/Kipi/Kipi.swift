@@ -102,11 +102,7 @@ public struct Kipi: Sendable {
     public static func readImport(_ path: String, importer: String) throws -> SourceText {
         let directory = (importer as NSString).deletingLastPathComponent
         let joined = path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: joined, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw FunctionError(isDirectory.boolValue ? "it is a directory" : "no such file")
-        }
-        guard let contents = FileManager.default.contents(atPath: joined) else { throw FunctionError("permission denied") }
+        guard let contents = FileAccess.contents(of: joined) else { throw FunctionError(FileAccess.problem(reading: joined)) }
         guard let text = String(validating: contents, as: UTF8.self) else { throw FunctionError("the file is not valid UTF-8 text") }
         return SourceText(name: joined, text: text)
     }

@@ -57,6 +57,12 @@ struct Session {
             let source = try formulaSource()
             // Checked once without data to learn which columns to read, then with their types.
             let columnsUsed = try compile(source, schema: nil).columnsUsed
+            if options.data == nil, !columnsUsed.isEmpty {
+                let names = columnsUsed.sorted().prefix(5).joined(separator: ", ")
+                terminal.printError(
+                    "kipi: error: the formulas read columns (\(names)\(columnsUsed.count > 5 ? ", …" : "")); give the data with --data FILE")
+                return ExitStatus.usage
+            }
             let data = try loadData(columns: columnsUsed)
             let program = try compile(source, schema: data.schema)
             let parameters = try parameterValues(for: program)
@@ -130,30 +136,21 @@ struct Session {
         }
     }
 
-    /// Loads the data file, only `columns` if given (all of them if one is missing, so that
-    /// the error about it can suggest the right name).
+    /// Loads the data, only `columns` if given (all of them if one is missing, so that the
+    /// error about it can suggest the right name).
     func loadData(columns: Set<String>?) throws(Failure) -> DataTable {
         guard let path = options.data else { return .empty }
-        let name = path == "-" ? "<stdin>" : path
-        let data: Data
-        if path == "-" {
-            data = Data(terminal.readInput())
-        } else {
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-            } catch {
-                terminal.printError("\(path): error: cannot read the data file: \(readProblem(path))")
-                throw Failure(status: ExitStatus.failure)
+        let input = path == "-" ? Data(terminal.readInput()) : nil
+        func load(_ columns: Set<String>?) throws(Failure) -> DataTable {
+            let dataOptions = DataOptions(
+                delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes, columns: columns)
+            if let input {
+                return try reporting { try DataTable.load(input, name: "<stdin>", format: options.dataFormat, options: dataOptions) }
             }
+            return try reporting { try DataTable.load(contentsOf: path, format: options.dataFormat, options: dataOptions) }
         }
-        let format = options.dataFormat ?? (path.lowercased().hasSuffix(".json") ? .json : DataFormat.detect(data))
-        var dataOptions = DataOptions(
-            delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes, columns: columns)
-        let table = try reporting { try format.read(data, name: name, options: dataOptions) }
-        if let columns, !columns.isSubset(of: table.columnNames) {
-            dataOptions.columns = nil
-            return try reporting { try format.read(data, name: name, options: dataOptions) }
-        }
+        let table = try load(columns)
+        if let columns, !columns.isSubset(of: table.columnNames) { return try load(nil) }
         return table
     }
 
@@ -161,8 +158,8 @@ struct Session {
     func formulaSource() throws(Failure) -> SourceText {
         if let expression = options.expression { return SourceText(name: "<expr>", text: expression) }
         let path = options.files[0]
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            terminal.printError("\(path): error: cannot read the formula file: \(readProblem(path))")
+        guard let contents = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
+            terminal.printError("\(path): error: cannot read the formula file: \(FileAccess.problem(reading: path))")
             throw Failure(status: ExitStatus.failure)
         }
         guard let text = String(validating: contents, as: UTF8.self) else {
@@ -214,11 +211,6 @@ struct Session {
         }
     }
 
-    private func readProblem(_ path: String) -> String {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
-        return isDirectory.boolValue ? "it is a directory" : "permission denied"
-    }
 }
 
 /// Reads a `--param` value as its parameter's type.

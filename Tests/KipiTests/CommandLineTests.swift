@@ -242,9 +242,19 @@ struct ImportTests {
 
 struct KeywordNameTests {
     @Test func aKeywordWhereANameBelongsSuggestsBackticks() {
-        #expect(diagnostics("by = 1").hasPrefix(
-            "test.kpi:1:1: error: expected a definition (name = expression), 'let', 'param', 'fn' or 'import', found the keyword 'by'; write `by` in backticks to use it as a name"
-        ))
+        #expect(
+            diagnostics("by = 1").hasPrefix(
+                "test.kpi:1:1: error: expected a definition (name = expression), 'let', 'param', 'fn' or 'import', found the keyword 'by'; write `by` in backticks to use it as a name"
+            ))
         #expect(diagnostics("`by` = 1", csv: nil) == "no errors")
+    }
+}
+
+struct MissingDataTests {
+    @Test func formulasThatReadColumnsNeedData() throws {
+        let formulas = try temporaryFile("k.kpi", "total = sum(amount)\nn = count(where status == \"won\")\n")
+        let run = CapturedRun(["eval", formulas])
+        #expect(run.status == 2)
+        #expect(run.errors == "kipi: error: the formulas read columns (amount, status); give the data with --data FILE\n")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Kipi
 
 /// Files shaped like what Excel, 1C and Google Sheets export, in `Tests/Fixtures`.
@@ -78,8 +79,9 @@ struct DataFixtureTests {
     @Test func typesCanBeForced() throws {
         let table = try load("unicode_headers.csv", DataOptions(columnTypes: ["收入": .text]))
         #expect(table["收入"]?.values == [.text("100"), .text("200")])
-        #expect(loadError("bad_number.csv", DataOptions(columnTypes: ["amount": .number]))
-            == "bad_number.csv:4: error: column 'amount' is declared a number, but 'n/a' is not a number")
+        #expect(
+            loadError("bad_number.csv", DataOptions(columnTypes: ["amount": .number]))
+                == "bad_number.csv:4: error: column 'amount' is declared a number, but 'n/a' is not a number")
     }
 
     @Test func onlyTheColumnsAskedForAreRead() throws {
@@ -113,7 +115,10 @@ struct DataFixtureTests {
         ("sheets_quoted.csv", "sum(amount where contains(name, \",\"))", "3"),
         ("unicode_headers.csv", "sum(收入) + sum(`Выручка за месяц`)", "303"),
         ("sales.json", "sum(amount where won)", "10.5"),
-        ("sales.json", "count() by month(date)", "[\n  {\"month(date)\": \"2024-01\", \"value\": 1},\n  {\"month(date)\": \"2024-02\", \"value\": 2}\n]"),
+        (
+            "sales.json", "count() by month(date)",
+            "[\n  {\"month(date)\": \"2024-01\", \"value\": 1},\n  {\"month(date)\": \"2024-02\", \"value\": 2}\n]"
+        ),
         ("header_only.csv", "sum(amount)", "0"),
     ]
 
@@ -136,12 +141,13 @@ struct DataFixtureTests {
     @Test func usingATextColumnAsANumberNamesTheFirstBadCell() {
         let run = CapturedRun(["eval", "-e", "sum(amount)", "--data", path("bad_number.csv")])
         #expect(run.status == 1)
-        #expect(run.errors == """
-            <expr>:1:5: error: 'sum' expects a number column for 'x', but got text; column 'amount' is text because line 4 has 'n/a', which is not a number
-            sum(amount)
-                ^~~~~~
+        #expect(
+            run.errors == """
+                <expr>:1:5: error: 'sum' expects a number column for 'x', but got text; column 'amount' is text because line 4 has 'n/a', which is not a number
+                sum(amount)
+                    ^~~~~~
 
-            """)
+                """)
     }
 
     @Test func jsonFromStandardInput() {

@@ -148,9 +148,10 @@ struct EmbeddingTests {
         }
         let clock = Clock()
         var kipi = Kipi()
-        try kipi.register(FunctionDefinition(
-            "tick", [], returns: .exactly(.number), isDeterministic: false, summary: "Counts its calls.",
-            implementation: .scalar(propagatesNull: true) { _ in .number(clock.tick()) }))
+        try kipi.register(
+            FunctionDefinition(
+                "tick", [], returns: .exactly(.number), isDeterministic: false, summary: "Counts its calls.",
+                implementation: .scalar(propagatesNull: true) { _ in .number(clock.tick()) }))
         let program = try kipi.compile(source: SourceText(name: "t.kpi", text: "now = tick()"), schema: Self.data.schema)
         #expect(try program.evaluate(Self.data)["now"]?.value == .single(.value(.number(1))))
         #expect(try program.evaluate(Self.data)["now"]?.value == .single(.value(.number(2))))
@@ -158,32 +159,38 @@ struct EmbeddingTests {
 
     @Test func anAggregateOfAListTakesItsValueArgumentsPerGroup() throws {
         var kipi = Kipi()
-        try kipi.register(FunctionDefinition(
-            "top_sum", [.collection("x", .number), .init("n", .number)], returns: .exactly(.number),
-            summary: "Sum of the n largest values.",
-            implementation: .aggregate { input in
-                guard case .number(let n) = input.arguments[0] else { return .null }
-                return .number(input.collections[0].numbers.sorted(by: >).prefix(Int(n)).reduce(0, +))
-            }))
+        try kipi.register(
+            FunctionDefinition(
+                "top_sum", [.collection("x", .number), .init("n", .number)], returns: .exactly(.number),
+                summary: "Sum of the n largest values.",
+                implementation: .aggregate { input in
+                    guard case .number(let n) = input.arguments[0] else { return .null }
+                    return .number(input.collections[0].numbers.sorted(by: >).prefix(Int(n)).reduce(0, +))
+                }))
         let program = try kipi.compile(
             source: SourceText(name: "t.kpi", text: "k = top_sum([5, 3, 1], count()) by manager\nall = top_sum(amount, 2)"),
             schema: Self.data.schema)
         let result = try program.evaluate(Self.data)
-        #expect(result["k"]?.value == .grouped(keyNames: ["manager"], rows: [
-            GroupRow(keys: [.text("Ann")], outcome: .value(.number(8))),
-            GroupRow(keys: [.text("Bob")], outcome: .value(.number(5))),
-        ]))
+        #expect(
+            result["k"]?.value
+                == .grouped(
+                    keyNames: ["manager"],
+                    rows: [
+                        GroupRow(keys: [.text("Ann")], outcome: .value(.number(8))),
+                        GroupRow(keys: [.text("Bob")], outcome: .value(.number(5))),
+                    ]))
         #expect(result["all"]?.value == .single(.value(.number(40))))
     }
 
     @Test func overloadsAreChosenByArgumentCount() throws {
         var kipi = Kipi()
-        try kipi.register(FunctionDefinition(
-            "sum", [.init("a", .number), .init("b", .number)], returns: .exactly(.number), summary: "Adds two numbers.",
-            implementation: .scalar(propagatesNull: true) { arguments in
-                guard case .number(let a) = arguments[0], case .number(let b) = arguments[1] else { return .null }
-                return .number(a + b)
-            }))
+        try kipi.register(
+            FunctionDefinition(
+                "sum", [.init("a", .number), .init("b", .number)], returns: .exactly(.number), summary: "Adds two numbers.",
+                implementation: .scalar(propagatesNull: true) { arguments in
+                    guard case .number(let a) = arguments[0], case .number(let b) = arguments[1] else { return .null }
+                    return .number(a + b)
+                }))
         let program = try kipi.compile(source: SourceText(name: "t.kpi", text: "k = sum(amount)\nj = sum(sum(amount), 2)"), schema: Self.data.schema)
         let result = try program.evaluate(Self.data)
         #expect(result["k"]?.value == .single(.value(.number(45))))

@@ -255,7 +255,8 @@ struct EvaluatorTests {
 struct TextComparisonTests {
     @Test func textComparesInUnicodeOrderAfterNormalization() throws {
         let csv = "name\n\u{E9}t\u{E9}\ne\u{301}te\u{301}\nzebra\nApple\n"
-        let result = try evaluate("same = count(where name == \"\u{E9}t\u{E9}\")\nbefore = count(where name < \"b\")\nfirst = min(name)\nlast = max(name)", csv: csv)
+        let result = try evaluate(
+            "same = count(where name == \"\u{E9}t\u{E9}\")\nbefore = count(where name < \"b\")\nfirst = min(name)\nlast = max(name)", csv: csv)
         #expect(single(result, "same") == "2")
         #expect(single(result, "before") == "1")
         #expect(single(result, "first") == "\"Apple\"")

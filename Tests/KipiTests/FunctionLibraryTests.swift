@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Kipi
 
 /// The function library against values from Excel's documentation and worked out by hand.
@@ -122,7 +123,8 @@ struct FunctionLibraryTests {
 
     @Test func textFunctions() throws {
         let result = try evaluate(
-            "a = lower(\"ИВАНОВ\")\nb = upper(\"straße\")\nc = contains(\"Chen Wei\", \"Wei\")\nd = contains(\"abc\", \"B\")\ne = min(\"b\", \"a\")\nf = max(date(\"2024-01-01\"), date(\"2024-02-01\"))\ng = min(null, null)")
+            "a = lower(\"ИВАНОВ\")\nb = upper(\"straße\")\nc = contains(\"Chen Wei\", \"Wei\")\nd = contains(\"abc\", \"B\")\ne = min(\"b\", \"a\")\nf = max(date(\"2024-01-01\"), date(\"2024-02-01\"))\ng = min(null, null)"
+        )
         #expect(single(result, "a") == "\"иванов\"")
         #expect(single(result, "b") == "\"STRASSE\"")
         #expect(single(result, "c") == "true")
@@ -143,9 +145,12 @@ struct FunctionLibraryTests {
 
     /// The percentile-rank interpolation table of the KPI literature: SLA 5% → 130% bonus,
     /// 10% → 115%, 15% → 100%, 20% → 80%, 25% → 0%, linear in between.
-    static let bonusTable: [(sla: Int, bonus: Double)] = Array(zip(5...25, [
-        130, 127, 124, 121, 118, 115, 112, 109, 106, 103, 100, 96, 92, 88, 84, 80, 64, 48, 32, 16, 0,
-    ]))
+    static let bonusTable: [(sla: Int, bonus: Double)] = Array(
+        zip(
+            5...25,
+            [
+                130, 127, 124, 121, 118, 115, 112, 109, 106, 103, 100, 96, 92, 88, 84, 80, 64, 48, 32, 16, 0,
+            ]))
 
     @Test func percentRankInterpolationTableWithLiterals() throws {
         let xs = "[5%, 10%, 15%, 20%, 25%]"
@@ -175,7 +180,8 @@ struct FunctionLibraryTests {
 
     @Test func orderStatisticsTakeColumnsWithWhereAndGroupedKPIs() throws {
         let csv = "manager,amount\nAnn,1\nAnn,9\nBob,4\nBob,6\nCid,100\n"
-        let result = try evaluate("""
+        let result = try evaluate(
+            """
             m = median(amount where amount < 50)
             q = quartile(amount, 2) by manager
             by_manager = sum(amount) by manager
@@ -197,8 +203,10 @@ struct FunctionLibraryTests {
     }
 
     @Test func anAggregateOverRowsRefusesAPerRowArgument() {
-        #expect(diagnostics("k = percentile(amount, amount / 100)").hasPrefix(
-            "test.kpi:1:24: error: 'percentile' reduces a column to one value, so 'k' must be a single value (or one per group), not one per row"))
+        #expect(
+            diagnostics("k = percentile(amount, amount / 100)").hasPrefix(
+                "test.kpi:1:24: error: 'percentile' reduces a column to one value, so 'k' must be a single value (or one per group), not one per row")
+        )
     }
 
     @Test func truncationDoesNotLoseADigitToBinaryRounding() throws {

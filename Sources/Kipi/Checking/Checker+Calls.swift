@@ -188,7 +188,8 @@ extension Checker {
     ) -> TypedExpression? {
         let checked = arguments.map { checkExpression($0, scope) }
         if arguments.count != parameters.count {
-            report(CheckerMessages.argumentCount(name, accepted: [parameters.count...parameters.count], given: arguments.count), range, in: scope.source)
+            report(
+                CheckerMessages.argumentCount(name, accepted: [parameters.count...parameters.count], given: arguments.count), range, in: scope.source)
             return nil
         }
         if let filter {

@@ -28,17 +28,6 @@ public struct DataOptions: Sendable {
 /// columns aside). Type inference: a column is a number if every non-empty cell is one, else
 /// a boolean, else a date, else text.
 public enum CSVReader {
-    /// Reads a file, mapping it into memory rather than copying it.
-    public static func read(contentsOf path: String, name: String? = nil, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw DiagnosticList([Diagnostic(message: "cannot read the data file: \(readProblem(path))", file: name ?? path)])
-        }
-        return try read(data, name: name ?? path, options: options)
-    }
-
     /// Reads CSV bytes. `name` is used in error messages (`sales.csv:12: error: …`).
     public static func read(_ data: some ContiguousBytes, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
         let result = data.withUnsafeBytes { raw -> Result<DataTable, DiagnosticList> in
@@ -153,12 +142,6 @@ public enum CSVReader {
         }
         let best = counts.indices.max { counts[$0] < counts[$1] } ?? 0
         return counts[best] > 0 ? candidates[best] : UInt8(ascii: ",")
-    }
-
-    static func readProblem(_ path: String) -> String {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
-        return isDirectory.boolValue ? "it is a directory" : "permission denied"
     }
 
     /// Parses `1234.56`, `-1e3`, `12%` and, with a decimal comma, `1 234,56`, as a cell would be.

@@ -29,7 +29,9 @@ enum Dates {
         ]
     }
 
-    private static func part(_ name: String, _ summary: String, type: KipiType, _ extract: @escaping @Sendable (KipiDate) -> Value) -> FunctionDefinition {
+    private static func part(_ name: String, _ summary: String, type: KipiType, _ extract: @escaping @Sendable (KipiDate) -> Value)
+        -> FunctionDefinition
+    {
         FunctionDefinition(
             name, [Parameter("d", .date)], returns: .exactly(type), summary: summary,
             implementation: .columnar { arguments, count in

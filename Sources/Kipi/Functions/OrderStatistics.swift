@@ -94,7 +94,8 @@ enum OrderStatistics {
     static func percentRank(_ sorted: [Double], _ value: Double, inclusive: Bool, name: String) throws(FunctionError) -> Double {
         let n = sorted.count
         guard let first = sorted.first, let last = sorted.last, value >= first, value <= last else {
-            throw FunctionError("\(name): \(formatLiteral(value)) is outside the values (\(formatLiteral(sorted.first ?? 0)) to \(formatLiteral(sorted.last ?? 0)))")
+            throw FunctionError(
+                "\(name): \(formatLiteral(value)) is outside the values (\(formatLiteral(sorted.first ?? 0)) to \(formatLiteral(sorted.last ?? 0)))")
         }
         if n == 1 { return inclusive ? 1 : 0.5 }
         // The count of values smaller than `value`: where it would be inserted.

@@ -25,8 +25,11 @@ enum Scorecard {
                     return .number(try interpolate(x, xs: input.collections[0].numbers, ys: input.collections[1].numbers))
                 }),
             FunctionDefinition(
-                "lookup", [Parameter("v", .variable("K", allowed: [])), .collection("keys", .variable("K", allowed: [])),
-                           .collection("values", .variable("V", allowed: []))],
+                "lookup",
+                [
+                    Parameter("v", .variable("K", allowed: [])), .collection("keys", .variable("K", allowed: [])),
+                    .collection("values", .variable("V", allowed: [])),
+                ],
                 returns: .variable("V"), format: .inheritsArguments,
                 summary: "The value paired with the first key equal to v, as a qualitative scale (XLOOKUP); no match is an error.",
                 implementation: .aggregate { input in

@@ -15,7 +15,9 @@ enum Text {
         ]
     }
 
-    private static func map(_ name: String, _ summary: String, _ type: KipiType, _ transform: @escaping @Sendable (String) -> Value) -> FunctionDefinition {
+    private static func map(_ name: String, _ summary: String, _ type: KipiType, _ transform: @escaping @Sendable (String) -> Value)
+        -> FunctionDefinition
+    {
         FunctionDefinition(
             name, [Parameter("text", .text)], returns: .exactly(type), summary: summary,
             implementation: .scalar(propagatesNull: true) { arguments in

@@ -130,7 +130,8 @@ struct Parser {
             repeat {
                 let (parameter, parameterRange) = try parseName(what: "a parameter name")
                 if parameters.contains(parameter) {
-                    throw SyntaxError(diagnostic: Diagnostic(message: SyntaxMessages.duplicateParameter(parameter), range: parameterRange, source: source))
+                    throw SyntaxError(
+                        diagnostic: Diagnostic(message: SyntaxMessages.duplicateParameter(parameter), range: parameterRange, source: source))
                 }
                 parameters.append(parameter)
             } while match(.symbol(.comma))

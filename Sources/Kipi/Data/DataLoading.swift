@@ -1,0 +1,40 @@
+import Foundation
+
+extension DataTable {
+    /// Loads a CSV or JSON file, mapping it into memory rather than copying it. The format is
+    /// `format`, or JSON for a `.json` file or text that starts with `[`, else CSV.
+    public static func load(contentsOf path: String, format: DataFormat? = nil, options: DataOptions = DataOptions()) throws(DiagnosticList)
+        -> DataTable
+    {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw DiagnosticList([Diagnostic(message: "cannot read the data file: \(FileAccess.problem(reading: path))", file: path)])
+        }
+        let chosen = format ?? (path.lowercased().hasSuffix(".json") ? .json : DataFormat.detect(data))
+        return try chosen.read(data, name: path, options: options)
+    }
+
+    /// Loads CSV or JSON bytes, such as standard input; `name` is used in messages.
+    public static func load(_ data: Data, name: String, format: DataFormat? = nil, options: DataOptions = DataOptions()) throws(DiagnosticList)
+        -> DataTable
+    {
+        try (format ?? DataFormat.detect(data)).read(data, name: name, options: options)
+    }
+}
+
+/// Why a file could not be read, in words for a message.
+public enum FileAccess {
+    public static func problem(reading path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory" }
+        return FileManager.default.isReadableFile(atPath: path) ? "it cannot be read" : "permission denied"
+    }
+
+    /// The whole of a file, or standard input for `/dev/stdin`.
+    static func contents(of path: String) -> Data? {
+        try? Data(contentsOf: URL(fileURLWithPath: path))
+    }
+}
