@@ -2,7 +2,8 @@ import Foundation
 
 extension DataTable {
     /// Loads a CSV or JSON file, mapping it into memory rather than copying it. The format is
-    /// `format`, or JSON for a `.json` file or text that starts with `[`, else CSV.
+    /// `format`, else told by the extension (`.json`; `.csv`, `.tsv`, `.txt`), else JSON for
+    /// text that starts with `[`, else CSV.
     public static func load(contentsOf path: String, format: DataFormat? = nil, options: DataOptions = DataOptions()) throws(DiagnosticList)
         -> DataTable
     {
@@ -12,7 +13,9 @@ extension DataTable {
         } catch {
             throw DiagnosticList([Diagnostic(message: "cannot read the data file: \(FileAccess.problem(reading: path))", file: path)])
         }
-        let chosen = format ?? (path.lowercased().hasSuffix(".json") ? .json : DataFormat.detect(data))
+        let suffix = path.lowercased().split(separator: ".").last.map(String.init) ?? ""
+        let byName: DataFormat? = suffix == "json" ? .json : ["csv", "tsv", "txt"].contains(suffix) ? .csv : nil
+        let chosen = format ?? byName ?? DataFormat.detect(data)
         return try chosen.read(data, name: path, options: options)
     }
 
