@@ -220,3 +220,14 @@ struct DecimalMarkTests {
         #expect(forced["a"]?.values == [.number(1.5)])
     }
 }
+
+struct FormatDetectionTests {
+    @Test func theExtensionDecidesBeforeTheFirstCharacter() throws {
+        let csv = try temporaryFile("odd.csv", "[id],name\n1,a\n")
+        #expect(try DataTable.load(contentsOf: csv).columnNames == ["[id]", "name"])
+        let json = try temporaryFile("rows.txt.json", "[{\"a\": 1}]")
+        #expect(try DataTable.load(contentsOf: json).columnNames == ["a"])
+        let unnamed = try temporaryFile("export", "[{\"a\": 1}]")
+        #expect(try DataTable.load(contentsOf: unnamed).columnNames == ["a"])
+    }
+}
