@@ -4,9 +4,10 @@
     python3 benchmark/run.py [--rows N]
 
 Builds kipi in release, generates the data once with a fixed seed (into .build/benchmark/),
-and prints, for kipi and beside it `wc -l` and the DuckDB command line (when `duckdb` is on
-the PATH, e.g. from the PyPI package duckdb-cli): the best wall time of 5 runs, MB/s and
-peak memory. Uses only Python's standard library.
+and prints, for kipi and beside it `wc -l`, a hand-written native Swift loop
+(benchmark/native_sum.swift), pandas (when installed) and the DuckDB command line (when
+`duckdb` is on the PATH, e.g. from the PyPI package duckdb-cli): the best wall time of 5 runs,
+MB/s and peak memory, and kipi's time as a ratio of each. Uses only Python's standard library.
 """
 import argparse
 import os
@@ -73,8 +74,17 @@ def main():
         generate(data, rows)
     megabytes = os.path.getsize(data) / 1e6
     print(f"data: {data}, {rows:,} rows, {megabytes:.1f} MB")
+    native = os.path.join(data_dir, "native_sum")
+    subprocess.run(["swiftc", "-O", "-o", native, os.path.join(ROOT, "benchmark", "native_sum.swift")], check=True)
     peers = [("kipi sum(amount)", [kipi, "eval", "-e", "sum(amount)", "--data", data, "--format", "json"]),
-             ("wc -l", ["wc", "-l", data])]
+             ("wc -l", ["wc", "-l", data]),
+             ("native Swift loop", [native, data, "4"])]
+    try:
+        import pandas  # noqa: F401
+        peers.append(("pandas sum(amount)", [sys.executable, "-c",
+                      f"import pandas; print(pandas.read_csv({data!r}, usecols=['amount'])['amount'].sum())"]))
+    except ImportError:
+        print("(pandas not found: pip install pandas to compare)")
     if shutil.which("duckdb"):
         peers.append(("duckdb sum(amount)", ["duckdb", "-csv", "-noheader", "-c", f"select sum(amount) from read_csv('{data}')"]))
     else:
