@@ -6,7 +6,7 @@ import Foundation
 /// ```swift
 /// var kipi = Kipi()
 /// try kipi.register(myFunction)
-/// let program = try kipi.compile(source: "revenue = sum(amount)", schema: table.schema)
+/// let program = try kipi.compile(source: SourceText(name: "sales.kpi", text: "revenue = sum(amount)"), schema: table.schema)
 /// let result = try program.evaluate(table)
 /// ```
 public struct Kipi: Sendable {

@@ -177,6 +177,11 @@ struct EvaluatorTests {
         #expect(rows.last == "2999|0=1")
     }
 
+    @Test func groupsByAHelperColumn() throws {
+        let rows = try grouped("let size = if(amount >= 200, \"big\", \"small\")\nk = count() by size")
+        #expect(rows == ["big=2", "small=3"])
+    }
+
     @Test func groupKeysAreNamedAsWritten() throws {
         let result = try evaluate("k = count() by region, month( date )", csv: Self.deals)
         guard case .grouped(let keyNames, _)? = result["k"]?.value else {
