@@ -202,6 +202,12 @@ struct FunctionLibraryTests {
         #expect(single(result, "score") == "5.5")
     }
 
+    @Test func ranksLookedUpRowByRowInOneList() throws {
+        let csv = "x\n3\n1\n2\n2.5\n"
+        #expect(try evaluated("avg(percentrank([1, 2, 3], x))", csv: csv).get() == (1 + 0 + 0.5 + 0.75) / 4)
+        #expect(try evaluated("sum(percentile([10, 20, 30], x / 4))", csv: csv).get() == 25 + 15 + 20 + 22.5)
+    }
+
     @Test func anAggregateOverRowsRefusesAPerRowArgument() {
         #expect(
             diagnostics("k = percentile(amount, amount / 100)").hasPrefix(

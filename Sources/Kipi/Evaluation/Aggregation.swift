@@ -48,6 +48,7 @@ extension Evaluator {
             selection.rows.map { rows in collections.map { $0.gathering(rows) } } ?? collections.map(stripped)
         }
         let shared = groupOfRow == nil ? selected(selections[0]) : nil
+        let sharedSort = SortCache()
         var results = [Value](repeating: .null, count: groupCount)
         var errors = RowErrors()
         for group in 0..<groupCount {
@@ -67,7 +68,9 @@ extension Evaluator {
                 errors.record(argumentFailure, at: group)
                 continue
             }
-            let input = AggregateInput(collections: shared ?? selected(selection), rowCount: selection.rowCount, arguments: groupArguments)
+            let input = AggregateInput(
+                collections: shared ?? selected(selection), rowCount: selection.rowCount, arguments: groupArguments,
+                sortCache: shared == nil ? SortCache() : sharedSort)
             results[group] = errors.capturing(at: group, nonFinite: "the result of \(function.name) is not a finite number") {
                 try reduce(input)
             }

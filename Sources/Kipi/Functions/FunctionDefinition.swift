@@ -1,3 +1,5 @@
+import Foundation
+
 /// A function callable from formulas: its typed signature, its one line of help and its
 /// implementation. Built-ins and a host's plugins are both declared this way and
 /// registered in the same `FunctionRegistry`.
@@ -147,6 +149,39 @@ public struct AggregateInput: Sendable {
     public var rowCount: Int
     /// The value arguments, for this group.
     public var arguments: [Value]
+    let sortCache: SortCache
+
+    public init(collections: [Column], rowCount: Int, arguments: [Value]) {
+        self.init(collections: collections, rowCount: rowCount, arguments: arguments, sortCache: SortCache())
+    }
+
+    init(collections: [Column], rowCount: Int, arguments: [Value], sortCache: SortCache) {
+        self.collections = collections
+        self.rowCount = rowCount
+        self.arguments = arguments
+        self.sortCache = sortCache
+    }
+
+    /// The first collection's numbers in ascending order. Sorted once, however many calls share
+    /// the collection (a rank looked up for every row of a list, say).
+    public var sortedNumbers: [Double] {
+        sortCache.sorted(collections.first?.numbers ?? [])
+    }
+}
+
+/// The sorted values of a collection that several aggregate calls share.
+final class SortCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sorted: [Double]?
+
+    func sorted(_ values: @autoclosure () -> [Double]) -> [Double] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let sorted { return sorted }
+        let result = values().sorted()
+        sorted = result
+        return result
+    }
 }
 
 /// The message shown for an error thrown by a function: a `FunctionError`'s own message.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `median`, `percentile`, `percentile_exc`, `quartile`, `percentrank`, `percentrank_exc`:
-/// Excel's order statistics, interpolating between data points. Each call sorts its values once.
+/// Excel's order statistics, interpolating between data points. The values are sorted once per
+/// group, and once for all rows that look up ranks in the same list.
 enum OrderStatistics {
     static var definitions: [FunctionDefinition] {
         [
@@ -61,9 +62,9 @@ enum OrderStatistics {
 
     /// The collection's values in ascending order; no values is an error.
     static func sortedValues(_ input: AggregateInput, _ name: String) throws(FunctionError) -> [Double] {
-        let values = input.collections[0].numbers
+        let values = input.sortedNumbers
         guard !values.isEmpty else { throw FunctionError("\(name) of no values") }
-        return values.sorted()
+        return values
     }
 
     /// PERCENTILE.INC: rank k·(n−1), 0-based, interpolated between its neighbours.
