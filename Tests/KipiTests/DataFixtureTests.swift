@@ -150,6 +150,19 @@ struct DataFixtureTests {
                 """)
     }
 
+    @Test func typesAndDelimitersFromTheCommandLine() {
+        let forced = CapturedRun(["eval", "-e", "sum(amount)", "--data", path("bad_number.csv"), "--type", "amount=number"])
+        #expect(forced.status == 1)
+        #expect(forced.errors == path("bad_number.csv") + ":4: error: column 'amount' is declared a number, but 'n/a' is not a number\n")
+        let asText = CapturedRun(["eval", "-e", "count_distinct(收入)", "--data", path("unicode_headers.csv"), "--type", "收入=text"])
+        #expect(asText.output == "2\n")
+        let semicolons = CapturedRun(["eval", "-e", "count()", "--data", "-", "--delimiter", ";", "--format", "json"], input: "a,b;c\n1,5;2\n")
+        #expect(semicolons.output == "1\n")
+        let wrongType = CapturedRun(["eval", "-e", "1", "--type", "amount=money"])
+        #expect(wrongType.status == 2)
+        #expect(wrongType.errors.hasPrefix("kipi: error: --type takes column=number|text|boolean|date, got 'amount=money'"))
+    }
+
     @Test func jsonFromStandardInput() {
         let json = "[{\"amount\": 2}, {\"amount\": 3}]"
         #expect(CapturedRun(["eval", "-e", "sum(amount)", "--data", "-"], input: json).output == "5\n")

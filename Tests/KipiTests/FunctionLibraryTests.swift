@@ -42,6 +42,9 @@ struct FunctionLibraryTests {
         Case(formula: "varp([1345, 1301, 1368, 1322, 1310, 1370, 1318, 1350, 1303, 1299])", expected: 678.84),
         // By hand: ties, single values, k at 0 and 1.
         Case(formula: "percentile([5], 0.5)", expected: 5),
+        Case(formula: "percentile([1, null, 3], 0.5)", expected: 2),
+        Case(formula: "median([4, null, 1, null])", expected: 2.5),
+        Case(formula: "stdevp([2, null, 4])", expected: 1),
         Case(formula: "percentile([3, 1, 2], 0)", expected: 1),
         Case(formula: "percentile([3, 1, 2], 1)", expected: 3),
         Case(formula: "percentile([1, 2, 2, 3], 0.5)", expected: 2),
