@@ -134,3 +134,49 @@ struct FunctionExpansionLimits {
         #expect(diagnostics(text).contains("error: the formula is nested too deeply once its functions are expanded (more than 200 levels)"))
     }
 }
+
+/// Random and mutated data files end in a table or in diagnostics, never in a trap.
+struct DataRobustnessTests {
+    static let pieces: [[UInt8]] = [
+        ",", ";", "\t", "\n", "\r\n", "\"", "\"\"", " ", "1", "-2.5", "1 234,5", "12%", "1e400", "true", "ИСТИНА",
+        "2024-02-30", "31.12.2024", "Иванов", "收入", "{", "[", "]", "}", ":", "null", "\u{00A0}",
+    ].map { Array($0.utf8) } + [[0xFF], [0xC2], [0xE2, 0x82], [0]]
+
+    func survive(_ bytes: [UInt8]) {
+        for format in DataFormat.allCases {
+            do {
+                let table = try format.read(bytes, name: "fuzz")
+                for name in table.columnNames { _ = table[name]?.values }
+            } catch {
+                for diagnostic in error.diagnostics { _ = diagnostic.description }
+            }
+        }
+    }
+
+    @Test func randomFilesNeverTrap() {
+        var generator = RobustnessTests.Generator(state: 99)
+        for _ in 0..<3000 {
+            let count = Int.random(in: 0...40, using: &generator)
+            survive((0..<count).flatMap { _ in Self.pieces.randomElement(using: &generator) ?? [] })
+        }
+    }
+
+    @Test func mutatedFixturesNeverTrap() throws {
+        var generator = RobustnessTests.Generator(state: 5)
+        let directory = repositoryRoot.appendingPathComponent("Tests/Fixtures")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        for file in files {
+            let original = Array(try Data(contentsOf: directory.appendingPathComponent(file)))
+            survive(original)
+            for _ in 0..<100 where !original.isEmpty {
+                var mutated = original
+                for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                    let position = Int.random(in: 0..<mutated.count, using: &generator)
+                    mutated[position] = Self.pieces.randomElement(using: &generator)?.first ?? 0
+                }
+                survive(mutated)
+                survive(Array(mutated.prefix(Int.random(in: 0...mutated.count, using: &generator))))
+            }
+        }
+    }
+}
