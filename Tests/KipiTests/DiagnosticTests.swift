@@ -128,6 +128,7 @@ struct DiagnosticTests {
             "k = count(where 5 - date > 0)",
             "test.kpi:1:17: error: cannot subtract a date from a number; a date minus a number of days is written date - days"
         ),
+        ("fn sum(x) = x", "test.kpi:1:4: error: 'sum' is a built-in function; choose another name"),
         ("k = [1, \"a\"]", "test.kpi:1:9: error: the list mixes a number and text"),
         ("k = count(where manager in [1, 2])", "test.kpi:1:17: error: cannot compare text with a number using 'in'"),
     ]

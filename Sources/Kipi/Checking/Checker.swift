@@ -18,7 +18,6 @@ struct Checker {
     struct Entry {
         var declaration: Declaration
         var source: SourceText
-        var isMain: Bool
     }
 
     /// What an expression is checked against: its file, whether the enclosing definition is
@@ -66,7 +65,7 @@ struct Checker {
         for (position, tree) in trees.enumerated() {
             checker.incompleteNames.formUnion(tree.incompleteNames)
             for declaration in tree.declarations {
-                guard let name = checker.declare(declaration, source: tree.source, isMain: position == 0) else { continue }
+                guard let name = checker.declare(declaration, source: tree.source) else { continue }
                 switch declaration.kind {
                 case .kpi: if position == 0 { kpiNames.append(name) } else { helperNames.append(name) }
                 case .helper: helperNames.append(name)
@@ -89,7 +88,7 @@ struct Checker {
     }
 
     /// Records a declaration under its name; reports a duplicate. Returns the name, if any.
-    private mutating func declare(_ declaration: Declaration, source: SourceText, isMain: Bool) -> String? {
+    private mutating func declare(_ declaration: Declaration, source: SourceText) -> String? {
         let name: String
         switch declaration.kind {
         case .import: return nil
@@ -102,10 +101,10 @@ struct Checker {
             return nil
         }
         if registry[name] != nil, case .function = declaration.kind {
-            report("'\(name)' is a built-in function; choose another name", declaration.nameRange, in: source)
+            report(CheckerMessages.shadowsBuiltIn(name), declaration.nameRange, in: source)
             return nil
         }
-        entries[name] = Entry(declaration: declaration, source: source, isMain: isMain)
+        entries[name] = Entry(declaration: declaration, source: source)
         return name
     }
 

@@ -67,6 +67,7 @@ enum CheckerMessages {
     static func unknownName(_ name: String, suggestion: String?, suggestionIsColumn: Bool) -> String {
         (suggestion == nil || suggestionIsColumn ? "unknown column '\(name)'" : "unknown name '\(name)'") + didYouMean(suggestion)
     }
+    static func shadowsBuiltIn(_ name: String) -> String { "'\(name)' is a built-in function; choose another name" }
     static let tooDeep = "the formula is nested too deeply once its functions are expanded (more than \(Checker.maximumHeight) levels)"
     static let tooManyExpansions = "the formula's functions expand to too large a formula (more than \(Checker.maximumExpansions) calls)"
     static func whereNotBoolean(_ type: KipiType) -> String { "'where' needs a condition (true or false), but got \(article(type))" }
