@@ -10,7 +10,7 @@ enum ReplLoop {
         }
         terminal.print("Kipi \(KipiCommand.version). Type :help for help, :quit to leave.")
         while !session.isFinished {
-            terminal.write("kipi> ")
+            terminal.write(session.isContinuing ? " ...> " : "kipi> ")
             guard let line = terminal.readLine() else { break }
             let output = session.handle(line, readInput: terminal.readInput)
             if !output.isEmpty { terminal.print(output) }

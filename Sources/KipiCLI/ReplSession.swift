@@ -11,10 +11,16 @@ struct ReplSession {
     private var files: [SourceText] = []
     private var typed: [(name: String, source: SourceText)] = []
     private var lineNumber = 0
+    /// Lines of an expression still open (a bracket, or a trailing operator), awaiting the rest.
+    private var pending = ""
+
+    /// Whether the session waits for the rest of an expression.
+    var isContinuing: Bool { !pending.isEmpty }
 
     static let help = """
         Type an expression to evaluate it, or a definition (name = …, let, param, fn) to keep it.
-          :data FILE      load a CSV file
+        An open bracket or a trailing operator continues it on the next line; an empty line ends it.
+          :data FILE      load a CSV or JSON file
           :load FILE      load the definitions of a .kpi file
           :columns        the data's columns and their types
           :functions      every function with its signature
@@ -24,9 +30,18 @@ struct ReplSession {
         """
 
     mutating func handle(_ line: String, readInput: () -> [UInt8] = { [] }) -> String {
-        let trimmed = line.trimmingWhitespace()
-        if trimmed.isEmpty || trimmed.hasPrefix("#") { return "" }
-        if trimmed.hasPrefix(":") { return command(trimmed, readInput: readInput) }
+        var trimmed = line.trimmingWhitespace()
+        if !pending.isEmpty {
+            trimmed = trimmed.isEmpty ? pending : pending + "\n" + trimmed
+            pending = ""
+        } else {
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { return "" }
+            if trimmed.hasPrefix(":") { return command(trimmed, readInput: readInput) }
+        }
+        if !line.trimmingWhitespace().isEmpty, ReplSession.isIncomplete(trimmed) {
+            pending = trimmed
+            return ""
+        }
         lineNumber += 1
         let source = SourceText(name: "<repl:\(lineNumber)>", text: trimmed)
         let (tree, syntaxErrors) = Kipi.parse(source)
@@ -37,6 +52,43 @@ struct ReplSession {
     }
 
     private var definitionSources: [SourceText] { files + typed.map(\.source) }
+
+    /// Whether text stops inside brackets or right after an operator, outside strings and comments.
+    static func isIncomplete(_ text: String) -> Bool {
+        var depth = 0
+        var code = ""  // the text with strings, quoted names and comments left out
+        var quote: Character?
+        var escaped = false
+        var inComment = false
+        for character in text {
+            if inComment {
+                if character == "\n" { inComment = false }
+            } else if let open = quote {
+                if escaped {
+                    escaped = false
+                } else if character == "\\", open == "\"" {
+                    escaped = true
+                } else if character == open {
+                    quote = nil
+                    code.append("x")
+                }
+            } else if character == "\"" || character == "`" {
+                quote = character
+            } else if character == "#" {
+                inComment = true
+            } else {
+                if character == "(" || character == "[" { depth += 1 }
+                if character == ")" || character == "]" { depth -= 1 }
+                code.append(character)
+            }
+        }
+        if quote != nil { return false }
+        if depth > 0 { return true }
+        let tail = code.trimmingWhitespace()
+        if let last = tail.last, "+-*/^=<>,".contains(last) { return true }
+        let lastWord = String(tail.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }.reversed())
+        return ["and", "or", "not", "in", "where", "by"].contains(lastWord)
+    }
 
     private mutating func define(_ name: String, source: SourceText, isKPI: Bool) -> String {
         let others = files + typed.filter { $0.name != name }.map(\.source)

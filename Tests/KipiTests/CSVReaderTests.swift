@@ -102,6 +102,22 @@ struct ReplTests {
         #expect(session.isFinished)
     }
 
+    @Test func anOpenExpressionContinuesOnTheNextLine() throws {
+        let path = try temporaryFile("d.csv", "amount\n10\n5\n")
+        var session = ReplSession()
+        _ = session.handle(":data \(path)")
+        #expect(session.handle("sum(amount") == "")
+        #expect(session.isContinuing)
+        #expect(session.handle("  where amount > 6)") == "10")
+        #expect(!session.isContinuing)
+        #expect(session.handle("total = sum(amount) +") == "")
+        #expect(session.handle("1") == "total  16")
+        #expect(session.handle("count(") == "")
+        #expect(session.handle("").hasPrefix("<repl:3>:1:7: error: expected an expression, found end of file"))
+        #expect(session.handle("\"a (\" == \"b\"") == "false")
+        #expect(session.handle("1 # and") == "1")
+    }
+
     @Test func runsFromAPipe() throws {
         let run = CapturedRun(["repl"], lines: ["1 + 1", "x = 3", "x * 2", ":quit"])
         #expect(run.status == 0)

@@ -137,10 +137,11 @@ struct FunctionExpansionLimits {
 
 /// Random and mutated data files end in a table or in diagnostics, never in a trap.
 struct DataRobustnessTests {
-    static let pieces: [[UInt8]] = [
-        ",", ";", "\t", "\n", "\r\n", "\"", "\"\"", " ", "1", "-2.5", "1 234,5", "12%", "1e400", "true", "ИСТИНА",
-        "2024-02-30", "31.12.2024", "Иванов", "收入", "{", "[", "]", "}", ":", "null", "\u{00A0}",
-    ].map { Array($0.utf8) } + [[0xFF], [0xC2], [0xE2, 0x82], [0]]
+    static let pieces: [[UInt8]] =
+        [
+            ",", ";", "\t", "\n", "\r\n", "\"", "\"\"", " ", "1", "-2.5", "1 234,5", "12%", "1e400", "true", "ИСТИНА",
+            "2024-02-30", "31.12.2024", "Иванов", "收入", "{", "[", "]", "}", ":", "null", "\u{00A0}",
+        ].map { Array($0.utf8) } + [[0xFF], [0xC2], [0xE2, 0x82], [0]]
 
     func survive(_ bytes: [UInt8]) {
         for format in DataFormat.allCases {
