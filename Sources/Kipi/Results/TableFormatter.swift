@@ -63,12 +63,15 @@ public enum TableFormatter {
         }
     }
 
-    /// Whole numbers as they are, others with two decimals, small fractions to four significant digits.
+    /// Whole numbers as they are, others with two decimals, small fractions to four significant
+    /// digits; beyond a quadrillion or below a millionth, in scientific notation.
     private static func human(_ number: Double) -> String {
-        if number == number.rounded(), abs(number) < 1e15 { return grouped(number, decimals: 0) }
-        if abs(number) >= 1 || number == 0 { return grouped(number, decimals: 2) }
-        let magnitude = Int((-log10(abs(number))).rounded(.down))
-        var text = grouped(number, decimals: min(12, magnitude + 4))
+        let magnitude = abs(number)
+        if magnitude >= 1e15 || (magnitude < 1e-6 && number != 0) { return String(format: "%.6g", number) }
+        if number == number.rounded() { return grouped(number, decimals: 0) }
+        if magnitude >= 1 { return grouped(number, decimals: 2) }
+        let leadingZeros = Int((-log10(magnitude)).rounded(.down))
+        var text = grouped(number, decimals: leadingZeros + 4)
         while text.hasSuffix("0") { text.removeLast() }
         return text
     }
