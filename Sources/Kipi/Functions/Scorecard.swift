@@ -4,17 +4,30 @@ enum Scorecard {
     static var definitions: [FunctionDefinition] {
         [
             ratio("score", ["fact", "critical", "norm"], "KPI level: (fact − critical) / (norm − critical); 0 at critical, 100% at the norm.") {
-                ($0[0] - $0[1], $0[2] - $0[1])
+                (difference($0[0], $0[1], $1), difference($0[2], $0[1], $1))
             },
-            ratio("normalize", ["v", "min", "max"], "Linear maximisation: (v − min) / (max − min).") { ($0[0] - $0[1], $0[2] - $0[1]) },
-            ratio("normalize_min", ["v", "min", "max"], "Linear minimisation: (max − v) / (max − min).") { ($0[2] - $0[0], $0[2] - $0[1]) },
+            ratio("normalize", ["v", "min", "max"], "Linear maximisation: (v − min) / (max − min).") {
+                (difference($0[0], $0[1], $1), difference($0[2], $0[1], $1))
+            },
+            ratio("normalize_min", ["v", "min", "max"], "Linear minimisation: (max − v) / (max − min).") {
+                (difference($0[2], $0[0], $1), difference($0[2], $0[1], $1))
+            },
             FunctionDefinition(
                 "clamp", [Parameter("x", .number), Parameter("lo", .number), Parameter("hi", .number)], returns: .exactly(.number),
                 format: .inheritsArguments, summary: "x held within lo and hi: MIN(MAX(x, lo), hi); lo above hi is an error.",
-                implementation: .scalar(propagatesNull: true) { arguments in
-                    let (x, low, high) = (arguments[0].number ?? 0, arguments[1].number ?? 0, arguments[2].number ?? 0)
-                    guard low <= high else { throw FunctionError("clamp needs lo ≤ hi, got \(formatLiteral(low)) and \(formatLiteral(high))") }
-                    return .number(Swift.min(Swift.max(x, low), high))
+                implementation: .columnar { arguments, count in
+                    let (x, low, high) = (arguments[0], arguments[1], arguments[2])
+                    var clamped = Column.zipNumbers(Column.zipNumbers(x, low, count: count) { Swift.max($0, $1) }, high, count: count) {
+                        Swift.min($0, $1)
+                    }
+                    let lows = low.numbers
+                    let highs = high.numbers
+                    let (lowStride, highStride) = (low.count == 1 ? 0 : 1, high.count == 1 ? 0 : 1)
+                    for row in 0..<count where lows[row * lowStride] > highs[row * highStride] && !clamped.isNull(row) {
+                        let message = "clamp needs lo ≤ hi, got \(formatLiteral(lows[row * lowStride])) and \(formatLiteral(highs[row * highStride]))"
+                        clamped.errors.record(message, at: row)
+                    }
+                    return clamped
                 }),
             FunctionDefinition(
                 "interpolate", [Parameter("x", .number), .collection("xs", .number), .collection("ys", .number)],
@@ -53,17 +66,25 @@ enum Scorecard {
         ]
     }
 
-    /// A function of three numbers computed as numerator ÷ denominator, shown as a percentage.
+    /// A function of three numbers computed as numerator ÷ denominator, column by column, shown
+    /// as a percentage. `parts` builds the two columns from the arguments and the cell count.
     private static func ratio(
-        _ name: String, _ parameters: [String], _ summary: String, _ parts: @escaping @Sendable ([Double]) -> (Double, Double)
+        _ name: String, _ parameters: [String], _ summary: String, _ parts: @escaping @Sendable ([Column], Int) -> (Column, Column)
     ) -> FunctionDefinition {
         FunctionDefinition(
             name, parameters.map { Parameter($0, .number) }, returns: .exactly(.number), format: .percent, summary: summary,
-            implementation: .scalar(propagatesNull: true) { arguments in
-                let (numerator, denominator) = parts(arguments.map { $0.number ?? 0 })
-                guard denominator != 0 else { throw FunctionError("\(name): division by zero (the two bounds are equal)") }
-                return .number(numerator / denominator)
+            implementation: .columnar { arguments, count in
+                let (numerator, denominator) = parts(arguments, count)
+                return Column.zipNumbers(
+                    numerator, denominator, count: count,
+                    failure: { _ in
+                        "\(name): division by zero (the two bounds are equal)"
+                    }, /)
             })
+    }
+
+    private static func difference(_ left: Column, _ right: Column, _ count: Int) -> Column {
+        Column.zipNumbers(left, right, count: count, -)
     }
 
     static func interpolate(_ x: Double, xs: [Double], ys: [Double]) throws(FunctionError) -> Double {
