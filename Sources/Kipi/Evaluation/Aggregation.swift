@@ -19,7 +19,11 @@ extension Evaluator {
             collections = collectionArguments.map { argument in
                 argument.type.isList ? Column(values: listValues(argument), type: listElementType(argument.type)) : evaluate(argument)
             }
-            domainLength = collections.map(\.count).max() ?? 0
+            let lengths = zip(collectionArguments, collections).filter { $0.0.type.isList }.map(\.1.count)
+            if let first = lengths.first, let other = lengths.first(where: { $0 != first }) {
+                return failedColumn(type, message: "\(function.name) needs lists of one length, got \(first) and \(other) values")
+            }
+            domainLength = lengths.first ?? 0
         } else {
             let domain = domainShapes.first { $0 != .scalar } ?? .rows
             domainLength = length(of: domain)
