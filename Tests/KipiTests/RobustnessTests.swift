@@ -61,6 +61,26 @@ struct RobustnessTests {
         }
     }
 
+    /// Every function, called with random arguments of every shape: columns, lists with nulls,
+    /// grouped KPIs, scalars, filters.
+    @Test func everyFunctionWithRandomArgumentsNeverTraps() {
+        var generator = Generator(state: 42)
+        let arguments = [
+            "amount", "-3.5", "0", "1", "2.5", "null", "[1, null, 3]", "[2, 1]", "[]", "[\"a\", \"b\"]", "manager", "date",
+            "vip", "\"won\"", "date(\"2024-01-01\")", "g", "50%", "1e308", "sum(amount)", "amount / 0",
+        ]
+        for name in FunctionRegistry.standard.names {
+            for _ in 0..<400 {
+                let count = Int.random(in: 0...4, using: &generator)
+                var call = "\(name)(" + (0..<count).map { _ in arguments.randomElement(using: &generator) ?? "1" }.joined(separator: ", ")
+                if Bool.random(using: &generator) { call += " where amount > 0" }
+                call += ")"
+                let by = Bool.random(using: &generator) ? " by manager" : ""
+                survive("g = sum(amount) by manager\nk = \(call)\(by)\nj = count(where \(call) != null)\n")
+            }
+        }
+    }
+
     @Test func everyPrefixOfTheSampleNeverTraps() throws {
         let url = repositoryRoot.appendingPathComponent("formulas/sales.kpi")
         let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "import \"common.kpi\"", with: "")
