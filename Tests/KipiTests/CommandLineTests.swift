@@ -262,7 +262,7 @@ struct MissingDataTests {
 struct TableFormatTests {
     @Test(arguments: [
         (1_234_567.0, "1,234,567"), (-1234.5, "-1,234.50"), (0.5, "0.5"), (0.012345, "0.01235"), (0.1, "0.1"),
-        (0.0000001234, "1.234e-07"), (5e-324, "4.94066e-324"), (1e20, "1e+20"), (0.0, "0"), (-0.25, "-0.25"),
+        (0.0000001234, "1.234e-07"), (Double.leastNonzeroMagnitude, "4.94066e-324"), (1e20, "1e+20"), (0.0, "0"), (-0.25, "-0.25"),
     ])
     func numbersReadWell(_ number: Double, _ text: String) {
         #expect(TableFormatter.text(.number(number), .plain) == text)
