@@ -130,6 +130,12 @@ struct EvaluatorTests {
         #expect(abs((ratio ?? 0) - 6.0) < 1e-12)
     }
 
+    @Test func anEmptyConditionColumnTakesTheElseBranch() throws {
+        // The column has no values, so it is stored as numbers: its flags are read once, not per row.
+        let csv = "flag,x\n" + String(repeating: ",1\n", count: 20_000)
+        #expect(try value("sum(if(flag, x, 2))", csv: csv) == "40000")
+    }
+
     @Test func divisionByZeroFailsOnlyItsKPI() throws {
         let result = try evaluate("a = sum(amount) / 0\nb = count()\nc = a + 1", csv: Self.deals)
         #expect(single(result, "a") == "error: division by zero")

@@ -9,11 +9,12 @@ enum Conditionals {
                 returns: .variable("T"), format: .inheritsArguments,
                 summary: "then where the condition is true, else where it is false or null; only the branch taken counts.",
                 implementation: .columnar { arguments, count in
-                    choose(from: Array(arguments.dropFirst()), count: count) { row in
-                        let condition = arguments[0]
+                    let condition = arguments[0]
+                    let flags = condition.booleans
+                    return choose(from: Array(arguments.dropFirst()), count: count) { row in
                         let cell = condition.count == 1 ? 0 : row
                         if condition.errors.message(at: cell) != nil { return nil }
-                        return !condition.isNull(cell) && condition.booleans[cell] ? 0 : 1
+                        return !condition.isNull(cell) && flags[cell] ? 0 : 1
                     } failure: { row in
                         arguments[0].errors.message(at: arguments[0].count == 1 ? 0 : row)
                     }
