@@ -70,6 +70,13 @@ struct DataFixtureTests {
         #expect(table.rowCount == 3)
     }
 
+    @Test func jsonKeysMissingFromSomeObjectsAreNullThere() throws {
+        let table = try JSONReader.read(Array("[{\"a\": 1}, {\"b\": 2}, {\"a\": 3, \"b\": 4}, {}]".utf8), name: "j.json")
+        #expect(table.columnNames == ["a", "b"])
+        #expect(table["a"]?.values == [.number(1), .null, .number(3), .null])
+        #expect(table["b"]?.values == [.null, .number(2), .number(4), .null])
+    }
+
     @Test func aHeaderOnlyFileHasZeroRows() throws {
         let table = try load("header_only.csv")
         #expect(table.rowCount == 0)

@@ -101,6 +101,7 @@ private struct JSONParser {
             if cells[key] == nil {
                 names.append(key)
                 cells[key] = []
+                cells[key]?.reserveCapacity(row + 1024)
             }
             if !value.isNull {
                 let type = value.type
@@ -111,10 +112,10 @@ private struct JSONParser {
                 }
                 if typeOrigin[key] == nil { typeOrigin[key] = (type, bytes.line(of: valueStart)) }
             }
-            var column = cells[key] ?? []
-            column += [Value](repeating: .null, count: row - column.count)
-            column.append(value)
-            cells[key] = column
+            // Appended in place: copying the column out and back would make reading quadratic.
+            let missing = row - (cells[key]?.count ?? 0)
+            if missing > 0 { cells[key, default: []].append(contentsOf: repeatElement(Value.null, count: missing)) }
+            cells[key, default: []].append(value)
             skipWhitespace()
             if peek() == UInt8(ascii: ",") {
                 position += 1
