@@ -170,6 +170,13 @@ struct DataFixtureTests {
         #expect(wrongType.errors.hasPrefix("kipi: error: --type takes column=number|text|boolean|date, got 'amount=money'"))
     }
 
+    @Test func arithmeticOnATextColumnNamesTheFirstBadCellToo() {
+        let run = CapturedRun(["eval", "-e", "sum(amount * 2)", "--data", path("bad_number.csv")])
+        #expect(
+            run.errors.hasPrefix(
+                "<expr>:1:5: error: '*' expects a number, but got text; column 'amount' is text because line 4 has 'n/a', which is not a number"))
+    }
+
     @Test func jsonFromStandardInput() {
         let json = "[{\"amount\": 2}, {\"amount\": 3}]"
         #expect(CapturedRun(["eval", "-e", "sum(amount)", "--data", "-"], input: json).output == "5\n")

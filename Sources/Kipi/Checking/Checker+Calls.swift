@@ -72,11 +72,8 @@ extension Checker {
             }
             if !match(parameter.type, type, &bindings) {
                 let expected = expectedText(parameter.type, role: parameter.role)
-                var message = CheckerMessages.argumentType(function.name, parameter: parameter.name, expected: expected, found: type)
-                if case .column(let column) = argument.kind, let note = schema?.typeNotes[column] {
-                    message += CheckerMessages.columnTypeNote(column, type: type, note: note)
-                }
-                report(message, argument.range, in: scope.source)
+                let message = CheckerMessages.argumentType(function.name, parameter: parameter.name, expected: expected, found: type)
+                report(message + typeNote(of: argument), argument.range, in: scope.source)
                 matched = false
             }
         }

@@ -172,9 +172,15 @@ extension Checker {
 
     mutating func expect(_ expression: TypedExpression, _ type: KipiType, _ symbol: String, _ scope: Scope) -> Bool {
         if expression.type.isWildcard || expression.type == type { return true }
-        report(
-            CheckerMessages.operandType(symbol, expected: CheckerMessages.article(type), found: expression.type), expression.range, in: scope.source)
+        let message = CheckerMessages.operandType(symbol, expected: CheckerMessages.article(type), found: expression.type)
+        report(message + typeNote(of: expression), expression.range, in: scope.source)
         return false
+    }
+
+    /// Why a data column has the type it has, for a type error about it; empty for anything else.
+    func typeNote(of expression: TypedExpression) -> String {
+        guard case .column(let column) = expression.kind, let note = schema?.typeNotes[column] else { return "" }
+        return CheckerMessages.columnTypeNote(column, type: expression.type, note: note)
     }
 
     private mutating func expectNumber(_ expression: TypedExpression, _ symbol: String, _ scope: Scope) -> Bool {
