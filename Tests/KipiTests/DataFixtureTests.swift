@@ -177,6 +177,14 @@ struct DataFixtureTests {
                 "<expr>:1:5: error: '*' expects a number, but got text; column 'amount' is text because line 4 has 'n/a', which is not a number"))
     }
 
+    @Test func comparingATextColumnWithANumberNamesTheFirstBadCell() {
+        let run = CapturedRun(["eval", "-e", "count(where amount > 1)", "--data", path("bad_number.csv")])
+        #expect(
+            run.errors.hasPrefix(
+                "<expr>:1:13: error: cannot compare text with a number using '>'; column 'amount' is text because line 4 has 'n/a', which is not a number"
+            ))
+    }
+
     @Test func jsonFromStandardInput() {
         let json = "[{\"amount\": 2}, {\"amount\": 3}]"
         #expect(CapturedRun(["eval", "-e", "sum(amount)", "--data", "-"], input: json).output == "5\n")

@@ -92,13 +92,13 @@ extension Checker {
                     kind: .nullTest(tested, isNull: op == .equal), type: .boolean, shape: tested.shape, format: .plain, range: range)
             }
             guard left.type.unified(with: right.type) != nil, !isList(left), !isList(right) else {
-                report(CheckerMessages.comparison(symbol, left.type, right.type), range, in: scope.source)
+                report(CheckerMessages.comparison(symbol, left.type, right.type) + typeNote(of: left) + typeNote(of: right), range, in: scope.source)
                 return nil
             }
             return node(.boolean)
         case .less, .lessOrEqual, .greater, .greaterOrEqual:
             guard let type = left.type.unified(with: right.type), type.isWildcard || orderedTypes.contains(type) else {
-                report(CheckerMessages.comparison(symbol, left.type, right.type), range, in: scope.source)
+                report(CheckerMessages.comparison(symbol, left.type, right.type) + typeNote(of: left) + typeNote(of: right), range, in: scope.source)
                 return nil
             }
             return node(.boolean)
