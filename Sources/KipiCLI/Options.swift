@@ -140,8 +140,8 @@ struct Options {
           -f, --format FORMAT      table (default), json or csv
           --only a,b               report only these KPIs
           --delimiter , | ; | tab  the CSV separator (detected by default)
-          --decimal-comma          numbers are written 1 234,56 (the default with ';')
-          --decimal-point          numbers are written 1234.56 (the default otherwise)
+          --decimal-comma          numbers are written 1 234,56 (tried first with ';' or tab)
+          --decimal-point          numbers are written 1234.56 (always with ',')
 
         EXIT STATUS:
           0 all fine; 1 a formula, data or evaluation error; 2 wrong usage
