@@ -60,8 +60,22 @@ struct CommandLineTests {
         let data = try temporaryFile("d.csv", Self.csv)
         let formulas = try temporaryFile("k.kpi", "total = sum(amount)\nby_manager = sum(amount) / 4 by manager\n")
         let run = CapturedRun(["eval", formulas, "--data", data, "--format", "csv"])
-        #expect(run.output == "kpi,group,value,error\ntotal,,35,\nby_manager,manager=Ann,7.5,\nby_manager,manager=Bob,1.25,\n")
+        #expect(run.output == "name,value\ntotal,35\nby_manager[manager=Ann],7.5\nby_manager[manager=Bob],1.25\n")
         #expect(run.status == 0)
+    }
+
+    @Test func csvQuotesWhatNeedsItAndShowsFailures() throws {
+        let data = try temporaryFile("d.csv", "manager,region,amount\n\"Smith, John\",EU,10\nAnn,US,0\n")
+        let formulas = try temporaryFile("k.kpi", "ratio = sum(amount) / sum(amount) by manager, region\nnote = \"say \\\"hi\\\"\"\n")
+        let run = CapturedRun(["eval", formulas, "--data", data, "--format", "csv"])
+        #expect(
+            run.output == """
+                name,value
+                "ratio[manager=Ann, region=US]",error: division by zero
+                "ratio[manager=Smith, John, region=EU]",1
+                note,"say ""hi""\"
+
+                """)
     }
 
     @Test func evalPrintsAReadableTable() throws {
@@ -115,7 +129,7 @@ struct CommandLineTests {
         let data = try temporaryFile("d.csv", Self.csv)
         let formulas = try temporaryFile("k.kpi", "a = 1\nb = 2\nc = 3\n")
         #expect(
-            CapturedRun(["eval", formulas, "--data", data, "--only", "c,a", "--format", "csv"]).output == "kpi,group,value,error\na,,1,\nc,,3,\n")
+            CapturedRun(["eval", formulas, "--data", data, "--only", "c,a", "--format", "csv"]).output == "name,value\na,1\nc,3\n")
         let wrong = CapturedRun(["eval", formulas, "--data", data, "--only", "A"])
         #expect(wrong.status == 2)
         #expect(wrong.errors == "kipi: error: --only names no KPI 'A'; did you mean 'a'?\n")

@@ -1,28 +1,28 @@
 import Foundation
 
-/// Renders results as CSV: `kpi,group,value,error`, one row per KPI or per group row.
-/// `group` is empty for a single-valued KPI and `key=value; key=value` for a group row.
+/// Renders results as CSV with SPEC's two columns, `name,value`: one row per KPI, or per group
+/// row named `kpi[key=value, key=value]`. A failed cell's value is `error: message`.
 public enum CSVFormatter {
     public static func format(_ result: EvaluationResult) -> String {
-        var lines = ["kpi,group,value,error"]
+        var lines = ["name,value"]
         for kpi in result.kpis {
             switch kpi.value {
             case .single(let outcome):
-                lines.append(row(kpi.name, "", outcome))
+                lines.append(row(kpi.name, outcome))
             case .grouped(let keyNames, let rows):
                 for groupRow in rows {
-                    let group = zip(keyNames, groupRow.keys).map { "\($0)=\(plain($1))" }.joined(separator: "; ")
-                    lines.append(row(kpi.name, group, groupRow.outcome))
+                    let group = zip(keyNames, groupRow.keys).map { "\($0)=\(plain($1))" }.joined(separator: ", ")
+                    lines.append(row("\(kpi.name)[\(group)]", groupRow.outcome))
                 }
             }
         }
         return lines.joined(separator: "\n")
     }
 
-    private static func row(_ name: String, _ group: String, _ outcome: Outcome) -> String {
+    private static func row(_ name: String, _ outcome: Outcome) -> String {
         switch outcome {
-        case .value(let value): [name, group, plain(value), ""].map(quoted).joined(separator: ",")
-        case .error(let message): [name, group, "", message].map(quoted).joined(separator: ",")
+        case .value(let value): [name, plain(value)].map(quoted).joined(separator: ",")
+        case .error(let message): [name, "error: \(message)"].map(quoted).joined(separator: ",")
         }
     }
 
