@@ -81,6 +81,18 @@ extension Column {
         return finishing(.boolean(result), from: [left, right], count: count, failure: nil)
     }
 
+    /// `transform` on every non-null cell of one column, read from its storage by `read`.
+    static func mapCells<Element>(
+        _ argument: Column, count: Int, type: KipiType, read: (Column) -> [Element], _ transform: (Element) -> Value
+    ) -> Column {
+        let cells = read(argument)
+        let stride = argument.count == 1 ? 0 : 1
+        let values = (0..<count).map { row in argument.isNull(row * stride) ? Value.null : transform(cells[row * stride]) }
+        var column = Column(values: values, type: type)
+        column.errors = combinedErrors([argument], count: count)
+        return column
+    }
+
     /// `transform` on every cell of any type, through `Value`: for the less frequent functions.
     public static func mapValues(
         _ arguments: [Column], count: Int, type: KipiType, propagatesNull: Bool = true,

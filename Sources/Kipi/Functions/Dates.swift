@@ -36,24 +36,13 @@ enum Dates {
             name, [Parameter("d", .date)], returns: .exactly(type), summary: summary,
             implementation: .columnar { arguments, count in
                 // A column of dates repeats few days: each distinct day is computed once.
-                let dates = arguments[0]
-                let days = dates.days
-                let stride = dates.count == 1 ? 0 : 1
                 var cache: [Int32: Value] = [:]
-                var values = [Value](repeating: .null, count: count)
-                for row in 0..<count where !dates.isNull(row * stride) {
-                    let day = days[row * stride]
-                    if let known = cache[day] {
-                        values[row] = known
-                    } else {
-                        let value = extract(KipiDate(daysSinceEpoch: day))
-                        cache[day] = value
-                        values[row] = value
-                    }
+                return Column.mapCells(arguments[0], count: count, type: type, read: \.days) { day in
+                    if let known = cache[day] { return known }
+                    let value = extract(KipiDate(daysSinceEpoch: day))
+                    cache[day] = value
+                    return value
                 }
-                var column = Column(values: values, type: type)
-                column.errors = dates.errors
-                return column
             })
     }
 

@@ -21,13 +21,7 @@ enum Text {
         FunctionDefinition(
             name, [Parameter("text", .text)], returns: .exactly(type), summary: summary,
             implementation: .columnar { arguments, count in
-                let column = arguments[0]
-                let texts = column.texts
-                let stride = column.count == 1 ? 0 : 1
-                let values = (0..<count).map { row in column.isNull(row * stride) ? Value.null : transform(texts[row * stride]) }
-                var result = Column(values: values, type: type)
-                result.errors = Column.combinedErrors([column], count: count)
-                return result
+                Column.mapCells(arguments[0], count: count, type: type, read: \.texts, transform)
             })
     }
 }
