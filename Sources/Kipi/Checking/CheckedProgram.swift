@@ -8,6 +8,58 @@ enum Shape: Sendable, Hashable {
     case groups(GroupingID)
 }
 
+extension Shape {
+    /// The shape of a value computed from values of both shapes; nil if they do not fit together.
+    func combined(with other: Shape) -> Shape? {
+        switch (self, other) {
+        case (.scalar, _): other
+        case (_, .scalar): self
+        case (.rows, .rows): .rows
+        case (.groups(let a), .groups(let b)): a == b ? self : nil
+        case (.rows, .groups), (.groups, .rows): nil
+        }
+    }
+}
+
+/// What an aggregate reduces: the data rows (also when no argument is a column, as in
+/// `count()`), the groups of a grouped KPI, or a list. The checker and the evaluator both
+/// derive it here, from the collection arguments and the filter.
+enum AggregateDomain: Sendable, Equatable {
+    case rows
+    case groups(GroupingID)
+    case list
+
+    /// Two of the reduced values whose shapes do not fit together, and where the second is.
+    struct Clash: Error {
+        var first: Shape
+        var second: Shape
+        var range: SourceRange
+    }
+
+    static func of(_ reduced: [TypedExpression]) -> Result<AggregateDomain, Clash> {
+        var shape = Shape.scalar
+        var fromList = false
+        for item in reduced {
+            if item.shape == .scalar {
+                fromList = fromList || item.type.isList
+                continue
+            }
+            guard let combined = shape.combined(with: item.shape) else {
+                return .failure(Clash(first: shape, second: item.shape, range: item.range))
+            }
+            shape = combined
+        }
+        switch shape {
+        case .scalar:
+            return .success(fromList ? .list : .rows)
+        case .rows, .groups:
+            if fromList, let first = reduced.first { return .failure(Clash(first: shape, second: .scalar, range: first.range)) }
+            if case .groups(let id) = shape { return .success(.groups(id)) }
+            return .success(.rows)
+        }
+    }
+}
+
 /// Identifies a grouping by its keys as printed, so KPIs grouped alike share one grouping.
 struct GroupingID: Sendable, Hashable, CustomStringConvertible {
     /// The keys as the syntax printer writes them: equal for `month(date)` and `month( date )`.

@@ -129,7 +129,7 @@ extension Checker {
         guard function.isAggregate else {
             var shape = Shape.scalar
             for argument in arguments {
-                guard let combined = combine(shape, argument.shape) else {
+                guard let combined = shape.combined(with: argument.shape) else {
                     report(CheckerMessages.mixedShapes(shape, argument.shape), argument.range, in: scope.source)
                     return nil
                 }
@@ -137,32 +137,17 @@ extension Checker {
             }
             return shape
         }
-        let collected = arguments.indices.filter { role($0) == .collection }.map { arguments[$0] } + (filter.map { [$0] } ?? [])
-        var domain = Shape.scalar
-        var fromList = false
-        for item in collected {
-            if item.shape == .scalar {
-                fromList = fromList || item.type.isList
-                continue
-            }
-            guard let combined = combine(domain, item.shape) else {
-                report(CheckerMessages.mixedShapes(domain, item.shape), item.range, in: scope.source)
-                return nil
-            }
-            domain = combined
+        let reduced = arguments.indices.filter { role($0) == .collection }.map { arguments[$0] } + (filter.map { [$0] } ?? [])
+        let domain: AggregateDomain
+        switch AggregateDomain.of(reduced) {
+        case .success(let found): domain = found
+        case .failure(let clash):
+            report(CheckerMessages.mixedShapes(clash.first, clash.second), clash.range, in: scope.source)
+            return nil
         }
-        var result: Shape
-        if fromList {
-            guard domain == .scalar else {
-                report(CheckerMessages.mixedShapes(domain, .scalar), collected[0].range, in: scope.source)
-                return nil
-            }
-            result = .scalar  // a list reduces to one value
-        } else if case .groups = domain {
-            result = .scalar  // so do the groups of a grouped KPI
-        } else {
-            result = scope.context  // rows reduce to one value, or to one per group of the enclosing `by`
-        }
+        // Rows reduce to one value, or to one per group of the enclosing `by`; a list or the
+        // groups of a grouped KPI reduce to one value.
+        var result = domain == .rows ? scope.context : .scalar
         for (position, argument) in arguments.enumerated() where role(position) == .value {
             // Reducing all rows once per row would take time quadratic in the rows.
             if domain == .rows, argument.shape == .rows {
@@ -170,7 +155,7 @@ extension Checker {
                 report(CheckerMessages.perRowArgumentOfAggregate(function.name, parameter: parameter), argument.range, in: scope.source)
                 return nil
             }
-            guard let combined = combine(result, argument.shape) else {
+            guard let combined = result.combined(with: argument.shape) else {
                 report(CheckerMessages.mixedShapes(result, argument.shape), argument.range, in: scope.source)
                 return nil
             }

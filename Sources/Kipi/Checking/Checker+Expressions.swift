@@ -153,21 +153,11 @@ extension Checker {
 
     /// The shape of a value computed from both operands, or nil (reported) if they do not fit.
     mutating func combinedShape(_ left: TypedExpression, _ right: TypedExpression, _ scope: Scope) -> Shape? {
-        guard let shape = combine(left.shape, right.shape) else {
+        guard let shape = left.shape.combined(with: right.shape) else {
             report(CheckerMessages.mixedShapes(left.shape, right.shape), left.range.union(right.range), in: scope.source)
             return nil
         }
         return shape
-    }
-
-    func combine(_ left: Shape, _ right: Shape) -> Shape? {
-        switch (left, right) {
-        case (.scalar, _): right
-        case (_, .scalar): left
-        case (.rows, .rows): .rows
-        case (.groups(let a), .groups(let b)): a == b ? left : nil
-        case (.rows, .groups), (.groups, .rows): nil
-        }
     }
 
     mutating func expect(_ expression: TypedExpression, _ type: KipiType, _ symbol: String, _ scope: Scope) -> Bool {

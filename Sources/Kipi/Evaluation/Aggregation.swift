@@ -9,13 +9,15 @@ extension Evaluator {
         let parameters = function.parameters
         let isCollection = arguments.indices.map { parameters[min($0, parameters.count - 1)].role == .collection }
         let collectionArguments = arguments.indices.filter { isCollection[$0] }.map { arguments[$0] }
-        let domainShapes = (collectionArguments + (filter.map { [$0] } ?? [])).map(\.shape)
-        let fromList = domainShapes.allSatisfy { $0 == .scalar } && collectionArguments.contains { $0.type.isList }
+        guard case .success(let domain) = AggregateDomain.of(collectionArguments + (filter.map { [$0] } ?? [])) else {
+            preconditionFailure("the checker refuses an aggregate whose collections do not fit together")
+        }
 
         // The collections, as columns over one domain: rows, a grouped KPI's groups, or a list.
         var collections: [Column]
         let domainLength: Int
-        if fromList {
+        switch domain {
+        case .list:
             collections = collectionArguments.map { argument in
                 argument.type.isList ? Column(values: listValues(argument), type: listElementType(argument.type)) : evaluate(argument)
             }
@@ -24,9 +26,11 @@ extension Evaluator {
                 return failedColumn(type, message: "\(function.name) needs lists of one length, got \(first) and \(other) values")
             }
             domainLength = lengths.first ?? 0
-        } else {
-            let domain = domainShapes.first { $0 != .scalar } ?? .rows
-            domainLength = length(of: domain)
+        case .rows:
+            domainLength = table.rowCount
+            collections = collectionArguments.map { evaluate($0) }
+        case .groups(let id):
+            domainLength = length(of: .groups(id))
             collections = collectionArguments.map { evaluate($0) }
         }
         collections = collections.map { $0.count == 1 && domainLength != 1 ? $0.gathering([Int](repeating: 0, count: domainLength)) : $0 }
@@ -38,7 +42,7 @@ extension Evaluator {
         if case .groups(let id) = shape {
             switch groupIndex(id) {
             case .failure(let error): return failedColumn(type, message: error.message)
-            case .success(let index): if !fromList, domainShapes.allSatisfy({ $0 == .rows || $0 == .scalar }) { groupOfRow = index.groupOfRow }
+            case .success(let index): if domain == .rows { groupOfRow = index.groupOfRow }
             }
         }
         let groupCount = length(of: shape)
