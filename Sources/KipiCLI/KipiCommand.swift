@@ -129,8 +129,7 @@ struct Session {
             case .grouped(let keyNames, let rows):
                 for row in rows {
                     guard case .error(let message) = row.outcome else { continue }
-                    let group = zip(keyNames, row.keys).map { "\($0)=\(TableFormatter.text($1, .plain))" }.joined(separator: ", ")
-                    terminal.printError("kipi: error: \(subject) for \(group): \(message)")
+                    terminal.printError("kipi: error: \(subject) for \(row.label(keyNames: keyNames)): \(message)")
                 }
             }
         }

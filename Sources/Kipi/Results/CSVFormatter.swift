@@ -11,8 +11,7 @@ public enum CSVFormatter {
                 lines.append(row(kpi.name, outcome))
             case .grouped(let keyNames, let rows):
                 for groupRow in rows {
-                    let group = zip(keyNames, groupRow.keys).map { "\($0)=\(plain($1))" }.joined(separator: ", ")
-                    lines.append(row("\(kpi.name)[\(group)]", groupRow.outcome))
+                    lines.append(row("\(kpi.name)[\(groupRow.label(keyNames: keyNames))]", groupRow.outcome))
                 }
             }
         }

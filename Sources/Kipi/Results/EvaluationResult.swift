@@ -13,6 +13,11 @@ public struct GroupRow: Sendable, Hashable {
         self.keys = keys
         self.outcome = outcome
     }
+
+    /// The group as `key=value, key=value`, values as a CSV cell writes them.
+    public func label(keyNames: [String]) -> String {
+        zip(keyNames, keys).map { "\($0)=\(CSVFormatter.plain($1))" }.joined(separator: ", ")
+    }
 }
 
 /// A KPI's result: one value, or one value per group.
