@@ -41,50 +41,53 @@ public struct Kipi: Sendable {
         source: SourceText, schema: Schema?, definitions: [SourceText] = [],
         loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.readImport
     ) throws(DiagnosticList) -> Program {
-        var diagnostics: [Diagnostic] = []
+        let (tree, syntaxErrors) = Parser.parseFile(source)
+        return try compile(tree, syntaxErrors: syntaxErrors, schema: schema, definitions: definitions, loadImport: loadImport)
+    }
+
+    /// Compiles a single expression, optionally followed by `by keys` and `as format`, as
+    /// `kipi eval -e` does; the program reports it as one KPI named `name`. It may use the
+    /// definitions of `definitions` and of the files they import.
+    public func compile(
+        expression: SourceText, schema: Schema?, definitions: [SourceText] = [], name: String = "value",
+        loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.readImport
+    ) throws(DiagnosticList) -> Program {
+        let (tree, syntaxErrors) = Parser.parseExpression(expression, name: name)
+        return try compile(tree, syntaxErrors: syntaxErrors, schema: schema, definitions: definitions, loadImport: loadImport)
+    }
+
+    /// The one compile path: the main tree, the files it and `definitions` import, checked together.
+    private func compile(
+        _ main: SyntaxTree, syntaxErrors: [Diagnostic], schema: Schema?, definitions: [SourceText],
+        loadImport: (_ path: String, _ importer: String) throws -> SourceText
+    ) throws(DiagnosticList) -> Program {
+        var diagnostics = syntaxErrors
         var trees: [SyntaxTree] = []
         var loaded: Set<String> = []
-        func load(_ source: SourceText) {
-            let (tree, syntaxErrors) = Parser.parseFile(source)
-            diagnostics += syntaxErrors
+        func add(_ tree: SyntaxTree) {
             trees.append(tree)
-            loaded.insert(Kipi.fileIdentity(source.name))
+            loaded.insert(Kipi.fileIdentity(tree.source.name))
             for declaration in tree.declarations {
                 guard case .import(let path) = declaration.kind else { continue }
                 do {
-                    let imported = try loadImport(path, source.name)
-                    if !loaded.contains(Kipi.fileIdentity(imported.name)) { load(imported) }
+                    let imported = try loadImport(path, tree.source.name)
+                    if !loaded.contains(Kipi.fileIdentity(imported.name)) {
+                        let (importedTree, errors) = Parser.parseFile(imported)
+                        diagnostics += errors
+                        add(importedTree)
+                    }
                 } catch {
                     let reason = failureMessage(error)
                     diagnostics.append(
-                        Diagnostic(message: CheckerMessages.importUnreadable(path, reason), range: declaration.nameRange, source: source))
+                        Diagnostic(message: CheckerMessages.importUnreadable(path, reason), range: declaration.nameRange, source: tree.source))
                 }
             }
         }
-        load(source)
-        definitions.filter { !loaded.contains(Kipi.fileIdentity($0.name)) }.forEach(load)
-        let (program, checkErrors) = Checker.check(trees, registry: functions, schema: schema)
-        diagnostics += checkErrors
-        guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }
-        return Program(checked: program, schema: schema)
-    }
-
-    /// Compiles a single expression, optionally followed by `by keys`, as `kipi eval -e` does;
-    /// the program reports it as one KPI named `name`.
-    /// - Parameter definitions: files whose definitions the expression may use.
-    public func compile(
-        expression: SourceText, schema: Schema?, definitions: [SourceText] = [], name: String = "value"
-    ) throws(DiagnosticList) -> Program {
-        let (parsed, keys, syntaxErrors) = Parser.parseExpression(expression)
-        guard let parsed, syntaxErrors.isEmpty else { throw DiagnosticList(syntaxErrors) }
-        let declaration = Declaration(
-            kind: .kpi(name: name, value: parsed, keys: keys), range: parsed.range, nameRange: parsed.range, documentation: "")
-        var trees = [SyntaxTree(source: expression, declarations: [declaration])]
-        var diagnostics: [Diagnostic] = []
-        for source in definitions {
+        add(main)
+        for source in definitions where !loaded.contains(Kipi.fileIdentity(source.name)) {
             let (tree, errors) = Parser.parseFile(source)
-            trees.append(tree)
             diagnostics += errors
+            add(tree)
         }
         let (program, checkErrors) = Checker.check(trees, registry: functions, schema: schema)
         diagnostics += checkErrors

@@ -226,6 +226,7 @@ enum ParameterValue {
             default: return nil
             }
         case .date: return KipiDate(parsing: text).map(Value.date)
+        case .period(let grain): return Period(parsing: text, as: grain).map(Value.period)
         case .null, .list, .unknown: return nil
         }
     }
@@ -235,6 +236,7 @@ enum ParameterValue {
         case .number: "a number (such as 60, 12.5 or 15%)"
         case .boolean: "true or false"
         case .date: "a date (yyyy-mm-dd or dd.mm.yyyy)"
+        case .period(let grain): "a \(grain) such as \(Period(grain, containing: KipiDate(daysSinceEpoch: 19_783)))"
         case .text, .null, .list, .unknown: "\(type)"
         }
     }

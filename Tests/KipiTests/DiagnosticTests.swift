@@ -119,7 +119,11 @@ struct DiagnosticTests {
         ("k = 1\nk = 2", "test.kpi:2:1: error: 'k' is already defined (test.kpi:1)"),
         (
             "k = amount + sum(amount) by manager",
-            "test.kpi:1:5: error: cannot combine one value per row with one value per manager; aggregate one of them first"
+            "test.kpi:1:5: error: 'k' would be a whole column, one value per row; wrap it in an aggregate such as sum(…) or count(…), or define it with 'let'"
+        ),
+        (
+            "a = sum(amount) by manager\nb = sum(amount) by date\nk = a + b",
+            "test.kpi:3:5: error: cannot combine one value per manager with one value per date; aggregate one of them first"
         ),
         ("k = 1 < 2 < 3", "test.kpi:1:11: error: comparisons do not chain; combine them with 'and'"),
         ("k = \"open", "test.kpi:1:5: error: unterminated string"),

@@ -40,10 +40,9 @@ struct ParserTests {
 
     @Test(arguments: expressions)
     func parsesExpression(_ example: Case) {
-        let (expression, keys, errors) = Parser.parseExpression(SourceText(name: "e", text: example.source))
+        let (tree, errors) = Parser.parseExpression(SourceText(name: "e", text: example.source), name: "k")
         #expect(errors.isEmpty, "\(errors)")
-        #expect(keys.isEmpty)
-        #expect(expression?.description == example.tree)
+        #expect(tree.declarations.map(\.description) == ["(kpi k \(example.tree))"])
     }
 
     @Test func parsesAFileOfEveryDeclaration() {
@@ -115,10 +114,10 @@ struct ParserTests {
 
     @Test func refusesNestingBeyondTheLimit() {
         let deep = String(repeating: "(", count: 500) + "1" + String(repeating: ")", count: 500)
-        let (_, _, errors) = Parser.parseExpression(SourceText(name: "e", text: deep))
+        let (_, errors) = Parser.parseExpression(SourceText(name: "e", text: deep), name: "k")
         #expect(errors.first?.message == "expression is nested too deeply (more than 128 levels)")
         let negations = String(repeating: "-", count: 5000) + "1"
-        let (_, _, negationErrors) = Parser.parseExpression(SourceText(name: "e", text: negations))
+        let (_, negationErrors) = Parser.parseExpression(SourceText(name: "e", text: negations), name: "k")
         #expect(negationErrors.count == 1)
     }
 

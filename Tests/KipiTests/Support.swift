@@ -26,7 +26,13 @@ func single(_ result: EvaluationResult, _ name: String) -> String {
 func groups(_ result: EvaluationResult, _ name: String) -> [String] {
     guard let kpi = result[name], case .grouped(_, let rows) = kpi.value else { return ["not grouped"] }
     return rows.map { row in
-        let keys = row.keys.map { if case .text(let text) = $0 { text } else { $0.description } }.joined(separator: "|")
+        let keys = row.keys.map { key in
+            switch key {
+            case .text(let text): text
+            case .period(let period): period.description
+            default: key.description
+            }
+        }.joined(separator: "|")
         switch row.outcome {
         case .value(let value): return "\(keys)=\(value)"
         case .error(let message): return "\(keys)=error: \(message)"

@@ -1,101 +1,157 @@
+/// A key of a grouping, identified by its checked expression however it was spelled:
+/// `manager`, `` `manager` `` and a `let` alias of the column are one key.
+struct GroupKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The checked key expression, printed.
+    var canonical: String
+    /// The key as first written, for messages.
+    var description: String
+
+    static func == (lhs: GroupKey, rhs: GroupKey) -> Bool { lhs.canonical == rhs.canonical }
+    static func < (lhs: GroupKey, rhs: GroupKey) -> Bool { lhs.canonical < rhs.canonical }
+    func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
+}
+
+/// The level a value is computed at: a set of keys, one value per combination of them.
+struct Level: Sendable, Hashable, CustomStringConvertible {
+    /// Distinct keys in canonical order (the order of a level's group index).
+    private(set) var keys: [GroupKey]
+    /// The keys in the order first written, for messages; not part of the level's identity.
+    private var written: [GroupKey]
+
+    init(_ keys: [GroupKey]) {
+        self.keys = Array(Set(keys)).sorted()
+        self.written = keys
+    }
+
+    /// Whether every key of this level is a key of `other`: its groups contain `other`'s.
+    func isCoarser(orEqualTo other: Level) -> Bool {
+        keys.allSatisfy(other.keys.contains)
+    }
+
+    var description: String { written.map(\.description).joined(separator: ", ") }
+
+    static func == (lhs: Level, rhs: Level) -> Bool { lhs.keys == rhs.keys }
+    func hash(into hasher: inout Hasher) { hasher.combine(keys) }
+}
+
 /// Where an expression's values live: the checker's second type, next to the value type.
 enum Shape: Sendable, Hashable {
     /// One value.
     case scalar
     /// One value per data row.
     case rows
-    /// One value per group of a grouping (a `by` clause).
-    case groups(GroupingID)
+    /// One value per group of a level.
+    case groups(Level)
 }
 
 extension Shape {
-    /// The shape of a value computed from values of both shapes; nil if they do not fit together.
-    func combined(with other: Shape) -> Shape? {
+    /// The shape of a value computed from values of both shapes: the finer one, when the other
+    /// is coarser (a single value, or groups whose keys are a subset); nil if neither is.
+    func joined(with other: Shape) -> Shape? {
         switch (self, other) {
         case (.scalar, _): other
         case (_, .scalar): self
-        case (.rows, .rows): .rows
-        case (.groups(let a), .groups(let b)): a == b ? self : nil
-        case (.rows, .groups), (.groups, .rows): nil
+        case (.rows, _), (_, .rows): .rows
+        case (.groups(let a), .groups(let b)): a.isCoarser(orEqualTo: b) ? other : b.isCoarser(orEqualTo: a) ? self : nil
         }
+    }
+
+    var level: Level? {
+        if case .groups(let level) = self { return level }
+        return nil
     }
 }
 
-/// What an aggregate reduces: the data rows (also when no argument is a column, as in
-/// `count()`), the groups of a grouped KPI, or a list. The checker and the evaluator both
-/// derive it here, from the collection arguments and the filter.
-enum AggregateDomain: Sendable, Equatable {
-    case rows
-    case groups(GroupingID)
-    case list
-
-    /// Two of the reduced values whose shapes do not fit together, and where the second is.
-    struct Clash: Error {
-        var first: Shape
-        var second: Shape
-        var range: SourceRange
-    }
-
-    static func of(_ reduced: [TypedExpression]) -> Result<AggregateDomain, Clash> {
-        var shape = Shape.scalar
-        var fromList = false
-        for item in reduced {
-            if item.shape == .scalar {
-                fromList = fromList || item.type.isList
-                continue
-            }
-            guard let combined = shape.combined(with: item.shape) else {
-                return .failure(Clash(first: shape, second: item.shape, range: item.range))
-            }
-            shape = combined
-        }
-        switch shape {
-        case .scalar:
-            return .success(fromList ? .list : .rows)
-        case .rows, .groups:
-            if fromList, let first = reduced.first { return .failure(Clash(first: shape, second: .scalar, range: first.range)) }
-            if case .groups(let id) = shape { return .success(.groups(id)) }
-            return .success(.rows)
-        }
-    }
-}
-
-/// Identifies a grouping by its keys as printed, so KPIs grouped alike share one grouping.
-struct GroupingID: Sendable, Hashable, CustomStringConvertible {
-    /// The keys as the syntax printer writes them: equal for `month(date)` and `month( date )`.
-    var canonical: String
-    /// The keys as written, for messages.
-    var description: String
-
-    static func == (lhs: GroupingID, rhs: GroupingID) -> Bool { lhs.canonical == rhs.canonical }
-    func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
-}
-
-/// The keys of a `by` clause, checked.
-struct Grouping: Sendable {
-    var id: GroupingID
-    /// Row-shaped key expressions.
-    var keys: [TypedExpression]
-    /// The keys' names in output: a column's name, or the key's source text as written.
+/// The keys of a `by` clause, checked, in the order written.
+struct Grouping: Sendable, Hashable {
+    var level: Level
+    var keys: [GroupKey]
+    /// The keys' names in output: a named key's name, a column's name, or the key's source text.
     var keyNames: [String]
 }
 
-/// An expression after checking: names resolved, type and shape known. Only these are evaluated.
+/// An aggregate call, with what it reduces decided.
+struct AggregateCall: Sendable {
+    /// What the collection arguments and the filter run over.
+    enum Domain: Sendable, Hashable {
+        case rows
+        case groups(Level)
+        case list
+    }
+
+    var function: FunctionDefinition
+    var arguments: [TypedExpression]
+    /// Each argument's role, the last parameter's repeated for variadic ones.
+    var roles: [FunctionDefinition.Role]
+    var filter: TypedExpression?
+    var domain: Domain
+    /// The level whose groups split the domain (each result reduces the part of its own group);
+    /// nil when every result reduces the whole domain.
+    var partition: Level?
+}
+
+/// A window function call: a grouped value, read along its period key or across its groups.
+struct WindowCall: Sendable {
+    var function: FunctionDefinition
+    var series: TypedExpression
+    /// The arguments after the series (such as `n`).
+    var arguments: [TypedExpression]
+    var level: Level
+    /// The period or date key the window runs along; nil for `share`/`rank` of a value without one.
+    var along: GroupKey?
+    /// The grain of `along`; nil for a date key (a period of one day).
+    var grain: PeriodGrain?
+}
+
+/// What `+`, `-`, `*`, `/` and `^` compute, decided by the operand types.
+enum ArithmeticKind: Sendable, Hashable {
+    case number(BinaryOperator)
+    /// date ± days (`dateFirst` false for days + date).
+    case dateShift(subtract: Bool, dateFirst: Bool)
+    /// date − date, in days.
+    case dateDifference
+    /// period ± n periods.
+    case periodShift(subtract: Bool, periodFirst: Bool)
+    /// period − period, in periods.
+    case periodDistance
+}
+
+/// An expression after checking: names resolved, every decision made, type and shape known.
+/// Only these are evaluated; tools walk the same tree.
 struct TypedExpression: Sendable {
     indirect enum Kind: Sendable {
-        case constant(Value)
+        /// A literal as written: a number, text, boolean, null or a list of constants.
+        case literal(Value)
         case column(String)
         case parameter(String)
         /// A `let` or KPI, by index into `Program.definitions`.
         case definition(Int)
         case negate(TypedExpression)
         case not(TypedExpression)
-        case binary(BinaryOperator, TypedExpression, TypedExpression)
+        /// Postfix `%`: the operand divided by 100.
+        case percent(TypedExpression)
+        case arithmetic(ArithmeticKind, TypedExpression, TypedExpression)
+        /// `==` … `>=` on two values of one type.
+        case comparison(BinaryOperator, TypedExpression, TypedExpression)
+        /// `and`, `or`.
+        case logical(BinaryOperator, TypedExpression, TypedExpression)
+        /// `x in list`.
+        case membership(TypedExpression, TypedExpression)
         /// `x == null` (`isNull`) or `x != null`.
         case nullTest(TypedExpression, isNull: Bool)
         /// A list whose elements are not all constants.
         case list([TypedExpression])
-        case call(FunctionDefinition, arguments: [TypedExpression], filter: TypedExpression?)
+        /// A function computed cell by cell.
+        case call(FunctionDefinition, arguments: [TypedExpression])
+        case aggregate(AggregateCall)
+        case window(WindowCall)
+        /// A call of a user `fn`: the arguments as written, and the body with them bound.
+        case userCall(name: String, arguments: [TypedExpression], expansion: TypedExpression)
+        /// A coarser value repeated over the finer shape of this node: one value per group
+        /// copied to each of its rows, or to each finer group inside it.
+        case broadcast(TypedExpression)
+        /// Text (`"2024-03"`) or a number (a year) read as a period of this node's type.
+        case periodFromText(TypedExpression)
     }
 
     var kind: Kind
@@ -103,8 +159,23 @@ struct TypedExpression: Sendable {
     var shape: Shape
     var format: DisplayFormat
     var range: SourceRange
+    /// The name of the file the range is in.
+    var file: String = ""
+    /// Stable within a program: numbered in checking order, for tools that ask what a node is.
+    var id: Int = 0
+    /// The value, when it was computed at check time from constants; the node keeps what was written.
+    var folded: Value?
 
-    /// The number of levels of the tree, counted without recursion.
+    init(kind: Kind, type: KipiType, shape: Shape, format: DisplayFormat, range: SourceRange, folded: Value? = nil) {
+        self.kind = kind
+        self.type = type
+        self.shape = shape
+        self.format = format
+        self.range = range
+        self.folded = folded
+    }
+
+    /// The number of levels of the tree as evaluated, counted without recursion.
     var height: Int {
         var deepest = 0
         var pending: [(TypedExpression, Int)] = [(self, 1)]
@@ -119,29 +190,53 @@ struct TypedExpression: Sendable {
     var isComputedFromConstants: Bool {
         var pending = [self]
         while let node = pending.popLast() {
+            if node.folded != nil { continue }
             switch node.kind {
-            case .constant: continue
-            case .column, .parameter, .definition: return false
-            case .call(let function, _, _) where function.isAggregate || !function.isDeterministic: return false
-            case .negate, .not, .binary, .nullTest, .list, .call: pending += node.children
+            case .literal: continue
+            case .column, .parameter, .definition, .aggregate, .window: return false
+            case .call(let function, _) where !function.isDeterministic: return false
+            default: pending += node.children
             }
         }
         return true
     }
 
+    /// The children the evaluator computes (a user call's expansion, not its arguments again).
     var children: [TypedExpression] {
         switch kind {
-        case .constant, .column, .parameter, .definition: []
-        case .negate(let operand), .not(let operand), .nullTest(let operand, _): [operand]
-        case .binary(_, let left, let right): [left, right]
+        case .literal, .column, .parameter, .definition: []
+        case .negate(let operand), .not(let operand), .percent(let operand), .nullTest(let operand, _), .broadcast(let operand),
+            .periodFromText(let operand):
+            [operand]
+        case .arithmetic(_, let left, let right), .comparison(_, let left, let right), .logical(_, let left, let right),
+            .membership(let left, let right):
+            [left, right]
         case .list(let elements): elements
-        case .call(_, let arguments, let filter): arguments + (filter.map { [$0] } ?? [])
+        case .call(_, let arguments): arguments
+        case .aggregate(let call): call.arguments + (call.filter.map { [$0] } ?? [])
+        case .window(let call): [call.series] + call.arguments
+        case .userCall(_, _, let expansion): [expansion]
         }
     }
 
+    /// The value known at check time: a literal's, or a folded node's.
     var constantValue: Value? {
-        if case .constant(let value) = kind { return value }
+        if let folded { return folded }
+        if case .literal(let value) = kind { return value }
         return nil
+    }
+
+    /// Calls `visit` on this node and every node below it, the arguments of user calls included.
+    func forEachNode(_ visit: (TypedExpression) -> Void) {
+        var pending = [self]
+        while let node = pending.popLast() {
+            visit(node)
+            if case .userCall(_, let arguments, let expansion) = node.kind {
+                pending += arguments + [expansion]
+            } else {
+                pending += node.children
+            }
+        }
     }
 }
 
@@ -154,8 +249,36 @@ struct CheckedDefinition: Sendable {
     var value: TypedExpression
     /// The grouping of the value, if it has one value per group.
     var grouping: Grouping?
+    /// How the table output shows it: the `as` clause, or the format its value implies.
+    var format: DisplayFormat
     var description: String
     var sourceName: String
+}
+
+/// What a name of a program stands for.
+enum NameBinding: Sendable {
+    case definition(Int)
+    case parameter(ParameterInfo)
+    case function(parameters: [String], file: String, range: SourceRange)
+    case column(KipiType)
+}
+
+/// The program the checker produces: the only input the evaluator accepts, and the one
+/// record of meaning that every tool walks.
+struct CheckedProgram: Sendable {
+    /// Every `let` and KPI that was checked, in an order where each comes after what it uses.
+    var definitions: [CheckedDefinition]
+    /// The reported KPIs, as indices into `definitions`, in file order.
+    var kpis: [Int]
+    var parameters: [ParameterInfo]
+    /// Each key's checked expression (one value per row).
+    var keyExpressions: [GroupKey: TypedExpression]
+    /// The data columns the formulas read.
+    var columnsUsed: Set<String>
+    /// Every name: definitions, parameters, functions and the columns used.
+    var symbols: [String: NameBinding]
+
+    static let empty = CheckedProgram(definitions: [], kpis: [], parameters: [], keyExpressions: [:], columnsUsed: [], symbols: [:])
 }
 
 /// A parameter of a program: overridable when evaluating, with its default.

@@ -36,38 +36,57 @@ extension Checker {
             }
             typedFilter = checked
         }
-        guard let resultType = bindTypes(function, typed, scope) else { return nil }
-        guard let shape = callShape(function, typed, filter: typedFilter, scope) else { return nil }
+        let roles = typed.indices.map { function.parameters[min($0, function.parameters.count - 1)].role }
+        guard let resultType = bindTypes(function, typed, roles: roles, scope) else { return nil }
         let format: DisplayFormat =
             switch function.format {
             case .plain: .plain
             case .percent: .percent
-            case .inheritsArguments: typed.contains { $0.format == .percent } ? .percent : .plain
+            case .inheritsArguments: typed.first { $0.format.style == .percent }?.format ?? .plain
             }
+        if function.isWindow {
+            return checkWindow(function, typed, type: resultType, format: format, range: range, scope)
+        }
+        if function.isAggregate {
+            return checkAggregate(function, typed, roles: roles, filter: typedFilter, type: resultType, format: format, range: range, scope)
+        }
+        var shape = Shape.scalar
+        for argument in typed {
+            guard let joined = shape.joined(with: argument.shape) else {
+                report(CheckerMessages.mixedShapes(shape, argument.shape), argument.range, in: scope.source)
+                return nil
+            }
+            shape = joined
+        }
         let call = TypedExpression(
-            kind: .call(function, arguments: typed, filter: typedFilter), type: resultType, shape: shape, format: format, range: range)
-        return fold(call)
+            kind: .call(function, arguments: typed.map { lifted($0, to: shape) }), type: resultType, shape: shape, format: format,
+            range: range)
+        return folded(call)
     }
 
     /// A call of a deterministic cell-by-cell function on constants, such as the date literal
-    /// `date("2024-03-31")`, is computed once, now. One that fails is left to fail at evaluation,
-    /// in its own KPI, like any other evaluation error.
-    private func fold(_ call: TypedExpression) -> TypedExpression {
-        guard case .call(let function, let arguments, nil) = call.kind, !function.isAggregate, function.isDeterministic,
+    /// `date("2024-03-31")`, is computed once, now, and the value kept beside the call. One that
+    /// fails is left to fail at evaluation, in its own KPI, like any other evaluation error.
+    private func folded(_ call: TypedExpression) -> TypedExpression {
+        guard case .call(let function, let arguments) = call.kind, function.isDeterministic,
             arguments.allSatisfy({ $0.constantValue != nil && !$0.type.isList }),
             case .success(let value) = Evaluator.constantValue(of: call)
         else { return call }
-        return TypedExpression(kind: .constant(value), type: call.type, shape: .scalar, format: call.format, range: call.range)
+        var result = call
+        result.folded = value
+        return result
     }
 
     /// Matches argument types against the parameters; returns the result type.
-    private mutating func bindTypes(_ function: FunctionDefinition, _ arguments: [TypedExpression], _ scope: Scope) -> KipiType? {
+    private mutating func bindTypes(
+        _ function: FunctionDefinition, _ arguments: [TypedExpression], roles: [FunctionDefinition.Role], _ scope: Scope
+    ) -> KipiType? {
         var bindings: [String: KipiType] = [:]
         var matched = true
         for (position, argument) in arguments.enumerated() {
             let parameter = function.parameters[min(position, function.parameters.count - 1)]
             var type = argument.type
-            if parameter.role == .collection, argument.shape == .scalar, case .list(let element) = type {
+            if roles[position] == .collection, argument.shape == .scalar, case .list(let element) = type {
                 type = element
             }
             if !match(parameter.type, type, &bindings) {
@@ -116,52 +135,124 @@ extension Checker {
         case .variable(_, let allowed):
             base = allowed.isEmpty ? "a value" : allowed.map { CheckerMessages.article($0) }.joined(separator: ", ").replacingLast(", ", with: " or ")
         }
-        return role == .collection ? "\(base) column" : base
+        switch role {
+        case .collection: return "\(base) column"
+        case .series: return "\(base) per group"
+        case .value: return base
+        }
     }
 
-    /// The shape of a call's result. An aggregate reduces its collection (rows, the groups of a
-    /// grouped KPI, or a list) to one value, or to one value per group inside a grouped definition.
-    private mutating func callShape(
-        _ function: FunctionDefinition, _ arguments: [TypedExpression], filter: TypedExpression?, _ scope: Scope
-    ) -> Shape? {
-        let parameters = function.parameters
-        func role(_ position: Int) -> FunctionDefinition.Role { parameters[min(position, parameters.count - 1)].role }
-        guard function.isAggregate else {
-            var shape = Shape.scalar
-            for argument in arguments {
-                guard let combined = shape.combined(with: argument.shape) else {
-                    report(CheckerMessages.mixedShapes(shape, argument.shape), argument.range, in: scope.source)
+    /// Decides what an aggregate reduces and at which level. Its collections and filter run over
+    /// rows, over the groups of a grouped value, or over a list. Rows reduce inside each group
+    /// of the enclosing `by` (inline aggregates take the definition's level); a grouped value with
+    /// more keys reduces inside each enclosing group; anything else is refused.
+    private mutating func checkAggregate(
+        _ function: FunctionDefinition, _ arguments: [TypedExpression], roles: [FunctionDefinition.Role], filter: TypedExpression?,
+        type: KipiType, format: DisplayFormat, range: SourceRange, _ scope: Scope
+    ) -> TypedExpression? {
+        let reduced = arguments.indices.filter { roles[$0] == .collection }.map { arguments[$0] } + (filter.map { [$0] } ?? [])
+        var domainShape = Shape.scalar
+        var fromList = false
+        for item in reduced {
+            if item.shape == .scalar {
+                fromList = fromList || item.type.isList
+                continue
+            }
+            guard let joined = domainShape.joined(with: item.shape) else {
+                report(CheckerMessages.mixedShapes(domainShape, item.shape), item.range, in: scope.source)
+                return nil
+            }
+            domainShape = joined
+        }
+        let domain: AggregateCall.Domain
+        switch domainShape {
+        case .scalar: domain = fromList ? .list : .rows
+        case .rows, .groups:
+            if fromList, let list = reduced.first(where: { $0.type.isList && $0.shape == .scalar }) {
+                report(CheckerMessages.mixedShapes(domainShape, .scalar), list.range, in: scope.source)
+                return nil
+            }
+            domain = domainShape.level.map { .groups($0) } ?? .rows
+        }
+        var partition: Level?
+        var result = Shape.scalar
+        switch domain {
+        case .list:
+            break
+        case .rows:
+            partition = scope.grouping?.level
+            result = scope.context
+        case .groups(let level):
+            if let context = scope.grouping?.level {
+                guard context.isCoarser(orEqualTo: level) else {
+                    report(CheckerMessages.cannotReduce(function.name, level, inside: context), range, in: scope.source)
                     return nil
                 }
-                shape = combined
+                partition = context
+                result = scope.context
             }
-            return shape
         }
-        let reduced = arguments.indices.filter { role($0) == .collection }.map { arguments[$0] } + (filter.map { [$0] } ?? [])
-        let domain: AggregateDomain
-        switch AggregateDomain.of(reduced) {
-        case .success(let found): domain = found
-        case .failure(let clash):
-            report(CheckerMessages.mixedShapes(clash.first, clash.second), clash.range, in: scope.source)
-            return nil
-        }
-        // Rows reduce to one value, or to one per group of the enclosing `by`; a list or the
-        // groups of a grouped KPI reduce to one value.
-        var result = domain == .rows ? scope.context : .scalar
-        for (position, argument) in arguments.enumerated() where role(position) == .value {
+        for (position, argument) in arguments.enumerated() where roles[position] == .value {
             // Reducing all rows once per row would take time quadratic in the rows.
             if domain == .rows, argument.shape == .rows {
-                let parameter = parameters[min(position, parameters.count - 1)].name
+                let parameter = function.parameters[min(position, function.parameters.count - 1)].name
                 report(CheckerMessages.perRowArgumentOfAggregate(function.name, parameter: parameter), argument.range, in: scope.source)
                 return nil
             }
-            guard let combined = result.combined(with: argument.shape) else {
+            guard let joined = result.joined(with: argument.shape) else {
                 report(CheckerMessages.mixedShapes(result, argument.shape), argument.range, in: scope.source)
                 return nil
             }
-            result = combined
+            result = joined
         }
-        return result
+        let collectionShape: Shape = domain == .list ? .scalar : domainShape == .scalar ? .rows : domainShape
+        let call = AggregateCall(
+            function: function,
+            arguments: arguments.enumerated().map { position, argument in
+                roles[position] == .collection ? lifted(argument, to: collectionShape) : lifted(argument, to: result)
+            },
+            roles: roles, filter: filter.map { lifted($0, to: collectionShape) }, domain: domain, partition: partition)
+        return TypedExpression(kind: .aggregate(call), type: type, shape: result, format: format, range: range)
+    }
+
+    /// A window function reads a grouped value along its period (or date) key, within each
+    /// combination of the other keys, or across its groups; its value has the same keys.
+    private mutating func checkWindow(
+        _ function: FunctionDefinition, _ arguments: [TypedExpression], type: KipiType, format: DisplayFormat, range: SourceRange,
+        _ scope: Scope
+    ) -> TypedExpression? {
+        guard let series = arguments.first else { return nil }
+        guard case .groups(let level) = series.shape else {
+            report(CheckerMessages.windowNeedsGroups(function.name, series.shape), series.range, in: scope.source)
+            return nil
+        }
+        for argument in arguments.dropFirst() where argument.shape != .scalar {
+            report(CheckerMessages.windowArgumentNotSingle(function.name), argument.range, in: scope.source)
+            return nil
+        }
+        let keys: [GroupKey]
+        if let grouping = scope.grouping, grouping.level == level, !series.readsDefinition(at: level) {
+            keys = grouping.keys
+        } else {
+            keys = grouping(of: level, in: series)?.keys ?? level.keys
+        }
+        var along: GroupKey?
+        var grain: PeriodGrain?
+        for key in keys.reversed() {
+            switch keyExpressions[key]?.type {
+            case .period(let keyGrain)?: (along, grain) = (key, keyGrain)
+            case .date?: along = key
+            default: continue
+            }
+            break
+        }
+        if function.runsAlongTime, along == nil {
+            report(CheckerMessages.windowNeedsPeriod(function.name, level), series.range, in: scope.source)
+            return nil
+        }
+        let call = WindowCall(
+            function: function, series: series, arguments: Array(arguments.dropFirst()), level: level, along: along, grain: grain)
+        return TypedExpression(kind: .window(call), type: type, shape: series.shape, format: format, range: range)
     }
 
     private mutating func checkUserCall(
@@ -184,16 +275,28 @@ extension Checker {
         }
         expansions += 1
         if expansions > Checker.maximumExpansions {
-            report(CheckerMessages.tooManyExpansions, range, in: scope.source)
+            if expansions == Checker.maximumExpansions + 1 { report(CheckerMessages.tooManyExpansions, range, in: scope.source) }
             return nil
         }
         let typed = checked.compactMap { $0 }
         guard typed.count == arguments.count else { return nil }
-        var bodyScope = Scope(source: source, context: scope.context, callStack: scope.callStack + [name])
+        var bodyScope = Scope(source: source, grouping: scope.grouping, callStack: scope.callStack + [name])
         for (parameter, argument) in zip(parameters, typed) { bodyScope.locals[parameter] = argument }
-        guard var result = checkExpression(body, bodyScope) else { return nil }
-        result.range = range
-        return result
+        guard let expansion = checkExpression(body, bodyScope) else { return nil }
+        return TypedExpression(
+            kind: .userCall(name: name, arguments: typed, expansion: expansion), type: expansion.type, shape: expansion.shape,
+            format: expansion.format, range: range, folded: expansion.constantValue)
+    }
+}
+
+extension TypedExpression {
+    /// Whether the value reads a grouped definition at `level` (whose key order it then takes).
+    func readsDefinition(at level: Level) -> Bool {
+        var found = false
+        forEachNode { node in
+            if case .definition = node.kind, node.shape == .groups(level) { found = true }
+        }
+        return found
     }
 }
 

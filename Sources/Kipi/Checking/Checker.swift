@@ -1,16 +1,5 @@
-/// The program the checker produces: the only input the evaluator accepts.
-struct CheckedProgram: Sendable {
-    /// Every `let` and KPI that was checked, in an order where each comes after what it uses.
-    var definitions: [CheckedDefinition]
-    /// The reported KPIs, as indices into `definitions`, in file order.
-    var kpis: [Int]
-    var parameters: [ParameterInfo]
-    var groupings: [GroupingID: Grouping]
-    /// The data columns the formulas read.
-    var columnsUsed: Set<String>
-}
-
-/// Resolves names, infers types and shapes, and collects every error of a program.
+/// Resolves names, infers types and shapes, makes every decision of the language once, and
+/// collects every error of a program.
 ///
 /// Definitions are checked on demand, depth first, so a definition may use one written
 /// below it; a definition met again while it is being checked closes a cycle.
@@ -20,13 +9,16 @@ struct Checker {
         var source: SourceText
     }
 
-    /// What an expression is checked against: its file, whether the enclosing definition is
-    /// grouped, and the arguments bound to the parameters of the user functions being expanded.
+    /// What an expression is checked against: its file, the grouping of the enclosing
+    /// definition, and the arguments bound to the parameters of the user functions being expanded.
     struct Scope {
         var source: SourceText
-        var context: Shape
+        var grouping: Grouping?
         var locals: [String: TypedExpression] = [:]
         var callStack: [String] = []
+
+        /// The level inline aggregates take: the enclosing definition's groups, or one value.
+        var context: Shape { grouping.map { .groups($0.level) } ?? .scalar }
     }
 
     let registry: FunctionRegistry
@@ -34,16 +26,19 @@ struct Checker {
     let schema: Schema?
     var entries: [String: Entry] = [:]
     var diagnostics: [Diagnostic] = []
-    private var definitions: [CheckedDefinition] = []
+    private(set) var definitions: [CheckedDefinition] = []
     private var definitionIndex: [String: Int] = [:]
     private var inProgress: [String] = []
     private var failed: Set<String> = []
     var parameters: [String: ParameterInfo] = [:]
-    var groupings: [GroupingID: Grouping] = [:]
+    var keyExpressions: [GroupKey: TypedExpression] = [:]
+    /// The first grouping written for each level: the key order of values derived from it.
+    var groupingsByLevel: [Level: Grouping] = [:]
     var columnsUsed: Set<String> = []
     /// User function calls expanded in the definition being checked: functions calling
     /// functions could otherwise expand to an exponentially large formula.
     var expansions = 0
+    private var nextNodeID = 0
     /// Definitions with syntax errors, already reported.
     var incompleteNames: Set<String> = []
 
@@ -83,7 +78,7 @@ struct Checker {
         let program = CheckedProgram(
             definitions: checker.definitions, kpis: kpis,
             parameters: checker.parameters.values.sorted { $0.name < $1.name },
-            groupings: checker.groupings, columnsUsed: checker.columnsUsed)
+            keyExpressions: checker.keyExpressions, columnsUsed: checker.columnsUsed, symbols: checker.symbols())
         return (program, checker.sortedDiagnostics())
     }
 
@@ -108,6 +103,24 @@ struct Checker {
         return name
     }
 
+    private func symbols() -> [String: NameBinding] {
+        var table: [String: NameBinding] = [:]
+        for name in columnsUsed { table[name] = .column(schema?.type(of: name) ?? .unknown) }
+        for (name, entry) in entries {
+            switch entry.declaration.kind {
+            case .function(_, let parameters, _):
+                table[name] = .function(parameters: parameters, file: entry.source.name, range: entry.declaration.range)
+            case .parameter:
+                if let parameter = parameters[name] { table[name] = .parameter(parameter) }
+            case .kpi, .helper:
+                if let index = definitionIndex[name] { table[name] = .definition(index) }
+            case .import:
+                break
+            }
+        }
+        return table
+    }
+
     // MARK: Definitions
 
     /// Checks a `let` or KPI (once) and returns its index, or nil if it failed.
@@ -115,7 +128,7 @@ struct Checker {
         if let index = definitionIndex[name] { return index }
         if failed.contains(name) { return nil }
         guard let entry = entries[name] else { return nil }
-        let (value, keys, role): (Expression, [Expression], CheckedDefinition.Role)
+        let (value, keys, role): (Expression, [KeyClause], CheckedDefinition.Role)
         switch entry.declaration.kind {
         case .kpi(_, let expression, let byKeys): (value, keys, role) = (expression, byKeys, .kpi)
         case .helper(_, let expression, let byKeys): (value, keys, role) = (expression, byKeys, .helper)
@@ -128,15 +141,13 @@ struct Checker {
             inProgress.removeLast()
             expansions = outerExpansions
         }
-        var scope = Scope(source: entry.source, context: .scalar)
-        var grouping: Grouping?
+        var scope = Scope(source: entry.source)
         if !keys.isEmpty {
-            grouping = checkGrouping(keys, scope: scope)
-            guard let grouping else {
+            guard let grouping = checkGrouping(keys, scope: scope) else {
                 failed.insert(name)
                 return nil
             }
-            scope.context = .groups(grouping.id)
+            scope.grouping = grouping
         }
         guard let checked = checkExpression(value, scope) else {
             failed.insert(name)
@@ -147,74 +158,137 @@ struct Checker {
             failed.insert(name)
             return nil
         }
-        guard let (finalGrouping, shapeOK) = resultGrouping(of: checked, declared: grouping, name: name, role: role, scope: scope),
-            shapeOK
-        else {
+        guard let (final, grouping) = groupedValue(checked, declared: scope.grouping, name: name, role: role, scope: scope) else {
             failed.insert(name)
             return nil
         }
+        let numbered = numbered(final)
         let definition = CheckedDefinition(
-            name: name, role: role, value: checked, grouping: finalGrouping,
+            name: name, role: role, value: numbered, grouping: grouping,
+            format: entry.declaration.display ?? numbered.format,
             description: entry.declaration.documentation, sourceName: entry.source.name)
         definitions.append(definition)
         definitionIndex[name] = definitions.count - 1
         return definitions.count - 1
     }
 
-    /// The grouping a definition's value has, after checking its shape fits its role.
-    private mutating func resultGrouping(
-        of value: TypedExpression, declared: Grouping?, name: String, role: CheckedDefinition.Role, scope: Scope
-    ) -> (Grouping?, Bool)? {
+    /// The value of a definition at its level, and its grouping: a coarser value is repeated over
+    /// the declared groups; a value with keys the definition does not have is an error.
+    private mutating func groupedValue(
+        _ value: TypedExpression, declared: Grouping?, name: String, role: CheckedDefinition.Role, scope: Scope
+    ) -> (TypedExpression, Grouping?)? {
         if role == .kpi, case .list = value.type {
             report(CheckerMessages.listKPI, value.range, in: scope.source)
             return nil
         }
         switch value.shape {
         case .scalar:
-            return (declared, true)
+            guard let declared else { return (value, nil) }
+            return (lifted(value, to: .groups(declared.level)), declared)
         case .rows:
             if role == .kpi || declared != nil {
                 report(CheckerMessages.columnKPI(name), value.range, in: scope.source)
                 return nil
             }
-            return (nil, true)
-        case .groups(let id):
-            if let declared, declared.id != id {
-                report(CheckerMessages.groupingMismatch(name, has: id, wanted: declared.id), value.range, in: scope.source)
+            return (value, nil)
+        case .groups(let level):
+            guard let declared else { return (value, grouping(of: level, in: value)) }
+            guard level.isCoarser(orEqualTo: declared.level) else {
+                report(CheckerMessages.groupingMismatch(name, has: level, wanted: declared.level), value.range, in: scope.source)
                 return nil
             }
-            return (groupings[id], true)
+            return (lifted(value, to: .groups(declared.level)), declared)
         }
     }
 
-    private mutating func checkGrouping(_ keys: [Expression], scope: Scope) -> Grouping? {
-        var checkedKeys: [TypedExpression] = []
-        for key in keys {
-            guard let checked = checkExpression(key, scope) else { continue }
-            if checked.shape != .rows {
-                report(CheckerMessages.keyNotColumn, key.range, in: scope.source)
-            } else if case .list = checked.type {
-                report(CheckerMessages.keyNotColumn, key.range, in: scope.source)
-            } else {
-                checkedKeys.append(checked)
+    /// The grouping, with its keys in the order written, of a value at `level`: that of a
+    /// definition it reads at that level, else the first grouping written for the level.
+    func grouping(of level: Level, in value: TypedExpression) -> Grouping? {
+        var found: Grouping?
+        value.forEachNode { node in
+            if found == nil, case .definition(let index) = node.kind, let grouping = definitions[index].grouping, grouping.level == level {
+                found = grouping
             }
         }
-        guard checkedKeys.count == keys.count else { return nil }
-        let names = keys.map { key in
-            if case .name(let name, _) = key.kind { return name }
-            return scope.source.text(of: key.range)
+        return found ?? groupingsByLevel[level]
+    }
+
+    /// Gives every node of a definition's tree its id.
+    private mutating func numbered(_ expression: TypedExpression) -> TypedExpression {
+        var node = expression
+        node.id = nextNodeID
+        nextNodeID += 1
+        switch node.kind {
+        case .literal, .column, .parameter, .definition: break
+        case .negate(let operand): node.kind = .negate(numbered(operand))
+        case .not(let operand): node.kind = .not(numbered(operand))
+        case .percent(let operand): node.kind = .percent(numbered(operand))
+        case .nullTest(let operand, let isNull): node.kind = .nullTest(numbered(operand), isNull: isNull)
+        case .broadcast(let operand): node.kind = .broadcast(numbered(operand))
+        case .periodFromText(let operand): node.kind = .periodFromText(numbered(operand))
+        case .arithmetic(let kind, let left, let right): node.kind = .arithmetic(kind, numbered(left), numbered(right))
+        case .comparison(let op, let left, let right): node.kind = .comparison(op, numbered(left), numbered(right))
+        case .logical(let op, let left, let right): node.kind = .logical(op, numbered(left), numbered(right))
+        case .membership(let left, let right): node.kind = .membership(numbered(left), numbered(right))
+        case .list(let elements): node.kind = .list(elements.map { numbered($0) })
+        case .call(let function, let arguments): node.kind = .call(function, arguments: arguments.map { numbered($0) })
+        case .aggregate(var call):
+            call.arguments = call.arguments.map { numbered($0) }
+            call.filter = call.filter.map { numbered($0) }
+            node.kind = .aggregate(call)
+        case .window(var call):
+            call.series = numbered(call.series)
+            call.arguments = call.arguments.map { numbered($0) }
+            node.kind = .window(call)
+        case .userCall(let name, let arguments, let expansion):
+            node.kind = .userCall(name: name, arguments: arguments.map { numbered($0) }, expansion: numbered(expansion))
         }
-        let id = GroupingID(
-            canonical: keys.map(\.description).joined(separator: ", "),
-            description: names.joined(separator: ", "))
-        let grouping = groupings[id] ?? Grouping(id: id, keys: checkedKeys, keyNames: names)
-        groupings[id] = grouping
+        return node
+    }
+
+    /// Checks the keys of a `by` clause: each must have one value per row. A key is identified
+    /// by its checked expression, so `manager`, `` `manager` `` and a `let` alias are one key.
+    private mutating func checkGrouping(_ keys: [KeyClause], scope: Scope) -> Grouping? {
+        var groupKeys: [GroupKey] = []
+        var names: [String] = []
+        for key in keys {
+            guard var checked = checkExpression(key.expression, scope) else { continue }
+            if checked.shape != .rows || checked.type.isList {
+                report(CheckerMessages.keyNotColumn, key.range, in: scope.source)
+                continue
+            }
+            // A `let` that names a row expression is the expression it names.
+            while case .definition(let index) = checked.kind, definitions[index].value.shape == .rows {
+                let range = checked.range
+                checked = definitions[index].value
+                checked.range = range
+            }
+            let name: String
+            if let given = key.name {
+                name = given
+            } else if case .name(let column, _) = key.expression.kind {
+                name = column
+            } else {
+                name = scope.source.text(of: key.range)
+            }
+            let groupKey = GroupKey(canonical: checked.description, description: name)
+            if groupKeys.contains(groupKey) {
+                report(CheckerMessages.repeatedKey(name), key.range, in: scope.source)
+                continue
+            }
+            if keyExpressions[groupKey] == nil { keyExpressions[groupKey] = numbered(checked) }
+            groupKeys.append(groupKey)
+            names.append(name)
+        }
+        guard groupKeys.count == keys.count else { return nil }
+        let grouping = Grouping(level: Level(groupKeys), keys: groupKeys, keyNames: names)
+        if groupingsByLevel[grouping.level] == nil { groupingsByLevel[grouping.level] = grouping }
         return grouping
     }
 
     private mutating func checkParameter(_ name: String) {
         guard let entry = entries[name], case .parameter(_, let defaultValue) = entry.declaration.kind else { return }
-        let scope = Scope(source: entry.source, context: .scalar)
+        let scope = Scope(source: entry.source)
         guard let checked = checkExpression(defaultValue, scope) else { return }
         guard checked.isComputedFromConstants, !checked.type.isList else {
             report(CheckerMessages.notConstant(name), defaultValue.range, in: entry.source)
@@ -239,10 +313,10 @@ struct Checker {
     private mutating func checkFunctionBody(_ name: String) {
         guard let entry = entries[name], case .function(_, let parameterNames, let body) = entry.declaration.kind else { return }
         expansions = 0
-        var scope = Scope(source: entry.source, context: .scalar, callStack: [name])
+        var scope = Scope(source: entry.source, callStack: [name])
         for parameter in parameterNames {
             scope.locals[parameter] = TypedExpression(
-                kind: .constant(.null), type: .unknown, shape: .scalar, format: .plain, range: entry.declaration.nameRange)
+                kind: .literal(.null), type: .unknown, shape: .scalar, format: .plain, range: entry.declaration.nameRange)
         }
         _ = checkExpression(body, scope)
     }
@@ -274,8 +348,8 @@ struct Checker {
                 let definition = definitions[index]
                 return TypedExpression(
                     kind: .definition(index), type: definition.value.type,
-                    shape: definition.grouping.map { .groups($0.id) } ?? definition.value.shape,
-                    format: definition.value.format, range: range)
+                    shape: definition.grouping.map { .groups($0.level) } ?? definition.value.shape,
+                    format: definition.format, range: range)
             case .import:
                 return nil
             }
@@ -296,6 +370,16 @@ struct Checker {
         }
         columnsUsed.insert(name)
         return TypedExpression(kind: .column(name), type: .unknown, shape: .rows, format: .plain, range: range)
+    }
+
+    /// `expression` over `shape`, a finer shape than its own: wrapped in a broadcast that
+    /// repeats each group's value over its rows or finer groups. A single value broadcasts as it is.
+    func lifted(_ expression: TypedExpression, to shape: Shape) -> TypedExpression {
+        if expression.shape == .scalar || expression.shape == shape { return expression }
+        var node = TypedExpression(
+            kind: .broadcast(expression), type: expression.type, shape: shape, format: expression.format, range: expression.range)
+        node.file = expression.file
+        return node
     }
 
     mutating func report(_ message: String, _ range: SourceRange, in source: SourceText) {

@@ -28,8 +28,13 @@ enum CheckerMessages {
         "'\(name)' is already defined (\(previous))"
     }
     static func functionAsValue(_ name: String) -> String { "'\(name)' is a function; call it with parentheses: \(name)(…)" }
-    static func groupingMismatch(_ name: String, has: GroupingID, wanted: GroupingID) -> String {
-        "'\(name)' has one value per \(has), but this definition is grouped by \(wanted)"
+    static func cannotReduce(_ function: String, _ level: Level, inside context: Level) -> String {
+        "cannot reduce one value per \(level) inside each group of \(context) with '\(function)': "
+            + "the groups of \(level) do not lie inside those of \(context); aggregate at a level that has every key of \(context)"
+    }
+    static func groupingMismatch(_ name: String, has: Level, wanted: Level) -> String {
+        "'\(name)' is by \(wanted), but its value has one value per \(has); "
+            + "aggregate it to \(wanted) first, such as max(…), or give '\(name)' the keys \(has)"
     }
     static func importUnreadable(_ path: String, _ reason: String) -> String { "cannot import '\(path)': \(reason)" }
     static let keyNotColumn = "a 'by' key must have one value per row: a column, or an expression of columns such as month(date)"
@@ -40,6 +45,28 @@ enum CheckerMessages {
     }
     static func mixedTypes(_ what: String, _ left: KipiType, _ right: KipiType) -> String {
         "\(what) mixes \(article(left)) and \(article(right))"
+    }
+    static func notAPeriod(_ value: Value, _ grain: PeriodGrain) -> String {
+        let example = ["week": "2024-W05", "month": "2024-03", "quarter": "2024-Q1", "year": "2024"][grain.rawValue] ?? ""
+        let shown: String = if case .text(let text) = value { "'\(text)'" } else { value.description }
+        return "\(shown) is not a \(grain); write it as \(example)"
+    }
+    static let numberMinusPeriod = "cannot subtract a period from a number; a period minus a number of periods is written period - n"
+    static func periodGrains(_ left: PeriodGrain, _ right: PeriodGrain) -> String {
+        "cannot subtract a \(right) from a \(left); convert one of them first, such as year(p) or quarter(p)"
+    }
+    static func periodListNotConstant(_ grain: PeriodGrain) -> String {
+        "a \(grain) can be tested against a list of constant texts, such as [\"2024-01\", \"2024-02\"]"
+    }
+    static func repeatedKey(_ key: String) -> String { "'\(key)' is already a key of this 'by'" }
+    static func windowArgumentNotSingle(_ name: String) -> String {
+        "'\(name)' needs a single value here, such as 3, not one per row or group"
+    }
+    static func windowNeedsGroups(_ name: String, _ shape: Shape) -> String {
+        "'\(name)' reads a grouped value, such as sum(amount) by manager, month(date) or a grouped definition, but got \(describe(shape))"
+    }
+    static func windowNeedsPeriod(_ name: String, _ level: Level) -> String {
+        "'\(name)' runs along time, but the value is by \(level), which has no period or date key; group it by one, such as month(date)"
     }
     static let numberMinusDate = "cannot subtract a date from a number; a date minus a number of days is written date - days"
     static func notConstant(_ name: String) -> String {
@@ -82,6 +109,7 @@ enum CheckerMessages {
         case .text: "text"
         case .boolean: "a boolean"
         case .date: "a date"
+        case .period(let grain): "a \(grain)"
         case .null: "null"
         case .list(let element): "a list of \(element)"
         case .unknown: "a value of unknown type"
@@ -92,7 +120,7 @@ enum CheckerMessages {
         switch shape {
         case .scalar: "a single value"
         case .rows: "one value per row"
-        case .groups(let id): "one value per \(id)"
+        case .groups(let level): "one value per \(level)"
         }
     }
 }

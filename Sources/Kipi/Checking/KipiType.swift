@@ -4,6 +4,8 @@ public indirect enum KipiType: Sendable, Hashable, CustomStringConvertible {
     case text
     case boolean
     case date
+    /// A calendar period of one grain (`month(date)`).
+    case period(PeriodGrain)
     /// The type of the literal `null`; it fits wherever any other type is expected.
     case null
     case list(KipiType)
@@ -16,6 +18,7 @@ public indirect enum KipiType: Sendable, Hashable, CustomStringConvertible {
         case .text: "text"
         case .boolean: "boolean"
         case .date: "date"
+        case .period(let grain): grain.rawValue
         case .null: "null"
         case .list(let element): "list of \(element)"
         case .unknown: "unknown"
@@ -38,14 +41,42 @@ public indirect enum KipiType: Sendable, Hashable, CustomStringConvertible {
     var isWildcard: Bool {
         switch self {
         case .null, .unknown: true
-        case .number, .text, .boolean, .date, .list: false
+        case .number, .text, .boolean, .date, .period, .list: false
         }
     }
 }
 
 /// How a number is shown to people; JSON and CSV output never change the value.
-public enum DisplayFormat: Sendable, Hashable {
-    case plain
-    /// Shown as a percentage: 0.452 is `45.2%`.
-    case percent
+public struct DisplayFormat: Sendable, Hashable, CustomStringConvertible {
+    public enum Style: String, Sendable, Hashable {
+        /// Thousands separated, with as many decimals as suit the number (or `decimals`).
+        case number
+        /// Times 100 with a `%` sign: 0.452 is `45.2%`.
+        case percent
+    }
+
+    public var style: Style
+    /// Decimals to show; nil for the style's default (one for percent, two or more for numbers).
+    public var decimals: Int?
+
+    public init(style: Style, decimals: Int? = nil) {
+        self.style = style
+        self.decimals = decimals
+    }
+
+    /// A number as it comes.
+    public static let plain = DisplayFormat(style: .number)
+    /// A percentage with one decimal.
+    public static let percent = DisplayFormat(style: .percent)
+    /// A whole number (`as integer`).
+    public static let integer = DisplayFormat(style: .number, decimals: 0)
+
+    /// As an `as` clause writes it: `percent`, `percent(1)`, `number`, `integer`.
+    public var description: String {
+        switch (style, decimals) {
+        case (.number, 0?): "integer"
+        case (_, let decimals?): "\(style.rawValue)(\(decimals))"
+        case (_, nil): style.rawValue
+        }
+    }
 }

@@ -9,6 +9,8 @@ public struct Column: Sendable {
         case text([String])
         case boolean([Bool])
         case date([Int32])
+        /// Periods of one grain, by `Period.index`.
+        case period(PeriodGrain, [Int32])
     }
 
     public private(set) var storage: Storage
@@ -28,6 +30,7 @@ public struct Column: Sendable {
         case .text(let values): count = values.count
         case .boolean(let values): count = values.count
         case .date(let values): count = values.count
+        case .period(_, let values): count = values.count
         }
         self.nulls = nulls.flatMap { $0.contains(true) ? $0 : nil }
         self.errors = errors
@@ -45,6 +48,7 @@ public struct Column: Sendable {
         case .text: return Column(.text([String](repeating: "", count: count)), nulls: mask)
         case .boolean: return Column(.boolean([Bool](repeating: false, count: count)), nulls: mask)
         case .date: return Column(.date([Int32](repeating: 0, count: count)), nulls: mask)
+        case .period(let grain): return Column(.period(grain, [Int32](repeating: 0, count: count)), nulls: mask)
         case .number, .null, .list, .unknown: return Column(.number([Double](repeating: 0, count: count)), nulls: mask)
         }
     }
@@ -56,6 +60,7 @@ public struct Column: Sendable {
         case .text(let text): self.init(.text([String](repeating: text, count: count)))
         case .boolean(let flag): self.init(.boolean([Bool](repeating: flag, count: count)))
         case .date(let date): self.init(.date([Int32](repeating: date.daysSinceEpoch, count: count)))
+        case .period(let period): self.init(.period(period.grain, [Int32](repeating: period.index, count: count)))
         case .null, .list: self = Column.nulls(type, count: count)
         }
     }
@@ -67,6 +72,7 @@ public struct Column: Sendable {
         case .text: self.init(.text(values.map { if case .text(let v) = $0 { v } else { "" } }), nulls: mask)
         case .boolean: self.init(.boolean(values.map { if case .boolean(let v) = $0 { v } else { false } }), nulls: mask)
         case .date: self.init(.date(values.map { if case .date(let v) = $0 { v.daysSinceEpoch } else { 0 } }), nulls: mask)
+        case .period(let grain): self.init(.period(grain, values.map { if case .period(let v) = $0 { v.index } else { 0 } }), nulls: mask)
         case .number, .null, .list, .unknown: self.init(.number(values.map { $0.number ?? 0 }), nulls: mask)
         }
     }
@@ -77,6 +83,7 @@ public struct Column: Sendable {
         case .text: .text
         case .boolean: .boolean
         case .date: .date
+        case .period(let grain, _): .period(grain)
         }
     }
 
@@ -93,6 +100,7 @@ public struct Column: Sendable {
         case .text(let values): return .text(values[row])
         case .boolean(let values): return .boolean(values[row])
         case .date(let values): return .date(KipiDate(daysSinceEpoch: values[row]))
+        case .period(let grain, let values): return .period(Period(grain: grain, index: values[row]))
         }
     }
 
@@ -123,6 +131,33 @@ public struct Column: Sendable {
         return [Int32](repeating: 0, count: count)
     }
 
+    /// Period indices (`Period.index`); an all-null column of another type reads as zeros.
+    public var periodIndices: [Int32] {
+        if case .period(_, let values) = storage { return values }
+        return [Int32](repeating: 0, count: count)
+    }
+
+    /// The cells at `sources`, in that order; a negative source is a null cell. A column of
+    /// one cell (a scalar) is repeated.
+    func broadcasting(_ sources: [Int]) -> Column {
+        if count == 0 { return Column.nulls(type, count: sources.count) }
+        let single = count == 1
+        let gathered = gathering(sources.map { single ? 0 : max($0, 0) })
+        return sources.contains(where: { $0 < 0 }) ? gathered.nulling(where: sources) : gathered
+    }
+
+    private func nulling(where sources: [Int]) -> Column {
+        var mask = nulls ?? [Bool](repeating: false, count: count)
+        for (row, source) in sources.enumerated() where source < 0 { mask[row] = true }
+        var result = Column(storage, nulls: mask)
+        var kept = RowErrors()
+        for (row, source) in sources.enumerated() where source >= 0 {
+            if let message = errors.message(at: row) { kept.record(message, at: row) }
+        }
+        result.errors = kept
+        return result
+    }
+
     /// The cells at `rows`, in that order.
     public func gathering(_ rows: [Int]) -> Column {
         let mask = nulls.map { mask in rows.map { mask[$0] } }
@@ -132,6 +167,7 @@ public struct Column: Sendable {
         case .text(let values): result = Column(.text(rows.map { values[$0] }), nulls: mask)
         case .boolean(let values): result = Column(.boolean(rows.map { values[$0] }), nulls: mask)
         case .date(let values): result = Column(.date(rows.map { values[$0] }), nulls: mask)
+        case .period(let grain, let values): result = Column(.period(grain, rows.map { values[$0] }), nulls: mask)
         }
         result.errors = errors.gathering(rows)
         return result

@@ -21,7 +21,7 @@ struct ColumnBuilder: Sendable {
         case .boolean?: return booleans(nulls).mapError(mismatch("a boolean"))
         case .date?: return dates(nulls).mapError(mismatch("a date"))
         case .text?: return .success(texts(nulls, note: nil))
-        case .null?, .list?, .unknown?, nil: break
+        case .null?, .list?, .unknown?, .period?, nil: break
         }
         var firstNonNumber = count
         for decimalComma in decimalMarks {

@@ -4,6 +4,8 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
     case text(String)
     case boolean(Bool)
     case date(KipiDate)
+    /// A week, month, quarter or year.
+    case period(Period)
     case list([Value])
     case null
 
@@ -24,6 +26,7 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case .text: .text
         case .boolean: .boolean
         case .date: .date
+        case .period(let period): .period(period.grain)
         case .null: .null
         case .list(let elements): .list(elements.reduce(KipiType.null) { $0.unified(with: $1.type) ?? $0 })
         }
@@ -36,6 +39,7 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case .text(let text): "\"\(text)\""
         case .boolean(let value): value ? "true" : "false"
         case .date(let date): "date(\"\(date)\")"
+        case .period(let period): period.grain == .year ? "year(\(period))" : "\(period.grain)(\"\(period)\")"
         case .list(let elements): "[" + elements.map(\.description).joined(separator: ", ") + "]"
         case .null: "null"
         }
@@ -52,6 +56,7 @@ extension Value {
         case (.number(let a), .number(let b)): return a < b
         case (.text(let a), .text(let b)): return a < b
         case (.date(let a), .date(let b)): return a < b
+        case (.period(let a), .period(let b)): return a < b
         case (.boolean(let a), .boolean(let b)): return !a && b
         default: return false
         }

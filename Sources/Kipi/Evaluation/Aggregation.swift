@@ -1,27 +1,35 @@
 extension Evaluator {
-    /// Reduces a collection per group: once for an ungrouped result, once per group of the
-    /// enclosing `by` for a grouped one. Rows where the filter does not hold, or where a
-    /// collection value is null, are left out; a failed row that is not left out fails its group.
-    mutating func aggregate(
-        _ function: FunctionDefinition, _ reduce: @Sendable (AggregateInput) throws -> Value,
-        _ arguments: [TypedExpression], filter: TypedExpression?, type: KipiType, shape: Shape
-    ) -> Column {
-        let parameters = function.parameters
-        let isCollection = arguments.indices.map { parameters[min($0, parameters.count - 1)].role == .collection }
-        let collectionArguments = arguments.indices.filter { isCollection[$0] }.map { arguments[$0] }
-        guard case .success(let domain) = AggregateDomain.of(collectionArguments + (filter.map { [$0] } ?? [])) else {
-            preconditionFailure("the checker refuses an aggregate whose collections do not fit together")
+    /// Reduces an aggregate's collection as the checker decided: the whole domain for every
+    /// result cell, or, with a partition, the part of the domain inside each cell's group. Rows
+    /// where the filter does not hold, or where a collection value is null, are left out; a
+    /// failed row that is not left out fails its group.
+    mutating func aggregate(_ call: AggregateCall, type: KipiType, shape: Shape) -> Column {
+        let function = call.function
+        guard case .aggregate(let reduce) = function.implementation else {
+            return failedColumn(type, message: FunctionMessages.notCellByCell(function.name))
         }
+        let collectionArguments = call.arguments.indices.filter { call.roles[$0] == .collection }.map { call.arguments[$0] }
 
-        // The collections, as columns over one domain: rows, a grouped KPI's groups, or a list.
+        // The collections, as columns over one domain: rows, a grouped value's groups, or a list.
         var collections: [Column]
         let domainLength: Int
-        switch domain {
+        switch call.domain {
         case .list:
-            collections = collectionArguments.map { argument in
-                argument.type.isList ? Column(values: listValues(argument), type: listElementType(argument.type)) : evaluate(argument)
+            collections = []
+            var lengths: [Int] = []
+            for argument in collectionArguments {
+                guard argument.type.isList else {
+                    collections.append(evaluate(argument))
+                    continue
+                }
+                switch listValues(argument) {
+                case .success(let values):
+                    collections.append(Column(values: values, type: listElementType(argument.type)))
+                    lengths.append(values.count)
+                case .failure(let error):
+                    return failedColumn(type, message: error.message)
+                }
             }
-            let lengths = zip(collectionArguments, collections).filter { $0.0.type.isList }.map(\.1.count)
             if let first = lengths.first, let other = lengths.first(where: { $0 != first }) {
                 return failedColumn(type, message: "\(function.name) needs lists of one length, got \(first) and \(other) values")
             }
@@ -29,58 +37,70 @@ extension Evaluator {
         case .rows:
             domainLength = table.rowCount
             collections = collectionArguments.map { evaluate($0) }
-        case .groups(let id):
-            domainLength = length(of: .groups(id))
+        case .groups(let level):
+            domainLength = length(of: .groups(level))
             collections = collectionArguments.map { evaluate($0) }
         }
-        collections = collections.map { $0.count == 1 && domainLength != 1 ? $0.gathering([Int](repeating: 0, count: domainLength)) : $0 }
-        let mask = filter.map { evaluate($0) }
+        collections = collections.map { $0.count == 1 && domainLength != 1 ? $0.broadcasting([Int](repeating: 0, count: domainLength)) : $0 }
+        let mask = call.filter.map { evaluate($0) }
 
-        // Rows split into the groups of the enclosing `by`; a list or a grouped KPI's groups are
-        // reduced whole, once for every group (only the value arguments may differ per group).
-        var groupOfRow: [Int32]?
-        if case .groups(let id) = shape {
-            switch groupIndex(id) {
+        // Which part of the domain each element is in, and which part each result cell reduces.
+        let cellCount = length(of: shape)
+        var partOfElement: [Int32]?
+        var partOfCell = [Int](repeating: 0, count: cellCount)
+        var partCount = 1
+        if let partition = call.partition {
+            switch partitioning(call.domain, by: partition, cells: shape) {
             case .failure(let error): return failedColumn(type, message: error.message)
-            case .success(let index): if domain == .rows { groupOfRow = index.groupOfRow }
+            case .success(let parts):
+                (partOfElement, partOfCell, partCount) = (parts.ofElement, parts.ofCell, parts.count)
             }
         }
-        let groupCount = length(of: shape)
-        let valueArguments = arguments.indices.filter { !isCollection[$0] }.map { evaluate(arguments[$0]) }
+        let valueArguments = call.arguments.indices.filter { call.roles[$0] == .value }.map { evaluate(call.arguments[$0]) }
         let selections = selectRows(
-            domainLength: domainLength, groupOfRow: groupOfRow, groupCount: groupOfRow == nil ? 1 : groupCount,
-            collections: collections, mask: mask)
+            domainLength: domainLength, partOf: partOfElement, partCount: partCount, collections: collections, mask: mask)
 
-        // Each group's collections; one shared set when every group reduces the same values.
-        func selected(_ selection: Selection) -> [Column] {
-            selection.rows.map { rows in collections.map { $0.gathering(rows) } } ?? collections.map(stripped)
-        }
-        let shared = groupOfRow == nil ? selected(selections[0]) : nil
-        let sharedSort = SortCache()
-        var results = [Value](repeating: .null, count: groupCount)
+        var inputs: [Int: (collections: [Column], sort: SortCache)] = [:]
+        var results = [Value](repeating: .null, count: cellCount)
         var errors = RowErrors()
-        for group in 0..<groupCount {
-            let selection = selections[groupOfRow == nil ? 0 : group]
-            if let message = selection.failure {
-                errors.record(message, at: group)
+        for cell in 0..<cellCount {
+            let part = partOfCell[cell]
+            guard part >= 0, part < selections.count else {
+                results[cell] = .null
                 continue
             }
-            var groupArguments: [Value] = []
+            let selection = selections[part]
+            if let message = selection.failure {
+                errors.record(message, at: cell)
+                continue
+            }
+            var cellArguments: [Value] = []
             var argumentFailure: String?
             for column in valueArguments {
-                let cell = column.count == 1 ? 0 : group
-                if let message = column.errors.message(at: cell) { argumentFailure = message }
-                groupArguments.append(column[cell])
+                let index = column.count == 1 ? 0 : cell
+                if let message = column.errors.message(at: index) { argumentFailure = message }
+                cellArguments.append(column[index])
             }
             if let argumentFailure {
-                errors.record(argumentFailure, at: group)
+                errors.record(argumentFailure, at: cell)
                 continue
             }
-            let input = AggregateInput(
-                collections: shared ?? selected(selection), rowCount: selection.rowCount, arguments: groupArguments,
-                sortCache: shared == nil ? SortCache() : sharedSort)
-            results[group] = errors.capturing(at: group, nonFinite: "the result of \(function.name) is not a finite number") {
-                try reduce(input)
+            let input: (collections: [Column], sort: SortCache)
+            if let known = inputs[part] {
+                input = known
+            } else {
+                let gathered = selection.rows.map { rows in collections.map { $0.gathering(rows) } } ?? collections.map(stripped)
+                input = (gathered, SortCache())
+                inputs[part] = input
+            }
+            let aggregateInput = AggregateInput(
+                collections: input.collections, rowCount: selection.rowCount, arguments: cellArguments, sortCache: input.sort)
+            results[cell] = errors.capturing(at: cell, nonFinite: "the result of \(function.name) is not a finite number") {
+                let value = try reduce(aggregateInput)
+                guard value.type.unified(with: type) != nil || type.isWildcard else {
+                    throw FunctionError(FunctionMessages.wrongType(function.name, value.type, type))
+                }
+                return value
             }
         }
         var column = Column(values: results, type: type)
@@ -88,52 +108,84 @@ extension Evaluator {
         return column
     }
 
+    /// For a partitioned aggregate: the part of each domain element (-1 for none), the part each
+    /// result cell reduces, and how many parts there are.
+    private mutating func partitioning(
+        _ domain: AggregateCall.Domain, by partition: Level, cells: Shape
+    ) -> Result<(ofElement: [Int32]?, ofCell: [Int], count: Int), FunctionError> {
+        let index: GroupIndex
+        switch groupIndex(partition) {
+        case .success(let built): index = built
+        case .failure(let error): return .failure(error)
+        }
+        var ofElement: [Int32]?
+        switch domain {
+        case .list: break
+        case .rows: ofElement = index.groupOfRow
+        case .groups(let level):
+            switch groupMapping(from: level, to: partition) {
+            case .success(let mapping): ofElement = mapping.map { Int32($0) }
+            case .failure(let error): return .failure(error)
+            }
+        }
+        switch cells {
+        case .groups(let level) where level != partition:
+            switch groupMapping(from: level, to: partition) {
+            case .success(let mapping): return .success((ofElement, mapping, index.count))
+            case .failure(let error): return .failure(error)
+            }
+        case .scalar, .rows, .groups:
+            return .success((ofElement, Array(0..<index.count), index.count))
+        }
+    }
+
     private func listElementType(_ type: KipiType) -> KipiType {
         if case .list(let element) = type { return element }
         return type
     }
 
-    /// The rows of one group that an aggregate reads.
+    /// The elements of one part that an aggregate reads.
     struct Selection {
-        /// Row indices to gather; nil when every row of the domain is taken as it is.
+        /// Element indices to gather; nil when every element of the domain is taken as it is.
         var rows: [Int]?
-        /// Rows where the filter holds, nulls included.
+        /// Elements where the filter holds, nulls included.
         var rowCount: Int
         var failure: String?
     }
 
-    /// One pass over the domain, sorting the rows that pass the filter and have no null
-    /// collection value into their groups.
-    private func selectRows(domainLength: Int, groupOfRow: [Int32]?, groupCount: Int, collections: [Column], mask: Column?) -> [Selection] {
+    /// One pass over the domain, sorting the elements that pass the filter and have no null
+    /// collection value into their parts.
+    private func selectRows(domainLength: Int, partOf: [Int32]?, partCount: Int, collections: [Column], mask: Column?) -> [Selection] {
         let noNulls = collections.allSatisfy { $0.nulls == nil }
         let noErrors = collections.allSatisfy { $0.errors.isEmpty } && (mask?.errors.isEmpty ?? true)
-        if groupOfRow == nil, mask == nil, noNulls, noErrors {
+        if partOf == nil, mask == nil, noNulls, noErrors {
             return [Selection(rows: nil, rowCount: domainLength)]
         }
-        var selections = [Selection](repeating: Selection(rows: [], rowCount: 0), count: groupCount)
+        var selections = [Selection](repeating: Selection(rows: [], rowCount: 0), count: partCount)
         let maskValues = mask?.booleans
         let maskStride = (mask?.count ?? 0) == 1 ? 0 : 1
         for row in 0..<domainLength {
-            let group = groupOfRow.map { Int($0[row]) } ?? 0
+            let part = partOf.map { Int($0[row]) } ?? 0
+            if part < 0 || part >= partCount { continue }
             if let mask, let maskValues {
                 let cell = row * maskStride
                 if let message = mask.errors.message(at: cell) {
-                    if selections[group].failure == nil { selections[group].failure = message }
+                    if selections[part].failure == nil { selections[part].failure = message }
                     continue
                 }
                 if mask.isNull(cell) || !maskValues[cell] { continue }
             }
-            selections[group].rowCount += 1
+            selections[part].rowCount += 1
             var skip = false
             for column in collections {
                 if let message = column.errors.message(at: row) {
-                    if selections[group].failure == nil { selections[group].failure = message }
+                    if selections[part].failure == nil { selections[part].failure = message }
                     skip = true
                 } else if column.isNull(row) {
                     skip = true
                 }
             }
-            if !skip { selections[group].rows?.append(row) }
+            if !skip { selections[part].rows?.append(row) }
         }
         return selections
     }

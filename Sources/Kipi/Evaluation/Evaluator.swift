@@ -1,16 +1,18 @@
 /// Evaluates a checked program over a data table, a whole column at a time.
 ///
 /// Definitions are evaluated in dependency order and each is computed once; a failure stays
-/// in the cell (KPI or group row) where it happened.
+/// in the cell (KPI or group row) where it happened. Every decision was made by the checker:
+/// the evaluator only executes the tree.
 struct Evaluator {
     let program: CheckedProgram
     let table: DataTable
     let parameters: [String: Value]
     private var values: [DefinitionOutcome] = []
-    private var groupIndexes: [GroupingID: Result<GroupIndex, FunctionError>] = [:]
+    private var groupIndexes: [Level: Result<GroupIndex, FunctionError>] = [:]
+    private var mappings: [[Level]: Result<[Int], FunctionError>] = [:]
 
     enum DefinitionOutcome {
-        /// One cell, or one per row, or one per group of the definition's grouping.
+        /// One cell, or one per row, or one per group of the definition's level.
         case column(Column)
         case failed(String)
     }
@@ -29,29 +31,47 @@ struct Evaluator {
         return values
     }
 
-    /// The group index of a grouping, built on first use.
-    mutating func groupIndex(_ id: GroupingID) -> Result<GroupIndex, FunctionError> {
-        if let known = groupIndexes[id] { return known }
-        guard let grouping = program.groupings[id] else {
-            preconditionFailure("the checker registers every grouping it hands out")
+    /// The group index of a level, built on first use from its keys' expressions.
+    mutating func groupIndex(_ level: Level) -> Result<GroupIndex, FunctionError> {
+        if let known = groupIndexes[level] { return known }
+        var keyColumns: [Column] = []
+        for key in level.keys {
+            guard let expression = program.keyExpressions[key] else {
+                return .failure(FunctionError("the key \(key) has no expression"))
+            }
+            let column = evaluate(expression)
+            keyColumns.append(column.count == table.rowCount ? column : column.broadcasting([Int](repeating: 0, count: table.rowCount)))
         }
-        let keyColumns = grouping.keys.map { evaluate($0) }
         let index = GroupIndex.build(keyColumns: keyColumns, rowCount: table.rowCount)
-        groupIndexes[id] = index
+        groupIndexes[level] = index
         return index
     }
 
-    private mutating func evaluate(_ definition: CheckedDefinition) -> DefinitionOutcome {
-        if let grouping = definition.grouping {
-            switch groupIndex(grouping.id) {
-            case .failure(let error): return .failed(error.message)
-            case .success(let index):
-                let column = evaluate(definition.value)
-                // A single value in a grouped definition is the same for every group.
-                return .column(column.count == 1 && index.count != 1 ? column.gathering([Int](repeating: 0, count: index.count)) : column)
-            }
+    /// For each group of `finer`, the group of `coarser` (whose keys are some of `finer`'s) that
+    /// contains it; -1 where there is none.
+    mutating func groupMapping(from finer: Level, to coarser: Level) -> Result<[Int], FunctionError> {
+        if let known = mappings[[finer, coarser]] { return known }
+        let result: Result<[Int], FunctionError>
+        switch (groupIndex(finer), groupIndex(coarser)) {
+        case (.failure(let error), _), (_, .failure(let error)):
+            result = .failure(error)
+        case (.success(let fine), .success(let coarse)):
+            let positions = coarser.keys.compactMap { finer.keys.firstIndex(of: $0) }
+            result = .success(fine.keys.map { keys in coarse.lookup[positions.map { keys[$0] }] ?? -1 })
         }
-        return .column(evaluate(definition.value))
+        mappings[[finer, coarser]] = result
+        return result
+    }
+
+    private mutating func evaluate(_ definition: CheckedDefinition) -> DefinitionOutcome {
+        guard let grouping = definition.grouping else { return .column(evaluate(definition.value)) }
+        switch groupIndex(grouping.level) {
+        case .failure(let error): return .failed(error.message)
+        case .success(let index):
+            let column = evaluate(definition.value)
+            // A single value in a grouped definition is the same for every group.
+            return .column(column.count == 1 && index.count != 1 ? column.broadcasting([Int](repeating: 0, count: index.count)) : column)
+        }
     }
 
     /// The number of cells a value of this shape has.
@@ -59,8 +79,8 @@ struct Evaluator {
         switch shape {
         case .scalar: return 1
         case .rows: return table.rowCount
-        case .groups(let id):
-            switch groupIndex(id) {
+        case .groups(let level):
+            switch groupIndex(level) {
             case .success(let index): return index.count
             case .failure: return 1
             }
@@ -68,75 +88,128 @@ struct Evaluator {
     }
 
     mutating func evaluate(_ expression: TypedExpression) -> Column {
+        if let folded = expression.folded {
+            return Column(repeating: folded, type: expression.type, count: 1)
+        }
         switch expression.kind {
-        case .constant(let value):
+        case .literal(let value):
             return Column(repeating: value, type: expression.type, count: 1)
         case .column(let name):
-            guard let column = table[name] else { preconditionFailure("the program was checked against this table's schema") }
-            return column
+            return table[name] ?? failedColumn(expression.type, message: "the data has no column '\(name)'")
         case .parameter(let name):
             return Column(repeating: parameters[name] ?? .null, type: expression.type, count: 1)
         case .definition(let index):
             switch values[index] {
             case .column(let column): return column
-            case .failed(let message):
-                var column = Column.nulls(expression.type, count: 1)
-                column.errors = RowErrors(everyRow: message)
-                return column
+            case .failed(let message): return failedColumn(expression.type, message: message)
             }
         case .negate(let operand):
             let column = evaluate(operand)
             return Column.mapNumbers(column, count: column.count) { -$0 }
+        case .percent(let operand):
+            let column = evaluate(operand)
+            return Column.mapNumbers(column, count: column.count) { $0 / 100 }
         case .not(let operand):
             let column = evaluate(operand)
             var result = Column(booleans: column.booleans.map { !$0 }, nulls: column.nulls)
             result.errors = column.errors
             return result
-        case .binary(let op, let left, let right):
-            return evaluateBinary(op, left, right, count: length(of: expression.shape))
+        case .arithmetic(let arithmetic, let left, let right):
+            return self.arithmetic(arithmetic, evaluate(left), evaluate(right), type: expression.type, count: length(of: expression.shape))
+        case .comparison(let op, let left, let right):
+            return compare(op, evaluate(left), evaluate(right), count: length(of: expression.shape))
+        case .logical(let op, let left, let right):
+            return logical(op == .and, evaluate(left), evaluate(right), count: length(of: expression.shape))
+        case .membership(let left, let right):
+            let column = evaluate(left)
+            switch listValues(right) {
+            case .success(let list): return membership(column, in: list, count: length(of: expression.shape))
+            case .failure(let error): return failedColumn(.boolean, message: error.message)
+            }
         case .nullTest(let operand, let isNull):
             let column = evaluate(operand)
-            let count = column.count
-            var result = Column(booleans: (0..<count).map { column.isNull($0) == isNull })
+            var result = Column(booleans: (0..<column.count).map { column.isNull($0) == isNull })
             result.errors = column.errors
             return result
         case .list:
-            // Lists are read by `in` and by aggregates; the checker allows them nowhere else.
+            // Lists are read by `in` and by aggregates through `listValues`.
             return Column.nulls(expression.type, count: 1)
-        case .call(let function, let arguments, let filter):
+        case .call(let function, let arguments):
             let count = length(of: expression.shape)
+            let columns = arguments.map { evaluate($0) }
             switch function.implementation {
-            case .aggregate(let reduce):
-                return aggregate(function, reduce, arguments, filter: filter, type: expression.type, shape: expression.shape)
             case .columnar(let compute):
-                let columns = arguments.map { evaluate($0) }
                 do {
-                    return try compute(columns, count)
+                    let result = try compute(columns, count)
+                    return result.count == count || result.count == 1
+                        ? result : failedColumn(expression.type, message: FunctionMessages.wrongCellCount(function.name, result.count, count))
                 } catch {
                     return failedColumn(expression.type, message: failureMessage(error))
                 }
             case .scalar(let propagatesNull, let compute):
-                let columns = arguments.map { evaluate($0) }
                 return Column.mapValues(columns, count: count, type: expression.type, propagatesNull: propagatesNull, compute)
+            case .aggregate, .window:
+                return failedColumn(expression.type, message: FunctionMessages.notCellByCell(function.name))
+            }
+        case .aggregate(let call):
+            return aggregate(call, type: expression.type, shape: expression.shape)
+        case .window(let call):
+            return window(call, type: expression.type)
+        case .userCall(_, _, let expansion):
+            return evaluate(expansion)
+        case .broadcast(let operand):
+            return broadcast(evaluate(operand), from: operand.shape, to: expression.shape)
+        case .periodFromText(let operand):
+            guard case .period(let grain) = expression.type else { return evaluate(operand) }
+            return Column.mapValues([evaluate(operand)], count: length(of: expression.shape), type: expression.type, propagatesNull: true) {
+                cells in
+                guard let period = Period(reading: cells[0], as: grain) else {
+                    throw FunctionError(CheckerMessages.notAPeriod(cells[0], grain))
+                }
+                return .period(period)
             }
         }
     }
 
-    /// The values of a list argument, evaluated element by element.
-    mutating func listValues(_ expression: TypedExpression) -> [Value] {
+    /// A value of a coarser shape repeated over a finer one: each group's value over its rows,
+    /// or over the finer groups inside it.
+    private mutating func broadcast(_ column: Column, from source: Shape, to target: Shape) -> Column {
+        guard case .groups(let coarse) = source else { return column }
+        let sources: Result<[Int], FunctionError>
+        switch target {
+        case .scalar: return column
+        case .rows: sources = groupIndex(coarse).map { $0.groupOfRow.map(Int.init) }
+        case .groups(let fine): sources = groupMapping(from: fine, to: coarse)
+        }
+        switch sources {
+        case .success(let sources): return column.broadcasting(sources)
+        case .failure(let error): return failedColumn(column.type, message: error.message)
+        }
+    }
+
+    /// The values of a list argument, evaluated element by element; a failed element fails the
+    /// list, as an error inside an Excel array fails the function that reads it.
+    mutating func listValues(_ expression: TypedExpression) -> Result<[Value], FunctionError> {
+        if case .list(let elements)? = expression.folded { return .success(elements) }
         switch expression.kind {
-        case .constant(.list(let elements)):
-            return elements
+        case .literal(.list(let elements)):
+            return .success(elements)
         case .list(let elements):
-            return elements.map { element in
+            var values: [Value] = []
+            for element in elements {
                 let column = evaluate(element)
-                return column.errors.message(at: 0) == nil ? column[0] : .null
+                if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
+                values.append(column.count == 0 ? .null : column[0])
             }
+            return .success(values)
         case .definition(let index) where expression.type.isList:
             return listValues(program.definitions[index].value)
+        case .userCall(_, _, let expansion):
+            return listValues(expansion)
         default:
             let column = evaluate(expression)
-            return column.count == 0 ? [] : [column[0]]
+            if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
+            return .success(column.count == 0 ? [] : [column[0]])
         }
     }
 
@@ -148,10 +221,20 @@ struct Evaluator {
 
     /// Evaluates an expression with no data and no parameters, as the checker folds constants.
     static func constantValue(of expression: TypedExpression) -> Result<Value, FunctionError> {
-        let empty = CheckedProgram(definitions: [], kpis: [], parameters: [], groupings: [:], columnsUsed: [])
-        var evaluator = Evaluator(program: empty, table: .empty, parameters: [:])
+        var evaluator = Evaluator(program: .empty, table: .empty, parameters: [:])
         let column = evaluator.evaluate(expression)
         if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
         return .success(column.count > 0 ? column[0] : .null)
+    }
+}
+
+/// Messages of evaluation failures that are not a function's own.
+enum FunctionMessages {
+    static func wrongCellCount(_ name: String, _ given: Int, _ expected: Int) -> String {
+        "function '\(name)' returned \(given) values for \(expected) cells"
+    }
+    static func notCellByCell(_ name: String) -> String { "'\(name)' cannot be computed cell by cell" }
+    static func wrongType(_ name: String, _ given: KipiType, _ declared: KipiType) -> String {
+        "function '\(name)' returned \(CheckerMessages.article(given)), but it is declared to return \(CheckerMessages.article(declared))"
     }
 }

@@ -3,8 +3,10 @@
 struct GroupIndex: Sendable {
     /// For each data row, its group (0-based).
     var groupOfRow: [Int32]
-    /// For each group, its key values in `by` order.
+    /// For each group, its key values in the level's key order.
     var keys: [[Value]]
+    /// The group of each key combination.
+    var lookup: [[Value]: Int]
 
     var count: Int { keys.count }
 
@@ -64,7 +66,10 @@ struct GroupIndex: Sendable {
         var renumbered = [Int32](repeating: 0, count: order.count)
         for (newGroup, oldGroup) in order.enumerated() { renumbered[oldGroup] = Int32(newGroup) }
         for row in 0..<rowCount { combined[row] = renumbered[Int(combined[row])] }
-        return .success(GroupIndex(groupOfRow: combined, keys: order.map { groupKeys[$0] }))
+        let sortedKeys = order.map { groupKeys[$0] }
+        var lookup: [[Value]: Int] = [:]
+        for (group, keys) in sortedKeys.enumerated() { lookup[keys] = group }
+        return .success(GroupIndex(groupOfRow: combined, keys: sortedKeys, lookup: lookup))
     }
 
     /// Numbers the distinct values of one key column in order of first appearance.
@@ -96,6 +101,7 @@ struct GroupIndex: Sendable {
         case .text(let texts): code(texts) { .text($0) }
         case .boolean(let flags): code(flags) { .boolean($0) }
         case .date(let days): code(days) { .date(KipiDate(daysSinceEpoch: $0)) }
+        case .period(let grain, let indices): code(indices) { .period(Period(grain: grain, index: $0)) }
         }
         return (codes, values)
     }

@@ -1,25 +1,13 @@
 import Foundation
 
 extension Evaluator {
-    mutating func evaluateBinary(_ op: BinaryOperator, _ left: TypedExpression, _ right: TypedExpression, count: Int) -> Column {
-        if op == .in {
-            return membership(evaluate(left), in: listValues(right), count: count)
-        }
-        let a = evaluate(left)
-        let b = evaluate(right)
-        switch op {
-        case .and, .or:
-            return logical(op == .and, a, b, count: count)
-        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
-            return compare(op, a, b, count: count)
-        case .add, .subtract:
-            if left.type == .date || right.type == .date {
-                return dateArithmetic(op, a, b, leftIsDate: left.type == .date, rightIsDate: right.type == .date, count: count)
-            }
-            return op == .add ? Column.zipNumbers(a, b, count: count, +) : Column.zipNumbers(a, b, count: count, -)
-        case .multiply:
-            return Column.zipNumbers(a, b, count: count, *)
-        case .divide:
+    /// `+ - * / ^` as the checker decided them: on numbers, dates or periods.
+    func arithmetic(_ arithmetic: ArithmeticKind, _ a: Column, _ b: Column, type: KipiType, count: Int) -> Column {
+        switch arithmetic {
+        case .number(.add): return Column.zipNumbers(a, b, count: count, +)
+        case .number(.subtract): return Column.zipNumbers(a, b, count: count, -)
+        case .number(.multiply): return Column.zipNumbers(a, b, count: count, *)
+        case .number(.divide):
             let divisors = b.numbers
             let stride = b.count == 1 ? 0 : 1
             return Column.zipNumbers(
@@ -27,15 +15,61 @@ extension Evaluator {
                 failure: { row in
                     divisors[row * stride] == 0 ? "division by zero" : "the result is not a finite number"
                 }, /)
-        case .power:
+        case .number(.power):
             return Column.zipNumbers(a, b, count: count, failure: { _ in "the power is not a finite number" }, pow)
-        case .in:
-            preconditionFailure("handled above")
+        case .number(let op):
+            return failedColumn(type, message: "'\(op.rawValue)' is not arithmetic")
+        case .dateShift(let subtract, let dateFirst):
+            let (date, days) = dateFirst ? (a, b) : (b, a)
+            return shifted(indices: date.days, of: date, by: days, subtract: subtract, count: count) { sum, _ in
+                guard (-719_162...2_932_896).contains(sum) else { return nil }
+                return .date(KipiDate(daysSinceEpoch: Int32(sum)))
+            }
+        case .dateDifference:
+            return Column.zipNumbers(asNumbers(a, a.days), asNumbers(b, b.days), count: count, -)
+        case .periodShift(let subtract, let periodFirst):
+            let (period, shift) = periodFirst ? (a, b) : (b, a)
+            guard case .period(let grain) = type else { return failedColumn(type, message: "'+' needs a period") }
+            return shifted(indices: period.periodIndices, of: period, by: shift, subtract: subtract, count: count) { sum, _ in
+                let shiftedPeriod = Period(grain: grain, index: Int32(clamping: sum))
+                guard (1...9999).contains(shiftedPeriod.start.components.year), Int(shiftedPeriod.index) == sum else { return nil }
+                return .period(shiftedPeriod)
+            }
+        case .periodDistance:
+            return Column.zipNumbers(asNumbers(a, a.periodIndices), asNumbers(b, b.periodIndices), count: count, -)
         }
     }
 
+    private func asNumbers(_ column: Column, _ indices: [Int32]) -> Column {
+        Column(.number(indices.map(Double.init)), nulls: column.nulls, errors: column.errors)
+    }
+
+    /// Dates or periods moved by a number of days or periods (truncated toward zero); a result
+    /// outside the years 1 to 9999 fails its cell.
+    private func shifted(
+        indices: [Int32], of base: Column, by amounts: Column, subtract: Bool, count: Int, make: (Int, Int) -> Value?
+    ) -> Column {
+        let offsets = amounts.numbers
+        let baseStride = base.count == 1 ? 0 : 1
+        let amountStride = amounts.count == 1 ? 0 : 1
+        var results = [Value](repeating: .null, count: count)
+        var errors = Column.combinedErrors([base, amounts], count: count)
+        for row in 0..<count where errors.message(at: row) == nil {
+            if base.isNull(row * baseStride) || amounts.isNull(row * amountStride) { continue }
+            let amount = offsets[row * amountStride].rounded(.towardZero)
+            guard abs(amount) < 1e9, let value = make(Int(indices[row * baseStride]) + (subtract ? -1 : 1) * Int(amount), row) else {
+                errors.record("the date is outside the years 1 to 9999", at: row)
+                continue
+            }
+            results[row] = value
+        }
+        var column = Column(values: results, type: base.type)
+        column.errors = errors
+        return column
+    }
+
     /// Three-valued logic, as SQL: false and null is false, true or null is true, otherwise null.
-    private func logical(_ isAnd: Bool, _ a: Column, _ b: Column, count: Int) -> Column {
+    func logical(_ isAnd: Bool, _ a: Column, _ b: Column, count: Int) -> Column {
         let left = a.booleans
         let right = b.booleans
         let leftStride = a.count == 1 ? 0 : 1
@@ -62,7 +96,7 @@ extension Evaluator {
         return column
     }
 
-    private func compare(_ op: BinaryOperator, _ a: Column, _ b: Column, count: Int) -> Column {
+    func compare(_ op: BinaryOperator, _ a: Column, _ b: Column, count: Int) -> Column {
         if a.isAllNull || b.isAllNull {
             var column = Column.nulls(.boolean, count: count)
             column.errors = Column.combinedErrors([a, b], count: count)
@@ -73,13 +107,15 @@ extension Evaluator {
             return Column.zipCompare(a, b, count: count, read: \.numbers, test(op))
         case (.date, .date):
             return Column.zipCompare(a, b, count: count, read: \.days, test(op))
+        case (.period, .period):
+            return Column.zipCompare(a, b, count: count, read: \.periodIndices, test(op))
         case (.text, .text):
             // Swift orders strings by their canonical (NFC) Unicode scalars: "é" written either way is one text.
             return Column.zipCompare(a, b, count: count, read: \.texts, test(op))
         case (.boolean, .boolean):
             return Column.zipCompare(a, b, count: count, read: \.booleans) { l, r in op == .equal ? l == r : l != r }
         default:
-            preconditionFailure("the checker only lets values of one type be compared")
+            return failedColumn(.boolean, message: CheckerMessages.comparison(op.rawValue, a.type, b.type))
         }
     }
 
@@ -91,11 +127,11 @@ extension Evaluator {
         case .lessOrEqual: (<=)
         case .greater: (>)
         case .greaterOrEqual: (>=)
-        case .or, .and, .in, .add, .subtract, .multiply, .divide, .power: preconditionFailure("\(op) is not a comparison")
+        case .or, .and, .in, .add, .subtract, .multiply, .divide, .power: { _, _ in false }
         }
     }
 
-    private func membership(_ column: Column, in list: [Value], count: Int) -> Column {
+    func membership(_ column: Column, in list: [Value], count: Int) -> Column {
         let members = Set(list.filter { !$0.isNull })
         var values = [Bool](repeating: false, count: count)
         let stride = column.count == 1 ? 0 : 1
@@ -106,37 +142,12 @@ extension Evaluator {
         case .text(let texts):
             let set = Set(members.compactMap { if case .text(let text) = $0 { text } else { nil } })
             for row in 0..<count { values[row] = set.contains(texts[row * stride]) }
-        case .boolean, .date:
+        case .boolean, .date, .period:
             for row in 0..<count { values[row] = members.contains(column[row * stride]) }
         }
         let nulls = column.nulls.map { mask in (0..<count).map { mask[$0 * stride] } }
         var result = Column(booleans: values, nulls: nulls)
         result.errors = Column.combinedErrors([column], count: count)
         return result
-    }
-
-    /// date ± days is a date (days truncated toward zero); date − date is a number of days.
-    private func dateArithmetic(_ op: BinaryOperator, _ a: Column, _ b: Column, leftIsDate: Bool, rightIsDate: Bool, count: Int) -> Column {
-        let left = leftIsDate ? a.days.map(Double.init) : a.numbers
-        let right = rightIsDate ? b.days.map(Double.init) : b.numbers.map { $0.rounded(.towardZero) }
-        let leftNumbers = Column(.number(left), nulls: a.nulls, errors: a.errors)
-        let rightNumbers = Column(.number(right), nulls: b.nulls, errors: b.errors)
-        let difference =
-            op == .add
-            ? Column.zipNumbers(leftNumbers, rightNumbers, count: count, +)
-            : Column.zipNumbers(leftNumbers, rightNumbers, count: count, -)
-        if leftIsDate && rightIsDate { return difference }
-        // Days 0001-01-01 to 9999-12-31.
-        let validDays = -719_162.0...2_932_896.0
-        var errors = difference.errors
-        var days = [Int32](repeating: 0, count: count)
-        for (row, value) in difference.numbers.enumerated() where !difference.isNull(row) {
-            if validDays.contains(value) {
-                days[row] = Int32(value)
-            } else {
-                errors.record("the date is outside the years 1 to 9999", at: row)
-            }
-        }
-        return Column(.date(days), nulls: difference.nulls, errors: errors)
     }
 }

@@ -35,6 +35,7 @@ enum Aggregates {
                         case .text(let values): Set(values).count
                         case .boolean(let values): Set(values).count
                         case .date(let values): Set(values).count
+                        case .period(_, let values): Set(values).count
                         }
                     return .number(Double(distinct))
                 }),
@@ -62,6 +63,9 @@ enum Aggregates {
                 case .date(let values):
                     let day = values.reduce(values[0]) { keepsFirst ? Swift.min($0, $1) : Swift.max($0, $1) }
                     return .date(KipiDate(daysSinceEpoch: day))
+                case .period(let grain, let values):
+                    let index = values.reduce(values[0]) { keepsFirst ? Swift.min($0, $1) : Swift.max($0, $1) }
+                    return .period(Period(grain: grain, index: index))
                 case .text(let values):
                     let text = values.reduce(values[0]) { best, next in
                         let nextFirst = next < best
@@ -69,7 +73,7 @@ enum Aggregates {
                     }
                     return .text(text)
                 case .boolean:
-                    throw FunctionError("\(name) needs numbers, dates or text")
+                    throw FunctionError("\(name) needs numbers, dates, periods or text")
                 }
             })
     }

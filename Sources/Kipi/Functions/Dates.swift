@@ -1,6 +1,9 @@
-/// `date`, `year`, `quarter`, `month`, `week`, `day`. Periods are text that sorts chronologically
-/// ("2024-Q1", "2024-03", "2024-W05").
+/// `date`, `day`, and the periods `week`, `month`, `quarter`, `year` with `start` and `end`.
+/// A period function takes a date, text written as that period (`"2024-03"`), a finer
+/// period that lies inside one of its grain, or (`year`) a number.
 enum Dates {
+    typealias Parameter = FunctionDefinition.Parameter
+
     static var definitions: [FunctionDefinition] {
         [
             FunctionDefinition(
@@ -12,36 +15,64 @@ enum Dates {
                     }
                     return .date(date)
                 }),
-            part("year", "Year of a date, as a number (YEAR).", type: .number) { .number(Double($0.components.year)) },
-            part("quarter", "Quarter of a date, as text that sorts chronologically: \"2024-Q1\".", type: .text) {
-                let (year, month, _) = $0.components
-                return .text("\(pad(year, 4))-Q\((month - 1) / 3 + 1)")
-            },
-            part("month", "Month of a date, as text that sorts chronologically: \"2024-03\".", type: .text) {
-                let (year, month, _) = $0.components
-                return .text("\(pad(year, 4))-\(pad(month, 2))")
-            },
-            part("week", "ISO 8601 week of a date: \"2024-W05\" (weeks start on Monday; the year is the ISO year).", type: .text) {
-                let (year, week) = $0.isoWeek
-                return .text("\(pad(year, 4))-W\(pad(week, 2))")
-            },
-            part("day", "Day of the month of a date, 1 to 31 (DAY).", type: .number) { .number(Double($0.components.day)) },
+            period(.year, "The year of a date (YEAR), as a period that prints as 2024; also year(2024), year(\"2024\") or year(p) of a finer period.",
+                from: [.period(.week), .period(.month), .period(.quarter), .period(.year), .number]),
+            period(.quarter, "The quarter of a date, as a period: 2024-Q1; also quarter(\"2024-Q1\") or quarter(p) of a month.",
+                from: [.period(.month), .period(.quarter)]),
+            period(.month, "The month of a date, as a period: 2024-03; also month(\"2024-03\").", from: [.period(.month)]),
+            period(.week, "The ISO 8601 week of a date, as a period: 2024-W05 (weeks start on Monday); also week(\"2024-W05\").",
+                from: [.period(.week)]),
+            bound("start", "The first day of a period (or the date itself).") { $0.start },
+            bound("end", "The last day of a period (or the date itself).") { $0.end },
+            FunctionDefinition(
+                "day", [Parameter("d", .date)], returns: .exactly(.number), summary: "Day of the month of a date, 1 to 31 (DAY).",
+                implementation: .columnar { arguments, count in
+                    Column.mapCells(arguments[0], count: count, type: .number, read: \.days) { day in
+                        .number(Double(KipiDate(daysSinceEpoch: day).components.day))
+                    }
+                }),
         ]
     }
 
-    private static func part(_ name: String, _ summary: String, type: KipiType, _ extract: @escaping @Sendable (KipiDate) -> Value)
-        -> FunctionDefinition
-    {
+    /// A period function of grain `grain`, taking a date, text, or one of `others`.
+    private static func period(_ grain: PeriodGrain, _ summary: String, from others: [KipiType]) -> FunctionDefinition {
         FunctionDefinition(
-            name, [Parameter("d", .date)], returns: .exactly(type), summary: summary,
+            grain.rawValue, [Parameter("d", .variable("D", allowed: [.date, .text] + others))], returns: .exactly(.period(grain)),
+            summary: summary,
             implementation: .columnar { arguments, count in
-                // A column of dates repeats few days: each distinct day is computed once.
-                var cache: [Int32: Value] = [:]
-                return Column.mapCells(arguments[0], count: count, type: type, read: \.days) { day in
-                    if let known = cache[day] { return known }
-                    let value = extract(KipiDate(daysSinceEpoch: day))
-                    cache[day] = value
-                    return value
+                let argument = arguments[0]
+                switch argument.storage {
+                case .date:
+                    // A column of dates repeats few days: each distinct day is computed once.
+                    var cache: [Int32: Value] = [:]
+                    return Column.mapCells(argument, count: count, type: .period(grain), read: \.days) { day in
+                        if let known = cache[day] { return known }
+                        let value = Value.period(Period(grain, containing: KipiDate(daysSinceEpoch: day)))
+                        cache[day] = value
+                        return value
+                    }
+                case .period, .text, .number, .boolean:
+                    return Column.mapValues([argument], count: count, type: .period(grain)) { cells in
+                        if case .period(let period) = cells[0], let coarser = period.coarsened(to: grain) { return .period(coarser) }
+                        guard let period = Period(reading: cells[0], as: grain) else {
+                            throw FunctionError(CheckerMessages.notAPeriod(cells[0], grain))
+                        }
+                        return .period(period)
+                    }
+                }
+            })
+    }
+
+    /// `start` or `end` of a period, as a date.
+    private static func bound(_ name: String, _ summary: String, _ day: @escaping @Sendable (Period) -> KipiDate) -> FunctionDefinition {
+        FunctionDefinition(
+            name, [Parameter("p", .variable("P", allowed: [.date] + PeriodGrain.allCases.map(KipiType.period)))], returns: .exactly(.date),
+            summary: summary,
+            implementation: .scalar(propagatesNull: true) { arguments in
+                switch arguments[0] {
+                case .period(let period): return .date(day(period))
+                case .date(let date): return .date(date)
+                case .number, .text, .boolean, .list, .null: throw FunctionError("'\(name)' needs a period or a date")
                 }
             })
     }

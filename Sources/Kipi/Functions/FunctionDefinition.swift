@@ -41,11 +41,24 @@ public struct FunctionDefinition: Sendable {
         parameters.contains { $0.role == .collection }
     }
 
+    /// A window function reads a grouped value along its period key or across its groups.
+    public var isWindow: Bool {
+        if case .window = implementation { return true }
+        return false
+    }
+
+    /// Whether a window function needs a period or date key to run along.
+    var runsAlongTime: Bool {
+        if case .window(let alongTime, _) = implementation { return alongTime }
+        return false
+    }
+
     /// The signature as `kipi functions` prints it, such as `round(x: number, [digits: number]) -> number`.
     public var signature: String {
         let list = parameters.map { parameter in
             var text = "\(parameter.name): \(parameter.type)"
             if parameter.role == .collection { text = "\(parameter.name): column of \(parameter.type)" }
+            if parameter.role == .series { text = "\(parameter.name): \(parameter.type) per group" }
             if parameter.isVariadic { text += "..." }
             if parameter.isOptional { text = "[\(text)]" }
             return text
@@ -81,6 +94,8 @@ public struct FunctionDefinition: Sendable {
         case value
         /// The values being aggregated.
         case collection
+        /// The grouped value a window function reads (first parameter only).
+        case series
     }
 
     /// What an argument must be. Parameters sharing a variable name must get the same type.
@@ -138,6 +153,35 @@ public struct FunctionDefinition: Sendable {
         /// Called once per group (or once, without `by`) with the collection arguments'
         /// values where the filter holds and no collection value is null.
         case aggregate(@Sendable (AggregateInput) throws -> Value)
+        /// Called once with a grouped value's groups; returns one cell per group. `alongTime`
+        /// functions need a period or date key to run along.
+        case window(alongTime: Bool, @Sendable (WindowInput) throws -> Column)
+    }
+}
+
+/// What a window function sees: a grouped value's cells, and where each group lies in time.
+public struct WindowInput: Sendable {
+    /// One cell per group, nulls and failed cells included.
+    public let values: Column
+    /// For each group, its period's position along the time key (`Period.index`, or days since
+    /// 1970-01-01 for a date key); nil when the value has no such key.
+    public let positions: [Int]?
+    /// For each group, the combination of its other keys, numbered from 0.
+    public let series: [Int]
+    /// The time key's grain; nil for a date key, or when there is none.
+    public let grain: PeriodGrain?
+    /// The arguments after the grouped value.
+    public let arguments: [Value]
+    /// The group at each series and position.
+    let lookup: [SeriesPosition: Int]
+
+    public init(values: Column, positions: [Int]?, series: [Int], grain: PeriodGrain?, arguments: [Value]) {
+        self.values = values
+        self.positions = positions
+        self.series = series
+        self.grain = grain
+        self.arguments = arguments
+        self.lookup = WindowInput.lookup(series: series, positions: positions)
     }
 }
 

@@ -47,6 +47,10 @@ public struct FunctionRegistry: Sendable {
         } else if definition.isAggregate {
             throw FunctionError("\(name): a function with a collection parameter needs an aggregate implementation")
         }
+        let seriesPositions = definition.parameters.indices.filter { definition.parameters[$0].role == .series }
+        if definition.isWindow != (seriesPositions == [0]) {
+            throw FunctionError("\(name): a window function has exactly one series parameter, its first, and only it has one")
+        }
         if byName[name] == nil { names.append(name) }
         byName[name, default: []].append(definition)
     }

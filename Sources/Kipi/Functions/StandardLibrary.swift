@@ -3,7 +3,7 @@
 enum StandardLibrary {
     static var definitions: [FunctionDefinition] {
         Aggregates.definitions + OrderStatistics.definitions + Dispersion.definitions + Conditionals.definitions
-            + Arithmetic.definitions + Scorecard.definitions + Dates.definitions + Text.definitions
+            + Arithmetic.definitions + Scorecard.definitions + Dates.definitions + Text.definitions + Windows.definitions
     }
 
     /// A copy of `definition` under another name, such as `average` for `avg`.
@@ -16,4 +16,4 @@ enum StandardLibrary {
 }
 
 /// The types whose values have an order: what `min`, `max` and comparisons accept.
-let orderedTypes: [KipiType] = [.number, .date, .text]
+let orderedTypes: [KipiType] = [.number, .date, .text] + PeriodGrain.allCases.map(KipiType.period)

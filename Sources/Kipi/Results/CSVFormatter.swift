@@ -30,6 +30,7 @@ public enum CSVFormatter {
         switch value {
         case .text(let text): text
         case .null: ""
+        case .period(let period): period.description
         case .number, .boolean, .date, .list: JSONFormatter.value(value).trimmingCharacters(in: ["\""])
         }
     }

@@ -39,6 +39,7 @@ public enum JSONFormatter {
         case .text(let text): string(text)
         case .boolean(let flag): flag ? "true" : "false"
         case .date(let date): string(date.description)
+        case .period(let period): period.grain == .year ? String(period.index) : string(period.description)
         case .list(let elements): "[" + elements.map(self.value).joined(separator: ", ") + "]"
         case .null: "null"
         }

@@ -15,7 +15,7 @@ public struct Program: Sendable {
             let definition = checked.definitions[index]
             return KPIInfo(
                 name: definition.name, description: definition.description, type: definition.value.type,
-                format: definition.value.format, keyNames: definition.grouping?.keyNames ?? [])
+                format: definition.format, keyNames: definition.grouping?.keyNames ?? [])
         }
     }
 
@@ -83,15 +83,21 @@ public struct Program: Sendable {
         case .failed(let message):
             value = .single(.error(message))
         case .column(let column):
-            if let grouping = definition.grouping, case .success(let index) = evaluator.groupIndex(grouping.id) {
+            if let grouping = definition.grouping, case .success(let index) = evaluator.groupIndex(grouping.level) {
+                // The index orders keys as the level does; the output as the `by` wrote them.
+                let positions = grouping.keys.compactMap { grouping.level.keys.firstIndex(of: $0) }
                 let rows = index.keys.enumerated().map { group, keys in
-                    GroupRow(keys: keys, outcome: cell(column, column.count == 1 ? 0 : group))
+                    GroupRow(keys: positions.map { keys[$0] }, outcome: cell(column, column.count == 1 ? 0 : group))
                 }
-                value = .grouped(keyNames: grouping.keyNames, rows: rows)
+                let ordered = positions == Array(positions.indices) ? rows : rows.sorted { a, b in
+                    for (left, right) in zip(a.keys, b.keys) where left != right { return Value.sortsBefore(left, right) }
+                    return false
+                }
+                value = .grouped(keyNames: grouping.keyNames, rows: ordered)
             } else {
                 value = .single(column.count > 0 ? cell(column, 0) : .value(.null))
             }
         }
-        return KPIResult(name: definition.name, description: definition.description, format: definition.value.format, value: value)
+        return KPIResult(name: definition.name, description: definition.description, format: definition.format, value: value)
     }
 }

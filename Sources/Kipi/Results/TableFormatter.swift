@@ -51,13 +51,15 @@ public enum TableFormatter {
     public static func text(_ value: Value, _ format: DisplayFormat) -> String {
         switch value {
         case .number(let number):
-            switch format {
-            case .percent: return grouped(number * 100, decimals: 1) + "%"
-            case .plain: return human(number)
+            switch (format.style, format.decimals) {
+            case (.percent, let decimals): return grouped(number * 100, decimals: decimals ?? 1) + "%"
+            case (.number, let decimals?): return grouped(number, decimals: decimals)
+            case (.number, nil): return human(number)
             }
         case .text(let text): return text
         case .boolean(let flag): return flag ? "true" : "false"
         case .date(let date): return date.description
+        case .period(let period): return period.description
         case .list(let elements): return "[" + elements.map { text($0, format) }.joined(separator: ", ") + "]"
         case .null: return "—"
         }
@@ -78,7 +80,8 @@ public enum TableFormatter {
 
     /// `number` rounded to `decimals`, with `,` between thousands.
     static func grouped(_ number: Double, decimals: Int) -> String {
-        let fixed = String(format: "%.\(decimals)f", number)
+        // Rounded as Excel shows it, half away from zero on the decimal value: 2.675 is 2.68.
+        let fixed = String(format: "%.\(decimals)f", Arithmetic.roundHalfAwayFromZero(number, digits: Double(decimals)))
         let negative = fixed.hasPrefix("-")
         let unsigned = negative ? String(fixed.dropFirst()) : fixed
         let parts = unsigned.split(separator: ".", maxSplits: 1)

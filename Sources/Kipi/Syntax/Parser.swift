@@ -35,19 +35,26 @@ struct Parser {
         return (tree, parser.diagnostics)
     }
 
-    /// Parses text that must be one expression, optionally followed by `by keys` (as `kipi eval -e` takes).
-    static func parseExpression(_ source: SourceText) -> (Expression?, [Expression], [Diagnostic]) {
+    /// Parses text that must be one expression, optionally followed by `by keys` and `as format`
+    /// (as `kipi eval -e` takes), as a KPI named `name`.
+    static func parseExpression(_ source: SourceText, name: String) -> (SyntaxTree, [Diagnostic]) {
         var parser = Parser(source: source, lexed: Lexer.tokenize(source))
-        guard parser.diagnostics.isEmpty else { return (nil, [], parser.diagnostics) }
+        var tree = SyntaxTree(source: source, declarations: [])
+        guard parser.diagnostics.isEmpty else { return (tree, parser.diagnostics) }
         do {
             parser.skipNewlines()
             let expression = try parser.parseExpression()
             let keys = try parser.parseKeys()
+            let display = try parser.parseDisplay()
             parser.skipNewlines()
             try parser.expectEnd()
-            return (expression, keys, parser.diagnostics)
+            let declaration = Declaration(
+                kind: .kpi(name: name, value: expression, keys: keys), range: expression.range, nameRange: expression.range,
+                documentation: "", display: display)
+            tree.declarations = [declaration]
+            return (tree, parser.diagnostics)
         } catch {
-            return (nil, [], parser.diagnostics + [error.diagnostic])
+            return (tree, parser.diagnostics + [error.diagnostic])
         }
     }
 
@@ -106,7 +113,8 @@ struct Parser {
             let keys = try parseKeys()
             let end = keys.last?.range ?? value.range
             return Declaration(
-                kind: .helper(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description)
+                kind: .helper(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description,
+                display: try parseDisplay())
         }
         if match(.keyword(.fn)) {
             return try parseFunction(start: start, description: description)
@@ -119,7 +127,8 @@ struct Parser {
         let keys = try parseKeys()
         let end = keys.last?.range ?? value.range
         return Declaration(
-            kind: .kpi(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description)
+            kind: .kpi(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description,
+            display: try parseDisplay())
     }
 
     private mutating func parseFunction(start: SourceRange, description: String) throws(SyntaxError) -> Declaration {
@@ -145,15 +154,55 @@ struct Parser {
     }
 
     /// `by key, key…` at the end of a KPI or `let`; empty if there is none.
-    private mutating func parseKeys() throws(SyntaxError) -> [Expression] {
+    private mutating func parseKeys() throws(SyntaxError) -> [KeyClause] {
         guard match(.keyword(.by)) else { return [] }
         skipNewlines()
-        var keys = [try parseExpression()]
+        var keys = [try parseKey()]
         while match(.symbol(.comma)) {
             skipNewlines()
-            keys.append(try parseExpression())
+            keys.append(try parseKey())
         }
         return keys
+    }
+
+    /// `expression` or `name = expression`.
+    private mutating func parseKey() throws(SyntaxError) -> KeyClause {
+        if case .identifier(let name) = current.kind, tokens[index + 1].kind == .symbol(.assign) {
+            advance()
+            advance()
+            return KeyClause(name: name, expression: try parseExpression())
+        }
+        if case .quotedIdentifier(let name) = current.kind, tokens[index + 1].kind == .symbol(.assign) {
+            advance()
+            advance()
+            return KeyClause(name: name, expression: try parseExpression())
+        }
+        return KeyClause(expression: try parseExpression())
+    }
+
+    /// `as percent`, `as number`, `as integer`, optionally with decimals: `as percent(1)`.
+    /// `as` is a keyword only here, so a column may still be named `as`.
+    private mutating func parseDisplay() throws(SyntaxError) -> DisplayFormat? {
+        guard case .identifier("as") = current.kind else { return nil }
+        advance()
+        guard case .identifier(let style) = current.kind, ["percent", "number", "integer"].contains(style) else {
+            throw error(SyntaxMessages.expected("percent, number or integer after 'as'", found: current.kind))
+        }
+        advance()
+        var decimals: Int?
+        if match(.symbol(.leftParen)) {
+            guard case .number(let value) = current.kind, value == value.rounded(), (0...15).contains(value) else {
+                throw error(SyntaxMessages.expected("a number of decimals from 0 to 15", found: current.kind))
+            }
+            advance()
+            decimals = Int(value)
+            try expect(.symbol(.rightParen), "')' after the decimals")
+        }
+        switch style {
+        case "percent": return DisplayFormat(style: .percent, decimals: decimals)
+        case "integer": return DisplayFormat(style: .number, decimals: 0)
+        default: return DisplayFormat(style: .number, decimals: decimals)
+        }
     }
 
     private mutating func parseName(what: String) throws(SyntaxError) -> (String, SourceRange) {

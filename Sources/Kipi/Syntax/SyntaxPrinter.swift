@@ -36,7 +36,8 @@ extension Declaration: CustomStringConvertible {
         }
     }
 
-    private func keysText(_ keys: [Expression]) -> String {
-        keys.isEmpty ? "" : " (by " + keys.map(\.description).joined(separator: " ") + ")"
+    private func keysText(_ keys: [KeyClause]) -> String {
+        let byText = keys.isEmpty ? "" : " (by " + keys.map { key in key.name.map { "(= \($0) \(key.expression))" } ?? "\(key.expression)" }.joined(separator: " ") + ")"
+        return byText + (display.map { " (as \($0))" } ?? "")
     }
 }

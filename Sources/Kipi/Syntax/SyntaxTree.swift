@@ -45,11 +45,11 @@ public struct Declaration: Sendable, Hashable {
         /// `param name = expression`: a named input with a default.
         case parameter(name: String, defaultValue: Expression)
         /// `let name = expression [by keys]`: a helper, computed but not reported.
-        case helper(name: String, value: Expression, keys: [Expression])
+        case helper(name: String, value: Expression, keys: [KeyClause])
         /// `fn name(parameters) = body`.
         case function(name: String, parameters: [String], body: Expression)
-        /// `name = expression [by keys]`: a KPI, reported in file order.
-        case kpi(name: String, value: Expression, keys: [Expression])
+        /// `name = expression [by keys] [as format]`: a KPI, reported in file order.
+        case kpi(name: String, value: Expression, keys: [KeyClause])
     }
 
     public var kind: Kind
@@ -59,6 +59,22 @@ public struct Declaration: Sendable, Hashable {
     public var nameRange: SourceRange
     /// Comment lines directly above the declaration, joined by newlines; empty if none.
     public var documentation: String
+    /// The `as percent|number|integer[(decimals)]` clause, if any.
+    public var display: DisplayFormat? = nil
+}
+
+/// A key of a `by` clause: `manager`, `month(date)`, or named: `period = month(date)`.
+public struct KeyClause: Sendable, Hashable {
+    /// The name given with `name = …`; nil for an unnamed key.
+    public var name: String?
+    public var expression: Expression
+
+    public init(name: String? = nil, expression: Expression) {
+        self.name = name
+        self.expression = expression
+    }
+
+    public var range: SourceRange { expression.range }
 }
 
 /// A parsed `.kpi` file.

@@ -1,0 +1,235 @@
+/// Window functions: a grouped value read along its period key (`previous`, `growth`, `ytd`,
+/// `rolling_avg` …) within each combination of the other keys, or across the groups of one
+/// period (`share`, `rank`). Periods are calendar-aware: a period with no group is a gap.
+enum Windows {
+    typealias Parameter = FunctionDefinition.Parameter
+
+    static var definitions: [FunctionDefinition] {
+        let x = Parameter("x", .number, role: .series)
+        let lag = Parameter("n", .number, optional: true)
+        let width = Parameter("n", .number)
+        return [
+            FunctionDefinition(
+                "previous", [x, lag], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "The value n periods earlier (default 1); null where that period has no group.",
+                implementation: .window(alongTime: true) { input in
+                    let n = try whole(input.arguments.first, default: 1, name: "previous")
+                    return input.map { group, read in try read(input.group(group, shiftedBy: -n)) }
+                }),
+            FunctionDefinition(
+                "change", [x, lag], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "x − previous(x, n): the change from n periods earlier (default 1).",
+                implementation: .window(alongTime: true) { input in
+                    let n = try whole(input.arguments.first, default: 1, name: "change")
+                    return input.map { group, read in
+                        guard let current = try read(group), let earlier = try read(input.group(group, shiftedBy: -n)) else { return nil }
+                        return current - earlier
+                    }
+                }),
+            FunctionDefinition(
+                "growth", [x, lag], returns: .exactly(.number), format: .percent,
+                summary: "x ÷ previous(x, n) − 1: growth from n periods earlier (default 1), shown as percent.",
+                implementation: .window(alongTime: true) { input in
+                    let n = try whole(input.arguments.first, default: 1, name: "growth")
+                    return input.map { group, read in
+                        guard let current = try read(group), let earlier = try read(input.group(group, shiftedBy: -n)) else { return nil }
+                        guard earlier != 0 else { throw FunctionError("division by zero: the previous value is 0") }
+                        return current / earlier - 1
+                    }
+                }),
+            FunctionDefinition(
+                "last_year", [x], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "The value of the same period one year earlier; null where it has no group.",
+                implementation: .window(alongTime: true) { input in
+                    input.map { group, read in try read(input.sameGroupLastYear(group)) }
+                }),
+            FunctionDefinition(
+                "running_sum", [x], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "The sum from the first period up to this one.",
+                implementation: .window(alongTime: true) { input in runningSum(input) { _ in 0 } }),
+            FunctionDefinition(
+                "ytd", [x], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "Year to date: the sum from the year's first period up to this one.",
+                implementation: .window(alongTime: true) { input in runningSum(input) { input.bucket(of: $0, per: .year) } }),
+            FunctionDefinition(
+                "qtd", [x], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "Quarter to date: the sum from the quarter's first period up to this one.",
+                implementation: .window(alongTime: true) { input in runningSum(input) { input.bucket(of: $0, per: .quarter) } }),
+            FunctionDefinition(
+                "rolling_sum", [x, width], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "The sum over the n periods ending with this one; gaps contribute nothing.",
+                implementation: .window(alongTime: true) { input in try rolling(input, name: "rolling_sum", average: false) }),
+            FunctionDefinition(
+                "rolling_avg", [x, width], returns: .exactly(.number), format: .inheritsArguments,
+                summary: "The mean over the n periods ending with this one, of the periods present.",
+                implementation: .window(alongTime: true) { input in try rolling(input, name: "rolling_avg", average: true) }),
+            FunctionDefinition(
+                "share", [x], returns: .exactly(.number), format: .percent,
+                summary: "x ÷ the sum of x over the groups of the same period (of all groups without one), shown as percent.",
+                implementation: .window(alongTime: false) { input in
+                    try acrossGroups(input) { value, others in
+                        let total = others.reduce(0, +)
+                        guard total != 0 else { throw FunctionError("division by zero: the total is 0") }
+                        return value / total
+                    }
+                }),
+            FunctionDefinition(
+                "rank", [x], returns: .exactly(.number),
+                summary: "1 for the largest x among the groups of the same period; ties share the lower rank (RANK.EQ).",
+                implementation: .window(alongTime: false) { input in
+                    try acrossGroups(input) { value, others in Double(1 + others.filter { $0 > value }.count) }
+                }),
+        ]
+    }
+
+    /// A whole number argument such as `n`.
+    private static func whole(_ value: Value?, default fallback: Int, name: String, minimum: Int = 0) throws -> Int {
+        guard let value, !value.isNull else { return fallback }
+        guard let number = value.number, number == number.rounded(), number >= Double(minimum), number <= 100_000 else {
+            throw FunctionError("\(name) needs a whole number of periods of at least \(minimum) for 'n', but got \(value)")
+        }
+        return Int(number)
+    }
+
+    /// Cumulative sums along each series, restarting where `bucket` changes.
+    private static func runningSum(_ input: WindowInput, bucket: (Int) -> Int) -> Column {
+        var results = [Value](repeating: .null, count: input.values.count)
+        var errors = RowErrors()
+        for groups in input.seriesInOrder() {
+            var sum: Double?
+            var failure: String?
+            var currentBucket: Int?
+            for group in groups {
+                let position = input.positions?[group] ?? 0
+                if bucket(position) != currentBucket {
+                    (sum, failure, currentBucket) = (nil, nil, bucket(position))
+                }
+                if let message = input.values.errors.message(at: group) { failure = failure ?? message }
+                if failure == nil, !input.values.isNull(group) { sum = (sum ?? 0) + input.values.numbers[group] }
+                if let failure { errors.record(failure, at: group) } else { results[group] = sum.map(Value.number) ?? .null }
+            }
+        }
+        var column = Column(values: results, type: .number)
+        column.errors = errors
+        return column
+    }
+
+    /// Sums or means over the n periods ending with each one.
+    private static func rolling(_ input: WindowInput, name: String, average: Bool) throws -> Column {
+        let n = try whole(input.arguments.first, default: 1, name: name, minimum: 1)
+        return input.map { group, read in
+            var sum = 0.0
+            var present = 0
+            for back in 0..<n {
+                guard let value = try read(input.group(group, shiftedBy: -back)) else { continue }
+                sum += value
+                present += 1
+            }
+            if present == 0 { return average ? nil : 0 }
+            return average ? sum / Double(present) : sum
+        }
+    }
+
+    /// Each group's value against the values of all groups of its period (non-null ones).
+    private static func acrossGroups(_ input: WindowInput, _ combine: (Double, [Double]) throws -> Double) throws -> Column {
+        var buckets: [Int: [Int]] = [:]
+        for group in 0..<input.values.count { buckets[input.positions?[group] ?? 0, default: []].append(group) }
+        var results = [Value](repeating: .null, count: input.values.count)
+        var errors = RowErrors()
+        for groups in buckets.values {
+            if let message = groups.lazy.compactMap({ input.values.errors.message(at: $0) }).first {
+                for group in groups { errors.record(message, at: group) }
+                continue
+            }
+            let present = groups.filter { !input.values.isNull($0) }.map { input.values.numbers[$0] }
+            for group in groups where !input.values.isNull(group) {
+                results[group] = errors.capturing(at: group, nonFinite: "the result is not a finite number") {
+                    .number(try combine(input.values.numbers[group], present))
+                }
+            }
+        }
+        var column = Column(values: results, type: .number)
+        column.errors = errors
+        return column
+    }
+}
+
+extension WindowInput {
+    /// The group of the same series `offset` periods away, if there is one.
+    func group(_ group: Int?, shiftedBy offset: Int) -> Int? {
+        guard let group, let positions else { return nil }
+        return lookup[SeriesPosition(series: series[group], position: positions[group] + offset)]
+    }
+
+    /// The group of the same series one year earlier, if there is one.
+    func sameGroupLastYear(_ group: Int) -> Int? {
+        guard let positions else { return nil }
+        let position = positions[group]
+        let earlier: Int?
+        switch grain {
+        case .week?: earlier = Period(grain: .week, index: Int32(position)).lastYear.map { Int($0.index) }
+        case .month?, .quarter?, .year?: earlier = grain.map { position - Int($0.perYear) }
+        case nil: earlier = KipiDate(daysSinceEpoch: Int32(position)).sameDayLastYear.map { Int($0.daysSinceEpoch) }
+        }
+        return earlier.flatMap { lookup[SeriesPosition(series: series[group], position: $0)] }
+    }
+
+    /// The year or quarter a position lies in, as a number that changes when it does.
+    func bucket(of position: Int, per coarser: PeriodGrain) -> Int {
+        let index = Int32(clamping: position)
+        let date: KipiDate
+        switch grain {
+        case .month?, .quarter?, .year?:
+            date = Period(grain: grain ?? .month, index: index).start
+        case .week?:
+            // An ISO week belongs to the year and quarter of its Thursday.
+            date = KipiDate(daysSinceEpoch: Period(grain: .week, index: index).start.daysSinceEpoch + 3)
+        case nil:
+            date = KipiDate(daysSinceEpoch: index)
+        }
+        if coarser == .year, grain == .week { return date.isoWeek.year }
+        return Int(Period(coarser, containing: date).index)
+    }
+
+    /// Each series' groups in period order.
+    func seriesInOrder() -> [[Int]] {
+        var bySeries: [Int: [Int]] = [:]
+        for group in 0..<values.count { bySeries[series[group], default: []].append(group) }
+        return bySeries.keys.sorted().map { key in
+            (bySeries[key] ?? []).sorted { (positions?[$0] ?? 0) < (positions?[$1] ?? 0) }
+        }
+    }
+
+    /// A number column with `compute` for each group; `read` gives a group's number (nil for
+    /// null or no group) and throws its error.
+    func map(_ compute: (_ group: Int, _ read: (Int?) throws -> Double?) throws -> Double?) -> Column {
+        func read(_ group: Int?) throws -> Double? {
+            guard let group else { return nil }
+            if let message = values.errors.message(at: group) { throw FunctionError(message) }
+            return values.isNull(group) ? nil : values.numbers[group]
+        }
+        var results = [Value](repeating: .null, count: values.count)
+        var errors = RowErrors()
+        for group in 0..<values.count {
+            results[group] = errors.capturing(at: group, nonFinite: "the result is not a finite number") {
+                try compute(group, read).map(Value.number) ?? .null
+            }
+        }
+        var column = Column(values: results, type: .number)
+        column.errors = errors
+        return column
+    }
+
+    static func lookup(series: [Int], positions: [Int]?) -> [SeriesPosition: Int] {
+        var table: [SeriesPosition: Int] = [:]
+        guard let positions else { return table }
+        for group in series.indices { table[SeriesPosition(series: series[group], position: positions[group])] = group }
+        return table
+    }
+}
+
+/// A group's place: its series and its position along time.
+struct SeriesPosition: Hashable {
+    var series: Int
+    var position: Int
+}
