@@ -55,15 +55,18 @@ struct Session {
     func evaluate() -> Int32 {
         do {
             let source = try formulaSource()
-            // Checked once without data to learn which columns to read, then with their types.
-            let columnsUsed = try compile(source, schema: nil).columnsUsed
+            // A quiet look without data tells which columns to read; only the check against the
+            // data's schema reports errors. When the look fails, every column is read.
+            let quickLook = try? compile(source, schema: nil, quietly: true)
+            if options.data == nil, quickLook == nil { _ = try compile(source, schema: nil) }
+            let columnsUsed = quickLook?.columnsUsed ?? []
             if options.data == nil, !columnsUsed.isEmpty {
                 let names = columnsUsed.sorted().prefix(5).joined(separator: ", ")
                 terminal.printError(
                     "kipi: error: the formulas read columns (\(names)\(columnsUsed.count > 5 ? ", …" : "")); give the data with --data FILE")
                 return ExitStatus.usage
             }
-            let data = try loadData(columns: columnsUsed)
+            let data = try loadData(columns: quickLook == nil ? nil : columnsUsed)
             let program = try compile(source, schema: data.schema)
             let parameters = try parameterValues(for: program)
             var result = try reporting { try program.evaluate(data, parameters: parameters) }
@@ -168,11 +171,14 @@ struct Session {
         return SourceText(name: path, text: text)
     }
 
-    func compile(_ source: SourceText, schema: Schema?) throws(Failure) -> Program {
-        if options.expression != nil {
-            return try reporting { try kipi.compile(expression: source, schema: schema) }
+    func compile(_ source: SourceText, schema: Schema?, quietly: Bool = false) throws(Failure) -> Program {
+        do {
+            if options.expression != nil { return try kipi.compile(expression: source, schema: schema) }
+            return try kipi.compile(source: source, schema: schema)
+        } catch {
+            if quietly { throw Failure(status: ExitStatus.failure) }
+            return try reporting { throw error }
         }
-        return try reporting { try kipi.compile(source: source, schema: schema) }
     }
 
     /// `--param` values, read as the type of the parameter's default.

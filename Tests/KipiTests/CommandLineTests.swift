@@ -35,6 +35,29 @@ func temporaryFile(_ name: String, _ contents: String) throws -> String {
 struct CommandLineTests {
     static let csv = "manager,amount,month\nAnn,10,2024-01\nAnn,20,2024-02\nBob,5,2024-01\n"
 
+    @Test func evalChecksOnlyAgainstTheDataSchema() throws {
+        let data = try temporaryFile("d.csv", "opened,closed,date\n2024-01-01,2024-01-03,2024-02-01\n")
+        #expect(CapturedRun(["eval", "-e", "avg(closed - opened)", "--data", data]).output == "2\n")
+        #expect(CapturedRun(["eval", "-e", "count() by month(date - 1)", "--data", data, "--format", "json"]).output
+            == "[\n  {\"month(date - 1)\": \"2024-01\", \"value\": 1}\n]\n")
+        let unknown = CapturedRun(["eval", "-e", "sum(xx)", "--data", data])
+        #expect(unknown.errors == "<expr>:1:5: error: unknown column 'xx'\nsum(xx)\n    ^~\n")
+        #expect(unknown.status == 1)
+    }
+
+    @Test func anExpressionUsesTheFilesItsDefinitionsImport() throws {
+        let common = try temporaryFile("common.kpi", "let closed = status in [\"won\", \"lost\"]\n")
+        let directory = (common as NSString).deletingLastPathComponent
+        let main = (directory as NSString).appendingPathComponent("main.kpi")
+        try "import \"common.kpi\"\nwon = count(where status == \"won\")\n".write(toFile: main, atomically: true, encoding: .utf8)
+        let schema = Schema(columns: [("status", .text)])
+        let program = try Kipi().compile(
+            expression: SourceText(name: "<expr>", text: "count(where closed)"), schema: schema,
+            definitions: [try Kipi.readImport(main, importer: "")])
+        let data = try DataTable(columns: [("status", Column(texts: ["won", "open", "lost"]))], rowCount: 3)
+        #expect(try program.evaluate(data)["value"]?.value == .single(.value(.number(2))))
+    }
+
     @Test func evalPrintsJSONWithKPIsInFileOrder() throws {
         let data = try temporaryFile("d.csv", Self.csv)
         let formulas = try temporaryFile("k.kpi", "total = sum(amount)\nby_manager = sum(amount) by manager\nbroken = total / 0\nname = \"x\"\n")

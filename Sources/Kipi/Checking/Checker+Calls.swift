@@ -36,7 +36,7 @@ extension Checker {
             }
             typedFilter = checked
         }
-        let roles = typed.indices.map { function.parameters[min($0, function.parameters.count - 1)].role }
+        let roles = typed.indices.map { function.parameter(at: $0).role }
         guard let resultType = bindTypes(function, typed, roles: roles, scope) else { return nil }
         let format: DisplayFormat =
             switch function.format {
@@ -84,7 +84,7 @@ extension Checker {
         var bindings: [String: KipiType] = [:]
         var matched = true
         for (position, argument) in arguments.enumerated() {
-            let parameter = function.parameters[min(position, function.parameters.count - 1)]
+            let parameter = function.parameter(at: position)
             var type = argument.type
             if roles[position] == .collection, argument.shape == .scalar, case .list(let element) = type {
                 type = element
@@ -195,7 +195,7 @@ extension Checker {
         for (position, argument) in arguments.enumerated() where roles[position] == .value {
             // Reducing all rows once per row would take time quadratic in the rows.
             if domain == .rows, argument.shape == .rows {
-                let parameter = function.parameters[min(position, function.parameters.count - 1)].name
+                let parameter = function.parameter(at: position).name
                 report(CheckerMessages.perRowArgumentOfAggregate(function.name, parameter: parameter), argument.range, in: scope.source)
                 return nil
             }

@@ -36,6 +36,11 @@ public struct FunctionDefinition: Sendable {
         return required...(parameters.last?.isVariadic == true ? Int.max : parameters.count)
     }
 
+    /// The parameter an argument at `position` binds to: the last one repeats for a variadic function.
+    func parameter(at position: Int) -> Parameter {
+        parameters[min(position, parameters.count - 1)]
+    }
+
     /// A function is an aggregate if it reduces a collection (a column, a list or a grouped KPI).
     public var isAggregate: Bool {
         parameters.contains { $0.role == .collection }
