@@ -29,6 +29,8 @@ struct SampleTests {
         case (let a as NSNumber, let e as NSNumber):
             let difference = abs(a.doubleValue - e.doubleValue)
             return difference <= 1e-12 * max(1, abs(e.doubleValue)) ? [] : ["\(path): \(a) != \(e)"]
+        case (is NSNull, is NSNull):
+            return []
         default:
             return ["\(path): \(actual) != \(expected)"]
         }

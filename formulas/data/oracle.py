@@ -140,6 +140,42 @@ expected["median_by_month"] = grouped(
     ["month(date)"], lambda r: r["date"][:7], lambda g: statistics.median(r["amount"] for r in g if won(r) and r["amount"] is not None))
 expected["ltv_cac"] = avg_check / 6 * 18 / 45000
 
+
+
+# Levels and time: months are counted on the calendar, so a month without a group is a gap.
+def month_index(month):
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+monthly = grouped(
+    ["manager", "month(date)"], lambda r: (r["manager"], r["date"][:7]), lambda g: total(r["amount"] for r in g if won(r)))
+monthly_at = {(e["manager"], month_index(e["month(date)"])): e["value"] for e in monthly}
+expected["monthly_revenue"] = monthly
+expected["best_month"] = [
+    {"manager": m, "value": max(e["value"] for e in monthly if e["manager"] == m)} for m in sorted({e["manager"] for e in monthly})]
+
+
+def growth(e):
+    earlier = monthly_at.get((e["manager"], month_index(e["month(date)"]) - 1))
+    return None if earlier is None else e["value"] / earlier - 1
+
+
+expected["mom_growth"] = [{**e, "value": growth(e)} for e in monthly]
+by_month = expected["revenue_by_month"]
+expected["revenue_ytd"] = [
+    {"month(date)": e["month(date)"], "value": math.fsum(
+        o["value"] for o in by_month if o["month(date)"][:4] == e["month(date)"][:4] and o["month(date)"] <= e["month(date)"])}
+    for e in by_month]
+expected["revenue_rolling_3m"] = [
+    {"month(date)": e["month(date)"], "value": mean(
+        o["value"] for o in by_month if 0 <= month_index(e["month(date)"]) - month_index(o["month(date)"]) < 3)}
+    for e in by_month]
+month_totals = {}
+for e in monthly:
+    month_totals.setdefault(e["month(date)"], []).append(e["value"])
+expected["month_share"] = [{**e, "value": e["value"] / math.fsum(month_totals[e["month(date)"]])} for e in monthly]
+expected["month_rank"] = [{**e, "value": 1 + sum(1 for v in month_totals[e["month(date)"]] if v > e["value"])} for e in monthly]
+
 with open(os.path.join(here, "..", "sales.expected.json"), "w", encoding="utf-8") as out:
     json.dump(expected, out, ensure_ascii=False, indent=2)
     out.write("\n")
