@@ -33,32 +33,35 @@ public struct Kipi: Sendable {
     /// - Parameters:
     ///   - schema: the data's columns and types; nil checks without data, taking every unknown
     ///     name for a column (the program can then not be evaluated).
+    ///   - tables: the schemas of more tables by name, whose columns formulas read as `name.column`.
     ///   - definitions: more files whose definitions the source may use, as if it imported them.
     ///   - loadImport: reads an imported file, given the path as written and the importing
     ///     file's name; by default, from disk relative to the importing file.
     /// - Throws: `DiagnosticList` with every error of the file and its imports.
     public func compile(
-        source: SourceText, schema: Schema?, definitions: [SourceText] = [],
+        source: SourceText, schema: Schema?, tables: [String: Schema] = [:], definitions: [SourceText] = [],
         loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.readImport
     ) throws(DiagnosticList) -> Program {
         let (tree, syntaxErrors) = Parser.parseFile(source)
-        return try compile(tree, syntaxErrors: syntaxErrors, schema: schema, definitions: definitions, loadImport: loadImport)
+        return try compile(tree, syntaxErrors: syntaxErrors, schemas: schema.map { tables.merging(["": $0]) { _, new in new } }, definitions: definitions,
+            loadImport: loadImport)
     }
 
     /// Compiles a single expression, optionally followed by `by keys` and `as format`, as
     /// `kipi eval -e` does; the program reports it as one KPI named `name`. It may use the
     /// definitions of `definitions` and of the files they import.
     public func compile(
-        expression: SourceText, schema: Schema?, definitions: [SourceText] = [], name: String = "value",
+        expression: SourceText, schema: Schema?, tables: [String: Schema] = [:], definitions: [SourceText] = [], name: String = "value",
         loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.readImport
     ) throws(DiagnosticList) -> Program {
         let (tree, syntaxErrors) = Parser.parseExpression(expression, name: name)
-        return try compile(tree, syntaxErrors: syntaxErrors, schema: schema, definitions: definitions, loadImport: loadImport)
+        return try compile(tree, syntaxErrors: syntaxErrors, schemas: schema.map { tables.merging(["": $0]) { _, new in new } }, definitions: definitions,
+            loadImport: loadImport)
     }
 
     /// The one compile path: the main tree, the files it and `definitions` import, checked together.
     private func compile(
-        _ main: SyntaxTree, syntaxErrors: [Diagnostic], schema: Schema?, definitions: [SourceText],
+        _ main: SyntaxTree, syntaxErrors: [Diagnostic], schemas: [String: Schema]?, definitions: [SourceText],
         loadImport: (_ path: String, _ importer: String) throws -> SourceText
     ) throws(DiagnosticList) -> Program {
         var diagnostics = syntaxErrors
@@ -89,10 +92,10 @@ public struct Kipi: Sendable {
             diagnostics += errors
             add(tree)
         }
-        let (program, checkErrors) = Checker.check(trees, registry: functions, schema: schema)
+        let (program, checkErrors) = Checker.check(trees, registry: functions, schemas: schemas)
         diagnostics += checkErrors
         guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }
-        return Program(checked: program, schema: schema)
+        return Program(checked: program, schemas: schemas)
     }
 
     /// Parses a `.kpi` file without checking it: its declarations, and its syntax errors.

@@ -189,10 +189,10 @@ struct ReplSession {
 }
 
 extension Declaration {
-    /// The name it defines; nil for an import.
+    /// The name it defines; nil for an import or a `where`.
     var name: String? {
         switch kind {
-        case .import: nil
+        case .import, .filter: nil
         case .parameter(let name, _), .helper(let name, _, _), .function(let name, _, _), .kpi(let name, _, _): name
         }
     }

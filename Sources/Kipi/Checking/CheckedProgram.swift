@@ -11,17 +11,32 @@ struct GroupKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
 }
 
-/// The level a value is computed at: a set of keys, one value per combination of them.
+/// The level a value is computed at: a set of keys, one value per combination of them that
+/// occurs in the rows of `tables`.
 struct Level: Sendable, Hashable, CustomStringConvertible {
     /// Distinct keys in canonical order (the order of a level's group index).
     private(set) var keys: [GroupKey]
     /// The keys in the order first written, for messages; not part of the level's identity.
     private var written: [GroupKey]
+    /// The tables whose rows make the groups ("" is the default table); nil while the definition
+    /// that declares the level is being checked and its aggregates are not all known.
+    private(set) var tables: Set<String>?
 
-    init(_ keys: [GroupKey]) {
+    init(_ keys: [GroupKey], tables: Set<String>? = [""]) {
         self.keys = Array(Set(keys)).sorted()
         self.written = keys
+        self.tables = tables
     }
+
+    /// The same keys, over `tables`.
+    func over(_ tables: Set<String>?) -> Level {
+        var level = self
+        level.tables = tables
+        return level
+    }
+
+    /// The tables, the default table alone when none is known.
+    var tableNames: [String] { (tables ?? [""]).sorted() }
 
     /// Whether every key of this level is a key of `other`: its groups contain `other`'s.
     func isCoarser(orEqualTo other: Level) -> Bool {
@@ -30,30 +45,47 @@ struct Level: Sendable, Hashable, CustomStringConvertible {
 
     var description: String { written.map(\.description).joined(separator: ", ") }
 
-    static func == (lhs: Level, rhs: Level) -> Bool { lhs.keys == rhs.keys }
-    func hash(into hasher: inout Hasher) { hasher.combine(keys) }
+    static func == (lhs: Level, rhs: Level) -> Bool { lhs.keys == rhs.keys && lhs.tables == rhs.tables }
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(keys)
+        hasher.combine(tables)
+    }
 }
 
 /// Where an expression's values live: the checker's second type, next to the value type.
 enum Shape: Sendable, Hashable {
     /// One value.
     case scalar
-    /// One value per data row.
-    case rows
+    /// One value per row of a table ("" is the default table).
+    case rows(String)
     /// One value per group of a level.
     case groups(Level)
 }
 
 extension Shape {
     /// The shape of a value computed from values of both shapes: the finer one, when the other
-    /// is coarser (a single value, or groups whose keys are a subset); nil if neither is.
+    /// is coarser (a single value, or groups whose keys are a subset); nil if neither is. Groups
+    /// of the same keys from different tables join into the groups of all those tables.
     func joined(with other: Shape) -> Shape? {
         switch (self, other) {
-        case (.scalar, _): other
-        case (_, .scalar): self
-        case (.rows, _), (_, .rows): .rows
-        case (.groups(let a), .groups(let b)): a.isCoarser(orEqualTo: b) ? other : b.isCoarser(orEqualTo: a) ? self : nil
+        case (.scalar, _): return other
+        case (_, .scalar): return self
+        case (.rows(let a), .rows(let b)): return a == b ? self : nil
+        case (.rows, .groups): return self
+        case (.groups, .rows): return other
+        case (.groups(let a), .groups(let b)):
+            if a.keys == b.keys {
+                guard let left = a.tables, let right = b.tables else { return .groups(a.over(nil)) }
+                return .groups(a.over(left.union(right)))
+            }
+            return a.isCoarser(orEqualTo: b) ? other : b.isCoarser(orEqualTo: a) ? self : nil
         }
+    }
+
+    /// The table of a value per row.
+    var table: String? {
+        if case .rows(let table) = self { return table }
+        return nil
     }
 
     var level: Level? {
@@ -74,7 +106,7 @@ struct Grouping: Sendable, Hashable {
 struct AggregateCall: Sendable {
     /// What the collection arguments and the filter run over.
     enum Domain: Sendable, Hashable {
-        case rows
+        case rows(String)
         case groups(Level)
         case list
     }
@@ -122,7 +154,8 @@ struct TypedExpression: Sendable {
     indirect enum Kind: Sendable {
         /// A literal as written: a number, text, boolean, null or a list of constants.
         case literal(Value)
-        case column(String)
+        /// A column of a table ("" is the default table).
+        case column(table: String, name: String)
         case parameter(String)
         /// A `let` or KPI, by index into `Program.definitions`.
         case definition(Int)
@@ -226,6 +259,63 @@ struct TypedExpression: Sendable {
         return nil
     }
 
+    /// The tree with `transform` applied to every node, children first (arguments of user
+    /// calls included).
+    func mapped(_ transform: (TypedExpression) -> TypedExpression) -> TypedExpression {
+        var node = self
+        func map(_ child: TypedExpression) -> TypedExpression { child.mapped(transform) }
+        switch node.kind {
+        case .literal, .column, .parameter, .definition: break
+        case .negate(let operand): node.kind = .negate(map(operand))
+        case .not(let operand): node.kind = .not(map(operand))
+        case .percent(let operand): node.kind = .percent(map(operand))
+        case .nullTest(let operand, let isNull): node.kind = .nullTest(map(operand), isNull: isNull)
+        case .broadcast(let operand): node.kind = .broadcast(map(operand))
+        case .periodFromText(let operand): node.kind = .periodFromText(map(operand))
+        case .arithmetic(let kind, let left, let right): node.kind = .arithmetic(kind, map(left), map(right))
+        case .comparison(let op, let left, let right): node.kind = .comparison(op, map(left), map(right))
+        case .logical(let op, let left, let right): node.kind = .logical(op, map(left), map(right))
+        case .membership(let left, let right): node.kind = .membership(map(left), map(right))
+        case .list(let elements): node.kind = .list(elements.map(map))
+        case .call(let function, let arguments): node.kind = .call(function, arguments: arguments.map(map))
+        case .aggregate(var call):
+            call.arguments = call.arguments.map(map)
+            call.filter = call.filter.map(map)
+            node.kind = .aggregate(call)
+        case .window(var call):
+            call.series = map(call.series)
+            call.arguments = call.arguments.map(map)
+            node.kind = .window(call)
+        case .userCall(let name, let arguments, let expansion):
+            node.kind = .userCall(name: name, arguments: arguments.map(map), expansion: map(expansion))
+        }
+        return transform(node)
+    }
+
+    /// The tree with every level `transform`ed: in shapes, aggregate domains and partitions, windows.
+    func mappingLevels(_ transform: (Level) -> Level) -> TypedExpression {
+        func shape(_ shape: Shape) -> Shape {
+            if case .groups(let level) = shape { return .groups(transform(level)) }
+            return shape
+        }
+        return mapped { original in
+            var node = original
+            node.shape = shape(node.shape)
+            switch node.kind {
+            case .aggregate(var call):
+                if case .groups(let level) = call.domain { call.domain = .groups(transform(level)) }
+                call.partition = call.partition.map(transform)
+                node.kind = .aggregate(call)
+            case .window(var call):
+                call.level = transform(call.level)
+                node.kind = .window(call)
+            default:
+                break
+            }
+            return node
+        }
+    }
+
     /// Calls `visit` on this node and every node below it, the arguments of user calls included.
     func forEachNode(_ visit: (TypedExpression) -> Void) {
         var pending = [self]
@@ -271,14 +361,23 @@ struct CheckedProgram: Sendable {
     /// The reported KPIs, as indices into `definitions`, in file order.
     var kpis: [Int]
     var parameters: [ParameterInfo]
-    /// Each key's checked expression (one value per row).
-    var keyExpressions: [GroupKey: TypedExpression]
-    /// The data columns the formulas read.
-    var columnsUsed: Set<String>
+    /// Each key's checked expression for each table that supplies it (one value per row).
+    var keyExpressions: [GroupKey: [String: TypedExpression]]
+    /// The data columns the formulas read, by table.
+    var columnsUsed: [String: Set<String>]
+    /// Top-level `where`s, in order: each keeps the rows of its table where it holds.
+    var filters: [Filter]
     /// Every name: definitions, parameters, functions and the columns used.
     var symbols: [String: NameBinding]
 
-    static let empty = CheckedProgram(definitions: [], kpis: [], parameters: [], keyExpressions: [:], columnsUsed: [], symbols: [:])
+    static let empty = CheckedProgram(
+        definitions: [], kpis: [], parameters: [], keyExpressions: [:], columnsUsed: [:], filters: [], symbols: [:])
+}
+
+/// A top-level `where`: the table it filters, and the condition.
+struct Filter: Sendable {
+    var table: String
+    var predicate: TypedExpression
 }
 
 /// A parameter of a program: overridable when evaluating, with its default.

@@ -159,20 +159,30 @@ extension Checker {
                 continue
             }
             guard let joined = domainShape.joined(with: item.shape) else {
-                report(CheckerMessages.mixedShapes(domainShape, item.shape), item.range, in: scope.source)
+                if let first = domainShape.table, let second = item.shape.table {
+                    report(CheckerMessages.twoTables(function.name, first, second), item.range, in: scope.source)
+                } else {
+                    report(CheckerMessages.mixedShapes(domainShape, item.shape), item.range, in: scope.source)
+                }
                 return nil
             }
             domainShape = joined
         }
         let domain: AggregateCall.Domain
         switch domainShape {
-        case .scalar: domain = fromList ? .list : .rows
-        case .rows, .groups:
+        case .scalar: domain = fromList ? .list : .rows(scope.table)
+        case .rows(let table):
             if fromList, let list = reduced.first(where: { $0.type.isList && $0.shape == .scalar }) {
                 report(CheckerMessages.mixedShapes(domainShape, .scalar), list.range, in: scope.source)
                 return nil
             }
-            domain = domainShape.level.map { .groups($0) } ?? .rows
+            domain = .rows(table)
+        case .groups(let level):
+            if fromList, let list = reduced.first(where: { $0.type.isList && $0.shape == .scalar }) {
+                report(CheckerMessages.mixedShapes(domainShape, .scalar), list.range, in: scope.source)
+                return nil
+            }
+            domain = .groups(level)
         }
         var partition: Level?
         var result = Shape.scalar
@@ -194,7 +204,7 @@ extension Checker {
         }
         for (position, argument) in arguments.enumerated() where roles[position] == .value {
             // Reducing all rows once per row would take time quadratic in the rows.
-            if domain == .rows, argument.shape == .rows {
+            if case .rows(let table) = domain, argument.shape == .rows(table) {
                 let parameter = function.parameter(at: position).name
                 report(CheckerMessages.perRowArgumentOfAggregate(function.name, parameter: parameter), argument.range, in: scope.source)
                 return nil
@@ -205,7 +215,12 @@ extension Checker {
             }
             result = joined
         }
-        let collectionShape: Shape = domain == .list ? .scalar : domainShape == .scalar ? .rows : domainShape
+        let collectionShape: Shape
+        switch domain {
+        case .list: collectionShape = .scalar
+        case .rows(let table): collectionShape = .rows(table)
+        case .groups(let level): collectionShape = .groups(level)
+        }
         let call = AggregateCall(
             function: function,
             arguments: arguments.enumerated().map { position, argument in
@@ -239,7 +254,7 @@ extension Checker {
         var along: GroupKey?
         var grain: PeriodGrain?
         for key in keys.reversed() {
-            switch keyExpressions[key]?.type {
+            switch keyExpressions[key]?.values.first?.type {
             case .period(let keyGrain)?: (along, grain) = (key, keyGrain)
             case .date?: along = key
             default: continue

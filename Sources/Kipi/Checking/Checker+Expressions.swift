@@ -22,6 +22,8 @@ extension Checker {
             return checkList(elements, range: range, scope)
         case .name(let name, _):
             return resolve(name, range: range, scope: scope)
+        case .qualifiedName(let table, let column):
+            return resolveQualified(table, column, range: range, scope: scope)
         case .percent(let operand):
             guard let checked = checkExpression(operand, scope), expectNumber(checked, "%", scope) else { return nil }
             return TypedExpression(
@@ -242,7 +244,7 @@ extension Checker {
 
     /// Why a data column has the type it has, for a type error about it; empty for anything else.
     func typeNote(of expression: TypedExpression) -> String {
-        guard case .column(let column) = expression.kind, let note = schema?.typeNotes[column] else { return "" }
+        guard case .column(let table, let column) = expression.kind, let note = schemas?[table]?.typeNotes[column] else { return "" }
         return CheckerMessages.columnTypeNote(column, type: expression.type, note: note)
     }
 

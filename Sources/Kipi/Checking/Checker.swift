@@ -16,14 +16,17 @@ struct Checker {
         var grouping: Grouping?
         var locals: [String: TypedExpression] = [:]
         var callStack: [String] = []
+        /// The table whose columns bare names are ("" is the default table).
+        var table = ""
 
         /// The level inline aggregates take: the enclosing definition's groups, or one value.
         var context: Shape { grouping.map { .groups($0.level) } ?? .scalar }
     }
 
     let registry: FunctionRegistry
-    /// Column names and types; nil when checking without data, where any unknown name is a column.
-    let schema: Schema?
+    /// Each table's column names and types ("" is the default table); nil when checking without
+    /// data, where any unknown name is a column.
+    let schemas: [String: Schema]?
     var entries: [String: Entry] = [:]
     var diagnostics: [Diagnostic] = []
     private(set) var definitions: [CheckedDefinition] = []
@@ -31,10 +34,13 @@ struct Checker {
     private var inProgress: [String] = []
     private var failed: Set<String> = []
     var parameters: [String: ParameterInfo] = [:]
-    var keyExpressions: [GroupKey: TypedExpression] = [:]
+    var keyExpressions: [GroupKey: [String: TypedExpression]] = [:]
+    /// Each key as written first, to compute it for another table.
+    var keySources: [GroupKey: (expression: Expression, source: SourceText)] = [:]
+    var filters: [Filter] = []
     /// The first grouping written for each level: the key order of values derived from it.
     var groupingsByLevel: [Level: Grouping] = [:]
-    var columnsUsed: Set<String> = []
+    var columnsUsed: [String: Set<String>] = [:]
     /// User function calls expanded in the definition being checked: functions calling
     /// functions could otherwise expand to an exponentially large formula.
     var expansions = 0
@@ -46,26 +52,31 @@ struct Checker {
     /// Checked trees deeper than this are refused: evaluation recurses over them.
     static let maximumHeight = 200
 
-    init(registry: FunctionRegistry, schema: Schema?) {
+    init(registry: FunctionRegistry, schemas: [String: Schema]?) {
         self.registry = registry
-        self.schema = schema
+        self.schemas = schemas
     }
 
+    /// The default table's schema.
+    var schema: Schema? { schemas?[""] }
+
     /// Checks the declarations of a main file and the files it imports (`trees[0]` is the main file).
-    static func check(_ trees: [SyntaxTree], registry: FunctionRegistry, schema: Schema?) -> (CheckedProgram, [Diagnostic]) {
-        var checker = Checker(registry: registry, schema: schema)
+    static func check(_ trees: [SyntaxTree], registry: FunctionRegistry, schemas: [String: Schema]?) -> (CheckedProgram, [Diagnostic]) {
+        var checker = Checker(registry: registry, schemas: schemas)
+        var filters: [(Expression, SourceText)] = []
         var kpiNames: [String] = []
         var helperNames: [String] = []
         var functions: [String] = []
         for (position, tree) in trees.enumerated() {
             checker.incompleteNames.formUnion(tree.incompleteNames)
             for declaration in tree.declarations {
+                if case .filter(let predicate) = declaration.kind { filters.append((predicate, tree.source)) }
                 guard let name = checker.declare(declaration, source: tree.source) else { continue }
                 switch declaration.kind {
                 case .kpi: if position == 0 { kpiNames.append(name) } else { helperNames.append(name) }
                 case .helper: helperNames.append(name)
                 case .function: functions.append(name)
-                case .parameter, .import: break
+                case .parameter, .import, .filter: break
                 }
             }
         }
@@ -75,10 +86,12 @@ struct Checker {
         let kpis = kpiNames.compactMap { checker.checkDefinition($0) }
         for name in helperNames { _ = checker.checkDefinition(name) }
         for name in functions { checker.checkFunctionBody(name) }
+        for (predicate, source) in filters { checker.checkFilter(predicate, source: source) }
         let program = CheckedProgram(
             definitions: checker.definitions, kpis: kpis,
             parameters: checker.parameters.values.sorted { $0.name < $1.name },
-            keyExpressions: checker.keyExpressions, columnsUsed: checker.columnsUsed, symbols: checker.symbols())
+            keyExpressions: checker.keyExpressions, columnsUsed: checker.columnsUsed, filters: checker.filters,
+            symbols: checker.symbols())
         return (program, checker.sortedDiagnostics())
     }
 
@@ -86,7 +99,7 @@ struct Checker {
     private mutating func declare(_ declaration: Declaration, source: SourceText) -> String? {
         let name: String
         switch declaration.kind {
-        case .import: return nil
+        case .import, .filter: return nil
         case .parameter(let defined, _), .helper(let defined, _, _), .function(let defined, _, _), .kpi(let defined, _, _):
             name = defined
         }
@@ -105,7 +118,10 @@ struct Checker {
 
     private func symbols() -> [String: NameBinding] {
         var table: [String: NameBinding] = [:]
-        for name in columnsUsed { table[name] = .column(schema?.type(of: name) ?? .unknown) }
+        for name in columnsUsed[""] ?? [] { table[name] = .column(schema?.type(of: name) ?? .unknown) }
+        for (tableName, names) in columnsUsed where !tableName.isEmpty {
+            for name in names { table["\(tableName).\(name)"] = .column(schemas?[tableName]?.type(of: name) ?? .unknown) }
+        }
         for (name, entry) in entries {
             switch entry.declaration.kind {
             case .function(_, let parameters, _):
@@ -114,7 +130,7 @@ struct Checker {
                 if let parameter = parameters[name] { table[name] = .parameter(parameter) }
             case .kpi, .helper:
                 if let index = definitionIndex[name] { table[name] = .definition(index) }
-            case .import:
+            case .import, .filter:
                 break
             }
         }
@@ -132,7 +148,7 @@ struct Checker {
         switch entry.declaration.kind {
         case .kpi(_, let expression, let byKeys): (value, keys, role) = (expression, byKeys, .kpi)
         case .helper(_, let expression, let byKeys): (value, keys, role) = (expression, byKeys, .helper)
-        case .parameter, .function, .import: return nil
+        case .parameter, .function, .import, .filter: return nil
         }
         inProgress.append(name)
         let outerExpansions = expansions
@@ -149,9 +165,17 @@ struct Checker {
             }
             scope.grouping = grouping
         }
-        guard let checked = checkExpression(value, scope) else {
+        guard var checked = checkExpression(value, scope) else {
             failed.insert(name)
             return nil
+        }
+        if let pending = scope.grouping {
+            guard let (finalGrouping, finalValue) = settleTables(of: pending, in: checked, scope: scope) else {
+                failed.insert(name)
+                return nil
+            }
+            scope.grouping = finalGrouping
+            checked = finalValue
         }
         if checked.height > Checker.maximumHeight {
             report(CheckerMessages.tooDeep, value.range, in: entry.source)
@@ -215,50 +239,31 @@ struct Checker {
 
     /// Gives every node of a definition's tree its id.
     private mutating func numbered(_ expression: TypedExpression) -> TypedExpression {
-        var node = expression
-        node.id = nextNodeID
-        nextNodeID += 1
-        switch node.kind {
-        case .literal, .column, .parameter, .definition: break
-        case .negate(let operand): node.kind = .negate(numbered(operand))
-        case .not(let operand): node.kind = .not(numbered(operand))
-        case .percent(let operand): node.kind = .percent(numbered(operand))
-        case .nullTest(let operand, let isNull): node.kind = .nullTest(numbered(operand), isNull: isNull)
-        case .broadcast(let operand): node.kind = .broadcast(numbered(operand))
-        case .periodFromText(let operand): node.kind = .periodFromText(numbered(operand))
-        case .arithmetic(let kind, let left, let right): node.kind = .arithmetic(kind, numbered(left), numbered(right))
-        case .comparison(let op, let left, let right): node.kind = .comparison(op, numbered(left), numbered(right))
-        case .logical(let op, let left, let right): node.kind = .logical(op, numbered(left), numbered(right))
-        case .membership(let left, let right): node.kind = .membership(numbered(left), numbered(right))
-        case .list(let elements): node.kind = .list(elements.map { numbered($0) })
-        case .call(let function, let arguments): node.kind = .call(function, arguments: arguments.map { numbered($0) })
-        case .aggregate(var call):
-            call.arguments = call.arguments.map { numbered($0) }
-            call.filter = call.filter.map { numbered($0) }
-            node.kind = .aggregate(call)
-        case .window(var call):
-            call.series = numbered(call.series)
-            call.arguments = call.arguments.map { numbered($0) }
-            node.kind = .window(call)
-        case .userCall(let name, let arguments, let expansion):
-            node.kind = .userCall(name: name, arguments: arguments.map { numbered($0) }, expansion: numbered(expansion))
+        var next = nextNodeID
+        let result = expression.mapped { node in
+            var numbered = node
+            numbered.id = next
+            next += 1
+            return numbered
         }
-        return node
+        nextNodeID = next
+        return result
     }
 
-    /// Checks the keys of a `by` clause: each must have one value per row. A key is identified
-    /// by its checked expression, so `manager`, `` `manager` `` and a `let` alias are one key.
+    /// Checks the keys of a `by` clause: each must have one value per row of the default table.
+    /// A key is identified by its checked expression, so `manager`, `` `manager` `` and a `let`
+    /// alias are one key. The level's tables are settled once the definition's value is checked.
     private mutating func checkGrouping(_ keys: [KeyClause], scope: Scope) -> Grouping? {
         var groupKeys: [GroupKey] = []
         var names: [String] = []
         for key in keys {
             guard var checked = checkExpression(key.expression, scope) else { continue }
-            if checked.shape != .rows || checked.type.isList {
+            if checked.shape.table == nil || checked.type.isList {
                 report(CheckerMessages.keyNotColumn, key.range, in: scope.source)
                 continue
             }
             // A `let` that names a row expression is the expression it names.
-            while case .definition(let index) = checked.kind, definitions[index].value.shape == .rows {
+            while case .definition(let index) = checked.kind, definitions[index].value.shape.table != nil {
                 let range = checked.range
                 checked = definitions[index].value
                 checked.range = range
@@ -268,6 +273,8 @@ struct Checker {
                 name = given
             } else if case .name(let column, _) = key.expression.kind {
                 name = column
+            } else if case .qualifiedName(_, let column) = key.expression.kind {
+                name = column
             } else {
                 name = scope.source.text(of: key.range)
             }
@@ -276,14 +283,106 @@ struct Checker {
                 report(CheckerMessages.repeatedKey(name), key.range, in: scope.source)
                 continue
             }
-            if keyExpressions[groupKey] == nil { keyExpressions[groupKey] = numbered(checked) }
+            let table = checked.shape.table ?? ""
+            if keyExpressions[groupKey]?[table] == nil { keyExpressions[groupKey, default: [:]][table] = numbered(checked) }
+            if keySources[groupKey] == nil { keySources[groupKey] = (key.expression, scope.source) }
             groupKeys.append(groupKey)
             names.append(name)
         }
         guard groupKeys.count == keys.count else { return nil }
-        let grouping = Grouping(level: Level(groupKeys), keys: groupKeys, keyNames: names)
-        if groupingsByLevel[grouping.level] == nil { groupingsByLevel[grouping.level] = grouping }
-        return grouping
+        return Grouping(level: Level(groupKeys, tables: nil), keys: groupKeys, keyNames: names)
+    }
+
+    /// Settles the tables of a definition's level: those of the rows its aggregates reduce inside
+    /// its groups, and of the values of its keys it reads. Every table must supply every key.
+    private mutating func settleTables(
+        of pending: Grouping, in value: TypedExpression, scope: Scope
+    ) -> (Grouping, TypedExpression)? {
+        var tables: Set<String> = []
+        value.forEachNode { node in
+            if case .aggregate(let call) = node.kind, case .rows(let table) = call.domain, call.partition?.tables == nil,
+                call.partition?.keys == pending.level.keys
+            {
+                tables.insert(table)
+            }
+            if case .groups(let level) = node.shape, level.keys == pending.level.keys, let known = level.tables {
+                tables.formUnion(known)
+            }
+        }
+        if tables.isEmpty { tables = [""] }
+        let level = pending.level.over(tables)
+        let settled = value.mappingLevels { $0.tables == nil && $0.keys == level.keys ? level : $0 }.mapped { node in
+            // A broadcast to the pending level from the level it settled to repeats nothing.
+            if case .broadcast(let operand) = node.kind, operand.shape == node.shape { return operand }
+            return node
+        }
+        var supplied = true
+        for table in tables.sorted() { supplied = supplyKeys(of: level, for: table, scope: scope) && supplied }
+        settled.forEachNode { node in
+            if case .broadcast(let operand) = node.kind, case .rows(let table) = node.shape, case .groups(let source) = operand.shape {
+                supplied = supplyKeys(of: source, for: table, scope: scope) && supplied
+            }
+        }
+        guard supplied else { return nil }
+        let grouping = Grouping(level: level, keys: pending.keys, keyNames: pending.keyNames)
+        if groupingsByLevel[level] == nil { groupingsByLevel[level] = grouping }
+        return (grouping, settled)
+    }
+
+    /// Makes sure `table` can compute each key of `level`: from its column of the key's name
+    /// (text such as `2024-03` read as the key's period), or from the key's expression over its
+    /// own columns. Reports the keys it cannot supply.
+    private mutating func supplyKeys(of level: Level, for table: String, scope: Scope) -> Bool {
+        var supplied = true
+        for key in level.keys where keyExpressions[key]?[table] == nil {
+            guard let (expression, source) = keySources[key], let model = keyExpressions[key]?.values.first else { continue }
+            if let column = schemas?[table]?.type(of: key.description) ?? (schemas == nil ? KipiType.unknown : nil) {
+                var node = TypedExpression(
+                    kind: .column(table: table, name: key.description), type: column, shape: .rows(table), format: .plain,
+                    range: expression.range)
+                node.file = source.name
+                columnsUsed[table, default: []].insert(key.description)
+                if case .period(let grain) = model.type, column == .text {
+                    node = TypedExpression(kind: .periodFromText(node), type: model.type, shape: .rows(table), format: .plain, range: expression.range)
+                    node.file = source.name
+                } else if column != model.type, !column.isWildcard, !model.type.isWildcard {
+                    report(CheckerMessages.keyColumnType(table, key.description, column, model.type), expression.range, in: source)
+                    supplied = false
+                    continue
+                }
+                keyExpressions[key, default: [:]][table] = numbered(node)
+                continue
+            }
+            let reported = diagnostics.count
+            let used = columnsUsed
+            let computed = checkExpression(expression, Scope(source: source, table: table))
+            diagnostics.removeSubrange(reported...)
+            if let computed, computed.shape == .rows(table), computed.type == model.type {
+                keyExpressions[key, default: [:]][table] = numbered(computed)
+            } else {
+                columnsUsed = used
+                report(CheckerMessages.keyNotSupplied(table, key.description), expression.range, in: source)
+                supplied = false
+            }
+        }
+        return supplied
+    }
+
+    /// A top-level `where`: a condition on the rows of one table, from columns, parameters and
+    /// constants (definitions are computed from the filtered rows, so they cannot be used).
+    private mutating func checkFilter(_ predicate: Expression, source: SourceText) {
+        guard let checked = checkExpression(predicate, Scope(source: source)) else { return }
+        var readsDefinition = false
+        checked.forEachNode { if case .definition = $0.kind { readsDefinition = true } }
+        guard checked.type.isWildcard || checked.type == .boolean else {
+            report(CheckerMessages.whereNotBoolean(checked.type), checked.range, in: source)
+            return
+        }
+        guard let table = checked.shape.table, !readsDefinition else {
+            report(CheckerMessages.filterNotPerRow, checked.range, in: source)
+            return
+        }
+        filters.append(Filter(table: table, predicate: numbered(checked)))
     }
 
     private mutating func checkParameter(_ name: String) {
@@ -350,16 +449,13 @@ struct Checker {
                     kind: .definition(index), type: definition.value.type,
                     shape: definition.grouping.map { .groups($0.level) } ?? definition.value.shape,
                     format: definition.format, range: range)
-            case .import:
+            case .import, .filter:
                 return nil
             }
         }
         if incompleteNames.contains(name) { return nil }
-        if let schema {
-            if let type = schema.type(of: name) {
-                columnsUsed.insert(name)
-                return TypedExpression(kind: .column(name), type: type, shape: .rows, format: .plain, range: range)
-            }
+        if let schema = schemas.map({ $0[scope.table] ?? Schema(columns: []) }) {
+            if let type = schema.type(of: name) { return column(name, of: scope.table, type: type, range: range) }
             let columns = schema.columnNames
             let definitionNames = entries.keys.filter { entries[$0]?.declaration.kind.isValue == true }
             let suggestion = closestName(to: name, among: columns + definitionNames.sorted())
@@ -368,8 +464,27 @@ struct Checker {
                 range, in: scope.source)
             return nil
         }
-        columnsUsed.insert(name)
-        return TypedExpression(kind: .column(name), type: .unknown, shape: .rows, format: .plain, range: range)
+        return column(name, of: scope.table, type: .unknown, range: range)
+    }
+
+    /// Resolves `table.column`: a column of a named table.
+    mutating func resolveQualified(_ table: String, _ name: String, range: SourceRange, scope: Scope) -> TypedExpression? {
+        guard let schemas else { return column(name, of: table, type: .unknown, range: range) }
+        guard let schema = schemas[table], !table.isEmpty else {
+            let suggestion = closestName(to: table, among: schemas.keys.filter { !$0.isEmpty }.sorted())
+            report(CheckerMessages.unknownTable(table, suggestion: suggestion), range, in: scope.source)
+            return nil
+        }
+        guard let type = schema.type(of: name) else {
+            report(CheckerMessages.unknownColumn(name, of: table, suggestion: closestName(to: name, among: schema.columnNames)), range, in: scope.source)
+            return nil
+        }
+        return column(name, of: table, type: type, range: range)
+    }
+
+    private mutating func column(_ name: String, of table: String, type: KipiType, range: SourceRange) -> TypedExpression {
+        columnsUsed[table, default: []].insert(name)
+        return TypedExpression(kind: .column(table: table, name: name), type: type, shape: .rows(table), format: .plain, range: range)
     }
 
     /// `expression` over `shape`, a finer shape than its own: wrapped in a broadcast that
@@ -406,7 +521,7 @@ extension Declaration.Kind {
     var isValue: Bool {
         switch self {
         case .kpi, .helper, .parameter: true
-        case .function, .import: false
+        case .function, .import, .filter: false
         }
     }
 }

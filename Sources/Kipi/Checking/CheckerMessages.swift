@@ -51,6 +51,26 @@ enum CheckerMessages {
         let shown: String = if case .text(let text) = value { "'\(text)'" } else { value.description }
         return "\(shown) is not a \(grain); write it as \(example)"
     }
+    static let filterNotPerRow =
+        "a file's 'where' is a condition on the rows of one table, from its columns, parameters and constants, such as where region == \"EU\""
+    static func keyColumnType(_ table: String, _ key: String, _ column: KipiType, _ type: KipiType) -> String {
+        "table '\(table)' supplies the key '\(key)' from its column '\(key)', which is \(article(column)), but the key is \(article(type))"
+    }
+    static func keyNotSupplied(_ table: String, _ key: String) -> String {
+        "table '\(table.isEmpty ? "the default table" : table)' cannot supply the key '\(key)': it has no column '\(key)', "
+            + "nor the columns the key is computed from; name the key after a column of that table, such as by \(key) = …"
+    }
+    static func twoTables(_ function: String, _ first: String, _ second: String) -> String {
+        "'\(function)' reads rows of two tables (\(tableName(first)) and \(tableName(second))); "
+            + "aggregate each table first, such as sum(amount) / sum(plans.target), or pair rows with lookup(…)"
+    }
+    static func tableName(_ table: String) -> String { table.isEmpty ? "the default table" : "'\(table)'" }
+    static func unknownColumn(_ name: String, of table: String, suggestion: String?) -> String {
+        "table '\(table)' has no column '\(name)'" + didYouMean(suggestion)
+    }
+    static func unknownTable(_ name: String, suggestion: String?) -> String {
+        "unknown table '\(name)'" + didYouMean(suggestion) + (suggestion == nil ? "; give it with --data \(name)=FILE" : "")
+    }
     static let numberMinusPeriod = "cannot subtract a period from a number; a period minus a number of periods is written period - n"
     static func periodGrains(_ left: PeriodGrain, _ right: PeriodGrain) -> String {
         "cannot subtract a \(right) from a \(left); convert one of them first, such as year(p) or quarter(p)"
@@ -119,7 +139,7 @@ enum CheckerMessages {
     static func describe(_ shape: Shape) -> String {
         switch shape {
         case .scalar: "a single value"
-        case .rows: "one value per row"
+        case .rows(let table): table.isEmpty ? "one value per row" : "one value per row of '\(table)'"
         case .groups(let level): "one value per \(level)"
         }
     }

@@ -7,7 +7,7 @@ extension TypedExpression: CustomStringConvertible {
         let core: String
         switch kind {
         case .literal(let value): core = value.description
-        case .column(let name): core = name
+        case .column(let table, let name): core = table.isEmpty ? name : "\(table).\(name)"
         case .parameter(let name): core = "param:\(name)"
         case .definition(let index): core = "def:\(index)"
         case .negate(let operand): core = "(- \(operand))"
@@ -32,7 +32,7 @@ extension TypedExpression: CustomStringConvertible {
         let shapeText: String =
             switch shape {
             case .scalar: ""
-            case .rows: "@row"
+            case .rows(let table): table.isEmpty ? "@row" : "@row(\(table))"
             case .groups(let level): "@\(level)"
             }
         let foldedText: String
@@ -50,7 +50,7 @@ extension AggregateCall: CustomStringConvertible {
         if let filter { parts.append("(where \(filter))") }
         let over: String
         switch domain {
-        case .rows: over = "rows"
+        case .rows(let table): over = table.isEmpty ? "rows" : "rows of \(table)"
         case .groups(let level): over = "groups of \(level)"
         case .list: over = "list"
         }

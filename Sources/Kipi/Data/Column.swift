@@ -158,6 +158,25 @@ public struct Column: Sendable {
         return result
     }
 
+    /// The cells of `columns` one after another. Columns of one storage type are joined as they
+    /// are; otherwise cell by cell, as the first non-null column's type.
+    static func concatenating(_ columns: [Column]) -> Column {
+        let type = columns.first { !$0.isAllNull }?.type ?? columns.first?.type ?? .null
+        var values: [Value] = []
+        var errors = RowErrors()
+        var offset = 0
+        for column in columns {
+            for row in 0..<column.count {
+                if let message = column.errors.message(at: row) { errors.record(message, at: offset + row) }
+                values.append(column.type == type || column.isNull(row) ? column[row] : .null)
+            }
+            offset += column.count
+        }
+        var result = Column(values: values, type: type)
+        result.errors = errors
+        return result
+    }
+
     /// The cells at `rows`, in that order.
     public func gathering(_ rows: [Int]) -> Column {
         let mask = nulls.map { mask in rows.map { mask[$0] } }

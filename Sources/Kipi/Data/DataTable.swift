@@ -41,6 +41,20 @@ public struct DataTable: Sendable {
     }
 
     public subscript(name: String) -> Column? { columns[name] }
+
+    /// The table with only the rows at `rows`, in that order.
+    func keeping(rows: [Int]) -> Result<DataTable, DiagnosticList> {
+        if rows.count == rowCount { return .success(self) }
+        do {
+            var table = try DataTable(
+                columns: columnNames.compactMap { name in columns[name].map { (name, $0.gathering(rows)) } }, rowCount: rows.count,
+                sourceName: sourceName)
+            for name in columnNames { table.columns[name]?.typeNote = columns[name]?.typeNote }
+            return .success(table)
+        } catch {
+            return .failure(error)
+        }
+    }
 }
 
 /// The names and types of a table's columns.

@@ -34,8 +34,8 @@ extension Evaluator {
                 return failedColumn(type, message: "\(function.name) needs lists of one length, got \(first) and \(other) values")
             }
             domainLength = lengths.first ?? 0
-        case .rows:
-            domainLength = table.rowCount
+        case .rows(let table):
+            domainLength = rowCount(of: table)
             collections = collectionArguments.map { evaluate($0) }
         case .groups(let level):
             domainLength = length(of: .groups(level))
@@ -121,7 +121,11 @@ extension Evaluator {
         var ofElement: [Int32]?
         switch domain {
         case .list: break
-        case .rows: ofElement = index.groupOfRow
+        case .rows(let table):
+            switch groupOfRows(partition, in: table) {
+            case .success(let groups): ofElement = groups
+            case .failure(let error): return .failure(error)
+            }
         case .groups(let level):
             switch groupMapping(from: level, to: partition) {
             case .success(let mapping): ofElement = mapping.map { Int32($0) }
@@ -134,7 +138,12 @@ extension Evaluator {
             case .success(let mapping): return .success((ofElement, mapping, index.count))
             case .failure(let error): return .failure(error)
             }
-        case .scalar, .rows, .groups:
+        case .rows(let table):
+            switch groupOfRows(partition, in: table) {
+            case .success(let groups): return .success((ofElement, groups.map(Int.init), index.count))
+            case .failure(let error): return .failure(error)
+            }
+        case .scalar, .groups:
             return .success((ofElement, Array(0..<index.count), index.count))
         }
     }

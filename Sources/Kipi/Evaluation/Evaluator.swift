@@ -5,11 +5,18 @@
 /// the evaluator only executes the tree.
 struct Evaluator {
     let program: CheckedProgram
-    let table: DataTable
+    /// The data, by table name ("" is the default table).
+    let tables: [String: DataTable]
     let parameters: [String: Value]
     private var values: [DefinitionOutcome] = []
     private var groupIndexes: [Level: Result<GroupIndex, FunctionError>] = [:]
     private var mappings: [[Level]: Result<[Int], FunctionError>] = [:]
+    private var rowGroups: [RowGroupsKey: Result<[Int32], FunctionError>] = [:]
+
+    private struct RowGroupsKey: Hashable {
+        var level: Level
+        var table: String
+    }
 
     enum DefinitionOutcome {
         /// One cell, or one per row, or one per group of the definition's level.
@@ -17,11 +24,14 @@ struct Evaluator {
         case failed(String)
     }
 
-    init(program: CheckedProgram, table: DataTable, parameters: [String: Value]) {
+    init(program: CheckedProgram, tables: [String: DataTable], parameters: [String: Value]) {
         self.program = program
-        self.table = table
+        self.tables = tables
         self.parameters = parameters
     }
+
+    /// The number of rows of a table.
+    func rowCount(of table: String) -> Int { tables[table]?.rowCount ?? 0 }
 
     /// Evaluates every definition; returns their outcomes, indexed like `program.definitions`.
     mutating func run() -> [DefinitionOutcome] {
@@ -31,20 +41,55 @@ struct Evaluator {
         return values
     }
 
-    /// The group index of a level, built on first use from its keys' expressions.
+    /// The group index of a level, built on first use from its keys' values in the rows of its tables.
     mutating func groupIndex(_ level: Level) -> Result<GroupIndex, FunctionError> {
         if let known = groupIndexes[level] { return known }
-        var keyColumns: [Column] = []
-        for key in level.keys {
-            guard let expression = program.keyExpressions[key] else {
-                return .failure(FunctionError("the key \(key) has no expression"))
+        var parts: [GroupIndex.Part] = []
+        for table in level.tableNames {
+            switch keyColumns(of: level, in: table) {
+            case .success(let columns): parts.append(GroupIndex.Part(table: table, keyColumns: columns, rowCount: rowCount(of: table)))
+            case .failure(let error):
+                groupIndexes[level] = .failure(error)
+                return .failure(error)
             }
-            let column = evaluate(expression)
-            keyColumns.append(column.count == table.rowCount ? column : column.broadcasting([Int](repeating: 0, count: table.rowCount)))
         }
-        let index = GroupIndex.build(keyColumns: keyColumns, rowCount: table.rowCount)
+        let index = GroupIndex.build(parts)
         groupIndexes[level] = index
         return index
+    }
+
+    /// The values of a level's keys in each row of a table.
+    private mutating func keyColumns(of level: Level, in table: String) -> Result<[Column], FunctionError> {
+        var columns: [Column] = []
+        let count = rowCount(of: table)
+        for key in level.keys {
+            guard let expression = program.keyExpressions[key]?[table] else {
+                return .failure(FunctionError(CheckerMessages.keyNotSupplied(table, key.description)))
+            }
+            let column = evaluate(expression)
+            columns.append(column.count == count ? column : column.broadcasting([Int](repeating: 0, count: count)))
+        }
+        return .success(columns)
+    }
+
+    /// The group of a level each row of a table is in; -1 for a row whose keys make no group.
+    mutating func groupOfRows(_ level: Level, in table: String) -> Result<[Int32], FunctionError> {
+        let cacheKey = RowGroupsKey(level: level, table: table)
+        if let known = rowGroups[cacheKey] { return known }
+        let result: Result<[Int32], FunctionError>
+        switch groupIndex(level) {
+        case .failure(let error): result = .failure(error)
+        case .success(let index):
+            if let known = index.groupOfRow[table] {
+                result = .success(known)
+            } else {
+                result = keyColumns(of: level, in: table).map { columns in
+                    (0..<rowCount(of: table)).map { row in Int32(index.lookup[columns.map { $0[row] }] ?? -1) }
+                }
+            }
+        }
+        rowGroups[cacheKey] = result
+        return result
     }
 
     /// For each group of `finer`, the group of `coarser` (whose keys are some of `finer`'s) that
@@ -74,11 +119,21 @@ struct Evaluator {
         }
     }
 
+    /// The rows of `table` where `predicate` holds (a top-level `where`).
+    mutating func keepingRows(of table: DataTable, where predicate: TypedExpression) -> Result<DataTable, FunctionError> {
+        let mask = evaluate(predicate)
+        if let message = mask.errors.firstMessage(in: 0..<mask.count) { return .failure(FunctionError(message)) }
+        let flags = mask.booleans
+        let stride = mask.count == 1 ? 0 : 1
+        let kept = (0..<table.rowCount).filter { row in !mask.isNull(row * stride) && flags[row * stride] }
+        return table.keeping(rows: kept).mapError { FunctionError($0.description) }
+    }
+
     /// The number of cells a value of this shape has.
     mutating func length(of shape: Shape) -> Int {
         switch shape {
         case .scalar: return 1
-        case .rows: return table.rowCount
+        case .rows(let table): return rowCount(of: table)
         case .groups(let level):
             switch groupIndex(level) {
             case .success(let index): return index.count
@@ -94,8 +149,8 @@ struct Evaluator {
         switch expression.kind {
         case .literal(let value):
             return Column(repeating: value, type: expression.type, count: 1)
-        case .column(let name):
-            return table[name] ?? failedColumn(expression.type, message: "the data has no column '\(name)'")
+        case .column(let table, let name):
+            return tables[table]?[name] ?? failedColumn(expression.type, message: "the data has no column '\(name)'")
         case .parameter(let name):
             return Column(repeating: parameters[name] ?? .null, type: expression.type, count: 1)
         case .definition(let index):
@@ -178,7 +233,7 @@ struct Evaluator {
         let sources: Result<[Int], FunctionError>
         switch target {
         case .scalar: return column
-        case .rows: sources = groupIndex(coarse).map { $0.groupOfRow.map(Int.init) }
+        case .rows(let table): sources = groupOfRows(coarse, in: table).map { $0.map(Int.init) }
         case .groups(let fine): sources = groupMapping(from: fine, to: coarse)
         }
         switch sources {
@@ -221,7 +276,7 @@ struct Evaluator {
 
     /// Evaluates an expression with no data and no parameters, as the checker folds constants.
     static func constantValue(of expression: TypedExpression) -> Result<Value, FunctionError> {
-        var evaluator = Evaluator(program: .empty, table: .empty, parameters: [:])
+        var evaluator = Evaluator(program: .empty, tables: [:], parameters: [:])
         let column = evaluator.evaluate(expression)
         if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
         return .success(column.count > 0 ? column[0] : .null)

@@ -1,8 +1,15 @@
-/// The groups of a `by` clause: which group each row belongs to, and each group's keys,
-/// numbered in key order (nulls last), built in one pass over the key columns.
+/// The groups of a level: which group each row of its tables belongs to, and each group's
+/// keys, numbered in key order (nulls last), built in one pass over the key columns.
 struct GroupIndex: Sendable {
-    /// For each data row, its group (0-based).
-    var groupOfRow: [Int32]
+    /// The key columns of one table's rows.
+    struct Part {
+        var table: String
+        var keyColumns: [Column]
+        var rowCount: Int
+    }
+
+    /// For each table, for each of its rows, its group (0-based).
+    var groupOfRow: [String: [Int32]]
     /// For each group, its key values in the level's key order.
     var keys: [[Value]]
     /// The group of each key combination.
@@ -10,7 +17,31 @@ struct GroupIndex: Sendable {
 
     var count: Int { keys.count }
 
-    static func build(keyColumns: [Column], rowCount: Int) -> Result<GroupIndex, FunctionError> {
+    /// The groups of all the parts' rows together: the union of their key combinations.
+    static func build(_ parts: [Part]) -> Result<GroupIndex, FunctionError> {
+        guard parts.count != 1, let first = parts.first else {
+            return build(keyColumns: parts.first?.keyColumns ?? [], rowCount: parts.first?.rowCount ?? 0).map { index in
+                var named = index
+                named.groupOfRow = [parts.first?.table ?? "": index.groupOfRow[""] ?? []]
+                return named
+            }
+        }
+        let rowCount = parts.reduce(0) { $0 + $1.rowCount }
+        let keyColumns = first.keyColumns.indices.map { key in Column.concatenating(parts.map { $0.keyColumns[key] }) }
+        return build(keyColumns: keyColumns, rowCount: rowCount).map { index in
+            var split = index
+            var start = 0
+            split.groupOfRow = [:]
+            let all = index.groupOfRow[""] ?? []
+            for part in parts {
+                split.groupOfRow[part.table] = Array(all[start..<(start + part.rowCount)])
+                start += part.rowCount
+            }
+            return split
+        }
+    }
+
+    private static func build(keyColumns: [Column], rowCount: Int) -> Result<GroupIndex, FunctionError> {
         for column in keyColumns {
             if let message = column.errors.firstMessage(in: 0..<rowCount) {
                 return .failure(FunctionError("a 'by' key could not be computed: \(message)"))
@@ -69,7 +100,7 @@ struct GroupIndex: Sendable {
         let sortedKeys = order.map { groupKeys[$0] }
         var lookup: [[Value]: Int] = [:]
         for (group, keys) in sortedKeys.enumerated() { lookup[keys] = group }
-        return .success(GroupIndex(groupOfRow: combined, keys: sortedKeys, lookup: lookup))
+        return .success(GroupIndex(groupOfRow: ["": combined], keys: sortedKeys, lookup: lookup))
     }
 
     /// Numbers the distinct values of one key column in order of first appearance.

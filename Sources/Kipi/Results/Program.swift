@@ -1,13 +1,17 @@
 /// A compiled, checked program: immutable, and safe to evaluate many times from many threads.
 public struct Program: Sendable {
     let checked: CheckedProgram
-    /// The schema it was checked against; nil if it was checked without data.
-    public let schema: Schema?
+    /// The schemas it was checked against, by table ("" is the default table); nil if it was
+    /// checked without data.
+    let schemas: [String: Schema]?
 
-    init(checked: CheckedProgram, schema: Schema?) {
+    init(checked: CheckedProgram, schemas: [String: Schema]?) {
         self.checked = checked
-        self.schema = schema
+        self.schemas = schemas
     }
+
+    /// The default table's schema it was checked against; nil if it was checked without data.
+    public var schema: Schema? { schemas?[""] }
 
     /// The KPIs it reports, in file order.
     public var kpis: [KPIInfo] {
@@ -22,8 +26,11 @@ public struct Program: Sendable {
     /// Its parameters, with their defaults, by name.
     public var parameters: [ParameterInfo] { checked.parameters }
 
-    /// The data columns its formulas read.
-    public var columnsUsed: Set<String> { checked.columnsUsed }
+    /// The columns of the default table its formulas read.
+    public var columnsUsed: Set<String> { checked.columnsUsed[""] ?? [] }
+
+    /// The columns its formulas read, by table ("" is the default table).
+    public var columnsUsedByTable: [String: Set<String>] { checked.columnsUsed }
 
     /// Evaluates every KPI over `data`. A failure in one KPI (or group row) is reported in its
     /// place; the others are still computed.
@@ -32,19 +39,31 @@ public struct Program: Sendable {
     /// - Throws: `DiagnosticList` if the program was checked without data, if `data` lacks a
     ///   column the formulas use or has it with another type, or for an unknown or mistyped parameter.
     public func evaluate(_ data: DataTable, parameters: [String: Value] = [:]) throws(DiagnosticList) -> EvaluationResult {
+        try evaluate(tables: ["": data], parameters: parameters)
+    }
+
+    /// Evaluates every KPI over several tables: `tables[""]` is the default table, the others
+    /// are read as `name.column`. Each table is first filtered by the program's `where`s.
+    public func evaluate(tables data: [String: DataTable], parameters: [String: Value] = [:]) throws(DiagnosticList) -> EvaluationResult {
         var problems: [Diagnostic] = []
-        let dataSchema = data.schema
-        for name in checked.columnsUsed.sorted() {
-            guard let actual = dataSchema.type(of: name) else {
-                problems.append(Diagnostic(message: "the data has no column '\(name)'"))
+        if schemas == nil, checked.columnsUsed.values.contains(where: { !$0.isEmpty }) {
+            problems.append(Diagnostic(message: "the program was checked without data; compile it with the data's schema to evaluate it"))
+        }
+        for (table, names) in checked.columnsUsed.sorted(by: { $0.key < $1.key }) where schemas != nil {
+            guard let dataSchema = data[table]?.schema else {
+                problems.append(Diagnostic(message: table.isEmpty ? "no data was given" : "no table '\(table)' was given"))
                 continue
             }
-            // A column without values fits any program; otherwise the types must be those checked.
-            if let expected = schema?.type(of: name), actual != expected, actual != .null {
-                problems.append(Diagnostic(message: "column '\(name)' is \(actual) in the data, but the program was checked with \(expected)"))
-            } else if schema == nil {
-                problems.append(Diagnostic(message: "the program was checked without data; compile it with the data's schema to evaluate it"))
-                break
+            for name in names.sorted() {
+                let shown = table.isEmpty ? name : "\(table).\(name)"
+                guard let actual = dataSchema.type(of: name) else {
+                    problems.append(Diagnostic(message: "the data has no column '\(shown)'"))
+                    continue
+                }
+                // A column without values fits any program; otherwise the types must be those checked.
+                if let expected = schemas?[table]?.type(of: name), actual != expected, actual != .null {
+                    problems.append(Diagnostic(message: "column '\(shown)' is \(actual) in the data, but the program was checked with \(expected)"))
+                }
             }
         }
         var values: [String: Value] = [:]
@@ -65,7 +84,26 @@ public struct Program: Sendable {
             values[name] = value
         }
         guard problems.isEmpty else { throw DiagnosticList(problems) }
-        var evaluator = Evaluator(program: checked, table: data, parameters: values)
+        var filtered = data
+        var filterFailure: String?
+        for filter in checked.filters {
+            guard let table = filtered[filter.table] else { continue }
+            var evaluator = Evaluator(program: checked, tables: filtered, parameters: values)
+            switch evaluator.keepingRows(of: table, where: filter.predicate) {
+            case .success(let kept): filtered[filter.table] = kept
+            case .failure(let error): filterFailure = filterFailure ?? error.message
+            }
+        }
+        if let filterFailure {
+            let results = checked.kpis.map { index in
+                let definition = checked.definitions[index]
+                return KPIResult(
+                    name: definition.name, description: definition.description, format: definition.format,
+                    value: .single(.error("a 'where' of the file failed: \(filterFailure)")))
+            }
+            return EvaluationResult(kpis: results)
+        }
+        var evaluator = Evaluator(program: checked, tables: filtered, parameters: values)
         let outcomes = evaluator.run()
         let results = checked.kpis.map { index in
             result(of: checked.definitions[index], outcome: outcomes[index], evaluator: &evaluator)

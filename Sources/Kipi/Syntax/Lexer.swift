@@ -48,7 +48,7 @@ struct Lexer {
                     lexNumber()
                 } else {
                     position += 1
-                    report(SyntaxMessages.unexpectedCharacter("."), from: start)
+                    emit(.symbol(.dot), from: start)
                 }
             case UInt8(ascii: "\""):
                 lexString()

@@ -99,6 +99,10 @@ struct Parser {
             let pathRange = advance().range
             return Declaration(kind: .import(path: path), range: start.union(pathRange), nameRange: pathRange, documentation: description)
         }
+        if match(.keyword(.where)) {
+            let predicate = try parseExpression()
+            return Declaration(kind: .filter(predicate), range: start.union(predicate.range), nameRange: start, documentation: description)
+        }
         if match(.keyword(.param)) {
             let (name, nameRange) = try parseName(what: "a parameter name")
             try expect(.symbol(.assign), "'=' after the parameter name")
@@ -367,12 +371,27 @@ struct Parser {
             if check(.symbol(.leftParen)) {
                 return try parseCall(name: name, nameRange: token.range)
             }
+            if let qualified = try parseQualifiedName(table: name, tableRange: token.range) { return qualified }
             return Expression(.name(name, quoted: false), range: token.range)
         case .quotedIdentifier(let name):
             index += 1
+            if let qualified = try parseQualifiedName(table: name, tableRange: token.range) { return qualified }
             return Expression(.name(name, quoted: true), range: token.range)
         default:
             throw error(SyntaxMessages.expected("an expression", found: token.kind))
+        }
+    }
+
+    /// `.column` after a table's name: `plans.target`, ``plans.`plan, USD` ``.
+    private mutating func parseQualifiedName(table: String, tableRange: SourceRange) throws(SyntaxError) -> Expression? {
+        guard check(.symbol(.dot)) else { return nil }
+        index += 1
+        switch current.kind {
+        case .identifier(let column), .quotedIdentifier(let column):
+            let columnRange = advance().range
+            return Expression(.qualifiedName(table: table, column: column), range: tableRange.union(columnRange))
+        default:
+            throw error(SyntaxMessages.expected("a column name after '\(table).'", found: current.kind))
         }
     }
 

@@ -8,6 +8,7 @@ extension Expression: CustomStringConvertible {
         case .null: "null"
         case .list(let elements): "[" + elements.map(\.description).joined(separator: " ") + "]"
         case .name(let name, let quoted): quoted ? "`\(name)`" : name
+        case .qualifiedName(let table, let column): "\(table).\(column)"
         case .unary(let op, let operand): "(\(op.rawValue) \(operand))"
         case .binary(let op, let left, let right): "(\(op.rawValue) \(left) \(right))"
         case .percent(let operand): "(% \(operand))"
@@ -29,6 +30,7 @@ extension Declaration: CustomStringConvertible {
     public var description: String {
         switch kind {
         case .import(let path): "(import \"\(path)\")"
+        case .filter(let predicate): "(where \(predicate))"
         case .parameter(let name, let value): "(param \(name) \(value))"
         case .helper(let name, let value, let keys): "(let \(name) \(value)\(keysText(keys)))"
         case .function(let name, let parameters, let body): "(fn \(name) (\(parameters.joined(separator: " "))) \(body))"

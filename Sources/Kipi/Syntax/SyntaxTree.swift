@@ -8,6 +8,8 @@ public struct Expression: Sendable, Hashable {
         case list([Expression])
         /// A name: a column, KPI, `let`, `param` or function parameter. `quoted` if written in backticks.
         case name(String, quoted: Bool)
+        /// `table.column`: a column of a named table.
+        case qualifiedName(table: String, column: String)
         case unary(UnaryOperator, Expression)
         case binary(BinaryOperator, Expression, Expression)
         /// Postfix `%`: the operand divided by 100.
@@ -42,6 +44,8 @@ public struct Declaration: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// `import "path"`.
         case `import`(path: String)
+        /// `where predicate`: keeps only the rows where it holds, in the table it reads, before any KPI.
+        case filter(Expression)
         /// `param name = expression`: a named input with a default.
         case parameter(name: String, defaultValue: Expression)
         /// `let name = expression [by keys]`: a helper, computed but not reported.

@@ -23,7 +23,7 @@ enum Keyword: String, Sendable, CaseIterable {
 
 enum Symbol: String, Sendable, CaseIterable {
     case leftParen = "(", rightParen = ")", leftBracket = "[", rightBracket = "]"
-    case comma = ",", assign = "="
+    case comma = ",", assign = "=", dot = "."
     case plus = "+", minus = "-", star = "*", slash = "/", caret = "^", percent = "%"
     case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
 }
