@@ -56,20 +56,21 @@ struct Session {
         do {
             let source = try formulaSource()
             // A quiet look without data tells which columns to read; only the check against the
-            // data's schema reports errors. When the look fails, every column is read.
-            let quickLook = try? compile(source, schema: nil, quietly: true)
-            if options.data == nil, quickLook == nil { _ = try compile(source, schema: nil) }
-            let columnsUsed = quickLook?.columnsUsed ?? []
-            if options.data == nil, !columnsUsed.isEmpty {
-                let names = columnsUsed.sorted().prefix(5).joined(separator: ", ")
+            // data's schemas reports errors. When the look fails, every column is read.
+            let quickLook = try? compile(source, schemas: nil, quietly: true)
+            if options.data.isEmpty, quickLook == nil { _ = try compile(source, schemas: nil) }
+            let columnsUsed = quickLook?.columnsUsedByTable ?? [:]
+            let read = columnsUsed.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+            if options.data.isEmpty, !read.isEmpty {
+                let names = read.sorted().prefix(5).joined(separator: ", ")
                 terminal.printError(
-                    "kipi: error: the formulas read columns (\(names)\(columnsUsed.count > 5 ? ", …" : "")); give the data with --data FILE")
+                    "kipi: error: the formulas read columns (\(names)\(read.count > 5 ? ", …" : "")); give the data with --data FILE")
                 return ExitStatus.usage
             }
-            let data = try loadData(columns: quickLook == nil ? nil : columnsUsed)
-            let program = try compile(source, schema: data.schema)
+            let tables = try loadTables(columns: quickLook == nil ? nil : columnsUsed)
+            let program = try compile(source, schemas: tables.mapValues(\.schema))
             let parameters = try parameterValues(for: program)
-            var result = try reporting { try program.evaluate(data, parameters: parameters) }
+            var result = try reporting { try program.evaluate(tables: tables, parameters: parameters) }
             if let only = options.only {
                 let known = Set(program.kpis.map(\.name))
                 for name in only where !known.contains(name) {
@@ -90,8 +91,8 @@ struct Session {
     func check() -> Int32 {
         do {
             let source = try formulaSource()
-            let schema = options.data == nil ? nil : try loadData(columns: nil).schema
-            let program = try compile(source, schema: schema)
+            let schemas = options.data.isEmpty ? nil : try loadTables(columns: nil).mapValues(\.schema)
+            let program = try compile(source, schemas: schemas)
             let grouped = program.kpis.filter { !$0.keyNames.isEmpty }.count
             let kpis = program.kpis.count
             let parameters = program.parameters.count
@@ -140,23 +141,31 @@ struct Session {
 
     /// Loads the data, only `columns` if given (all of them if one is missing, so that the
     /// error about it can suggest the right name).
-    func loadData(columns: Set<String>?) throws(Failure) -> DataTable {
-        guard let path = options.data else { return .empty }
+    /// Every `--data` table, with only `columns` of each (all of them where nil).
+    func loadTables(columns: [String: Set<String>]?) throws(Failure) -> [String: DataTable] {
+        var tables: [String: DataTable] = [:]
+        for (table, path) in options.data {
+            tables[table] = try loadData(path, table: table, columns: columns.map { $0[table] ?? [] })
+        }
+        return tables
+    }
+
+    private func loadData(_ path: String, table: String, columns: Set<String>?) throws(Failure) -> DataTable {
         let input = path == "-" ? Data(terminal.readInput()) : nil
         func load(_ columns: Set<String>?) throws(Failure) -> DataTable {
             let dataOptions = DataOptions(
-                delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes, columns: columns)
+                delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: table),
+                columns: columns)
             if let input {
                 return try reporting { try DataTable.load(input, name: "<stdin>", format: options.dataFormat, options: dataOptions) }
             }
             return try reporting { try DataTable.load(contentsOf: path, format: options.dataFormat, options: dataOptions) }
         }
-        let table = try load(columns)
-        if let columns, !columns.isSubset(of: table.columnNames) { return try load(nil) }
-        return table
+        let loaded = try load(columns)
+        if let columns, !columns.isSubset(of: loaded.columnNames) { return try load(nil) }
+        return loaded
     }
 
-    /// The formula text: the `-e` expression, or the file's contents.
     func formulaSource() throws(Failure) -> SourceText {
         if let expression = options.expression { return SourceText(name: "<expr>", text: expression) }
         let path = options.files[0]
@@ -171,10 +180,15 @@ struct Session {
         return SourceText(name: path, text: text)
     }
 
-    func compile(_ source: SourceText, schema: Schema?, quietly: Bool = false) throws(Failure) -> Program {
+    func compile(_ source: SourceText, schemas: [String: Schema]?, quietly: Bool = false) throws(Failure) -> Program {
+        let filters = options.filters.enumerated().map { position, text in
+            SourceText(name: "--where" + (options.filters.count > 1 ? " \(position + 1)" : ""), text: "where " + text)
+        }
         do {
-            if options.expression != nil { return try kipi.compile(expression: source, schema: schema) }
-            return try kipi.compile(source: source, schema: schema)
+            let schema = schemas.map { $0[""] ?? Schema(columns: []) }
+            let tables = (schemas ?? [:]).filter { !$0.key.isEmpty }
+            if options.expression != nil { return try kipi.compile(expression: source, schema: schema, tables: tables, definitions: filters) }
+            return try kipi.compile(source: source, schema: schema, tables: tables, definitions: filters)
         } catch {
             if quietly { throw Failure(status: ExitStatus.failure) }
             return try reporting { throw error }

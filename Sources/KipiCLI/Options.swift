@@ -13,13 +13,17 @@ struct Options {
     var command: Command
     var files: [String] = []
     var expression: String?
-    var data: String?
+    /// The data files by table name ("" is the default table), in the order given.
+    var data: [(table: String, path: String)] = []
+    /// `--where` conditions, in order.
+    var filters: [String] = []
     var parameters: [(name: String, value: String)] = []
     var format: OutputFormat = .table
     var only: [String]?
     var delimiter: UInt8?
     var decimalComma: Bool?
-    var columnTypes: [String: KipiType] = [:]
+    /// Forced column types: by column for every table ("" key), or for one table.
+    var columnTypes: [String: [String: KipiType]] = [:]
     var dataFormat: DataFormat?
 
     struct UsageError: Error {
@@ -52,7 +56,13 @@ struct Options {
             switch option {
             case "--help", "-h": return Options(command: .help)
             case "-e", "--expression": options.expression = try optionValue()
-            case "--data", "-d": options.data = try optionValue()
+            case "--data", "-d":
+                let (table, path) = Options.tableAndPath(try optionValue())
+                if options.data.contains(where: { $0.table == table }) {
+                    throw UsageError(message: table.isEmpty ? "--data is given twice for the default table" : "--data is given twice for table '\(table)'")
+                }
+                options.data.append((table, path))
+            case "--where": options.filters.append(try optionValue())
             case "--param", "-p":
                 let assignment = try optionValue()
                 guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
@@ -82,7 +92,12 @@ struct Options {
                 guard parts.count == 2, !parts[0].isEmpty, let type = types[parts[1].lowercased()] else {
                     throw UsageError(message: "--type takes column=number|text|boolean|date, got '\(assignment)'")
                 }
-                options.columnTypes[parts[0]] = type
+                let qualified = parts[0].split(separator: ".", maxSplits: 1).map(String.init)
+                if qualified.count == 2, Options.isTableName(qualified[0]) {
+                    options.columnTypes[qualified[0], default: [:]][qualified[1]] = type
+                } else {
+                    options.columnTypes["", default: [:]][parts[0]] = type
+                }
             case "--data-format":
                 let name = try optionValue()
                 guard let format = DataFormat(rawValue: name.lowercased()) else {
@@ -98,6 +113,22 @@ struct Options {
         }
         try options.validate()
         return options
+    }
+
+    /// `NAME=FILE` names a table; anything else is the default table's file.
+    static func tableAndPath(_ text: String) -> (String, String) {
+        guard let equals = text.firstIndex(of: "="), isTableName(String(text[..<equals])) else { return ("", text) }
+        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+    }
+
+    static func isTableName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
+        return name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
+    }
+
+    /// The types forced on the columns of `table`: its own, over those given for every table.
+    func columnTypes(for table: String) -> [String: KipiType] {
+        (columnTypes[""] ?? [:]).merging(table.isEmpty ? [:] : columnTypes[table] ?? [:]) { _, own in own }
     }
 
     private static func splitInlineValue(_ argument: String) -> (String, String?) {
@@ -125,7 +156,7 @@ struct Options {
         kipi — KPI formulas over your data
 
         USAGE:
-          kipi eval FILE.kpi --data DATA [--param name=value]... [--format table|json|csv] [--only a,b]
+          kipi eval FILE.kpi --data [NAME=]DATA... [--param name=value]... [--where PRED] [--format table|json|csv] [--only a,b]
           kipi eval -e 'EXPR' [--data DATA] [--format table|json|csv]
           kipi check FILE.kpi [--data DATA]     static checks; with --data, columns and types too
           kipi repl [--data DATA] [FILE.kpi...]
@@ -133,9 +164,11 @@ struct Options {
           kipi --help | --version
 
         OPTIONS:
-          -d, --data DATA          a CSV or JSON file, or - for standard input
+          -d, --data [NAME=]DATA   a CSV or JSON file, or - for standard input; NAME= gives another table,
+                                   read in formulas as NAME.column (repeatable)
+          --where PRED             keeps only the rows where PRED holds, in the table it reads
           --data-format csv|json   the data's format (detected by default)
-          -t, --type column=TYPE   read a column as number, text, boolean or date
+          -t, --type column=TYPE   read a column as number, text, boolean or date (table.column for one table)
           -p, --param name=value   overrides a 'param' of the file
           -f, --format FORMAT      table (default), json or csv
           --only a,b               report only these KPIs

@@ -2,8 +2,8 @@
 enum ReplLoop {
     static func run(options: Options, terminal: Terminal) -> Int32 {
         var session = ReplSession()
-        if let data = options.data {
-            terminal.print(session.handle(":data \(data)", readInput: terminal.readInput))
+        for (table, path) in options.data {
+            terminal.print(session.handle(":data " + (table.isEmpty ? path : "\(table)=\(path)"), readInput: terminal.readInput))
         }
         for file in options.files {
             terminal.print(session.handle(":load \(file)", readInput: terminal.readInput))

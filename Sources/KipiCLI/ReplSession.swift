@@ -6,7 +6,10 @@ import Kipi
 struct ReplSession {
     private(set) var isFinished = false
     private var kipi = Kipi()
-    private var data = DataTable.empty
+    /// The loaded tables by name ("" is the default table).
+    private var tables: [String: DataTable] = [:]
+    private var data: DataTable { tables[""] ?? .empty }
+    private var namedSchemas: [String: Schema] { tables.filter { !$0.key.isEmpty }.mapValues(\.schema) }
     /// Files loaded with `:load`, and each definition typed in, newest last.
     private var files: [SourceText] = []
     private var typed: [(name: String, source: SourceText)] = []
@@ -20,7 +23,7 @@ struct ReplSession {
     static let help = """
         Type an expression to evaluate it, or a definition (name = …, let, param, fn) to keep it.
         An open bracket or a trailing operator continues it on the next line; an empty line ends it.
-          :data FILE      load a CSV or JSON file
+          :data [NAME=]FILE  load a CSV or JSON file (NAME= as another table)
           :load FILE      load the definitions of a .kpi file
           :columns        the data's columns and their types
           :functions      every function with its signature
@@ -93,11 +96,11 @@ struct ReplSession {
     private mutating func define(_ name: String, source: SourceText, isKPI: Bool) -> String {
         let others = files + typed.filter { $0.name != name }.map(\.source)
         do {
-            let program = try kipi.compile(source: source, schema: data.schema, definitions: others)
+            let program = try kipi.compile(source: source, schema: data.schema, tables: namedSchemas, definitions: others)
             typed.removeAll { $0.name == name }
             typed.append((name, source))
             guard isKPI else { return "defined \(name)" }
-            let result = try program.evaluate(data)
+            let result = try program.evaluate(tables: tables.merging(["": data]) { own, _ in own })
             return TableFormatter.format(result)
         } catch {
             return error.description
@@ -106,8 +109,8 @@ struct ReplSession {
 
     private func evaluate(expression: SourceText) -> String {
         do {
-            let program = try kipi.compile(expression: expression, schema: data.schema, definitions: definitionSources)
-            let result = try program.evaluate(data)
+            let program = try kipi.compile(expression: expression, schema: data.schema, tables: namedSchemas, definitions: definitionSources)
+            let result = try program.evaluate(tables: tables.merging(["": data]) { own, _ in own })
             guard let kpi = result.kpis.first else { return "" }
             return TableFormatter.format(kpi.value, format: kpi.format)
         } catch {
@@ -141,7 +144,8 @@ struct ReplSession {
         }
     }
 
-    private mutating func loadData(_ path: String, readInput: () -> [UInt8]) -> String {
+    private mutating func loadData(_ argument: String, readInput: () -> [UInt8]) -> String {
+        let (table, path) = Options.tableAndPath(argument)
         guard !path.isEmpty else { return ":data needs a file" }
         let bytes: Data
         if path == "-" {
@@ -152,8 +156,9 @@ struct ReplSession {
         }
         do {
             let format = path.lowercased().hasSuffix(".json") ? DataFormat.json : DataFormat.detect(bytes)
-            data = try format.read(bytes, name: path)
-            return "loaded \(data.rowCount) rows: " + data.columnNames.joined(separator: ", ")
+            let loaded = try format.read(bytes, name: path)
+            tables[table] = loaded
+            return "loaded \(loaded.rowCount) rows" + (table.isEmpty ? "" : " as \(table)") + ": " + loaded.columnNames.joined(separator: ", ")
         } catch {
             return error.description
         }
@@ -165,7 +170,7 @@ struct ReplSession {
         }
         let source = SourceText(name: path, text: text)
         do {
-            let program = try kipi.compile(source: source, schema: data.schema, definitions: definitionSources)
+            let program = try kipi.compile(source: source, schema: data.schema, tables: namedSchemas, definitions: definitionSources)
             files.append(source)
             return "loaded \(path): \(program.kpis.count) KPIs"
         } catch {

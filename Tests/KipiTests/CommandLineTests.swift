@@ -193,7 +193,7 @@ struct CommandLineTests {
     @Test func helpVersionAndFunctions() {
         let help = CapturedRun(["--help"])
         #expect(help.status == 0)
-        #expect(help.output.contains("kipi eval FILE.kpi --data DATA"))
+        #expect(help.output.contains("kipi eval FILE.kpi --data [NAME=]DATA"))
         #expect(CapturedRun(["--version"]).output == "kipi \(KipiCommand.version)\n")
         let functions = CapturedRun(["functions"])
         #expect(functions.output.contains("sum(x: column of number) -> number\n    Sum of the non-null values"))

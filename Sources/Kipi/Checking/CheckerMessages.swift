@@ -41,7 +41,11 @@ enum CheckerMessages {
     static let listElementNotScalar = "a list element must be a single value, not a column"
     static let listKPI = "a KPI's value cannot be a list"
     static func mixedShapes(_ left: Shape, _ right: Shape) -> String {
-        "cannot combine \(describe(left)) with \(describe(right)); aggregate one of them first"
+        if let first = left.table, let second = right.table, first != second {
+            return "cannot combine rows of \(tableName(first)) with rows of \(tableName(second)); "
+                + "aggregate each table first, such as sum(amount) / sum(plans.target), or pair rows with lookup(…)"
+        }
+        return "cannot combine \(describe(left)) with \(describe(right)); aggregate one of them first"
     }
     static func mixedTypes(_ what: String, _ left: KipiType, _ right: KipiType) -> String {
         "\(what) mixes \(article(left)) and \(article(right))"
