@@ -35,6 +35,29 @@ func temporaryFile(_ name: String, _ contents: String) throws -> String {
 struct CommandLineTests {
     static let csv = "manager,amount,month\nAnn,10,2024-01\nAnn,20,2024-02\nBob,5,2024-01\n"
 
+    @Test func evalReadsSeveralTablesWithFiltersAndQualifiedTypes() throws {
+        let facts = try temporaryFile("facts.csv", "manager,amount\nAnn,10\nAnn,20\nBob,5\n")
+        let plans = try temporaryFile("plans.csv", "manager,target\nAnn,60\nBob,10\n")
+        let formulas = try temporaryFile("k.kpi", "plan_fact = sum(amount) / sum(plans.target) by manager\nt = sum(plans.target)\n")
+        let run = CapturedRun([
+            "eval", formulas, "--data", facts, "--data", "plans=\(plans)", "--where", "amount > 5", "--type", "plans.target=number",
+            "--format", "json",
+        ])
+        #expect(run.errors == "")
+        #expect(run.output == """
+            {
+              "plan_fact": [
+                {"manager": "Ann", "value": 0.5},
+                {"manager": "Bob", "value": 0}
+              ],
+              "t": 70
+            }
+
+            """)
+        let textTarget = CapturedRun(["eval", formulas, "--data", facts, "--data", "plans=\(plans)", "--type", "plans.target=text"])
+        #expect(textTarget.errors.contains("'sum' expects a number column for 'x', but got text"))
+    }
+
     @Test func evalChecksOnlyAgainstTheDataSchema() throws {
         let data = try temporaryFile("d.csv", "opened,closed,date\n2024-01-01,2024-01-03,2024-02-01\n")
         #expect(CapturedRun(["eval", "-e", "avg(closed - opened)", "--data", data]).output == "2\n")
@@ -181,6 +204,9 @@ struct CommandLineTests {
         UsageCase(arguments: ["eval", "a.kpi", "--param", "noequals"], message: "--param takes name=value, got 'noequals'"),
         UsageCase(arguments: ["eval", "a.kpi", "--bogus"], message: "unknown option '--bogus'"),
         UsageCase(arguments: ["check"], message: "check takes one .kpi file"),
+        UsageCase(arguments: ["eval", "a.kpi", "--data", "a.csv", "--data", "b.csv"], message: "--data is given twice for the default table"),
+        UsageCase(
+            arguments: ["eval", "a.kpi", "--data", "plans=a.csv", "--data", "plans=b.csv"], message: "--data is given twice for table 'plans'"),
     ]
 
     @Test(arguments: usageCases)
@@ -228,13 +254,15 @@ struct CommandLineTests {
     @Test func theSampleEvaluatesWithoutErrors() throws {
         let kpi = repositoryRoot.appendingPathComponent("formulas/sales.kpi").path
         let data = repositoryRoot.appendingPathComponent("formulas/data/sales.csv").path
-        let run = CapturedRun(["eval", kpi, "--data", data, "--format", "json"])
+        let plans = repositoryRoot.appendingPathComponent("formulas/data/sales_plan.csv").path
+        let run = CapturedRun(["eval", kpi, "--data", data, "--data", "plans=\(plans)", "--format", "json"])
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.errors == "")
         #expect(!run.output.contains("\"error\""))
         let program = try Kipi().compile(
             source: SourceText(name: kpi, text: String(contentsOfFile: kpi, encoding: .utf8)),
-            schema: try CSVReader.read(Array(FileManager.default.contents(atPath: data) ?? Data()), name: data).schema)
+            schema: try CSVReader.read(Array(FileManager.default.contents(atPath: data) ?? Data()), name: data).schema,
+            tables: ["plans": try CSVReader.read(Array(FileManager.default.contents(atPath: plans) ?? Data()), name: plans).schema])
         #expect(program.kpis.count >= 10)
         #expect(program.kpis.filter { !$0.keyNames.isEmpty }.count >= 3)
     }

@@ -7,7 +7,8 @@ struct SampleTests {
     @Test func theSampleMatchesTheIndependentOracle() throws {
         let kpi = repositoryRoot.appendingPathComponent("formulas/sales.kpi").path
         let data = repositoryRoot.appendingPathComponent("formulas/data/sales.csv").path
-        let run = CapturedRun(["eval", kpi, "--data", data, "--format", "json"])
+        let plans = repositoryRoot.appendingPathComponent("formulas/data/sales_plan.csv").path
+        let run = CapturedRun(["eval", kpi, "--data", data, "--data", "plans=\(plans)", "--format", "json"])
         #expect(run.status == 0)
         let actual = try JSONSerialization.jsonObject(with: Data(run.output.utf8))
         let expectedData = try Data(contentsOf: repositoryRoot.appendingPathComponent("formulas/sales.expected.json"))

@@ -176,6 +176,21 @@ for e in monthly:
 expected["month_share"] = [{**e, "value": e["value"] / math.fsum(month_totals[e["month(date)"]])} for e in monthly]
 expected["month_rank"] = [{**e, "value": 1 + sum(1 for v in month_totals[e["month(date)"]] if v > e["value"])} for e in monthly]
 
+# Plan/fact per manager and month, joined with the plan table on both keys.
+with open(os.path.join(here, "sales_plan.csv"), encoding="utf-8") as f:
+    plans = list(csv.DictReader(f))
+fact_cells, plan_cells = {}, {}
+for r in won_rows:
+    key = (r["manager"], r["date"][:7])
+    fact_cells[key] = fact_cells.get(key, []) + [r["amount"]]
+for p in plans:
+    key = (p["manager"], p["period"])
+    plan_cells[key] = plan_cells.get(key, []) + [float(p["target"])]
+cells = sorted(set(fact_cells) | set(plan_cells) | {(r["manager"], r["date"][:7]) for r in rows})
+expected["plan_fact_by_month"] = [
+    {"manager": m, "period": period, "value": total(fact_cells.get((m, period), [])) / total(plan_cells[(m, period)])}
+    for m, period in cells]
+
 with open(os.path.join(here, "..", "sales.expected.json"), "w", encoding="utf-8") as out:
     json.dump(expected, out, ensure_ascii=False, indent=2)
     out.write("\n")
