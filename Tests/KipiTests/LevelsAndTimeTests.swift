@@ -256,3 +256,16 @@ struct LevelsAndTimeTests {
         #expect(rendered.split(separator: "\n").first.map(String.init) == expected)
     }
 }
+
+/// Periods shifted or read far outside the calendar end in an error, never a trap.
+struct PeriodLimitTests {
+    @Test(arguments: [
+        "k = week(\"2024-W05\") + 900000000",
+        "k = month(\"2024-03\") - 2000000000",
+        "k = year(2024) + 1e300",
+        "k = end(week(\"2024-W05\") + 100000000)",
+    ])
+    func farShiftsFailTheirCell(_ formula: String) throws {
+        #expect(single(try evaluate(formula), "k").hasPrefix("error: "))
+    }
+}

@@ -38,10 +38,20 @@ public struct Period: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// The indices of the periods of `grain` inside the years 1 to 9999.
+    static func validIndices(_ grain: PeriodGrain) -> ClosedRange<Int> {
+        let first = KipiDate(daysSinceEpoch: -719_162)
+        let last = KipiDate(daysSinceEpoch: 2_932_896)
+        return Int(Period(grain, containing: first).index)...Int(Period(grain, containing: last).index)
+    }
+
     /// The first day of the period.
     public var start: KipiDate {
         switch grain {
-        case .week: return KipiDate(daysSinceEpoch: index * 7 - 3)
+        case .week:
+            // Days of the years 1 to 9999; a week index beyond them is clamped, as no period reaches it.
+            let days = max(-719_162, min(2_932_896, Int(index) * 7 - 3))
+            return KipiDate(daysSinceEpoch: Int32(days))
         case .month: return KipiDate.first(year: Int(Period.floorDivide(index, 12)), month: Int(index - Period.floorDivide(index, 12) * 12) + 1)
         case .quarter:
             let year = Period.floorDivide(index, 4)
@@ -52,7 +62,7 @@ public struct Period: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The last day of the period.
     public var end: KipiDate {
-        KipiDate(daysSinceEpoch: Period(grain: grain, index: index + 1).start.daysSinceEpoch - 1)
+        KipiDate(daysSinceEpoch: Period(grain: grain, index: index == Int32.max ? index : index + 1).start.daysSinceEpoch - 1)
     }
 
     /// The calendar year the period belongs to (the ISO year for a week).

@@ -30,10 +30,10 @@ extension Evaluator {
         case .periodShift(let subtract, let periodFirst):
             let (period, shift) = periodFirst ? (a, b) : (b, a)
             guard case .period(let grain) = type else { return failedColumn(type, message: "'+' needs a period") }
+            let valid = Period.validIndices(grain)
             return shifted(indices: period.periodIndices, of: period, by: shift, subtract: subtract, count: count) { sum, _ in
-                let shiftedPeriod = Period(grain: grain, index: Int32(clamping: sum))
-                guard (1...9999).contains(shiftedPeriod.start.components.year), Int(shiftedPeriod.index) == sum else { return nil }
-                return .period(shiftedPeriod)
+                guard valid.contains(sum) else { return nil }
+                return .period(Period(grain: grain, index: Int32(sum)))
             }
         case .periodDistance:
             return Column.zipNumbers(asNumbers(a, a.periodIndices), asNumbers(b, b.periodIndices), count: count, -)

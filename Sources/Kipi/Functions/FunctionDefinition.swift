@@ -216,12 +216,19 @@ public struct AggregateInput: Sendable {
     public var sortedNumbers: [Double] {
         sortCache.sorted(collections.first?.numbers ?? [])
     }
+
+    /// The first position of `value` in the first collection, found through an index built once
+    /// for every call that shares the collection (a lookup for every row of another table, say).
+    public func firstPosition(of value: Value) -> Int? {
+        sortCache.firstPositions(collections.first?.values ?? [])[value]
+    }
 }
 
 /// The sorted values of a collection that several aggregate calls share.
 final class SortCache: @unchecked Sendable {
     private let lock = NSLock()
     private var sorted: [Double]?
+    private var positions: [Value: Int]?
 
     func sorted(_ values: @autoclosure () -> [Double]) -> [Double] {
         lock.lock()
@@ -229,6 +236,16 @@ final class SortCache: @unchecked Sendable {
         if let sorted { return sorted }
         let result = values().sorted()
         sorted = result
+        return result
+    }
+
+    func firstPositions(_ values: @autoclosure () -> [Value]) -> [Value: Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let positions { return positions }
+        var result: [Value: Int] = [:]
+        for (position, value) in values().enumerated() where result[value] == nil { result[value] = position }
+        positions = result
         return result
     }
 }

@@ -48,8 +48,7 @@ enum Scorecard {
                 implementation: .aggregate { input in
                     let value = input.arguments[0]
                     if value.isNull { return .null }
-                    let keys = input.collections[0]
-                    for row in 0..<keys.count where keys[row] == value { return input.collections[1][row] }
+                    if let row = input.firstPosition(of: value), row < input.collections[1].count { return input.collections[1][row] }
                     throw FunctionError("\(value) is not among the keys of lookup")
                 }),
             FunctionDefinition(
