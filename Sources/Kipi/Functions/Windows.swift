@@ -114,20 +114,33 @@ enum Windows {
         return column
     }
 
-    /// Sums or means over the n periods ending with each one.
+    /// Sums or means over the n periods ending with each one, the window's start following its end.
     private static func rolling(_ input: WindowInput, name: String, average: Bool) throws -> Column {
         let n = try whole(input.arguments.first, default: 1, name: name, minimum: 1)
-        return input.map { group, read in
-            var sum = 0.0
-            var present = 0
-            for back in 0..<n {
-                guard let value = try read(input.group(group, shiftedBy: -back)) else { continue }
-                sum += value
-                present += 1
+        var results = [Value](repeating: .null, count: input.values.count)
+        var errors = RowErrors()
+        for groups in input.seriesInOrder() {
+            var start = 0
+            for (end, group) in groups.enumerated() {
+                let position = input.positions?[group] ?? 0
+                while start < end, (input.positions?[groups[start]] ?? 0) <= position - n { start += 1 }
+                // Summed afresh, compensated, for each window: as exact as sum() of the same values.
+                let window = groups[start...end]
+                let failure = window.lazy.compactMap { input.values.errors.message(at: $0) }.first
+                let present = window.filter { !input.values.isNull($0) }.map { input.values.numbers[$0] }
+                let sum = Aggregates.exactSum(present)
+                if let failure {
+                    errors.record(failure, at: group)
+                } else if !present.isEmpty || !average {
+                    results[group] = errors.capturing(at: group, nonFinite: "the result is not a finite number") {
+                        .number(average ? sum / Double(present.count) : sum)
+                    }
+                }
             }
-            if present == 0 { return average ? nil : 0 }
-            return average ? sum / Double(present) : sum
         }
+        var column = Column(values: results, type: .number)
+        column.errors = errors
+        return column
     }
 
     /// Each group's value against the values of all groups of its period (non-null ones).
