@@ -28,6 +28,8 @@ enum KipiCommand {
             return command.evaluate()
         case .check:
             return command.check()
+        case .explain:
+            return command.explain()
         case .repl:
             return ReplLoop.run(options: options, terminal: terminal)
         }
@@ -83,6 +85,23 @@ struct Session {
             print(result, single: options.expression != nil)
             reportFailures(result, named: options.expression == nil)
             return result.hasErrors ? ExitStatus.failure : ExitStatus.success
+        } catch {
+            return error.status
+        }
+    }
+
+    func explain() -> Int32 {
+        do {
+            let source = try formulaSource()
+            let tables = try loadTables(columns: nil)
+            let program = try compile(source, schemas: tables.mapValues(\.schema))
+            let parameters = try parameterValues(for: program)
+            let explanation = try reporting { try program.explain(options.files[1], tables: tables, parameters: parameters, group: options.group) }
+            switch options.format {
+            case .json: terminal.print(ExplanationFormatter.json(explanation))
+            case .table, .csv: terminal.print(ExplanationFormatter.text(explanation))
+            }
+            return ExitStatus.success
         } catch {
             return error.status
         }

@@ -3,7 +3,7 @@ import Kipi
 /// The parsed command line.
 struct Options {
     enum Command: Equatable {
-        case eval, check, functions, repl, help, version
+        case eval, check, explain, functions, repl, help, version
     }
 
     enum OutputFormat: String {
@@ -20,6 +20,8 @@ struct Options {
     var parameters: [(name: String, value: String)] = []
     var format: OutputFormat = .table
     var only: [String]?
+    /// `--group key=value,…` for explain.
+    var group: [String: String] = [:]
     var delimiter: UInt8?
     var decimalComma: Bool?
     /// Forced column types: by column for every table ("" key), or for one table.
@@ -36,6 +38,7 @@ struct Options {
         switch first {
         case "eval": options = Options(command: .eval)
         case "check": options = Options(command: .check)
+        case "explain": options = Options(command: .explain)
         case "functions": options = Options(command: .functions)
         case "repl": options = Options(command: .repl)
         case "help", "--help", "-h": return Options(command: .help)
@@ -71,10 +74,16 @@ struct Options {
                 options.parameters.append((String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
             case "--format", "-f":
                 let name = try optionValue()
-                guard let format = OutputFormat(rawValue: name) else {
+                guard let format = OutputFormat(rawValue: name == "text" ? "table" : name) else {
                     throw UsageError(message: "unknown format '\(name)'; use table, json or csv")
                 }
                 options.format = format
+            case "--group", "-g":
+                for pair in try optionValue().split(separator: ",") {
+                    let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
+                    guard parts.count == 2, !parts[0].isEmpty else { throw UsageError(message: "--group takes key=value,…, got '\(pair)'") }
+                    options.group[parts[0]] = parts[1]
+                }
             case "--only":
                 options.only = try optionValue().split(separator: ",").map { String($0).trimmingWhitespace() }
             case "--delimiter":
@@ -145,6 +154,8 @@ struct Options {
             if expression != nil, !files.isEmpty { throw UsageError(message: "give either a .kpi file or -e, not both") }
         case .check:
             if files.count != 1 { throw UsageError(message: "check takes one .kpi file") }
+        case .explain:
+            if files.count != 2 { throw UsageError(message: "explain takes a .kpi file and the name of one of its KPIs") }
         case .functions, .help, .version:
             if !files.isEmpty { throw UsageError(message: "unexpected argument '\(files[0])'") }
         case .repl:
@@ -159,6 +170,8 @@ struct Options {
           kipi eval FILE.kpi --data [NAME=]DATA... [--param name=value]... [--where PRED] [--format table|json|csv] [--only a,b]
           kipi eval -e 'EXPR' [--data DATA] [--format table|json|csv]
           kipi check FILE.kpi [--data DATA]     static checks; with --data, columns and types too
+          kipi explain FILE.kpi KPI --data DATA [--group key=value,…] [--format text|json]
+                                                why a KPI has its value, node by node
           kipi repl [--data DATA] [FILE.kpi...]
           kipi functions                        every function with its signature and help
           kipi --help | --version

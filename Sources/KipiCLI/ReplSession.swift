@@ -28,6 +28,7 @@ struct ReplSession {
           :columns        the data's columns and their types
           :functions      every function with its signature
           :describe NAME  what a function, KPI, parameter or column is
+          :explain NAME [key=value,…]  why a KPI has its value, node by node
           :help           this help
           :quit           leave
         """
@@ -137,6 +138,8 @@ struct ReplSession {
             return loadData(argument, readInput: readInput)
         case ":load":
             return load(argument)
+        case ":explain":
+            return explain(argument)
         case ":describe":
             return describe(argument)
         default:
@@ -159,6 +162,30 @@ struct ReplSession {
             let loaded = try format.read(bytes, name: path)
             tables[table] = loaded
             return "loaded \(loaded.rowCount) rows" + (table.isEmpty ? "" : " as \(table)") + ": " + loaded.columnNames.joined(separator: ", ")
+        } catch {
+            return error.description
+        }
+    }
+
+    /// `:explain NAME [key=value,…]`: the KPI's own source is compiled as the main file, so it is reported.
+    private func explain(_ argument: String) -> String {
+        let words = argument.split(separator: " ", maxSplits: 1).map(String.init)
+        guard let name = words.first else { return ":explain needs a KPI's name" }
+        var group: [String: String] = [:]
+        for pair in (words.count > 1 ? words[1] : "").split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
+            guard parts.count == 2 else { return ":explain takes key=value pairs after the name, got '\(pair)'" }
+            group[parts[0]] = parts[1]
+        }
+        let sources = definitionSources
+        guard let main = sources.last(where: { source in Kipi.parse(source).0.declarations.contains { $0.isKPI && $0.name == name } }) else {
+            return "no KPI named '\(name)'"
+        }
+        do {
+            let program = try kipi.compile(
+                source: main, schema: data.schema, tables: namedSchemas, definitions: sources.filter { $0.name != main.name || $0.text != main.text })
+            let explanation = try program.explain(name, tables: tables.merging(["": data]) { own, _ in own }, group: group)
+            return ExplanationFormatter.text(explanation)
         } catch {
             return error.description
         }

@@ -58,6 +58,19 @@ struct CommandLineTests {
         #expect(textTarget.errors.contains("'sum' expects a number column for 'x', but got text"))
     }
 
+    @Test func explainPrintsTheTreeOfOneKPI() throws {
+        let data = try temporaryFile("d.csv", "manager,amount\nAnn,10\nAnn,20\nBob,5\n")
+        let formulas = try temporaryFile("k.kpi", "total = sum(amount) by manager\n")
+        let run = CapturedRun(["explain", formulas, "total", "--data", data, "--group", "manager=Ann"])
+        #expect(run.status == 0)
+        #expect(run.output == "total = sum(amount) by manager\nfor manager=Ann\n\nsum(amount)  =  30   [2 rows]\n  amount  =  2 values: 10, 20\n")
+        let json = CapturedRun(["explain", formulas, "total", "--data", data, "--format", "json"])
+        #expect(json.output.contains("\"group\": {\"manager\": \"Ann\"}"))
+        let unknown = CapturedRun(["explain", formulas, "totl", "--data", data])
+        #expect(unknown.status == 1)
+        #expect(unknown.errors == "kipi: error: no KPI named 'totl'; did you mean 'total'?\n")
+    }
+
     @Test func evalChecksOnlyAgainstTheDataSchema() throws {
         let data = try temporaryFile("d.csv", "opened,closed,date\n2024-01-01,2024-01-03,2024-02-01\n")
         #expect(CapturedRun(["eval", "-e", "avg(closed - opened)", "--data", data]).output == "2\n")

@@ -343,6 +343,8 @@ struct CheckedDefinition: Sendable {
     var format: DisplayFormat
     var description: String
     var sourceName: String
+    /// The whole declaration, as written, in `sourceName`.
+    var declarationRange: SourceRange
 }
 
 /// What a name of a program stands for.
@@ -369,6 +371,8 @@ struct CheckedProgram: Sendable {
     var filters: [Filter]
     /// Every name: definitions, parameters, functions and the columns used.
     var symbols: [String: NameBinding]
+    /// The program's files by name, for tools that show what was written.
+    var sources: [String: SourceText] = [:]
 
     static let empty = CheckedProgram(
         definitions: [], kpis: [], parameters: [], keyExpressions: [:], columnsUsed: [:], filters: [], symbols: [:])

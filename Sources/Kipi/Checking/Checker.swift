@@ -87,11 +87,12 @@ struct Checker {
         for name in helperNames { _ = checker.checkDefinition(name) }
         for name in functions { checker.checkFunctionBody(name) }
         for (predicate, source) in filters { checker.checkFilter(predicate, source: source) }
-        let program = CheckedProgram(
+        var program = CheckedProgram(
             definitions: checker.definitions, kpis: kpis,
             parameters: checker.parameters.values.sorted { $0.name < $1.name },
             keyExpressions: checker.keyExpressions, columnsUsed: checker.columnsUsed, filters: checker.filters,
             symbols: checker.symbols())
+        for tree in trees { program.sources[tree.source.name] = tree.source }
         return (program, checker.sortedDiagnostics())
     }
 
@@ -190,7 +191,7 @@ struct Checker {
         let definition = CheckedDefinition(
             name: name, role: role, value: numbered, grouping: grouping,
             format: entry.declaration.display ?? numbered.format,
-            description: entry.declaration.documentation, sourceName: entry.source.name)
+            description: entry.declaration.documentation, sourceName: entry.source.name, declarationRange: entry.declaration.range)
         definitions.append(definition)
         definitionIndex[name] = definitions.count - 1
         return definitions.count - 1
@@ -425,8 +426,10 @@ struct Checker {
     /// Resolves a name used as a value: a function parameter, a definition, a parameter or a column.
     mutating func resolve(_ name: String, range: SourceRange, scope: Scope) -> TypedExpression? {
         if let local = scope.locals[name] {
+            // The argument's tree, shown where the body names the parameter.
             var bound = local
             bound.range = range
+            bound.file = scope.source.name
             return bound
         }
         if let entry = entries[name] {

@@ -3,7 +3,7 @@ extension Evaluator {
     /// result cell, or, with a partition, the part of the domain inside each cell's group. Rows
     /// where the filter does not hold, or where a collection value is null, are left out; a
     /// failed row that is not left out fails its group.
-    mutating func aggregate(_ call: AggregateCall, type: KipiType, shape: Shape) -> Column {
+    mutating func aggregate(_ call: AggregateCall, type: KipiType, shape: Shape, id: Int) -> Column {
         let function = call.function
         guard case .aggregate(let reduce) = function.implementation else {
             return failedColumn(type, message: FunctionMessages.notCellByCell(function.name))
@@ -59,6 +59,18 @@ extension Evaluator {
         let valueArguments = call.arguments.indices.filter { call.roles[$0] == .value }.map { evaluate(call.arguments[$0]) }
         let selections = selectRows(
             domainLength: domainLength, partOf: partOfElement, partCount: partCount, collections: collections, mask: mask)
+        if trace != nil {
+            var scope = [Int](repeating: 0, count: partCount)
+            if let partOfElement {
+                for part in partOfElement where part >= 0 && Int(part) < partCount { scope[Int(part)] += 1 }
+            } else {
+                scope[0] = domainLength
+            }
+            func perCell(_ perPart: [Int]) -> [Int] { partOfCell.map { $0 >= 0 && $0 < perPart.count ? perPart[$0] : 0 } }
+            trace?.aggregates[id] = AggregateTrace(
+                scope: perCell(scope), kept: perCell(selections.map(\.rowCount)),
+                used: perCell(selections.map { $0.rows?.count ?? $0.rowCount }))
+        }
 
         var inputs: [Int: (collections: [Column], sort: SortCache)] = [:]
         var results = [Value](repeating: .null, count: cellCount)

@@ -12,6 +12,22 @@ struct Evaluator {
     private var groupIndexes: [Level: Result<GroupIndex, FunctionError>] = [:]
     private var mappings: [[Level]: Result<[Int], FunctionError>] = [:]
     private var rowGroups: [RowGroupsKey: Result<[Int32], FunctionError>] = [:]
+    /// When set, every node's result by node id, and what each aggregate reduced: for `explain`.
+    var trace: Trace?
+
+    /// What an evaluation computed on the way, kept for explaining it.
+    struct Trace {
+        var columns: [Int: Column] = [:]
+        var aggregates: [Int: AggregateTrace] = [:]
+    }
+
+    /// For each result cell of an aggregate: the elements in its scope, those its `where` kept,
+    /// and those it reduced (kept and not null).
+    struct AggregateTrace {
+        var scope: [Int]
+        var kept: [Int]
+        var used: [Int]
+    }
 
     private struct RowGroupsKey: Hashable {
         var level: Level
@@ -33,9 +49,14 @@ struct Evaluator {
     /// The number of rows of a table.
     func rowCount(of table: String) -> Int { tables[table]?.rowCount ?? 0 }
 
-    /// Evaluates every definition; returns their outcomes, indexed like `program.definitions`.
-    mutating func run() -> [DefinitionOutcome] {
-        for definition in program.definitions {
+    /// Evaluates every definition, or only those `needed`; returns their outcomes, indexed like
+    /// `program.definitions` (one not needed is a failure that nothing reads).
+    mutating func run(only needed: Set<Int>? = nil) -> [DefinitionOutcome] {
+        for (index, definition) in program.definitions.enumerated() {
+            if let needed, !needed.contains(index) {
+                values.append(.failed("not evaluated"))
+                continue
+            }
             values.append(evaluate(definition))
         }
         return values
@@ -143,6 +164,12 @@ struct Evaluator {
     }
 
     mutating func evaluate(_ expression: TypedExpression) -> Column {
+        let column = computed(expression)
+        trace?.columns[expression.id] = column
+        return column
+    }
+
+    private mutating func computed(_ expression: TypedExpression) -> Column {
         if let folded = expression.folded {
             return Column(repeating: folded, type: expression.type, count: 1)
         }
@@ -207,7 +234,7 @@ struct Evaluator {
                 return failedColumn(expression.type, message: FunctionMessages.notCellByCell(function.name))
             }
         case .aggregate(let call):
-            return aggregate(call, type: expression.type, shape: expression.shape)
+            return aggregate(call, type: expression.type, shape: expression.shape, id: expression.id)
         case .window(let call):
             return window(call, type: expression.type)
         case .userCall(_, _, let expansion):

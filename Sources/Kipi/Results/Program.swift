@@ -45,6 +45,29 @@ public struct Program: Sendable {
     /// Evaluates every KPI over several tables: `tables[""]` is the default table, the others
     /// are read as `name.column`. Each table is first filtered by the program's `where`s.
     public func evaluate(tables data: [String: DataTable], parameters: [String: Value] = [:]) throws(DiagnosticList) -> EvaluationResult {
+        let (filtered, values, filterFailure) = try prepared(data, parameters: parameters)
+        if let filterFailure {
+            let results = checked.kpis.map { index in
+                let definition = checked.definitions[index]
+                return KPIResult(
+                    name: definition.name, description: definition.description, format: definition.format,
+                    value: .single(.error(filterFailure)))
+            }
+            return EvaluationResult(kpis: results)
+        }
+        var evaluator = Evaluator(program: checked, tables: filtered, parameters: values)
+        let outcomes = evaluator.run()
+        let results = checked.kpis.map { index in
+            result(of: checked.definitions[index], outcome: outcomes[index], evaluator: &evaluator)
+        }
+        return EvaluationResult(kpis: results)
+    }
+
+    /// The tables after the program's `where`s, and the parameter values; a failed `where`'s
+    /// message. Throws for data or parameters that do not fit the program.
+    func prepared(
+        _ data: [String: DataTable], parameters: [String: Value]
+    ) throws(DiagnosticList) -> (tables: [String: DataTable], parameters: [String: Value], filterFailure: String?) {
         var problems: [Diagnostic] = []
         if schemas == nil, checked.columnsUsed.values.contains(where: { !$0.isEmpty }) {
             problems.append(Diagnostic(message: "the program was checked without data; compile it with the data's schema to evaluate it"))
@@ -85,33 +108,18 @@ public struct Program: Sendable {
         }
         guard problems.isEmpty else { throw DiagnosticList(problems) }
         var filtered = data
-        var filterFailure: String?
         for filter in checked.filters {
             guard let table = filtered[filter.table] else { continue }
             var evaluator = Evaluator(program: checked, tables: filtered, parameters: values)
             switch evaluator.keepingRows(of: table, where: filter.predicate) {
             case .success(let kept): filtered[filter.table] = kept
-            case .failure(let error): filterFailure = filterFailure ?? error.message
+            case .failure(let error): return (filtered, values, "a 'where' of the file failed: \(error.message)")
             }
         }
-        if let filterFailure {
-            let results = checked.kpis.map { index in
-                let definition = checked.definitions[index]
-                return KPIResult(
-                    name: definition.name, description: definition.description, format: definition.format,
-                    value: .single(.error("a 'where' of the file failed: \(filterFailure)")))
-            }
-            return EvaluationResult(kpis: results)
-        }
-        var evaluator = Evaluator(program: checked, tables: filtered, parameters: values)
-        let outcomes = evaluator.run()
-        let results = checked.kpis.map { index in
-            result(of: checked.definitions[index], outcome: outcomes[index], evaluator: &evaluator)
-        }
-        return EvaluationResult(kpis: results)
+        return (filtered, values, nil)
     }
 
-    private func result(of definition: CheckedDefinition, outcome: Evaluator.DefinitionOutcome, evaluator: inout Evaluator) -> KPIResult {
+    func result(of definition: CheckedDefinition, outcome: Evaluator.DefinitionOutcome, evaluator: inout Evaluator) -> KPIResult {
         func cell(_ column: Column, _ row: Int) -> Outcome {
             if let message = column.errors.message(at: row) { return .error(message) }
             return .value(column[row])

@@ -115,10 +115,11 @@ struct Parser {
             try expect(.symbol(.assign), "'=' after the name")
             let value = try parseExpression()
             let keys = try parseKeys()
-            let end = keys.last?.range ?? value.range
+            let display = try parseDisplay()
+            let end = display != nil ? tokens[index - 1].range : keys.last?.range ?? value.range
             return Declaration(
                 kind: .helper(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description,
-                display: try parseDisplay())
+                display: display)
         }
         if match(.keyword(.fn)) {
             return try parseFunction(start: start, description: description)
@@ -129,10 +130,11 @@ struct Parser {
         }
         let value = try parseExpression()
         let keys = try parseKeys()
-        let end = keys.last?.range ?? value.range
+        let display = try parseDisplay()
+        let end = display != nil ? tokens[index - 1].range : keys.last?.range ?? value.range
         return Declaration(
             kind: .kpi(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description,
-            display: try parseDisplay())
+            display: display)
     }
 
     private mutating func parseFunction(start: SourceRange, description: String) throws(SyntaxError) -> Declaration {
