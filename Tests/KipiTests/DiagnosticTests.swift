@@ -127,7 +127,7 @@ struct DiagnosticTests {
         ),
         ("k = 1 < 2 < 3", "test.kpi:1:11: error: comparisons do not chain; combine them with 'and'"),
         ("k = \"open", "test.kpi:1:5: error: unterminated string"),
-        ("k = 1 & 2", "test.kpi:1:7: error: unexpected character '&'; write 'and' or 'or'"),
+        ("k = 1 | 2", "test.kpi:1:7: error: unexpected character '|'; write 'or'"),
         (
             "k = count(where 5 - date > 0)",
             "test.kpi:1:17: error: cannot subtract a date from a number; a date minus a number of days is written date - days"

@@ -166,6 +166,8 @@ struct TypedExpression: Sendable {
         case arithmetic(ArithmeticKind, TypedExpression, TypedExpression)
         /// `==` … `>=` on two values of one type.
         case comparison(BinaryOperator, TypedExpression, TypedExpression)
+        /// `a & b`: both sides written as text, joined.
+        case concatenation(TypedExpression, TypedExpression)
         /// `and`, `or`.
         case logical(BinaryOperator, TypedExpression, TypedExpression)
         /// `x in list`.
@@ -242,7 +244,7 @@ struct TypedExpression: Sendable {
             .periodFromText(let operand):
             [operand]
         case .arithmetic(_, let left, let right), .comparison(_, let left, let right), .logical(_, let left, let right),
-            .membership(let left, let right):
+            .membership(let left, let right), .concatenation(let left, let right):
             [left, right]
         case .list(let elements): elements
         case .call(_, let arguments): arguments
@@ -276,6 +278,7 @@ struct TypedExpression: Sendable {
         case .comparison(let op, let left, let right): node.kind = .comparison(op, map(left), map(right))
         case .logical(let op, let left, let right): node.kind = .logical(op, map(left), map(right))
         case .membership(let left, let right): node.kind = .membership(map(left), map(right))
+        case .concatenation(let left, let right): node.kind = .concatenation(map(left), map(right))
         case .list(let elements): node.kind = .list(elements.map(map))
         case .call(let function, let arguments): node.kind = .call(function, arguments: arguments.map(map))
         case .aggregate(var call):

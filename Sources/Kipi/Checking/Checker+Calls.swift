@@ -12,6 +12,14 @@ extension Checker {
         let checkedFilter = filter.map { checkExpression($0, scope) }
         let overloads = registry.overloads(of: name)
         guard !overloads.isEmpty else {
+            let folded = name.lowercased()
+            for suffix in ["ifs", "if"] where folded.hasSuffix(suffix) && folded.count > suffix.count {
+                let base = String(folded.dropLast(suffix.count))
+                if !registry.overloads(of: base).isEmpty {
+                    report(CheckerMessages.conditionalAggregate(name, base), nameRange, in: scope.source)
+                    return nil
+                }
+            }
             let userFunctions = entries.keys.filter { if case .function = entries[$0]?.declaration.kind { true } else { false } }
             let suggestion = closestName(to: name, among: registry.names + userFunctions.sorted())
             report(CheckerMessages.unknownFunction(name, suggestion: suggestion), nameRange, in: scope.source)

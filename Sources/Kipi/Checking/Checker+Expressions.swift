@@ -127,6 +127,12 @@ extension Checker {
         case .multiply, .divide, .power:
             guard expectNumber(left, symbol, scope), expectNumber(right, symbol, scope) else { return nil }
             return node(.arithmetic(.number(op), left, right), .number)
+        case .concatenate:
+            for side in [left, right] where side.type.isList {
+                report(CheckerMessages.operandType("&", expected: "single values", found: side.type), side.range, in: scope.source)
+                return nil
+            }
+            return node(.concatenation(left, right), .text)
         }
     }
 

@@ -441,6 +441,10 @@ struct Checker {
                 report(CheckerMessages.functionAsValue(name), range, in: scope.source)
                 return nil
             case .kpi, .helper:
+                // A definition named after the column it aggregates (`Сумма = sum(Сумма)`) reads the column.
+                if inProgress.last == name, let type = schemas?[scope.table]?.type(of: name) {
+                    return column(name, of: scope.table, type: type, range: range)
+                }
                 if let start = inProgress.firstIndex(of: name) {
                     report(CheckerMessages.cycle(Array(inProgress[start...]) + [name]), range, in: scope.source)
                     failed.formUnion(inProgress[start...])
@@ -460,7 +464,8 @@ struct Checker {
         if let schema = schemas.map({ $0[scope.table] ?? Schema(columns: []) }) {
             if let type = schema.type(of: name) { return column(name, of: scope.table, type: type, range: range) }
             let columns = schema.columnNames
-            let definitionNames = entries.keys.filter { entries[$0]?.declaration.kind.isValue == true }
+            // The definition being written is no suggestion for a name inside it.
+            let definitionNames = entries.keys.filter { entries[$0]?.declaration.kind.isValue == true && $0 != inProgress.last }
             let suggestion = closestName(to: name, among: columns + definitionNames.sorted())
             report(
                 CheckerMessages.unknownName(name, suggestion: suggestion, suggestionIsColumn: suggestion.map(columns.contains) ?? true),

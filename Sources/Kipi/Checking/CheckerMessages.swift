@@ -21,6 +21,10 @@ enum CheckerMessages {
     static func columnTypeNote(_ column: String, type: KipiType, note: String) -> String {
         "; column '\(column)' is \(type) because \(note)"
     }
+    static func conditionalAggregate(_ name: String, _ base: String) -> String {
+        "unknown function '\(name)'; Kipi filters inside the aggregate: write \(base)(x where condition), "
+            + "as \(base)(amount where status == \"won\")"
+    }
     static func cycle(_ names: [String]) -> String {
         "reference cycle: " + names.joined(separator: " → ")
     }

@@ -17,6 +17,7 @@ extension TypedExpression: CustomStringConvertible {
         case .comparison(let op, let left, let right), .logical(let op, let left, let right):
             core = "(\(op.rawValue) \(left) \(right))"
         case .membership(let left, let right): core = "(in \(left) \(right))"
+        case .concatenation(let left, let right): core = "(& \(left) \(right))"
         case .nullTest(let operand, let isNull): core = "(\(isNull ? "is-null" : "not-null") \(operand))"
         case .list(let elements): core = "[" + elements.map(\.description).joined(separator: " ") + "]"
         case .call(let function, let arguments): core = "(" + ([function.name] + arguments.map(\.description)).joined(separator: " ") + ")"

@@ -200,6 +200,8 @@ struct Evaluator {
             return self.arithmetic(arithmetic, evaluate(left), evaluate(right), type: expression.type, count: length(of: expression.shape))
         case .comparison(let op, let left, let right):
             return compare(op, evaluate(left), evaluate(right), count: length(of: expression.shape))
+        case .concatenation(let left, let right):
+            return concatenation(evaluate(left), evaluate(right), count: length(of: expression.shape))
         case .logical(let op, let left, let right):
             return logical(op == .and, evaluate(left), evaluate(right), count: length(of: expression.shape))
         case .membership(let left, let right):

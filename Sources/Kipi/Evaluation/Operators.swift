@@ -68,6 +68,16 @@ extension Evaluator {
         return column
     }
 
+    /// `a & b`: each side as `text` writes it, a null side as empty text, as Excel joins cells.
+    func concatenation(_ a: Column, _ b: Column, count: Int) -> Column {
+        let leftStride = a.count == 1 ? 0 : 1
+        let rightStride = b.count == 1 ? 0 : 1
+        let texts = (0..<count).map { row in Text.written(a[row * leftStride]) + Text.written(b[row * rightStride]) }
+        var column = Column(texts: texts)
+        column.errors = Column.combinedErrors([a, b], count: count)
+        return column
+    }
+
     /// Three-valued logic, as SQL: false and null is false, true or null is true, otherwise null.
     func logical(_ isAnd: Bool, _ a: Column, _ b: Column, count: Int) -> Column {
         let left = a.booleans
@@ -127,7 +137,7 @@ extension Evaluator {
         case .lessOrEqual: (<=)
         case .greater: (>)
         case .greaterOrEqual: (>=)
-        case .or, .and, .in, .add, .subtract, .multiply, .divide, .power: { _, _ in false }
+        case .or, .and, .in, .add, .subtract, .multiply, .divide, .power, .concatenate: { _, _ in false }
         }
     }
 

@@ -20,6 +20,17 @@ enum Conditionals {
                     }
                 }),
             FunctionDefinition(
+                "iferror", [Parameter("x", .variable("T", allowed: [])), Parameter("fallback", .variable("T", allowed: []))],
+                returns: .variable("T"), format: .inheritsArguments,
+                summary: "x, or fallback where x is an evaluation error (per row, group row or KPI) (IFERROR).",
+                implementation: .columnar { arguments, count in
+                    choose(from: arguments, count: count) { row in
+                        arguments[0].errors.message(at: arguments[0].count == 1 ? 0 : row) == nil ? 0 : 1
+                    } failure: { _ in
+                        nil
+                    }
+                }),
+            FunctionDefinition(
                 "coalesce", [Parameter("values", .variable("T", allowed: []), variadic: true)],
                 returns: .variable("T"), format: .inheritsArguments,
                 summary: "The first of its arguments that is not null.",

@@ -4,6 +4,8 @@
 /// arguments, as `min(x)` reduces a column and `min(a, b, …)` compares values row by row.
 public struct FunctionRegistry: Sendable {
     private var byName: [String: [FunctionDefinition]] = [:]
+    /// Names by their lower-case form: function names are found in any case (`SUM` is `sum`).
+    private var byFoldedName: [String: String] = [:]
     /// Names in registration order, for listings.
     public private(set) var names: [String] = []
 
@@ -52,21 +54,28 @@ public struct FunctionRegistry: Sendable {
             throw FunctionError("\(name): a window function has exactly one series parameter, its first, and only it has one")
         }
         if byName[name] == nil { names.append(name) }
+        if byFoldedName[name.lowercased()] == nil { byFoldedName[name.lowercased()] = name }
         byName[name, default: []].append(definition)
     }
 
     /// The definition of `name`, or its first overload.
-    public subscript(name: String) -> FunctionDefinition? { byName[name]?.first }
+    public subscript(name: String) -> FunctionDefinition? { overloads(of: name).first }
 
-    /// Every definition of `name`, in registration order.
-    public func overloads(of name: String) -> [FunctionDefinition] { byName[name] ?? [] }
+    /// Every definition of `name` (written in any case), in registration order.
+    public func overloads(of name: String) -> [FunctionDefinition] {
+        byName[name] ?? byFoldedName[name.lowercased()].flatMap { byName[$0] } ?? []
+    }
 
     /// Every function and overload, in registration order.
     public var definitions: [FunctionDefinition] { names.flatMap { byName[$0] ?? [] } }
 
+    /// An identifier, or identifiers joined by dots, as Excel names `PERCENTRANK.INC`.
     private func isIdentifier(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         return Keyword(rawValue: name) == nil
-            && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
+            && parts.allSatisfy { part in
+                guard let first = part.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
+                return part.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
+            }
     }
 }

@@ -1,4 +1,6 @@
-/// `lower`, `upper`, `len`, `contains`: Unicode-aware text functions.
+import Foundation
+
+/// `lower`, `upper`, `len`, `contains`, `trim`, `number`, `text`: Unicode-aware text functions.
 enum Text {
     static var definitions: [FunctionDefinition] {
         [
@@ -12,7 +14,61 @@ enum Text {
                     guard case .text(let text) = arguments[0], case .text(let part) = arguments[1] else { return .null }
                     return .boolean(part.isEmpty || text.contains(part))
                 }),
+            map("trim", "The text without spaces at its ends, and one space where there were several (TRIM).", .text) { text in
+                .text(text.split(whereSeparator: { $0 == " " || $0 == "\u{00A0}" || $0 == "\t" }).joined(separator: " "))
+            },
+            FunctionDefinition(
+                "number", [Parameter("text", .text)], returns: .exactly(.number),
+                summary: "The number a text writes: 1 234,56, 1234.56, 12%, $530 (a comma is decimal when there is no point) (VALUE).",
+                implementation: .scalar(propagatesNull: true) { arguments in
+                    guard case .text(let text) = arguments[0], let number = number(in: text) else {
+                        throw FunctionError("'\(written(arguments[0]))' is not a number")
+                    }
+                    return .number(number)
+                }),
+            FunctionDefinition(
+                "text", [Parameter("x", .any)], returns: .exactly(.text),
+                summary: "The value as text: numbers plainly (1234.5), dates as 2024-03-31, periods as 2024-03 (TEXT).",
+                implementation: .scalar(propagatesNull: true) { arguments in .text(written(arguments[0])) }),
         ]
+    }
+
+    /// A value as `text` writes it: numbers in their shortest exact form without separators,
+    /// dates `yyyy-mm-dd`, periods as their text, null as empty text.
+    static func written(_ value: Value) -> String {
+        switch value {
+        case .number(let number): formatLiteral(number)
+        case .text(let text): text
+        case .boolean(let flag): flag ? "true" : "false"
+        case .date(let date): date.description
+        case .period(let period): period.description
+        case .list(let elements): elements.map(written).joined(separator: ", ")
+        case .null: ""
+        }
+    }
+
+    /// The number in text as offices write it: spaces or non-breaking spaces between thousands,
+    /// a decimal comma when there is no point, a trailing `%`, a currency sign before or after.
+    static func number(in text: String) -> Double? {
+        var cleaned = text.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "\u{202F}" }
+        for sign in ["₽", "руб.", "руб", "р.", "$", "€", "¥", "£", "₸", "₴", "元"] {
+            if cleaned.hasPrefix(sign) { cleaned.removeFirst(sign.count) }
+            if cleaned.hasSuffix(sign) { cleaned.removeLast(sign.count) }
+        }
+        var scale = 1.0
+        if cleaned.hasSuffix("%") {
+            cleaned.removeLast()
+            scale = 0.01
+        }
+        if cleaned.contains(".") {
+            cleaned.removeAll { $0 == "," }
+        } else if cleaned.filter({ $0 == "," }).count == 1 {
+            cleaned = cleaned.replacingOccurrences(of: ",", with: ".")
+        } else {
+            cleaned.removeAll { $0 == "," }
+        }
+        guard !cleaned.isEmpty, let value = Double(cleaned), value.isFinite else { return nil }
+        return value * scale
     }
 
     private static func map(_ name: String, _ summary: String, _ type: KipiType, _ transform: @escaping @Sendable (String) -> Value)

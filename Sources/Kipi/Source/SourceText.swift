@@ -10,6 +10,8 @@ public struct SourceText: Sendable {
 
     public init(name: String, text: String) {
         self.name = name
+        // A byte order mark, as Windows editors write, is no part of the formulas.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         self.text = text
         let bytes = Array(text.utf8)
         var starts = [0]

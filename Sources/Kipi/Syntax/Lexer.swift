@@ -198,6 +198,7 @@ struct Lexer {
             switch (byte, next) {
             case (UInt8(ascii: "="), UInt8(ascii: "=")): .equal
             case (UInt8(ascii: "!"), UInt8(ascii: "=")): .notEqual
+            case (UInt8(ascii: "<"), UInt8(ascii: ">")): .notEqual
             case (UInt8(ascii: "<"), UInt8(ascii: "=")): .lessOrEqual
             case (UInt8(ascii: ">"), UInt8(ascii: "=")): .greaterOrEqual
             default: nil
@@ -220,6 +221,7 @@ struct Lexer {
             case UInt8(ascii: "/"): .slash
             case UInt8(ascii: "^"): .caret
             case UInt8(ascii: "%"): .percent
+            case UInt8(ascii: "&"): .ampersand
             case UInt8(ascii: "<"): .less
             case UInt8(ascii: ">"): .greater
             default: nil
@@ -239,6 +241,9 @@ struct Lexer {
         while position < bytes.count, isIdentifierContinue(at: position) { advanceCharacter() }
         let name = String(decoding: bytes[start..<position], as: UTF8.self)
         if let keyword = Keyword(rawValue: name) {
+            emit(.keyword(keyword), from: start)
+        } else if ["true", "false", "null"].contains(name.lowercased()), let keyword = Keyword(rawValue: name.lowercased()) {
+            // Excel writes TRUE and FALSE; the literals are taken in any case.
             emit(.keyword(keyword), from: start)
         } else {
             emit(.identifier(name), from: start)

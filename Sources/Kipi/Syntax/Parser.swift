@@ -268,11 +268,13 @@ struct Parser {
     }
 
     private mutating func parseComparison() throws(SyntaxError) -> Expression {
-        let left = try parseAdditive()
+        let left = try parseConcatenation()
+        if check(.symbol(.assign)) { throw error(SyntaxMessages.assignmentAsComparison) }
         guard let op = comparisonOperator() else { return left }
         advance()
         continueLine()
-        let result = try binary(op, left, try parseAdditive())
+        let result = try binary(op, left, try parseConcatenation())
+        if check(.symbol(.assign)) { throw error(SyntaxMessages.assignmentAsComparison) }
         if comparisonOperator() != nil {
             throw error(SyntaxMessages.comparisonsDoNotChain)
         }
@@ -290,6 +292,15 @@ struct Parser {
         case .keyword(.in): .in
         default: nil
         }
+    }
+
+    /// `a & b`: text joined, looser than arithmetic and tighter than comparison, as in Excel.
+    private mutating func parseConcatenation() throws(SyntaxError) -> Expression {
+        var left = try parseAdditive()
+        while match(.symbol(.ampersand)) {
+            left = try binary(.concatenate, left, try parseAdditive())
+        }
+        return left
     }
 
     private mutating func parseAdditive() throws(SyntaxError) -> Expression {
@@ -340,6 +351,11 @@ struct Parser {
         while check(.symbol(.percent)) {
             let percentRange = advance().range
             operand = Expression(.percent(operand), range: operand.range.union(percentRange))
+            switch current.kind {
+            case .number, .identifier, .quotedIdentifier, .symbol(.leftParen):
+                throw SyntaxError(diagnostic: Diagnostic(message: SyntaxMessages.percentAsModulo, range: percentRange, source: source))
+            default: break
+            }
         }
         return operand
     }
@@ -391,6 +407,10 @@ struct Parser {
         switch current.kind {
         case .identifier(let column), .quotedIdentifier(let column):
             let columnRange = advance().range
+            if check(.symbol(.leftParen)) {
+                // A dotted function name, as Excel's PERCENTRANK.INC.
+                return try parseCall(name: "\(table).\(column)", nameRange: tableRange.union(columnRange))
+            }
             return Expression(.qualifiedName(table: table, column: column), range: tableRange.union(columnRange))
         default:
             throw error(SyntaxMessages.expected("a column name after '\(table).'", found: current.kind))
@@ -471,7 +491,7 @@ struct Parser {
         switch kind {
         case .symbol(.plus), .symbol(.minus), .symbol(.star), .symbol(.slash), .symbol(.caret), .symbol(.assign),
             .symbol(.equal), .symbol(.notEqual), .symbol(.less), .symbol(.lessOrEqual), .symbol(.greater),
-            .symbol(.greaterOrEqual), .keyword(.and), .keyword(.or), .keyword(.not), .keyword(.in):
+            .symbol(.greaterOrEqual), .symbol(.ampersand), .keyword(.and), .keyword(.or), .keyword(.not), .keyword(.in):
             true
         default:
             false
@@ -486,13 +506,24 @@ struct Parser {
 
     private mutating func expectEndOfLine() throws(SyntaxError) {
         if check(.newline) || check(.endOfFile) { return }
+        if let hint = decimalCommaHint() { throw error(hint) }
         if check(.symbol(.rightParen)) || check(.symbol(.rightBracket)) {
             throw error(SyntaxMessages.unmatched(current.kind))
         }
         throw error(SyntaxMessages.expectedEndOfLine(found: current.kind))
     }
 
+    /// `0,5` where one number is expected: the Russian and German decimal comma.
+    private func decimalCommaHint() -> String? {
+        guard check(.symbol(.comma)), index > 0, index + 1 < tokens.count,
+            case .number = tokens[index - 1].kind, case .number = tokens[index + 1].kind,
+            tokens[index - 1].range.end == current.range.start, current.range.end == tokens[index + 1].range.start
+        else { return nil }
+        return SyntaxMessages.decimalComma(source.text(of: tokens[index - 1].range), source.text(of: tokens[index + 1].range))
+    }
+
     private mutating func expectEnd() throws(SyntaxError) {
+        if let hint = decimalCommaHint() { throw error(hint) }
         guard check(.endOfFile) else { throw error(SyntaxMessages.unexpectedAfterExpression(current.kind)) }
     }
 

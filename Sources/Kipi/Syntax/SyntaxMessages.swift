@@ -24,11 +24,18 @@ enum SyntaxMessages {
     }
     static func invalidNumber(_ text: String) -> String { "invalid number '\(text)'" }
     static func numberTooLarge(_ text: String) -> String { "number '\(text)' is too large" }
+    static let assignmentAsComparison = "'=' defines a name; to compare, write '==', as status == \"won\""
+    static func decimalComma(_ whole: String, _ fraction: String) -> String {
+        "a number is written with a decimal point: \(whole).\(fraction), not \(whole),\(fraction)"
+    }
+    static let percentAsModulo = "'%' makes a percent (15% is 0.15), not a remainder; a remainder is written x - floor(x / y) * y"
     static func unexpectedAfterExpression(_ found: Token.Kind) -> String { "unexpected \(found) after the expression" }
     static func unexpectedCharacter(_ text: String) -> String {
         switch text {
         case "!": "unexpected character '!'; write 'not' for negation or '!=' for inequality"
-        case "&", "|": "unexpected character '\(text)'; write 'and' or 'or'"
+        case "|": "unexpected character '|'; write 'or'"
+        case ";": "unexpected character ';'; separate a function's arguments with ',', as sum(a, b)"
+        case ":": "unexpected character ':'; Kipi has no cell ranges such as A1:A5: name the column, as sum(amount)"
         case "'": "unexpected character \"'\"; strings are written in double quotes"
         default: "unexpected character '\(text)'"
         }

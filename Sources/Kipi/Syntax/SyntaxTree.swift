@@ -37,6 +37,7 @@ public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
     case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
     case `in`
     case add = "+", subtract = "-", multiply = "*", divide = "/", power = "^"
+    case concatenate = "&"
 }
 
 /// A top-level statement of a `.kpi` file.

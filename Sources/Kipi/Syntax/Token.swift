@@ -24,7 +24,7 @@ enum Keyword: String, Sendable, CaseIterable {
 enum Symbol: String, Sendable, CaseIterable {
     case leftParen = "(", rightParen = ")", leftBracket = "[", rightBracket = "]"
     case comma = ",", assign = "=", dot = "."
-    case plus = "+", minus = "-", star = "*", slash = "/", caret = "^", percent = "%"
+    case plus = "+", minus = "-", star = "*", slash = "/", caret = "^", percent = "%", ampersand = "&"
     case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
 }
 
