@@ -128,15 +128,15 @@ struct Session {
         if single, let kpi = result.kpis.first {
             switch options.format {
             case .json: terminal.print(JSONFormatter.format(kpi.value))
-            case .table: terminal.print(TableFormatter.format(kpi.value, format: kpi.format))
-            case .csv: terminal.print(CSVFormatter.format(result))
+            case .table: terminal.print(TableFormatter.format(kpi.value, format: kpi.format, locale: options.locale))
+            case .csv: terminal.print(CSVFormatter.format(result, locale: options.locale))
             }
             return
         }
         switch options.format {
         case .json: terminal.print(JSONFormatter.format(result))
-        case .table: terminal.print(TableFormatter.format(result))
-        case .csv: terminal.print(CSVFormatter.format(result))
+        case .table: terminal.print(TableFormatter.format(result, locale: options.locale))
+        case .csv: terminal.print(CSVFormatter.format(result, locale: options.locale))
         }
     }
 

@@ -19,6 +19,7 @@ struct Options {
     var filters: [String] = []
     var parameters: [(name: String, value: String)] = []
     var format: OutputFormat = .table
+    var locale: NumberLocale = .en
     var only: [String]?
     /// `--group key=value,…` for explain.
     var group: [String: String] = [:]
@@ -84,6 +85,12 @@ struct Options {
                     guard parts.count == 2, !parts[0].isEmpty else { throw UsageError(message: "--group takes key=value,…, got '\(pair)'") }
                     options.group[parts[0]] = parts[1]
                 }
+            case "--locale":
+                let name = try optionValue()
+                guard let locale = NumberLocale(rawValue: name.lowercased()) else {
+                    throw UsageError(message: "unknown locale '\(name)'; use en, ru, de or zh")
+                }
+                options.locale = locale
             case "--only":
                 options.only = try optionValue().split(separator: ",").map { String($0).trimmingWhitespace() }
             case "--delimiter":
@@ -185,6 +192,7 @@ struct Options {
           -p, --param name=value   overrides a 'param' of the file
           -f, --format FORMAT      table (default), json or csv
           --only a,b               report only these KPIs
+          --locale en|ru|de|zh     number separators in tables (ru: 1 234,56) and CSV (ru, de: ';' and decimal commas)
           --delimiter , | ; | tab  the CSV separator (detected by default)
           --decimal-comma          numbers are written 1 234,56 (tried first with ';' or tab)
           --decimal-point          numbers are written 1234.56 (always with ',')

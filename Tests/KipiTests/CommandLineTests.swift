@@ -119,8 +119,21 @@ struct CommandLineTests {
         let data = try temporaryFile("d.csv", Self.csv)
         let formulas = try temporaryFile("k.kpi", "total = sum(amount)\nby_manager = sum(amount) / 4 by manager\n")
         let run = CapturedRun(["eval", formulas, "--data", data, "--format", "csv"])
-        #expect(run.output == "name,value\ntotal,35\nby_manager[manager=Ann],7.5\nby_manager[manager=Bob],1.25\n")
+        #expect(run.output == "kpi,manager,value\ntotal,,35\nby_manager,Ann,7.5\nby_manager,Bob,1.25\n")
         #expect(run.status == 0)
+        // Russian and German Excel open ';'-separated CSV with decimal commas.
+        let russian = CapturedRun(["eval", formulas, "--data", data, "--format", "csv", "--locale", "ru"])
+        #expect(russian.output == "kpi;manager;value\ntotal;;35\nby_manager;Ann;7,5\nby_manager;Bob;1,25\n")
+    }
+
+    @Test func tablesFollowTheLocale() throws {
+        let data = try temporaryFile("d.csv", "x\n1234.5\n")
+        let formulas = try temporaryFile("k.kpi", "total = sum(x) * 1000\nshare = 0.4567 as percent(1)\nyear_key = count() by year(date(\"2024-03-01\") + x * 0)\n")
+        #expect(CapturedRun(["eval", formulas, "--data", data, "--locale", "ru"]).output.hasPrefix("total     1 234 500\nshare     45,7%\n"))
+        #expect(CapturedRun(["eval", formulas, "--data", data, "--locale", "de"]).output.hasPrefix("total     1.234.500\nshare     45,7%\n"))
+        let english = CapturedRun(["eval", formulas, "--data", data]).output
+        #expect(english.hasPrefix("total     1,234,500\nshare     45.7%\n"))
+        #expect(english.contains("  2024 "))
     }
 
     @Test func csvQuotesWhatNeedsItAndShowsFailures() throws {
@@ -129,10 +142,10 @@ struct CommandLineTests {
         let run = CapturedRun(["eval", formulas, "--data", data, "--format", "csv"])
         #expect(
             run.output == """
-                name,value
-                "ratio[manager=Ann, region=US]",error: division by zero
-                "ratio[manager=Smith, John, region=EU]",1
-                note,"say ""hi""\"
+                kpi,manager,region,value
+                ratio,Ann,US,error: division by zero
+                ratio,"Smith, John",EU,1
+                note,,,"say ""hi""\"
 
                 """)
     }
@@ -188,7 +201,7 @@ struct CommandLineTests {
         let data = try temporaryFile("d.csv", Self.csv)
         let formulas = try temporaryFile("k.kpi", "a = 1\nb = 2\nc = 3\n")
         #expect(
-            CapturedRun(["eval", formulas, "--data", data, "--only", "c,a", "--format", "csv"]).output == "name,value\na,1\nc,3\n")
+            CapturedRun(["eval", formulas, "--data", data, "--only", "c,a", "--format", "csv"]).output == "kpi,value\na,1\nc,3\n")
         let wrong = CapturedRun(["eval", formulas, "--data", data, "--only", "A"])
         #expect(wrong.status == 2)
         #expect(wrong.errors == "kipi: error: --only names no KPI 'A'; did you mean 'a'?\n")

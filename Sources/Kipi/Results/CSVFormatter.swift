@@ -1,28 +1,45 @@
 import Foundation
 
-/// Renders results as CSV with SPEC's two columns, `name,value`: one row per KPI, or per group
-/// row named `kpi[key=value, key=value]`. A failed cell's value is `error: message`.
+/// Renders results as long, pivotable CSV (SPEC §5): `kpi,<key>…,value`, one column for each key
+/// name of the reported KPIs in order of first appearance, one row per scalar KPI (key cells
+/// empty) and per group row. Numbers in full precision, null empty, a failure `error: message`.
+/// For `ru` and `de`, `;`-separated with decimal commas, as those Excels open CSV.
 public enum CSVFormatter {
-    public static func format(_ result: EvaluationResult) -> String {
-        var lines = ["name,value"]
+    public static func format(_ result: EvaluationResult, locale: NumberLocale = .en) -> String {
+        var keyNames: [String] = []
+        for kpi in result.kpis {
+            if case .grouped(let names, _) = kpi.value {
+                for name in names where !keyNames.contains(name) { keyNames.append(name) }
+            }
+        }
+        let delimiter = locale.csvDelimiter
+        func line(_ cells: [String]) -> String { cells.map { quoted($0, delimiter) }.joined(separator: delimiter) }
+        var lines = [line(["kpi"] + keyNames + ["value"])]
         for kpi in result.kpis {
             switch kpi.value {
             case .single(let outcome):
-                lines.append(row(kpi.name, outcome))
-            case .grouped(let keyNames, let rows):
-                for groupRow in rows {
-                    lines.append(row("\(kpi.name)[\(groupRow.label(keyNames: keyNames))]", groupRow.outcome))
+                lines.append(line([kpi.name] + keyNames.map { _ in "" } + [cell(outcome, locale)]))
+            case .grouped(let names, let rows):
+                for row in rows {
+                    let keys = keyNames.map { name in names.firstIndex(of: name).map { cell(row.keys[$0], locale) } ?? "" }
+                    lines.append(line([kpi.name] + keys + [cell(row.outcome, locale)]))
                 }
             }
         }
         return lines.joined(separator: "\n")
     }
 
-    private static func row(_ name: String, _ outcome: Outcome) -> String {
+    private static func cell(_ outcome: Outcome, _ locale: NumberLocale) -> String {
         switch outcome {
-        case .value(let value): [name, plain(value)].map(quoted).joined(separator: ",")
-        case .error(let message): [name, "error: \(message)"].map(quoted).joined(separator: ",")
+        case .value(let value): cell(value, locale)
+        case .error(let message): "error: \(message)"
         }
+    }
+
+    private static func cell(_ value: Value, _ locale: NumberLocale) -> String {
+        let text = plain(value)
+        if case .number = value, locale.decimalMark != "." { return text.replacingOccurrences(of: ".", with: locale.decimalMark) }
+        return text
     }
 
     /// A value as a cell: numbers in full precision, text unquoted, null empty.
@@ -35,8 +52,8 @@ public enum CSVFormatter {
         }
     }
 
-    private static func quoted(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+    private static func quoted(_ field: String, _ delimiter: String) -> String {
+        guard field.contains(where: { String($0) == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -3,33 +3,33 @@ import Foundation
 /// Renders results for people: one aligned line per KPI, numbers with thousands separators,
 /// percent KPIs as `45.2%`, grouped KPIs as indented sub-tables.
 public enum TableFormatter {
-    public static func format(_ result: EvaluationResult) -> String {
+    public static func format(_ result: EvaluationResult, locale: NumberLocale = .en) -> String {
         let nameWidth = result.kpis.map { displayWidth($0.name) }.max() ?? 0
         var lines: [String] = []
         for kpi in result.kpis {
             switch kpi.value {
             case .single(let outcome):
-                lines.append(padded(kpi.name, nameWidth) + "  " + text(outcome, kpi.format))
+                lines.append(padded(kpi.name, nameWidth) + "  " + text(outcome, kpi.format, locale))
             case .grouped(let keyNames, let rows):
                 lines.append(kpi.name + "  (by " + keyNames.joined(separator: ", ") + ")")
-                lines += subTable(keyNames, rows, kpi.format).map { "  " + $0 }
+                lines += subTable(keyNames, rows, kpi.format, locale).map { "  " + $0 }
             }
         }
         return lines.joined(separator: "\n")
     }
 
     /// One KPI's value alone, as `kipi eval -e` prints it.
-    public static func format(_ value: KPIValue, format: DisplayFormat) -> String {
+    public static func format(_ value: KPIValue, format: DisplayFormat, locale: NumberLocale = .en) -> String {
         switch value {
-        case .single(let outcome): text(outcome, format)
-        case .grouped(let keyNames, let rows): subTable(keyNames, rows, format).joined(separator: "\n")
+        case .single(let outcome): text(outcome, format, locale)
+        case .grouped(let keyNames, let rows): subTable(keyNames, rows, format, locale).joined(separator: "\n")
         }
     }
 
-    private static func subTable(_ keyNames: [String], _ rows: [GroupRow], _ format: DisplayFormat) -> [String] {
+    private static func subTable(_ keyNames: [String], _ rows: [GroupRow], _ format: DisplayFormat, _ locale: NumberLocale) -> [String] {
         guard !rows.isEmpty else { return ["(no groups)"] }
         let header = keyNames + ["value"]
-        let body = rows.map { row in row.keys.map { text($0, .plain) } + [text(row.outcome, format)] }
+        let body = rows.map { row in row.keys.map { text($0, .plain, locale) } + [text(row.outcome, format, locale)] }
         let widths = header.indices.map { column in ([header] + body).map { displayWidth($0[column]) }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { column, cell in
@@ -40,46 +40,48 @@ public enum TableFormatter {
         return [line(header)] + body.map(line)
     }
 
-    private static func text(_ outcome: Outcome, _ format: DisplayFormat) -> String {
+    private static func text(_ outcome: Outcome, _ format: DisplayFormat, _ locale: NumberLocale) -> String {
         switch outcome {
-        case .value(let value): text(value, format)
+        case .value(let value): text(value, format, locale)
         case .error(let message): "error: \(message)"
         }
     }
 
     /// A value as the table shows it.
-    public static func text(_ value: Value, _ format: DisplayFormat) -> String {
+    public static func text(_ value: Value, _ format: DisplayFormat, _ locale: NumberLocale = .en) -> String {
         switch value {
         case .number(let number):
             switch (format.style, format.decimals) {
-            case (.percent, let decimals): return grouped(number * 100, decimals: decimals ?? 1) + "%"
-            case (.number, let decimals?): return grouped(number, decimals: decimals)
-            case (.number, nil): return human(number)
+            case (.percent, let decimals): return grouped(number * 100, decimals: decimals ?? 1, locale) + "%"
+            case (.number, let decimals?): return grouped(number, decimals: decimals, locale)
+            case (.number, nil): return human(number, locale)
             }
         case .text(let text): return text
         case .boolean(let flag): return flag ? "true" : "false"
         case .date(let date): return date.description
         case .period(let period): return period.description
-        case .list(let elements): return "[" + elements.map { text($0, format) }.joined(separator: ", ") + "]"
+        case .list(let elements): return "[" + elements.map { text($0, format, locale) }.joined(separator: ", ") + "]"
         case .null: return "—"
         }
     }
 
     /// Whole numbers as they are, others with two decimals, small fractions to four significant
     /// digits; beyond a quadrillion or below a millionth, in scientific notation.
-    private static func human(_ number: Double) -> String {
+    private static func human(_ number: Double, _ locale: NumberLocale) -> String {
         let magnitude = abs(number)
-        if magnitude >= 1e15 || (magnitude < 1e-6 && number != 0) { return String(format: "%.6g", number) }
-        if number == number.rounded() { return grouped(number, decimals: 0) }
-        if magnitude >= 1 { return grouped(number, decimals: 2) }
+        if magnitude >= 1e15 || (magnitude < 1e-6 && number != 0) {
+            return String(format: "%.6g", number).replacingOccurrences(of: ".", with: locale.decimalMark)
+        }
+        if number == number.rounded() { return grouped(number, decimals: 0, locale) }
+        if magnitude >= 1 { return grouped(number, decimals: 2, locale) }
         let leadingZeros = Int((-log10(magnitude)).rounded(.down))
-        var text = grouped(number, decimals: leadingZeros + 4)
+        var text = grouped(number, decimals: leadingZeros + 4, locale)
         while text.hasSuffix("0") { text.removeLast() }
         return text
     }
 
-    /// `number` rounded to `decimals`, with `,` between thousands.
-    static func grouped(_ number: Double, decimals: Int) -> String {
+    /// `number` rounded to `decimals`, with the locale's thousands separator and decimal mark.
+    static func grouped(_ number: Double, decimals: Int, _ locale: NumberLocale = .en) -> String {
         // Rounded as Excel shows it, half away from zero on the decimal value: 2.675 is 2.68.
         let fixed = String(format: "%.\(decimals)f", Arithmetic.roundHalfAwayFromZero(number, digits: Double(decimals)))
         let negative = fixed.hasPrefix("-")
@@ -88,10 +90,10 @@ public enum TableFormatter {
         var integer = String(parts.first ?? "0")
         var withSeparators = ""
         while integer.count > 3 {
-            withSeparators = "," + integer.suffix(3) + withSeparators
+            withSeparators = locale.thousandsSeparator + integer.suffix(3) + withSeparators
             integer = String(integer.dropLast(3))
         }
-        let fraction = parts.count > 1 ? "." + parts[1] : ""
+        let fraction = parts.count > 1 ? locale.decimalMark + parts[1] : ""
         let isZero = !unsigned.contains { $0 != "0" && $0 != "." }
         return (negative && !isZero ? "-" : "") + integer + withSeparators + fraction
     }
