@@ -31,7 +31,9 @@ enum KipiCommand {
         case .explain:
             return command.explain()
         case .repl:
-            return ReplLoop.run(options: options, terminal: terminal)
+            let atTerminal = terminal.isInteractive && isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0
+            let editor = atTerminal ? LineEditor(input: STDIN_FILENO, output: STDOUT_FILENO, historyFile: LineEditor.defaultHistoryFile) : nil
+            return ReplLoop.run(options: options, terminal: terminal, editor: editor)
         }
     }
 }

@@ -61,7 +61,7 @@ struct Options {
             case "--help", "-h": return Options(command: .help)
             case "-e", "--expression": options.expression = try optionValue()
             case "--data", "-d":
-                let (table, path) = Options.tableAndPath(try optionValue())
+                let (table, path) = Kipi.tableAndPath(try optionValue())
                 if options.data.contains(where: { $0.table == table }) {
                     throw UsageError(message: table.isEmpty ? "--data is given twice for the default table" : "--data is given twice for table '\(table)'")
                 }
@@ -109,7 +109,7 @@ struct Options {
                     throw UsageError(message: "--type takes column=number|text|boolean|date, got '\(assignment)'")
                 }
                 let qualified = parts[0].split(separator: ".", maxSplits: 1).map(String.init)
-                if qualified.count == 2, Options.isTableName(qualified[0]) {
+                if qualified.count == 2, Kipi.isPlainName(qualified[0]) {
                     options.columnTypes[qualified[0], default: [:]][qualified[1]] = type
                 } else {
                     options.columnTypes["", default: [:]][parts[0]] = type
@@ -129,17 +129,6 @@ struct Options {
         }
         try options.validate()
         return options
-    }
-
-    /// `NAME=FILE` names a table; anything else is the default table's file.
-    static func tableAndPath(_ text: String) -> (String, String) {
-        guard let equals = text.firstIndex(of: "="), isTableName(String(text[..<equals])) else { return ("", text) }
-        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
-    }
-
-    static func isTableName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
-        return name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
     }
 
     /// The types forced on the columns of `table`: its own, over those given for every table.

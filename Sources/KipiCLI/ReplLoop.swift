@@ -1,19 +1,51 @@
-/// The REPL's read–print loop over a terminal; the session itself is `ReplSession`.
+import Foundation
+import Kipi
+
+/// The REPL's read–print loop over a terminal; the session itself is the library's `ReplSession`.
 enum ReplLoop {
-    static func run(options: Options, terminal: Terminal) -> Int32 {
-        var session = ReplSession()
+    /// At a terminal (`editor` given): prompts, line editing, history. From a pipe: no prompts,
+    /// and exit status 1 if any input failed.
+    static func run(options: Options, terminal: Terminal, editor: LineEditor? = nil) -> Int32 {
+        var session = ReplSession(
+            dataOptions: DataOptions(delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: "")))
+        session.readInput = terminal.readInput
+        var failed = false
+        func show(_ output: ReplSession.Output) {
+            if output.failed { failed = true }
+            guard !output.text.isEmpty else { return }
+            if output.failed, editor == nil { terminal.printError(output.text) } else { terminal.print(output.text) }
+        }
         for (table, path) in options.data {
-            terminal.print(session.handle(":data " + (table.isEmpty ? path : "\(table)=\(path)"), readInput: terminal.readInput))
+            show(session.handle(":data " + (table.isEmpty ? path : "\(table)=\(path)")))
         }
-        for file in options.files {
-            terminal.print(session.handle(":load \(file)", readInput: terminal.readInput))
+        for file in options.files { show(session.handle(":load \(file)")) }
+        guard var editor else {
+            while !session.isFinished, let line = terminal.readLine() { show(session.handle(line)) }
+            if let unfinished = session.finish() { show(unfinished) }
+            return failed ? ExitStatus.failure : ExitStatus.success
         }
-        terminal.print("Kipi \(KipiCommand.version). Type :help for help, :quit to leave.")
+        terminal.print("Kipi \(KipiCommand.version). Type :help for help, :quit or Ctrl-D to leave.")
+        let completing = session
+        editor.complete = { completing.completions(of: $0) }
+        var entry = ""
         while !session.isFinished {
-            terminal.write(session.isContinuing ? " ...> " : "kipi> ")
-            guard let line = terminal.readLine() else { break }
-            let output = session.handle(line, readInput: terminal.readInput)
-            if !output.isEmpty { terminal.print(output) }
+            switch editor.readLine(prompt: session.isContinuing ? " ...> " : "kipi> ") {
+            case .line(let line):
+                entry += entry.isEmpty ? line : "\n" + line
+                show(session.handle(line))
+                if !session.isContinuing {
+                    editor.remember(entry)
+                    entry = ""
+                    let current = session
+                    editor.complete = { current.completions(of: $0) }
+                }
+            case .interrupted:
+                _ = session.finish()
+                entry = ""
+            case .endOfInput:
+                if let unfinished = session.finish() { show(unfinished) }
+                return ExitStatus.success
+            }
         }
         return ExitStatus.success
     }

@@ -14,11 +14,13 @@ struct Terminal {
             write: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
             writeError: { text in FileHandle.standardError.write(Data(text.utf8)) },
             colorsErrors: isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-                && ProcessInfo.processInfo.environment["TERM"] != "dumb")
+                && ProcessInfo.processInfo.environment["TERM"] != "dumb", isInteractive: true)
     }
 
     /// Whether standard error is a terminal that shows colour (and `NO_COLOR` is not set).
     var colorsErrors = false
+    /// Whether these are the process's own streams, which may be a terminal (not a test's buffers).
+    var isInteractive = false
 
     func print(_ text: String) { write(text + "\n") }
 

@@ -107,7 +107,7 @@ public enum TableFormatter {
     }
 
     /// Terminal columns a text takes: East Asian wide characters take two.
-    static func displayWidth(_ text: String) -> Int {
+    public static func displayWidth(_ text: String) -> Int {
         text.unicodeScalars.reduce(0) { width, scalar in
             let value = scalar.value
             if scalar.properties.generalCategory == .nonspacingMark { return width }

@@ -1,0 +1,518 @@
+import Foundation
+
+/// An interactive session: takes one line, returns the text to show. Definitions, data and
+/// parameters persist across lines; a line that fails changes nothing. It lives in the library
+/// so a host can offer it with its own functions; the terminal around it is the host's.
+public struct ReplSession {
+    /// What a line produced: the text to show, and whether it was an error.
+    public struct Output: Sendable, Equatable {
+        public var text: String
+        public var failed: Bool
+
+        public init(_ text: String, failed: Bool = false) {
+            self.text = text
+            self.failed = failed
+        }
+    }
+
+    public private(set) var isFinished = false
+    private let kipi: Kipi
+    /// Options for `:data`, such as the command line's `--decimal-comma`; `:data` may add its own.
+    public var dataOptions: DataOptions
+    /// Reads standard input, for `:data -`.
+    public var readInput: () -> [UInt8] = { [] }
+    private var tables: [String: DataTable] = [:]
+    private var data: DataTable { tables[""] ?? .empty }
+    private var namedSchemas: [String: Schema] { tables.filter { !$0.key.isEmpty }.mapValues(\.schema) }
+    /// Files loaded with `:load` (as read), and each definition typed in, newest last.
+    private var files: [SourceText] = []
+    private var typed: [(name: String, source: SourceText)] = []
+    /// Names `:forget` removed from the loaded files.
+    private var forgotten: Set<String> = []
+    /// Typed definitions that stopped fitting the data: reported once, left out until typed again.
+    private var broken: Set<String> = []
+    private var parameters: [String: Value] = [:]
+    private var format = OutputFormat.table
+    private var lineNumber = 0
+    /// Lines of an expression still open (a bracket, or a trailing operator), awaiting the rest.
+    private var pending = ""
+
+    enum OutputFormat: String {
+        case table, json, csv
+    }
+
+    /// Whether the session waits for the rest of an expression.
+    public var isContinuing: Bool { !pending.isEmpty }
+
+    public init(kipi: Kipi = Kipi(), dataOptions: DataOptions = DataOptions()) {
+        self.kipi = kipi
+        self.dataOptions = dataOptions
+    }
+
+    static let help = """
+        Type an expression to evaluate it, or a definition (name = …, let, param, fn) to keep it;
+        a definition typed again replaces the earlier one, also one loaded from a file.
+        An open bracket or a trailing operator continues it on the next line; an empty line ends it.
+          :data [NAME=]FILE [--delimiter X] [--decimal-comma|--decimal-point] [--type col=TYPE]
+                          load a CSV or JSON file (NAME= as another table)
+          :load FILE      load the definitions of a .kpi file       :reload  read the files again
+          :columns        the data's columns and their types        :functions  every function
+          :describe NAME  a definition's source, type and value, or a function or column
+          :explain NAME [key=value,…]  why a KPI has its value, node by node
+          :list           the session's definitions                 :forget NAME  remove one
+          :set name=value set a parameter                           :reset  forget everything but the data
+          :format table|json|csv                                     :save FILE  the definitions as a .kpi file
+          :help           this help                                 :quit (or exit, quit)  leave
+        """
+
+    /// Handles one line of input.
+    public mutating func handle(_ line: String) -> Output {
+        var trimmed = line.trimmingWhitespace()
+        if !pending.isEmpty {
+            trimmed = trimmed.isEmpty ? pending : pending + "\n" + trimmed
+            pending = ""
+        } else {
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { return Output("") }
+            if trimmed.hasPrefix(":") { return command(trimmed) }
+            switch trimmed {
+            case "exit", "quit":
+                isFinished = true
+                return Output("")
+            case "help":
+                return Output(ReplSession.help)
+            default:
+                break
+            }
+        }
+        if !line.trimmingWhitespace().isEmpty, ReplSession.isIncomplete(trimmed) {
+            pending = trimmed
+            return Output("")
+        }
+        lineNumber += 1
+        let source = SourceText(name: "<repl:\(lineNumber)>", text: trimmed)
+        let (tree, syntaxErrors) = Kipi.parse(source)
+        if syntaxErrors.isEmpty, let declaration = tree.declarations.first, tree.declarations.count == 1, let name = declaration.name {
+            return define(name, source: source, isKPI: declaration.isKPI)
+        }
+        return evaluate(expression: source)
+    }
+
+    /// At the end of the input: an expression still open is an error, never dropped.
+    public mutating func finish() -> Output? {
+        guard !pending.isEmpty else { return nil }
+        let text = pending
+        pending = ""
+        return Output("error: the input ended inside an unfinished expression: \(text)", failed: true)
+    }
+
+    /// Names that complete `prefix`: definitions, columns (in backticks where needed), functions and commands.
+    public func completions(of prefix: String) -> [String] {
+        if prefix.hasPrefix(":") {
+            let commands = [
+                ":data", ":load", ":reload", ":columns", ":functions", ":describe", ":explain", ":list", ":forget", ":set", ":reset",
+                ":format", ":save", ":help", ":quit",
+            ]
+            return commands.filter { $0.hasPrefix(prefix) }
+        }
+        var names = Set(definitionNames)
+        for (table, loaded) in tables {
+            for column in loaded.columnNames {
+                let written = Kipi.isPlainName(column) ? column : "`\(column)`"
+                names.insert(table.isEmpty ? written : "\(table).\(written)")
+            }
+        }
+        names.formUnion(kipi.functions.names)
+        let folded = prefix.lowercased()
+        return names.filter { $0.lowercased().hasPrefix(folded) || $0.lowercased().hasPrefix("`" + folded) }.sorted()
+    }
+
+    // MARK: Definitions
+
+    /// The sources of the session's definitions: the files without what was typed again or
+    /// forgotten (blanked, so line numbers stay true), then the typed ones that fit.
+    private var definitionSources: [SourceText] {
+        let replaced = Set(typed.map(\.name)).union(forgotten)
+        return files.map { $0.blanking(replaced) } + typed.filter { !broken.contains($0.name) }.map(\.source)
+    }
+
+    private var definitionNames: [String] {
+        definitionSources.flatMap { Kipi.parse($0).0.declarations.compactMap(\.name) }
+    }
+
+    /// Whether text stops inside brackets or right after an operator, outside strings and comments.
+    static func isIncomplete(_ text: String) -> Bool {
+        var depth = 0
+        var code = ""  // the text with strings, quoted names and comments left out
+        var quote: Character?
+        var escaped = false
+        var inComment = false
+        for character in text {
+            if inComment {
+                if character == "\n" { inComment = false }
+            } else if let open = quote {
+                if escaped {
+                    escaped = false
+                } else if character == "\\", open == "\"" {
+                    escaped = true
+                } else if character == open {
+                    quote = nil
+                    code.append("x")
+                }
+            } else if character == "\"" || character == "`" {
+                quote = character
+            } else if character == "#" {
+                inComment = true
+            } else {
+                if character == "(" || character == "[" { depth += 1 }
+                if character == ")" || character == "]" { depth -= 1 }
+                code.append(character)
+            }
+        }
+        if quote != nil { return false }
+        if depth > 0 { return true }
+        let tail = code.trimmingWhitespace()
+        if let last = tail.last, "+-*/^=<>,&".contains(last) { return true }
+        let lastWord = String(tail.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }.reversed())
+        return ["and", "or", "not", "in", "where", "by"].contains(lastWord)
+    }
+
+    private var allTables: [String: DataTable] { tables.merging(["": data]) { own, _ in own } }
+
+    private mutating func define(_ name: String, source: SourceText, isKPI: Bool) -> Output {
+        let replaced = Set(typed.map(\.name)).union(forgotten).union([name])
+        let others = files.map { $0.blanking(replaced) } + typed.filter { $0.name != name && !broken.contains($0.name) }.map(\.source)
+        do {
+            let program = try kipi.compile(source: source, schema: data.schema, tables: namedSchemas, definitions: others)
+            typed.removeAll { $0.name == name }
+            typed.append((name, source))
+            broken.remove(name)
+            forgotten.remove(name)
+            guard isKPI else { return Output("defined \(name)") }
+            return show(try program.evaluate(tables: allTables, parameters: fitting(parameters, program)), single: false)
+        } catch {
+            return Output(error.description, failed: true)
+        }
+    }
+
+    private func evaluate(expression: SourceText) -> Output {
+        do {
+            let program = try kipi.compile(expression: expression, schema: data.schema, tables: namedSchemas, definitions: definitionSources)
+            return show(try program.evaluate(tables: allTables, parameters: fitting(parameters, program)), single: true)
+        } catch {
+            return Output(error.description, failed: true)
+        }
+    }
+
+    /// The `:set` values of the parameters this program has.
+    private func fitting(_ values: [String: Value], _ program: Program) -> [String: Value] {
+        let known = Set(program.parameters.map(\.name))
+        return values.filter { known.contains($0.key) }
+    }
+
+    private func show(_ result: EvaluationResult, single: Bool) -> Output {
+        let text: String
+        switch (format, single) {
+        case (.table, true): text = result.kpis.first.map { TableFormatter.format($0.value, format: $0.format) } ?? ""
+        case (.table, false): text = TableFormatter.format(result)
+        case (.json, true): text = result.kpis.first.map { JSONFormatter.format($0.value) } ?? ""
+        case (.json, false): text = JSONFormatter.format(result)
+        case (.csv, _): text = CSVFormatter.format(result)
+        }
+        return Output(text, failed: result.hasErrors)
+    }
+
+    // MARK: Commands
+
+    private mutating func command(_ line: String) -> Output {
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let argument = parts.count > 1 ? parts[1].trimmingWhitespace() : ""
+        switch parts[0] {
+        case ":quit", ":q", ":exit":
+            isFinished = true
+            return Output("")
+        case ":help", ":h":
+            return Output(ReplSession.help)
+        case ":functions":
+            return Output(kipi.functions.definitions.map { "\($0.signature)\n    \($0.summary)" }.joined(separator: "\n"))
+        case ":columns":
+            guard !tables.isEmpty else { return Output("no data loaded; use :data FILE") }
+            return Output(
+                tables.keys.sorted().map { name in
+                    let table = tables[name] ?? .empty
+                    let columns = table.schema.columns.map { "\(name.isEmpty ? "" : name + ".")\($0.name): \($0.type)" }
+                    return (columns + ["(\(table.rowCount) rows)"]).joined(separator: "\n")
+                }.joined(separator: "\n"))
+        case ":data": return loadData(argument)
+        case ":load": return load(argument)
+        case ":reload": return reload()
+        case ":describe": return describe(argument)
+        case ":explain": return explain(argument)
+        case ":list": return list()
+        case ":forget": return forget(argument)
+        case ":reset":
+            (files, typed, forgotten, broken, parameters) = ([], [], [], [], [:])
+            return Output("forgot every definition")
+        case ":set": return set(argument)
+        case ":format":
+            guard let chosen = OutputFormat(rawValue: argument) else { return Output(":format takes table, json or csv", failed: true) }
+            format = chosen
+            return Output("format \(chosen.rawValue)")
+        case ":save": return save(argument)
+        default:
+            return Output("unknown command '\(parts[0])'; type :help", failed: true)
+        }
+    }
+
+    /// `:data [NAME=]FILE [options]`; then every typed definition that no longer fits is reported, once.
+    private mutating func loadData(_ argument: String) -> Output {
+        var words = argument.split(separator: " ").map(String.init)
+        guard !words.isEmpty else { return Output(":data needs a file", failed: true) }
+        let target = words.removeFirst()
+        var options = dataOptions
+        while !words.isEmpty {
+            let option = words.removeFirst()
+            switch option {
+            case "--decimal-comma": options.decimalComma = true
+            case "--decimal-point": options.decimalComma = false
+            case "--delimiter":
+                let value = words.isEmpty ? "" : words.removeFirst()
+                switch value {
+                case ",", "comma": options.delimiter = UInt8(ascii: ",")
+                case ";", "semicolon": options.delimiter = UInt8(ascii: ";")
+                case "tab", "\\t": options.delimiter = UInt8(ascii: "\t")
+                default: return Output("--delimiter must be ',', ';' or 'tab'", failed: true)
+                }
+            case "--type":
+                let pair = (words.isEmpty ? "" : words.removeFirst()).split(separator: "=").map(String.init)
+                let types: [String: KipiType] = ["number": .number, "text": .text, "boolean": .boolean, "date": .date]
+                guard pair.count == 2, let type = types[pair[1].lowercased()] else {
+                    return Output("--type takes column=number|text|boolean|date", failed: true)
+                }
+                options.columnTypes[pair[0]] = type
+            default:
+                return Output("unknown option '\(option)' for :data", failed: true)
+            }
+        }
+        let (table, path) = Kipi.tableAndPath(target)
+        guard !path.isEmpty else { return Output(":data needs a file", failed: true) }
+        do {
+            let loaded =
+                path == "-"
+                ? try DataTable.load(Data(readInput()), name: "<stdin>", options: options)
+                : try DataTable.load(contentsOf: path, options: options)
+            tables[table] = loaded
+            var lines = ["loaded \(loaded.rowCount) rows" + (table.isEmpty ? "" : " as \(table)") + ": " + loaded.columnNames.joined(separator: ", ")]
+            broken = []
+            for (name, source) in typed {
+                let others = files.map { $0.blanking(Set(typed.map(\.name)).union(forgotten)) } + typed.filter { $0.name != name }.map(\.source)
+                do {
+                    _ = try kipi.compile(source: source, schema: data.schema, tables: namedSchemas, definitions: others)
+                } catch {
+                    broken.insert(name)
+                    lines.append("'\(name)' no longer fits the data and is left out until typed again:\n\(error.description)")
+                }
+            }
+            return Output(lines.joined(separator: "\n"), failed: !broken.isEmpty)
+        } catch {
+            return Output(error.description, failed: true)
+        }
+    }
+
+    private mutating func load(_ path: String) -> Output {
+        guard let contents = FileManager.default.contents(atPath: path), let text = String(validating: contents, as: UTF8.self) else {
+            return Output("\(path): error: cannot read the file", failed: true)
+        }
+        let source = SourceText(name: path, text: text)
+        let replaced = Set(typed.map(\.name)).union(forgotten)
+        do {
+            let others = files.filter { $0.name != path }.map { $0.blanking(replaced) } + typed.map(\.source)
+            let program = try kipi.compile(source: source.blanking(replaced), schema: data.schema, tables: namedSchemas, definitions: others)
+            files.removeAll { $0.name == path }
+            files.append(source)
+            return Output("loaded \(path): \(program.kpis.count) KPIs")
+        } catch {
+            return Output(error.description, failed: true)
+        }
+    }
+
+    private mutating func reload() -> Output {
+        let paths = files.map(\.name)
+        guard !paths.isEmpty else { return Output("no files loaded; use :load FILE") }
+        let outputs = paths.map { load($0) }
+        return Output(outputs.map(\.text).joined(separator: "\n"), failed: outputs.contains(where: \.failed))
+    }
+
+    private func describe(_ name: String) -> Output {
+        if let function = kipi.functions[name] { return Output("\(function.signature)\n    \(function.summary)") }
+        if let type = data.schema.type(of: name) { return Output("column \(name): \(type)") }
+        for source in definitionSources.reversed() {
+            let (tree, _) = Kipi.parse(source)
+            guard let declaration = tree.declarations.first(where: { $0.name == name }) else { continue }
+            var lines: [String] = []
+            if !declaration.documentation.isEmpty { lines.append(declaration.documentation) }
+            lines.append(source.text(of: declaration.range))
+            switch declaration.kind {
+            case .kpi, .helper, .parameter:
+                if let program = try? kipi.compile(
+                    expression: SourceText(name: "<describe>", text: name), schema: data.schema, tables: namedSchemas,
+                    definitions: definitionSources),
+                    let kpi = program.kpis.first
+                {
+                    lines.append("type: \(kpi.type)")
+                    if let result = try? program.evaluate(tables: allTables, parameters: fitting(parameters, program)), let value = result.kpis.first {
+                        lines.append("value: " + TableFormatter.format(value.value, format: value.format))
+                    }
+                }
+            case .function, .import, .filter:
+                break
+            }
+            return Output(lines.joined(separator: "\n"))
+        }
+        return Output("nothing named '\(name)'", failed: true)
+    }
+
+    /// `:explain NAME [key=value,…]`: the KPI's own source is compiled as the main file, so it is reported.
+    private func explain(_ argument: String) -> Output {
+        let words = argument.split(separator: " ", maxSplits: 1).map(String.init)
+        guard let name = words.first else { return Output(":explain needs a KPI's name", failed: true) }
+        var group: [String: String] = [:]
+        for pair in (words.count > 1 ? words[1] : "").split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
+            guard parts.count == 2 else { return Output(":explain takes key=value pairs after the name, got '\(pair)'", failed: true) }
+            group[parts[0]] = parts[1]
+        }
+        let sources = definitionSources
+        guard let main = sources.last(where: { source in Kipi.parse(source).0.declarations.contains { $0.isKPI && $0.name == name } }) else {
+            return Output("no KPI named '\(name)'", failed: true)
+        }
+        do {
+            let program = try kipi.compile(
+                source: main, schema: data.schema, tables: namedSchemas, definitions: sources.filter { $0.name != main.name })
+            let explanation = try program.explain(name, tables: allTables, parameters: fitting(parameters, program), group: group)
+            return Output(ExplanationFormatter.text(explanation))
+        } catch {
+            return Output(error.description, failed: true)
+        }
+    }
+
+    private func list() -> Output {
+        var lines: [String] = []
+        for source in definitionSources {
+            for declaration in Kipi.parse(source).0.declarations {
+                guard let name = declaration.name else { continue }
+                lines.append("\(name)  (\(declaration.kindName), \(source.name))")
+            }
+        }
+        for name in broken.sorted() { lines.append("\(name)  (left out: it does not fit the data)") }
+        return Output(lines.isEmpty ? "no definitions" : lines.joined(separator: "\n"))
+    }
+
+    private mutating func forget(_ name: String) -> Output {
+        guard definitionNames.contains(name) || broken.contains(name) else { return Output("nothing named '\(name)'", failed: true) }
+        typed.removeAll { $0.name == name }
+        broken.remove(name)
+        forgotten.insert(name)
+        return Output("forgot \(name)")
+    }
+
+    private mutating func set(_ argument: String) -> Output {
+        let parts = argument.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
+        guard parts.count == 2, !parts[0].isEmpty else { return Output(":set takes name=value", failed: true) }
+        guard let program = try? kipi.compile(source: SourceText(name: "<set>", text: ""), schema: data.schema, tables: namedSchemas, definitions: definitionSources),
+            let parameter = program.parameters.first(where: { $0.name == parts[0] })
+        else { return Output("no parameter named '\(parts[0])'", failed: true) }
+        guard let value = Value(parsing: parts[1], as: parameter.type) else {
+            return Output("'\(parts[1])' is not \(parameter.type) for parameter '\(parts[0])'", failed: true)
+        }
+        parameters[parts[0]] = value
+        return Output("\(parts[0]) = \(value)")
+    }
+
+    private func save(_ path: String) -> Output {
+        guard !path.isEmpty else { return Output(":save needs a file name", failed: true) }
+        let text = definitionSources.map { $0.text.trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: "\n") + "\n"
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return Output("saved \(path)")
+        } catch {
+            return Output("\(path): error: cannot write the file", failed: true)
+        }
+    }
+}
+
+extension SourceText {
+    /// The text with the declarations of `names` replaced by blanks, so the rest keeps its lines.
+    func blanking(_ names: Set<String>) -> SourceText {
+        guard !names.isEmpty else { return self }
+        let declarations = Kipi.parse(self).0.declarations.filter { $0.name.map(names.contains) ?? false }
+        guard !declarations.isEmpty else { return self }
+        var bytes = Array(text.utf8)
+        for declaration in declarations {
+            for offset in declaration.range.start..<min(declaration.range.end, bytes.count) where bytes[offset] != UInt8(ascii: "\n") {
+                bytes[offset] = UInt8(ascii: " ")
+            }
+        }
+        return SourceText(name: name, text: String(decoding: bytes, as: UTF8.self))
+    }
+}
+
+extension Declaration {
+    /// The name it defines; nil for an import or a `where`.
+    public var name: String? {
+        switch kind {
+        case .import, .filter: nil
+        case .parameter(let name, _), .helper(let name, _, _), .function(let name, _, _), .kpi(let name, _, _): name
+        }
+    }
+
+    var isKPI: Bool {
+        if case .kpi = kind { return true }
+        return false
+    }
+
+    var kindName: String {
+        switch kind {
+        case .kpi: "KPI"
+        case .helper: "let"
+        case .parameter: "param"
+        case .function: "fn"
+        case .import: "import"
+        case .filter: "where"
+        }
+    }
+}
+
+extension Value {
+    /// A value written as a parameter's type: `60`, `12,5`, `15%`, `true`, `2024-03-31`, `2024-03`, text.
+    public init?(parsing text: String, as type: KipiType) {
+        switch type {
+        case .number: guard let number = Text.number(in: text) else { return nil }; self = .number(number)
+        case .text: self = .text(text)
+        case .boolean:
+            switch text.lowercased() {
+            case "true": self = .boolean(true)
+            case "false": self = .boolean(false)
+            default: return nil
+            }
+        case .date: guard let date = KipiDate(parsing: text) else { return nil }; self = .date(date)
+        case .period(let grain): guard let period = Period(parsing: text, as: grain) else { return nil }; self = .period(period)
+        case .null, .list, .unknown: return nil
+        }
+    }
+}
+
+extension Kipi {
+    /// `NAME=FILE` (as `--data` and `:data` take it) names a table; anything else is the default
+    /// table's file ("" names the default table).
+    public static func tableAndPath(_ text: String) -> (table: String, path: String) {
+        guard let equals = text.firstIndex(of: "="), isPlainName(String(text[..<equals])) else { return ("", text) }
+        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+    }
+
+    /// Whether a name can be written without backticks.
+    public static func isPlainName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
+        return Keyword(rawValue: name) == nil
+            && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+
+@testable import Kipi
+@testable import KipiCLI
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct ReplTests {
+    func texts(_ session: inout ReplSession, _ lines: [String]) -> [String] {
+        lines.map { session.handle($0).text }
+    }
+
+    @Test func keepsDefinitionsAndEvaluatesExpressions() throws {
+        let path = try temporaryFile("d.csv", "manager,amount\nAnn,10\nBob,5\n")
+        var session = ReplSession()
+        #expect(session.handle(":data \(path)").text == "loaded 2 rows: manager, amount")
+        #expect(session.handle(":columns").text == "manager: text\namount: number\n(2 rows)")
+        #expect(session.handle("sum(amount)").text == "15")
+        #expect(session.handle("let big = amount > 6").text == "defined big")
+        #expect(session.handle("count(where big)").text == "1")
+        #expect(session.handle("total = sum(amount)").text == "total  15")
+        #expect(session.handle("total * 2").text == "30")
+        #expect(session.handle("total = sum(amount) / 5").text == "total  3")
+        #expect(session.handle("sum(amount) by manager").text == "manager  value\nAnn         10\nBob          5")
+        let misspelled = session.handle("sum(amout)")
+        #expect(misspelled.failed)
+        #expect(
+            misspelled.text == """
+                <repl:8>:1:5: error: unknown column 'amout'; did you mean 'amount'?
+                sum(amout)
+                    ^~~~~
+                """)
+        #expect(session.handle(":describe sum").text.hasPrefix("sum(x: column of number) -> number"))
+        #expect(session.handle(":describe total").text == "total = sum(amount) / 5\ntype: number\nvalue: 3")
+        #expect(session.handle(":bogus").text == "unknown command ':bogus'; type :help")
+        #expect(!session.isFinished)
+        #expect(session.handle("exit").text == "")
+        #expect(session.isFinished)
+    }
+
+    @Test func anOpenExpressionContinuesOnTheNextLine() throws {
+        let path = try temporaryFile("d.csv", "amount\n10\n5\n")
+        var session = ReplSession()
+        _ = session.handle(":data \(path)")
+        #expect(session.handle("sum(amount").text == "")
+        #expect(session.isContinuing)
+        #expect(session.handle("  where amount > 6)").text == "10")
+        #expect(!session.isContinuing)
+        #expect(session.handle("total = sum(amount) +").text == "")
+        #expect(session.handle("1").text == "total  16")
+        #expect(session.handle("count(").text == "")
+        #expect(session.handle("").text.hasPrefix("<repl:3>:1:7: error: expected an expression, found end of file"))
+        #expect(session.handle("\"a (\" == \"b\"").text == "false")
+        #expect(session.handle("1 # and").text == "1")
+        #expect(session.handle("sum(amount").text == "")
+        #expect(session.finish() == ReplSession.Output("error: the input ended inside an unfinished expression: sum(amount", failed: true))
+    }
+
+    @Test func aDefinitionTypedAgainReplacesTheFilesOne() throws {
+        let data = try temporaryFile("d.csv", "amount\n10\n5\n")
+        let file = try temporaryFile("k.kpi", "param n = 2\ntotal = sum(amount) * n\n")
+        var session = ReplSession()
+        #expect(texts(&session, [":data \(data)", ":load \(file)"]) == ["loaded 2 rows: amount", "loaded \(file): 1 KPIs"])
+        #expect(session.handle("param n = 4").text == "defined n")
+        #expect(session.handle("total").text == "60")
+        #expect(session.handle(":set n=10").text == "n = 10")
+        #expect(session.handle("total").text == "150")
+        #expect(session.handle(":forget n").text == "forgot n")
+        #expect(session.handle("total").failed)
+        #expect(session.handle(":reset").text == "forgot every definition")
+        #expect(session.handle(":list").text == "no definitions")
+    }
+
+    @Test func switchingDataReportsWhatNoLongerFitsOnce() throws {
+        let first = try temporaryFile("a.csv", "amount\n10\n")
+        let second = try temporaryFile("b.csv", "price\n3\n")
+        var session = ReplSession()
+        _ = session.handle(":data \(first)")
+        _ = session.handle("total = sum(amount)")
+        let switched = session.handle(":data \(second)")
+        #expect(switched.failed)
+        #expect(switched.text.hasPrefix("loaded 1 rows: price\n'total' no longer fits the data and is left out until typed again:"))
+        #expect(session.handle("sum(price)") == ReplSession.Output("3"))
+        #expect(session.handle(":list").text == "total  (left out: it does not fit the data)")
+    }
+
+    @Test func formatsSavesAndReadsDataOptions() throws {
+        let data = try temporaryFile("d.csv", "manager;amount\nAnn;1,5\nBob;2\n")
+        var session = ReplSession()
+        _ = session.handle(":data \(data) --decimal-comma")
+        #expect(session.handle("sum(amount)").text == "3.50")
+        _ = session.handle(":format json")
+        #expect(session.handle("sum(amount) by manager").text.contains("{\"manager\": \"Ann\", \"value\": 1.5}"))
+        _ = session.handle("total = sum(amount) * 2")
+        let saved = (NSTemporaryDirectory() as NSString).appendingPathComponent("kipi-saved-\(UUID().uuidString).kpi")
+        #expect(session.handle(":save \(saved)").text == "saved \(saved)")
+        let run = CapturedRun(["eval", saved, "--data", data, "--decimal-comma", "--format", "json"])
+        #expect(run.output == "{\n  \"total\": 7\n}\n")
+    }
+
+    @Test func completesNamesColumnsFunctionsAndCommands() throws {
+        let data = try temporaryFile("d.csv", "Выручка сделки,amount\n1,2\n")
+        var session = ReplSession()
+        _ = session.handle(":data \(data)")
+        _ = session.handle("amount_total = sum(amount)")
+        #expect(session.completions(of: "amo") == ["amount", "amount_total"])
+        #expect(session.completions(of: "Выр") == ["`Выручка сделки`"])
+        #expect(session.completions(of: ":ex") == [":explain"])
+        #expect(session.completions(of: "percentr").prefix(2) == ["percentrank", "percentrank_exc"])
+    }
+
+    @Test func runsFromAPipeWithoutPromptsAndFailsOnAFailedInput() throws {
+        let run = CapturedRun(["repl"], lines: ["1 + 1", "x = 3", "x * 2", ":quit"])
+        #expect(run.status == 0)
+        #expect(run.output == "2\nx  3\n6\n")
+        let failing = CapturedRun(["repl"], lines: ["1 / 0", "2"])
+        #expect(failing.status == 1)
+        #expect(failing.output == "2\n")
+        #expect(failing.errors == "error: division by zero\n")
+        let unfinished = CapturedRun(["repl"], lines: ["sum([1, 2"])
+        #expect(unfinished.status == 1)
+        #expect(unfinished.errors == "error: the input ended inside an unfinished expression: sum([1, 2\n")
+    }
+
+    /// The line editor through a real pseudo-terminal: keys typed on the master side, the screen read back.
+    @Test func editsLinesAtATerminal() throws {
+        let history = (NSTemporaryDirectory() as NSString).appendingPathComponent("kipi-history-\(UUID().uuidString)")
+        let data = try temporaryFile("d.csv", "Выручка,amount\n1,2\n3,4\n")
+        let first = try runAtTerminal(
+            keys: [
+                "1 + 2\r",  // an expression
+                "sum(amo\t)\r",  // Tab completes a column
+                "sum(Выр\t)\r",  // and a Cyrillic one
+                "1 + \u{3}",  // Ctrl-C abandons the input
+                "\u{1B}[A\u{1B}[A\u{1B}[A\r",  // ↑ three times recalls the first line
+                "2 * 3\u{1B}[D\u{1B}[D\u{7F}+\r",  // ← twice, Backspace, then + in the middle: 2 + 3
+                "\u{4}",  // Ctrl-D leaves
+            ], data: data, history: history)
+        #expect(first.results == ["3", "6", "4", "3", "5"])
+        #expect(first.screen.contains("kipi> sum(amount)"))
+        #expect(first.screen.contains("kipi> sum(Выручка)"))
+        #expect(first.screen.contains("kipi> 1 + \u{1B}[K^C"))
+        // A second session recalls the first one's history.
+        let second = try runAtTerminal(keys: ["\u{1B}[A\r", "\u{4}"], data: data, history: history)
+        #expect(second.results == ["5"])
+    }
+
+    /// What the screen showed, and the lines the session printed after the banner.
+    func runAtTerminal(keys: [String], data: String, history: String) throws -> (screen: String, results: [String]) {
+        var master: Int32 = 0
+        var slave: Int32 = 0
+        guard openpty(&master, &slave, nil, nil, nil) == 0 else { throw CocoaError(.fileReadUnknown) }
+        defer {
+            close(master)
+        }
+        let editor = LineEditor(input: slave, output: slave, historyFile: history)
+        let options = try Options.parse(["repl", "--data", data])
+        let output = OutputBuffer()
+        let terminal = Terminal(readInput: { [] }, readLine: { nil }, write: { output.append($0) }, writeError: { output.append($0) })
+        let finished = DispatchSemaphore(value: 0)
+        let (masterSide, slaveSide) = (master, slave)
+        let loop = Unchecked {
+            _ = ReplLoop.run(options: options, terminal: terminal, editor: editor)
+            close(slaveSide)
+            finished.signal()
+        }
+        Thread.detachNewThread { loop.work() }
+        let screen = OutputBuffer()
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(masterSide, &buffer, buffer.count)
+                if count <= 0 { break }
+                screen.append(String(decoding: buffer[..<count], as: UTF8.self))
+            }
+        }
+        for key in keys {
+            usleep(150_000)
+            _ = key.utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count - 1) }
+        }
+        _ = finished.wait(timeout: .now() + 10)
+        usleep(100_000)
+        let lines = output.text.split(separator: "\n").map(String.init)
+        return (screen.text, Array(lines.drop { !$0.hasPrefix("Kipi ") }.dropFirst()))
+    }
+}
+
+/// Work handed to another thread that the test alone touches meanwhile.
+final class Unchecked: @unchecked Sendable {
+    let work: () -> Void
+    init(_ work: @escaping () -> Void) { self.work = work }
+}
+
+final class OutputBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = ""
+
+    func append(_ text: String) {
+        lock.lock()
+        stored += text
+        lock.unlock()
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+}
