@@ -277,6 +277,19 @@ struct CommandLineTests {
         #expect(ragged.errors == "\(data):2: error: row has 1 field, but the header has 2\n")
     }
 
+    /// The sample's table in English and Russian: the oracle's revenue, 3265509.75, as each writes it.
+    @Test func theSampleTableFollowsTheLocale() throws {
+        let kpi = repositoryRoot.appendingPathComponent("formulas/sales.kpi").path
+        let data = repositoryRoot.appendingPathComponent("formulas/data/sales.csv").path
+        let plans = "plans=" + repositoryRoot.appendingPathComponent("formulas/data/sales_plan.csv").path
+        let english = CapturedRun(["eval", kpi, "--data", data, "--data", plans]).output
+        let russian = CapturedRun(["eval", kpi, "--data", data, "--data", plans, "--locale", "ru"]).output
+        #expect(english.contains("\nrevenue                3,265,509.75\n"))
+        #expect(russian.contains("\nrevenue                3 265 509,75\n"))
+        #expect(english.contains("\nplan_fact              94.4%\n"))
+        #expect(russian.contains("\nplan_fact              94,4%\n"))
+    }
+
     @Test func theSampleEvaluatesWithoutErrors() throws {
         let kpi = repositoryRoot.appendingPathComponent("formulas/sales.kpi").path
         let data = repositoryRoot.appendingPathComponent("formulas/data/sales.csv").path
