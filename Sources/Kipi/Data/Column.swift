@@ -9,6 +9,8 @@ public struct Column: Sendable {
         case text([String])
         case boolean([Bool])
         case date([Int32])
+        /// Date-times, as seconds since 1970-01-01 00:00; their type is `date`.
+        case dateTime([Int64])
         /// Periods of one grain, by `Period.index`.
         case period(PeriodGrain, [Int32])
     }
@@ -30,6 +32,7 @@ public struct Column: Sendable {
         case .text(let values): count = values.count
         case .boolean(let values): count = values.count
         case .date(let values): count = values.count
+        case .dateTime(let values): count = values.count
         case .period(_, let values): count = values.count
         }
         self.nulls = nulls.flatMap { $0.contains(true) ? $0 : nil }
@@ -59,6 +62,7 @@ public struct Column: Sendable {
         case .number(let number): self.init(.number([Double](repeating: number, count: count)))
         case .text(let text): self.init(.text([String](repeating: text, count: count)))
         case .boolean(let flag): self.init(.boolean([Bool](repeating: flag, count: count)))
+        case .date(let date) where date.secondOfDay != 0: self.init(.dateTime([Int64](repeating: date.secondsSinceEpoch, count: count)))
         case .date(let date): self.init(.date([Int32](repeating: date.daysSinceEpoch, count: count)))
         case .period(let period): self.init(.period(period.grain, [Int32](repeating: period.index, count: count)))
         case .null, .list: self = Column.nulls(type, count: count)
@@ -71,6 +75,8 @@ public struct Column: Sendable {
         switch type {
         case .text: self.init(.text(values.map { if case .text(let v) = $0 { v } else { "" } }), nulls: mask)
         case .boolean: self.init(.boolean(values.map { if case .boolean(let v) = $0 { v } else { false } }), nulls: mask)
+        case .date where values.contains(where: { if case .date(let v) = $0 { v.secondOfDay != 0 } else { false } }):
+            self.init(.dateTime(values.map { if case .date(let v) = $0 { v.secondsSinceEpoch } else { 0 } }), nulls: mask)
         case .date: self.init(.date(values.map { if case .date(let v) = $0 { v.daysSinceEpoch } else { 0 } }), nulls: mask)
         case .period(let grain): self.init(.period(grain, values.map { if case .period(let v) = $0 { v.index } else { 0 } }), nulls: mask)
         case .number, .null, .list, .unknown: self.init(.number(values.map { $0.number ?? 0 }), nulls: mask)
@@ -82,7 +88,7 @@ public struct Column: Sendable {
         case .number: .number
         case .text: .text
         case .boolean: .boolean
-        case .date: .date
+        case .date, .dateTime: .date
         case .period(let grain, _): .period(grain)
         }
     }
@@ -100,6 +106,7 @@ public struct Column: Sendable {
         case .text(let values): return .text(values[row])
         case .boolean(let values): return .boolean(values[row])
         case .date(let values): return .date(KipiDate(daysSinceEpoch: values[row]))
+        case .dateTime(let values): return .date(KipiDate(secondsSinceEpoch: values[row]))
         case .period(let grain, let values): return .period(Period(grain: grain, index: values[row]))
         }
     }
@@ -126,9 +133,22 @@ public struct Column: Sendable {
         return [Bool](repeating: false, count: count)
     }
 
+    /// Days since 1970-01-01: a date-time's date (`month(opened)`, `by opened` take the day).
     public var days: [Int32] {
-        if case .date(let values) = storage { return values }
-        return [Int32](repeating: 0, count: count)
+        switch storage {
+        case .date(let values): return values
+        case .dateTime(let values): return values.map { KipiDate(secondsSinceEpoch: $0).daysSinceEpoch }
+        case .number, .text, .boolean, .period: return [Int32](repeating: 0, count: count)
+        }
+    }
+
+    /// Seconds since 1970-01-01 00:00, of dates and date-times alike.
+    public var seconds: [Int64] {
+        switch storage {
+        case .date(let values): return values.map { Int64($0) * 86_400 }
+        case .dateTime(let values): return values
+        case .number, .text, .boolean, .period: return [Int64](repeating: 0, count: count)
+        }
     }
 
     /// Period indices (`Period.index`); an all-null column of another type reads as zeros.
@@ -186,6 +206,7 @@ public struct Column: Sendable {
         case .text(let values): result = Column(.text(rows.map { values[$0] }), nulls: mask)
         case .boolean(let values): result = Column(.boolean(rows.map { values[$0] }), nulls: mask)
         case .date(let values): result = Column(.date(rows.map { values[$0] }), nulls: mask)
+        case .dateTime(let values): result = Column(.dateTime(rows.map { values[$0] }), nulls: mask)
         case .period(let grain, let values): result = Column(.period(grain, rows.map { values[$0] }), nulls: mask)
         }
         result.errors = errors.gathering(rows)

@@ -87,13 +87,17 @@ struct ColumnBuilder: Sendable {
         return .success(Column(booleans: values, nulls: nulls))
     }
 
+    /// Dates, or date-times when any cell has a time of day.
     private func dates(_ nulls: [Bool]) -> Result<Column, Misfit> {
-        var values = [Int32](repeating: 0, count: count)
+        var values = [Int64](repeating: 0, count: count)
+        var hasTime = false
         for row in 0..<count where !nulls[row] {
             guard let value = FieldParser.date(bytes, Int(starts[row]), end(row)) else { return .failure(Misfit(row: row)) }
-            values[row] = value
+            values[row] = value.secondsSinceEpoch
+            hasTime = hasTime || value.secondOfDay != 0
         }
-        return .success(Column(.date(values), nulls: nulls))
+        if hasTime { return .success(Column(.dateTime(values), nulls: nulls)) }
+        return .success(Column(.date(values.map { Int32($0 / 86_400) }), nulls: nulls))
     }
 
     private func texts(_ nulls: [Bool], note: String?) -> Column {

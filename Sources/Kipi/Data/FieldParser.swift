@@ -117,14 +117,14 @@ enum FieldParser {
         }
     }
 
-    /// `yyyy-mm-dd`, `dd.mm.yyyy` or `yyyy-mm-ddThh:mm[:ss]`, as days since 1970-01-01.
-    static func date(_ bytes: ByteBuffer, _ start: Int, _ end: Int) -> Int32? {
+    /// `yyyy-mm-dd` or `dd.mm.yyyy`, optionally with a time `hh:mm[:ss]` (after a space or `T`).
+    static func date(_ bytes: ByteBuffer, _ start: Int, _ end: Int) -> KipiDate? {
         var first = start
         var last = end
         while first < last, bytes[first] == UInt8(ascii: " ") { first += 1 }
         while last > first, bytes[last - 1] == UInt8(ascii: " ") { last -= 1 }
         guard last - first >= 10, last - first <= 30 else { return nil }
-        return KipiDate.parse(UnsafeBufferPointer(start: bytes.base + first, count: last - first))?.daysSinceEpoch
+        return KipiDate.parse(UnsafeBufferPointer(start: bytes.base + first, count: last - first))
     }
 }
 

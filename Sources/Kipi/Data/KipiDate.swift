@@ -1,10 +1,26 @@
-/// A calendar date (proleptic Gregorian, no time zone), stored as days since 1970-01-01.
+/// A calendar date (proleptic Gregorian, no time zone), stored as days since 1970-01-01, with
+/// a time of day for a date-time (`28.05.2024 15:28`).
 public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var daysSinceEpoch: Int32
+    /// Seconds since midnight, 0 to 86,399; 0 for a date without a time.
+    public var secondOfDay: Int32 = 0
 
-    public init(daysSinceEpoch: Int32) {
+    public init(daysSinceEpoch: Int32, secondOfDay: Int32 = 0) {
         self.daysSinceEpoch = daysSinceEpoch
+        self.secondOfDay = secondOfDay
     }
+
+    /// Seconds since 1970-01-01 00:00.
+    public var secondsSinceEpoch: Int64 { Int64(daysSinceEpoch) * 86_400 + Int64(secondOfDay) }
+
+    /// The date-time `seconds` after 1970-01-01 00:00.
+    public init(secondsSinceEpoch seconds: Int64) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        self.init(daysSinceEpoch: Int32(clamping: days), secondOfDay: Int32(seconds - days * 86_400))
+    }
+
+    /// The date alone, without the time of day.
+    public var day: KipiDate { KipiDate(daysSinceEpoch: daysSinceEpoch) }
 
     /// The date for a year, month (1–12) and day (1–31); nil if no such day exists.
     public init?(year: Int, month: Int, day: Int) {
@@ -50,14 +66,17 @@ public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible 
         return (year, Int(thursday.daysSinceEpoch - januaryFirst.daysSinceEpoch) / 7 + 1)
     }
 
-    /// `yyyy-mm-dd`.
+    /// `yyyy-mm-dd`, and ` hh:mm` (`:ss` where there are seconds) for a date-time.
     public var description: String {
         let (year, month, day) = components
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        let date = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        guard secondOfDay != 0 else { return date }
+        let (hour, minute, second) = (Int(secondOfDay) / 3600, Int(secondOfDay) / 60 % 60, Int(secondOfDay) % 60)
+        return date + " \(pad(hour, 2)):\(pad(minute, 2))" + (second == 0 ? "" : ":\(pad(second, 2))")
     }
 
     public static func < (lhs: KipiDate, rhs: KipiDate) -> Bool {
-        lhs.daysSinceEpoch < rhs.daysSinceEpoch
+        (lhs.daysSinceEpoch, lhs.secondOfDay) < (rhs.daysSinceEpoch, rhs.secondOfDay)
     }
 
     static func daysInMonth(year: Int, month: Int) -> Int {
@@ -68,7 +87,8 @@ public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
     }
 
-    /// Parses `yyyy-mm-dd`, `dd.mm.yyyy` and `yyyy-mm-ddThh:mm[:ss]` (the time is dropped).
+    /// Parses `yyyy-mm-dd` and `dd.mm.yyyy`, each optionally with a time `hh:mm[:ss[.fff]]` after a
+    /// space (or `T`, ISO); a time of 24:00 or beyond, or of 60 minutes, is no time.
     public init?(parsing text: some StringProtocol) {
         guard let date = KipiDate.parse(Array(text.utf8)[...]) else { return nil }
         self = date
@@ -86,26 +106,36 @@ public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
         func byte(_ offset: Int) -> UInt8 { bytes[bytes.startIndex + offset] }
         let count = bytes.count
+        var date: KipiDate?
         if count >= 10, byte(4) == UInt8(ascii: "-"), byte(7) == UInt8(ascii: "-") {
-            if count > 10 {
-                guard byte(10) == UInt8(ascii: "T") || byte(10) == UInt8(ascii: " "), isTime(bytes.dropFirst(11)) else { return nil }
-            }
             guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
-            return KipiDate(year: year, month: month, day: day)
-        }
-        if count == 10, byte(2) == UInt8(ascii: "."), byte(5) == UInt8(ascii: ".") {
+            date = KipiDate(year: year, month: month, day: day)
+        } else if count >= 10, byte(2) == UInt8(ascii: "."), byte(5) == UInt8(ascii: ".") {
             guard let day = number(0..<2), let month = number(3..<5), let year = number(6..<10) else { return nil }
-            return KipiDate(year: year, month: month, day: day)
+            date = KipiDate(year: year, month: month, day: day)
         }
-        return nil
+        guard var date else { return nil }
+        if count > 10 {
+            guard byte(10) == UInt8(ascii: "T") || byte(10) == UInt8(ascii: " "),
+                let seconds = secondOfDay(Array(bytes.dropFirst(11)))
+            else { return nil }
+            date.secondOfDay = seconds
+        }
+        return date
     }
 
-    /// `hh:mm`, `hh:mm:ss` or `hh:mm:ss.fff`, optionally ending in `Z`.
-    private static func isTime(_ bytes: some Collection<UInt8>) -> Bool {
-        var text = Array(bytes)
+    /// `hh:mm`, `hh:mm:ss` or `hh:mm:ss.fff` (the fraction dropped), optionally ending in `Z`.
+    private static func secondOfDay(_ bytes: [UInt8]) -> Int32? {
+        var text = bytes
         if text.last == UInt8(ascii: "Z") { text.removeLast() }
-        guard text.count >= 5, text[2] == UInt8(ascii: ":") else { return false }
-        return text.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
+        if let dot = text.firstIndex(of: UInt8(ascii: ".")) { text.removeSubrange(dot...) }
+        let parts = text.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count), parts.allSatisfy({ (1...2).contains($0.count) && $0.allSatisfy { $0 >= 48 && $0 <= 57 } })
+        else { return nil }
+        let values = parts.map { $0.reduce(0) { $0 * 10 + Int32($1 - 48) } }
+        let (hour, minute, second) = (values[0], values[1], values.count > 2 ? values[2] : 0)
+        guard hour < 24, minute < 60, second < 60 else { return nil }
+        return hour * 3600 + minute * 60 + second
     }
 }
 

@@ -132,6 +132,8 @@ struct GroupIndex: Sendable {
         case .text(let texts): code(texts) { .text($0) }
         case .boolean(let flags): code(flags) { .boolean($0) }
         case .date(let days): code(days) { .date(KipiDate(daysSinceEpoch: $0)) }
+        // A date-time key groups by its date.
+        case .dateTime: code(column.days) { .date(KipiDate(daysSinceEpoch: $0)) }
         case .period(let grain, let indices): code(indices) { .period(Period(grain: grain, index: $0)) }
         }
         return (codes, values)

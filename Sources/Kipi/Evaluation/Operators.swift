@@ -21,12 +21,17 @@ extension Evaluator {
             return failedColumn(type, message: "'\(op.rawValue)' is not arithmetic")
         case .dateShift(let subtract, let dateFirst):
             let (date, days) = dateFirst ? (a, b) : (b, a)
-            return shifted(indices: date.days, of: date, by: days, subtract: subtract, count: count) { sum, _ in
+            let seconds = date.seconds
+            return shifted(indices: date.days, of: date, by: days, subtract: subtract, count: count) { sum, row in
                 guard (-719_162...2_932_896).contains(sum) else { return nil }
-                return .date(KipiDate(daysSinceEpoch: Int32(sum)))
+                let time = seconds.isEmpty ? 0 : KipiDate(secondsSinceEpoch: seconds[date.count == 1 ? 0 : row]).secondOfDay
+                return .date(KipiDate(daysSinceEpoch: Int32(sum), secondOfDay: time))
             }
         case .dateDifference:
-            return Column.zipNumbers(asNumbers(a, a.days), asNumbers(b, b.days), count: count, -)
+            // Days with their fraction, as Excel: 1.5 is a day and a half.
+            let left = Column(.number(a.seconds.map { Double($0) / 86_400 }), nulls: a.nulls, errors: a.errors)
+            let right = Column(.number(b.seconds.map { Double($0) / 86_400 }), nulls: b.nulls, errors: b.errors)
+            return Column.zipNumbers(left, right, count: count, -)
         case .periodShift(let subtract, let periodFirst):
             let (period, shift) = periodFirst ? (a, b) : (b, a)
             guard case .period(let grain) = type else { return failedColumn(type, message: "'+' needs a period") }
@@ -117,6 +122,8 @@ extension Evaluator {
             return Column.zipCompare(a, b, count: count, read: \.numbers, test(op))
         case (.date, .date):
             return Column.zipCompare(a, b, count: count, read: \.days, test(op))
+        case (.date, .dateTime), (.dateTime, .date), (.dateTime, .dateTime):
+            return Column.zipCompare(a, b, count: count, read: \.seconds, test(op))
         case (.period, .period):
             return Column.zipCompare(a, b, count: count, read: \.periodIndices, test(op))
         case (.text, .text):
@@ -152,7 +159,7 @@ extension Evaluator {
         case .text(let texts):
             let set = Set(members.compactMap { if case .text(let text) = $0 { text } else { nil } })
             for row in 0..<count { values[row] = set.contains(texts[row * stride]) }
-        case .boolean, .date, .period:
+        case .boolean, .date, .dateTime, .period:
             for row in 0..<count { values[row] = members.contains(column[row * stride]) }
         }
         let nulls = column.nulls.map { mask in (0..<count).map { mask[$0 * stride] } }

@@ -35,6 +35,7 @@ enum Aggregates {
                         case .text(let values): Set(values).count
                         case .boolean(let values): Set(values).count
                         case .date(let values): Set(values).count
+                        case .dateTime(let values): Set(values).count
                         case .period(_, let values): Set(values).count
                         }
                     return .number(Double(distinct))
@@ -63,6 +64,9 @@ enum Aggregates {
                 case .date(let values):
                     let day = values.reduce(values[0]) { keepsFirst ? Swift.min($0, $1) : Swift.max($0, $1) }
                     return .date(KipiDate(daysSinceEpoch: day))
+                case .dateTime(let values):
+                    let seconds = values.reduce(values[0]) { keepsFirst ? Swift.min($0, $1) : Swift.max($0, $1) }
+                    return .date(KipiDate(secondsSinceEpoch: seconds))
                 case .period(let grain, let values):
                     let index = values.reduce(values[0]) { keepsFirst ? Swift.min($0, $1) : Swift.max($0, $1) }
                     return .period(Period(grain: grain, index: index))

@@ -24,6 +24,8 @@ enum Dates {
                 from: [.period(.week)]),
             bound("start", "The first day of a period (or the date itself).") { $0.start },
             bound("end", "The last day of a period (or the date itself).") { $0.end },
+            timePart("hour", "The hour of a date-time, 0 to 23 (HOUR); 0 for a date.") { $0 / 3600 },
+            timePart("minute", "The minute of a date-time, 0 to 59 (MINUTE); 0 for a date.") { $0 / 60 % 60 },
             FunctionDefinition(
                 "day", [Parameter("d", .date)], returns: .exactly(.number), summary: "Day of the month of a date, 1 to 31 (DAY).",
                 implementation: .columnar { arguments, count in
@@ -42,7 +44,7 @@ enum Dates {
             implementation: .columnar { arguments, count in
                 let argument = arguments[0]
                 switch argument.storage {
-                case .date:
+                case .date, .dateTime:
                     // A column of dates repeats few days: each distinct day is computed once.
                     var cache: [Int32: Value] = [:]
                     return Column.mapCells(argument, count: count, type: .period(grain), read: \.days) { day in
@@ -59,6 +61,17 @@ enum Dates {
                         }
                         return .period(period)
                     }
+                }
+            })
+    }
+
+    /// A part of the time of day, from its seconds since midnight.
+    private static func timePart(_ name: String, _ summary: String, _ part: @escaping @Sendable (Int64) -> Int64) -> FunctionDefinition {
+        FunctionDefinition(
+            name, [Parameter("d", .date)], returns: .exactly(.number), summary: summary,
+            implementation: .columnar { arguments, count in
+                Column.mapCells(arguments[0], count: count, type: .number, read: \.seconds) { seconds in
+                    .number(Double(part(Int64(KipiDate(secondsSinceEpoch: seconds).secondOfDay))))
                 }
             })
     }
