@@ -75,3 +75,11 @@ struct ExcelHabitTests {
         #expect(diagnostics(source).split(separator: "\n").first.map(String.init) == expected)
     }
 }
+
+struct DisplayRoundingTests {
+    /// 2.675 is stored as 2.67499999…; Excel shows the decimal value rounded half away from zero.
+    @Test(arguments: [(2.675, "2.68"), (1.005, "1.01"), (-2.675, "-2.68"), (1234.565, "1,234.57")])
+    func numbersShowAsExcelRoundsThem(_ number: Double, _ shown: String) {
+        #expect(TableFormatter.text(.number(number), .plain) == shown)
+    }
+}
