@@ -176,7 +176,7 @@ struct Session {
         func load(_ columns: Set<String>?) throws(Failure) -> DataTable {
             let dataOptions = DataOptions(
                 delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: table),
-                columns: columns)
+                columns: columns, nullValues: options.nullValues, encoding: options.encoding)
             if let input {
                 return try reporting { try DataTable.load(input, name: "<stdin>", format: options.dataFormat, options: dataOptions) }
             }

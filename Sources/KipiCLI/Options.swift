@@ -28,6 +28,8 @@ struct Options {
     /// Forced column types: by column for every table ("" key), or for one table.
     var columnTypes: [String: [String: KipiType]] = [:]
     var dataFormat: DataFormat?
+    var encoding: TextEncoding?
+    var nullValues: Set<String>?
 
     struct UsageError: Error {
         var message: String
@@ -120,6 +122,14 @@ struct Options {
                     throw UsageError(message: "unknown data format '\(name)'; use csv or json")
                 }
                 options.dataFormat = format
+            case "--encoding":
+                let name = try optionValue()
+                guard let encoding = TextEncoding(rawValue: name.lowercased()) ?? (name.lowercased() == "utf8" ? .utf8 : nil) else {
+                    throw UsageError(message: "unknown encoding '\(name)'; use utf-8, utf-16, cp1251 or gb18030")
+                }
+                options.encoding = encoding
+            case "--null-values":
+                options.nullValues = Set(try optionValue().split(separator: ",", omittingEmptySubsequences: false).map(String.init))
             case "--decimal-comma": options.decimalComma = true
             case "--decimal-point": options.decimalComma = false
             default:
@@ -185,6 +195,8 @@ struct Options {
           --delimiter , | ; | tab  the CSV separator (detected by default)
           --decimal-comma          numbers are written 1 234,56 (tried first with ';' or tab)
           --decimal-point          numbers are written 1234.56 (always with ',')
+          --encoding ENC           utf-8, utf-16, cp1251 or gb18030 (detected by default)
+          --null-values a,b        the texts read as empty cells (default #N/A, #Н/Д, N/A, n/a, NULL, null, Excel's errors)
 
         EXIT STATUS:
           0 all fine; 1 a formula, data or evaluation error; 2 wrong usage

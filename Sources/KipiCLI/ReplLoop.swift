@@ -7,7 +7,9 @@ enum ReplLoop {
     /// and exit status 1 if any input failed.
     static func run(options: Options, terminal: Terminal, editor: LineEditor? = nil) -> Int32 {
         var session = ReplSession(
-            dataOptions: DataOptions(delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: "")))
+            dataOptions: DataOptions(
+                delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: ""),
+                nullValues: options.nullValues, encoding: options.encoding))
         session.readInput = terminal.readInput
         var failed = false
         func show(_ output: ReplSession.Output) {

@@ -88,7 +88,7 @@ struct DataFixtureTests {
         #expect(table["收入"]?.values == [.text("100"), .text("200")])
         #expect(
             loadError("bad_number.csv", DataOptions(columnTypes: ["amount": .number]))
-                == "bad_number.csv:4: error: column 'amount' is declared a number, but 'n/a' is not a number")
+                == "bad_number.csv:4: error: column 'amount' is declared a number, but 'unknown' is not a number")
     }
 
     @Test func onlyTheColumnsAskedForAreRead() throws {
@@ -100,7 +100,7 @@ struct DataFixtureTests {
     static let malformed: [(String, String)] = [
         ("ragged.csv", "ragged.csv:3: error: row has 2 fields, but the header has 3"),
         ("unclosed_quote.csv", "unclosed_quote.csv:2: error: a quoted field is never closed (missing \")"),
-        ("invalid_utf8.csv", "invalid_utf8.csv:3: error: the text is not valid UTF-8"),
+        ("invalid_utf8.csv", "invalid_utf8.csv:3: error: the text is not valid UTF-8; give its encoding with --encoding cp1251, gb18030 or utf-16"),
         ("binary.csv", "binary.csv: error: the file is binary, not CSV text"),
         ("empty.csv", "empty.csv: error: the file is empty; expected a header row"),
         ("nested.json", "nested.json:1: error: the value of 'a' is nested (an object or array); rows must be flat"),
@@ -150,7 +150,7 @@ struct DataFixtureTests {
         #expect(run.status == 1)
         #expect(
             run.errors == """
-                <expr>:1:5: error: 'sum' expects a number column for 'x', but got text; column 'amount' is text because line 4 has 'n/a', which is not a number
+                <expr>:1:5: error: 'sum' expects a number column for 'x', but got text; column 'amount' is text because line 4 has 'unknown', which is not a number
                 sum(amount)
                     ^~~~~~
 
@@ -160,7 +160,7 @@ struct DataFixtureTests {
     @Test func typesAndDelimitersFromTheCommandLine() {
         let forced = CapturedRun(["eval", "-e", "sum(amount)", "--data", path("bad_number.csv"), "--type", "amount=number"])
         #expect(forced.status == 1)
-        #expect(forced.errors == path("bad_number.csv") + ":4: error: column 'amount' is declared a number, but 'n/a' is not a number\n")
+        #expect(forced.errors == path("bad_number.csv") + ":4: error: column 'amount' is declared a number, but 'unknown' is not a number\n")
         let asText = CapturedRun(["eval", "-e", "count_distinct(收入)", "--data", path("unicode_headers.csv"), "--type", "收入=text"])
         #expect(asText.output == "2\n")
         let semicolons = CapturedRun(["eval", "-e", "count()", "--data", "-", "--delimiter", ";", "--format", "json"], input: "a,b;c\n1,5;2\n")
@@ -174,14 +174,14 @@ struct DataFixtureTests {
         let run = CapturedRun(["eval", "-e", "sum(amount * 2)", "--data", path("bad_number.csv")])
         #expect(
             run.errors.hasPrefix(
-                "<expr>:1:5: error: '*' expects a number, but got text; column 'amount' is text because line 4 has 'n/a', which is not a number"))
+                "<expr>:1:5: error: '*' expects a number, but got text; column 'amount' is text because line 4 has 'unknown', which is not a number"))
     }
 
     @Test func comparingATextColumnWithANumberNamesTheFirstBadCell() {
         let run = CapturedRun(["eval", "-e", "count(where amount > 1)", "--data", path("bad_number.csv")])
         #expect(
             run.errors.hasPrefix(
-                "<expr>:1:13: error: cannot compare text with a number using '>'; column 'amount' is text because line 4 has 'n/a', which is not a number"
+                "<expr>:1:13: error: cannot compare text with a number using '>'; column 'amount' is text because line 4 has 'unknown', which is not a number"
             ))
     }
 

@@ -168,7 +168,7 @@ struct DataRobustnessTests {
     func survive(_ bytes: [UInt8]) {
         for format in DataFormat.allCases {
             do {
-                let table = try format.read(bytes, name: "fuzz")
+                let table = try format.read(Data(bytes), name: "fuzz")
                 for name in table.columnNames { _ = table[name]?.values }
             } catch {
                 for diagnostic in error.diagnostics { _ = diagnostic.description }

@@ -12,13 +12,28 @@ public struct DataOptions: Sendable {
     public var columnTypes: [String: KipiType]
     /// The only columns to load; nil loads them all. Names the file lacks are ignored.
     public var columns: Set<String>?
+    /// Cell texts read as null; nil for `DataOptions.standardNullValues`.
+    public var nullValues: Set<String>?
+    /// The text encoding; nil detects it (UTF-8, UTF-16 by its byte order mark, else Windows-1251 or GB18030).
+    public var encoding: TextEncoding?
 
-    public init(delimiter: UInt8? = nil, decimalComma: Bool? = nil, columnTypes: [String: KipiType] = [:], columns: Set<String>? = nil) {
+    public init(
+        delimiter: UInt8? = nil, decimalComma: Bool? = nil, columnTypes: [String: KipiType] = [:], columns: Set<String>? = nil,
+        nullValues: Set<String>? = nil, encoding: TextEncoding? = nil
+    ) {
         self.delimiter = delimiter
         self.decimalComma = decimalComma
         self.columnTypes = columnTypes
         self.columns = columns
+        self.nullValues = nullValues
+        self.encoding = encoding
     }
+
+    /// Placeholders that offices write in empty cells, and Excel's error values, in English and Russian.
+    public static let standardNullValues: Set<String> = [
+        "#N/A", "#Н/Д", "N/A", "n/a", "NULL", "null", "#DIV/0!", "#ДЕЛ/0!", "#VALUE!", "#ЗНАЧ!", "#REF!", "#ССЫЛКА!", "#NAME?",
+        "#ИМЯ?", "#NUM!", "#ЧИСЛО!", "#NULL!", "#ПУСТО!", "#GETTING_DATA", "#SPILL!", "#CALC!",
+    ]
 }
 
 /// Reads CSV text (RFC 4180, as Excel, 1C and Google Sheets export it) into typed columns.
@@ -57,6 +72,7 @@ public enum CSVReader {
         let (names, bodyStart) = try readHeader(bytes, from: start, delimiter: delimiter, name: name)
 
         let wanted = names.indices.filter { options.columns?.contains(names[$0]) ?? true }
+        let nullValues = NullTokens(options.nullValues ?? DataOptions.standardNullValues)
         let scanner = CSVScanner(bytes: bytes, delimiter: delimiter, fieldCount: names.count, wanted: wanted)
         let fields = scanner.scan(from: bodyStart, to: bytes.count)
         switch fields.problem {
@@ -75,7 +91,7 @@ public enum CSVReader {
             let columnName = names[wanted[position]]
             let builder = ColumnBuilder(
                 bytes: bytes, name: columnName, file: name, starts: fields.starts[position], ends: fields.ends[position],
-                decimalMarks: decimalMarks)
+                decimalMarks: decimalMarks, nullValues: nullValues)
             typed.store(builder.build(forcing: options.columnTypes[columnName]), at: position)
         }
         var columns: [(name: String, column: Column)] = []

@@ -11,6 +11,8 @@ struct ColumnBuilder: Sendable {
     let ends: [UInt32]
     /// The decimal marks to try, in order: `true` for a comma, `false` for a point.
     let decimalMarks: [Bool]
+    /// Texts that stand for an empty cell.
+    let nullValues: NullTokens
 
     var count: Int { starts.count }
 
@@ -23,21 +25,33 @@ struct ColumnBuilder: Sendable {
         case .text?: return .success(texts(nulls, note: nil))
         case .null?, .list?, .unknown?, .period?, nil: break
         }
-        var firstNonNumber = count
+        // The reading that gets furthest is the one the note explains (the first cell it cannot read).
+        var misfit: (row: Int, decimalComma: Bool)?
         for decimalComma in decimalMarks {
             switch numbers(nulls, decimalComma: decimalComma) {
             case .success(let column): return .success(column)
-            case .failure(let misfit): firstNonNumber = min(firstNonNumber, misfit.row)
+            case .failure(let failed): if failed.row > misfit?.row ?? -1 { misfit = (failed.row, decimalComma) }
             }
         }
         if case .success(let column) = booleans(nulls) { return .success(column) }
         if case .success(let column) = dates(nulls) { return .success(column) }
-        // A column of numbers but for a few cells gets a note naming the first of them.
+        // A column of numbers but for a few cells gets a note naming the first that does not fit.
+        guard let misfit else { return .success(texts(nulls, note: nil)) }
         let hasNumbers = (0..<count).contains { row in
-            !nulls[row] && row != firstNonNumber
-                && FieldParser.number(bytes, Int(starts[row]), end(row), decimalComma: decimalMarks[0]) != nil
+            !nulls[row] && row != misfit.row
+                && FieldParser.number(bytes, Int(starts[row]), end(row), decimalComma: misfit.decimalComma) != nil
         }
-        let note = hasNumbers ? "line \(bytes.line(of: Int(starts[firstNonNumber]))) has '\(text(firstNonNumber))', which is not a number" : nil
+        let cell = text(misfit.row)
+        let why: String
+        if misfit.decimalComma, cell.contains(".") {
+            why = "a ';' or tab file reads decimal commas, and takes no point; give --decimal-point if points mark decimals"
+        } else if !misfit.decimalComma, cell.contains(",") {
+            why = "a ',' file reads decimal points; give --decimal-comma if commas mark decimals"
+        } else {
+            why = ""
+        }
+        let line = "line \(bytes.line(of: Int(starts[misfit.row]))) has '\(cell)'"
+        let note = hasNumbers ? (why.isEmpty ? line + ", which is not a number" : line + ": " + why) : nil
         return .success(texts(nulls, note: note))
     }
 
@@ -123,10 +137,32 @@ struct ColumnBuilder: Sendable {
         let end = end(row)
         while position < end {
             let byte = bytes[position]
-            if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") { return false }
+            if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") { return nullValues.matches(bytes, position, end) }
             position += 1
         }
         return true
+    }
+}
+
+/// Cell texts read as null (`#N/A`, `n/a` …), checked on bytes: only a cell that starts with
+/// one of their first bytes and is no longer than the longest of them is compared at all.
+struct NullTokens: Sendable {
+    private let tokens: Set<[UInt8]>
+    private let firstBytes: Set<UInt8>
+    private let longest: Int
+
+    init(_ values: Set<String>) {
+        tokens = Set(values.map { Array($0.utf8) })
+        firstBytes = Set(tokens.compactMap(\.first))
+        longest = tokens.map(\.count).max() ?? 0
+    }
+
+    func matches(_ bytes: ByteBuffer, _ start: Int, _ end: Int) -> Bool {
+        guard firstBytes.contains(bytes[start]) else { return false }
+        var last = end
+        while last > start, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") { last -= 1 }
+        guard last - start <= longest else { return false }
+        return tokens.contains((start..<last).map { bytes[$0] })
     }
 }
 

@@ -1,5 +1,8 @@
 /// Reads one cell's bytes as a number, a boolean or a date, without building a string.
 enum FieldParser {
+    /// Currency signs as UTF-8: `$ € ¥ £ ₽ ₸ ₴ 元 руб. руб р.`.
+    private static let currencySigns: [[UInt8]] = ["руб.", "руб", "р.", "$", "€", "¥", "£", "₽", "₸", "₴", "元"].map { Array($0.utf8) }
+
     /// Exact powers of ten: a mantissa below 2^53 scaled by one of these is correctly rounded.
     private static let powersOfTen: [Double] = (0...22).map { exponent in
         (0..<exponent).reduce(1.0) { value, _ in value * 10 }
@@ -14,6 +17,29 @@ enum FieldParser {
         while position < last, bytes[position] == UInt8(ascii: " ") { position += 1 }
         while last > position, bytes[last - 1] == UInt8(ascii: " ") { last -= 1 }
         guard position < last else { return nil }
+        // A currency sign before or after the number ($530, 1 234,56 ₽, € 5) is dropped.
+        var hasCurrency = false
+        func isNumeral(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        let plainEnds =
+            (isNumeral(bytes[position]) || bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: "."))
+            && (isNumeral(bytes[last - 1]) || bytes[last - 1] == UInt8(ascii: "%"))
+        for sign in plainEnds ? [] : currencySigns {
+            if last - position > sign.count, (0..<sign.count).allSatisfy({ bytes[position + $0] == sign[$0] }) {
+                position += sign.count
+                hasCurrency = true
+            }
+            if last - position > sign.count, (0..<sign.count).allSatisfy({ bytes[last - sign.count + $0] == sign[$0] }) {
+                last -= sign.count
+                hasCurrency = true
+            }
+        }
+        if hasCurrency {
+            while position < last, bytes[position] == UInt8(ascii: " ") { position += 1 }
+            while last > position, bytes[last - 1] == UInt8(ascii: " ") || (last - 2 >= position && bytes[last - 1] == 0xA0 && bytes[last - 2] == 0xC2) {
+                last -= bytes[last - 1] == 0xA0 ? 2 : 1
+            }
+            guard position < last else { return nil }
+        }
         var isPercent = false
         if bytes[last - 1] == UInt8(ascii: "%") {
             isPercent = true
@@ -47,6 +73,8 @@ enum FieldParser {
                 sawMark = true
             } else if decimalComma, !sawMark, byte == UInt8(ascii: " "), sawDigit {
                 // A thousands separator.
+            } else if hasCurrency, !decimalComma, !sawMark, byte == UInt8(ascii: ","), sawDigit {
+                // A thousands separator of an amount of money: $1,200.50.
             } else if decimalComma, !sawMark, byte == 0xC2, position + 1 < last, bytes[position + 1] == 0xA0, sawDigit {
                 position += 1
             } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {

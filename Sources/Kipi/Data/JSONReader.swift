@@ -245,7 +245,50 @@ public enum DataFormat: String, Sendable, CaseIterable {
     }
 
     /// Reads data of this format.
-    public func read(_ data: some ContiguousBytes, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
+    /// Reads the data in its encoding: UTF-8 as it is (costing nothing more), UTF-16 by its byte
+    /// order mark, `options.encoding` when given, else, for bytes that are not UTF-8, Windows-1251
+    /// or GB18030 by which decoding gives plausible text; the encoding chosen is named in errors.
+    public func read(_ data: Data, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
+        let forced = options.encoding ?? TextEncoding.byOrderMark(data)
+        if let forced, forced != .utf8 {
+            guard let decoded = forced.utf8Bytes(of: data) else {
+                throw DiagnosticList([Diagnostic(message: "the text is not valid \(forced.displayName)", file: name)])
+            }
+            return try reading(decoded, name: name, options: options, encoding: forced)
+        }
+        do {
+            return try readUTF8(data, name: name, options: options)
+        } catch {
+            guard forced == nil, error.diagnostics.contains(where: { $0.message == "the text is not valid UTF-8" }),
+                let detected = TextEncoding.detect(data), let decoded = detected.utf8Bytes(of: data)
+            else {
+                throw DiagnosticList(
+                    error.diagnostics.map { diagnostic in
+                        guard diagnostic.message == "the text is not valid UTF-8" else { return diagnostic }
+                        var hinted = diagnostic
+                        hinted.message += "; give its encoding with --encoding cp1251, gb18030 or utf-16"
+                        return hinted
+                    })
+            }
+            return try reading(decoded, name: name, options: options, encoding: detected)
+        }
+    }
+
+    /// Reads decoded text; errors say which encoding it was read as.
+    private func reading(_ decoded: Data, name: String, options: DataOptions, encoding: TextEncoding) throws(DiagnosticList) -> DataTable {
+        do {
+            return try readUTF8(decoded, name: name, options: options)
+        } catch {
+            throw DiagnosticList(
+                error.diagnostics.map { diagnostic in
+                    var named = diagnostic
+                    named.message += " (read as \(encoding.displayName))"
+                    return named
+                })
+        }
+    }
+
+    private func readUTF8(_ data: Data, name: String, options: DataOptions) throws(DiagnosticList) -> DataTable {
         switch self {
         case .csv: try CSVReader.read(data, name: name, options: options)
         case .json: try JSONReader.read(data, name: name, options: options)

@@ -1,0 +1,68 @@
+import Foundation
+
+/// The text encodings offices write data in.
+public enum TextEncoding: String, Sendable, CaseIterable {
+    case utf8 = "utf-8"
+    /// Excel's "Unicode text": UTF-16 with a byte order mark (little-endian without one).
+    case utf16 = "utf-16"
+    /// 1C and Russian Excel.
+    case cp1251
+    /// Chinese Excel (a superset of GBK).
+    case gb18030
+
+    /// The name messages use.
+    public var displayName: String {
+        switch self {
+        case .utf8: "UTF-8"
+        case .utf16: "UTF-16"
+        case .cp1251: "Windows-1251"
+        case .gb18030: "GB18030"
+        }
+    }
+
+    private var foundationEncoding: String.Encoding {
+        switch self {
+        case .utf8: .utf8
+        case .utf16: .utf16
+        case .cp1251: .windowsCP1251
+        // kCFStringEncodingGB_18030_2000, as Foundation numbers CoreFoundation's encodings.
+        case .gb18030: String.Encoding(rawValue: 0x8000_0632)
+        }
+    }
+
+    /// The text as UTF-8 bytes; nil if it is not valid in this encoding.
+    func utf8Bytes(of data: Data) -> Data? {
+        if self == .utf8 { return data }
+        var bytes = data
+        if self == .utf16, !(data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF])) {
+            bytes = Data([0xFF, 0xFE]) + data
+        }
+        return String(data: bytes, encoding: foundationEncoding).map { Data($0.utf8) }
+    }
+
+    /// The encoding of bytes that start with a UTF-16 byte order mark.
+    static func byOrderMark(_ data: Data) -> TextEncoding? {
+        data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) ? .utf16 : nil
+    }
+
+    /// For text that is not UTF-8: GB18030 when it decodes as such into mostly Chinese characters,
+    /// else Windows-1251 when that decoding gives letters rather than symbols.
+    static func detect(_ data: Data) -> TextEncoding? {
+        func share(_ text: String, _ isWanted: (Unicode.Scalar) -> Bool) -> Double {
+            let nonASCII = text.unicodeScalars.filter { $0.value >= 0x80 }
+            guard !nonASCII.isEmpty else { return 0 }
+            return Double(nonASCII.filter(isWanted).count) / Double(nonASCII.count)
+        }
+        if let text = TextEncoding.gb18030.utf8Bytes(of: data).flatMap({ String(data: $0, encoding: .utf8) }),
+            share(text, { (0x4E00...0x9FFF).contains($0.value) || (0x3000...0x303F).contains($0.value) || (0xFF00...0xFFEF).contains($0.value) }) > 0.8
+        {
+            return .gb18030
+        }
+        if let text = TextEncoding.cp1251.utf8Bytes(of: data).flatMap({ String(data: $0, encoding: .utf8) }),
+            share(text, { (0x0400...0x04FF).contains($0.value) || $0 == "№" || $0 == "\u{00A0}" || $0 == "«" || $0 == "»" || $0 == "—" }) > 0.6
+        {
+            return .cp1251
+        }
+        return nil
+    }
+}
