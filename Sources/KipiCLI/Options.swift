@@ -97,17 +97,14 @@ struct Options {
                 options.only = try optionValue().split(separator: ",").map { String($0).trimmingWhitespace() }
             case "--delimiter":
                 let text = try optionValue()
-                switch text {
-                case ",", "comma": options.delimiter = UInt8(ascii: ",")
-                case ";", "semicolon": options.delimiter = UInt8(ascii: ";")
-                case "\t", "\\t", "tab": options.delimiter = UInt8(ascii: "\t")
-                default: throw UsageError(message: "--delimiter must be ',', ';' or 'tab', got '\(text)'")
+                guard let delimiter = DataOptions.delimiter(named: text) else {
+                    throw UsageError(message: "--delimiter must be ',', ';' or 'tab', got '\(text)'")
                 }
+                options.delimiter = delimiter
             case "--type", "-t":
                 let assignment = try optionValue()
                 let parts = assignment.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
-                let types: [String: KipiType] = ["number": .number, "text": .text, "boolean": .boolean, "date": .date]
-                guard parts.count == 2, !parts[0].isEmpty, let type = types[parts[1].lowercased()] else {
+                guard parts.count == 2, !parts[0].isEmpty, let type = DataOptions.columnType(named: parts[1]) else {
                     throw UsageError(message: "--type takes column=number|text|boolean|date, got '\(assignment)'")
                 }
                 let qualified = parts[0].split(separator: ".", maxSplits: 1).map(String.init)

@@ -29,6 +29,24 @@ public struct DataOptions: Sendable {
         self.encoding = encoding
     }
 
+    /// The field separator a `--delimiter` value names: `,` (comma), `;` (semicolon) or tab.
+    public static func delimiter(named name: String) -> UInt8? {
+        switch name {
+        case ",", "comma": UInt8(ascii: ",")
+        case ";", "semicolon": UInt8(ascii: ";")
+        case "\t", "\\t", "tab": UInt8(ascii: "\t")
+        default: nil
+        }
+    }
+
+    /// The column type a `--type column=TYPE` value names: number, text, boolean or date.
+    public static func columnType(named name: String) -> KipiType? {
+        ["number": .number, "text": .text, "boolean": .boolean, "date": .date][name.lowercased()]
+    }
+
+    /// Currency signs dropped around a number, longer ones first where one starts another.
+    static let currencySigns = ["руб.", "руб", "р.", "$", "€", "¥", "£", "₽", "₸", "₴", "元"]
+
     /// Placeholders that offices write in empty cells, and Excel's error values, in English and Russian.
     public static let standardNullValues: Set<String> = [
         "#N/A", "#Н/Д", "N/A", "n/a", "NULL", "null", "#DIV/0!", "#ДЕЛ/0!", "#VALUE!", "#ЗНАЧ!", "#REF!", "#ССЫЛКА!", "#NAME?",

@@ -1,7 +1,7 @@
 /// Reads one cell's bytes as a number, a boolean or a date, without building a string.
 enum FieldParser {
-    /// Currency signs as UTF-8: `$ € ¥ £ ₽ ₸ ₴ 元 руб. руб р.`.
-    private static let currencySigns: [[UInt8]] = ["руб.", "руб", "р.", "$", "€", "¥", "£", "₽", "₸", "₴", "元"].map { Array($0.utf8) }
+    /// `DataOptions.currencySigns` as UTF-8.
+    private static let currencySigns: [[UInt8]] = DataOptions.currencySigns.map { Array($0.utf8) }
 
     /// Exact powers of ten: a mantissa below 2^53 scaled by one of these is correctly rounded.
     private static let powersOfTen: [Double] = (0...22).map { exponent in

@@ -51,7 +51,7 @@ enum Text {
     /// a decimal comma when there is no point, a trailing `%`, a currency sign before or after.
     static func number(in text: String) -> Double? {
         var cleaned = text.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "\u{202F}" }
-        for sign in ["₽", "руб.", "руб", "р.", "$", "€", "¥", "£", "₸", "₴", "元"] {
+        for sign in DataOptions.currencySigns {
             if cleaned.hasPrefix(sign) { cleaned.removeFirst(sign.count) }
             if cleaned.hasSuffix(sign) { cleaned.removeLast(sign.count) }
         }

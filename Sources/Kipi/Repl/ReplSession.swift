@@ -275,17 +275,13 @@ public struct ReplSession {
             case "--decimal-comma": options.decimalComma = true
             case "--decimal-point": options.decimalComma = false
             case "--delimiter":
-                let value = words.isEmpty ? "" : words.removeFirst()
-                switch value {
-                case ",", "comma": options.delimiter = UInt8(ascii: ",")
-                case ";", "semicolon": options.delimiter = UInt8(ascii: ";")
-                case "tab", "\\t": options.delimiter = UInt8(ascii: "\t")
-                default: return Output("--delimiter must be ',', ';' or 'tab'", failed: true)
+                guard let delimiter = DataOptions.delimiter(named: words.isEmpty ? "" : words.removeFirst()) else {
+                    return Output("--delimiter must be ',', ';' or 'tab'", failed: true)
                 }
+                options.delimiter = delimiter
             case "--type":
                 let pair = (words.isEmpty ? "" : words.removeFirst()).split(separator: "=").map(String.init)
-                let types: [String: KipiType] = ["number": .number, "text": .text, "boolean": .boolean, "date": .date]
-                guard pair.count == 2, let type = types[pair[1].lowercased()] else {
+                guard pair.count == 2, let type = DataOptions.columnType(named: pair[1]) else {
                     return Output("--type takes column=number|text|boolean|date", failed: true)
                 }
                 options.columnTypes[pair[0]] = type
@@ -303,8 +299,9 @@ public struct ReplSession {
             tables[table] = loaded
             var lines = ["loaded \(loaded.rowCount) rows" + (table.isEmpty ? "" : " as \(table)") + ": " + loaded.columnNames.joined(separator: ", ")]
             broken = []
+            let loadedFiles = files.map { $0.blanking(Set(typed.map(\.name)).union(forgotten)) }
             for (name, source) in typed {
-                let others = files.map { $0.blanking(Set(typed.map(\.name)).union(forgotten)) } + typed.filter { $0.name != name }.map(\.source)
+                let others = loadedFiles + typed.filter { $0.name != name }.map(\.source)
                 do {
                     _ = try kipi.compile(source: source, schema: data.schema, tables: namedSchemas, definitions: others)
                 } catch {
