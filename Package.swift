@@ -8,7 +8,9 @@ let package = Package(
         .executable(name: "kipi", targets: ["KipiCLI"]),
     ],
     targets: [
-        .target(name: "Kipi"),
+        // The system's zlib, which every Swift on Linux has, inflates .xlsx workbooks.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "Kipi", dependencies: ["CZlib"]),
         .executableTarget(name: "KipiCLI", dependencies: ["Kipi"]),
         .testTarget(name: "KipiTests", dependencies: ["Kipi", "KipiCLI"]),
     ],

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Kipi's loading benchmark: a 1,000,000-row, 9-column sales CSV (~75 MB), `sum(amount)`.
+"""Kipi's loading benchmark: a 1,000,000-row, 9-column sales CSV (~75 MB), `sum(amount)`,
+read as UTF-8 and as the same rows in Windows-1251.
 
     python3 benchmark/run.py [--rows N]
 
@@ -72,11 +73,17 @@ def main():
     if not os.path.exists(data):
         print(f"generating {data} …", file=sys.stderr)
         generate(data, rows)
+    # The same rows as 1C writes them: Windows-1251, which is decoded before reading.
+    cp1251 = os.path.join(data_dir, f"sales-{rows}-cp1251.csv")
+    if not os.path.exists(cp1251):
+        with open(data, encoding="utf-8") as source, open(cp1251, "wb") as out:
+            out.write(source.read().encode("cp1251", errors="replace"))
     megabytes = os.path.getsize(data) / 1e6
     print(f"data: {data}, {rows:,} rows, {megabytes:.1f} MB")
     native = os.path.join(data_dir, "native_sum")
     subprocess.run(["swiftc", "-O", "-o", native, os.path.join(ROOT, "benchmark", "native_sum.swift")], check=True)
     peers = [("kipi sum(amount)", [kipi, "eval", "-e", "sum(amount)", "--data", data, "--format", "json"]),
+             ("kipi cp1251", [kipi, "eval", "-e", "sum(amount)", "--data", cp1251, "--format", "json"]),
              ("wc -l", ["wc", "-l", data]),
              ("native Swift loop", [native, data, "4"])]
     try:

@@ -176,14 +176,18 @@ struct Session {
         func load(_ columns: Set<String>?) throws(Failure) -> DataTable {
             let dataOptions = DataOptions(
                 delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: table),
-                columns: columns, nullValues: options.nullValues, encoding: options.encoding)
+                columns: columns, nullValues: options.nullValues, encoding: options.encoding, sheet: options.sheet)
             if let input {
                 return try reporting { try DataTable.load(input, name: "<stdin>", format: options.dataFormat, options: dataOptions) }
             }
             return try reporting { try DataTable.load(contentsOf: path, format: options.dataFormat, options: dataOptions) }
         }
-        let loaded = try load(columns)
-        if let columns, !columns.isSubset(of: loaded.columnNames) { return try load(nil) }
+        var loaded = try load(columns)
+        if let columns, !columns.isSubset(of: loaded.columnNames) { loaded = try load(nil) }
+        if options.verbose {
+            let rows = "\(loaded.rowCount) row\(loaded.rowCount == 1 ? "" : "s")"
+            terminal.printError("kipi: \(path == "-" ? "<stdin>" : path): \(rows), read as \(loaded.readAs ?? "UTF-8")")
+        }
         return loaded
     }
 

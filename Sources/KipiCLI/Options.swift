@@ -30,6 +30,8 @@ struct Options {
     var dataFormat: DataFormat?
     var encoding: TextEncoding?
     var nullValues: Set<String>?
+    var sheet: String?
+    var verbose = false
 
     struct UsageError: Error {
         var message: String
@@ -116,7 +118,7 @@ struct Options {
             case "--data-format":
                 let name = try optionValue()
                 guard let format = DataFormat(rawValue: name.lowercased()) else {
-                    throw UsageError(message: "unknown data format '\(name)'; use csv or json")
+                    throw UsageError(message: "unknown data format '\(name)'; use csv, json or xlsx")
                 }
                 options.dataFormat = format
             case "--encoding":
@@ -125,6 +127,8 @@ struct Options {
                     throw UsageError(message: "unknown encoding '\(name)'; use utf-8, utf-16, cp1251 or gb18030")
                 }
                 options.encoding = encoding
+            case "--sheet": options.sheet = try optionValue()
+            case "--verbose": options.verbose = true
             case "--null-values":
                 options.nullValues = Set(try optionValue().split(separator: ",", omittingEmptySubsequences: false).map(String.init))
             case "--decimal-comma": options.decimalComma = true
@@ -183,7 +187,7 @@ struct Options {
           -d, --data [NAME=]DATA   a CSV or JSON file, or - for standard input; NAME= gives another table,
                                    read in formulas as NAME.column (repeatable)
           --where PRED             keeps only the rows where PRED holds, in the table it reads
-          --data-format csv|json   the data's format (detected by default)
+          --data-format csv|json|xlsx  the data's format (detected by default)
           -t, --type column=TYPE   read a column as number, text, boolean or date (table.column for one table)
           -p, --param name=value   overrides a 'param' of the file
           -f, --format FORMAT      table (default), json or csv
@@ -193,6 +197,8 @@ struct Options {
           --decimal-comma          numbers are written 1 234,56 (tried first with ';' or tab)
           --decimal-point          numbers are written 1234.56 (always with ',')
           --encoding ENC           utf-8, utf-16, cp1251 or gb18030 (detected by default)
+          --sheet NAME             the sheet of an .xlsx workbook to read (the first by default)
+          --verbose                say how each data file was read (its encoding or sheet)
           --null-values a,b        the texts read as empty cells (default #N/A, #Н/Д, N/A, n/a, NULL, null, Excel's errors)
 
         EXIT STATUS:

@@ -9,7 +9,7 @@ enum ReplLoop {
         var session = ReplSession(
             dataOptions: DataOptions(
                 delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: ""),
-                nullValues: options.nullValues, encoding: options.encoding))
+                nullValues: options.nullValues, encoding: options.encoding, sheet: options.sheet))
         session.readInput = terminal.readInput
         var failed = false
         func show(_ output: ReplSession.Output) {

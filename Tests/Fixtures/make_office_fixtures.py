@@ -29,3 +29,59 @@ write(
     "e;#DIV/0!;NULL\n"
     "f;#ДЕЛ/0!;12,5%\n".encode("utf-8"),
 )
+
+# Workbooks, written by the spreadsheet libraries people use (pip install openpyxl xlsxwriter),
+# only when they are installed: the committed files are what the tests read.
+try:
+    import datetime
+    import openpyxl
+    import xlsxwriter
+except ImportError:
+    raise SystemExit("openpyxl and xlsxwriter are needed for the .xlsx fixtures")
+
+# openpyxl: several sheets with a Cyrillic name first; dates, text, numbers, booleans, an empty
+# column, a missing row, error cells, numbers 1C stored as text, and a formula saved without a value.
+book = openpyxl.Workbook()
+sales = book.active
+sales.title = "Продажи"
+sales.append(["Дата", "Менеджер", "Сумма", None, "Выиграна", "Комментарий"])
+rows = [
+    (datetime.date(2024, 1, 15), "Иванов", 1200.5, True, "первая"),
+    (datetime.date(2024, 2, 29), "Петрова", 800, False, None),
+    None,  # a row that is not in the sheet at all
+    (datetime.date(2024, 3, 1), "Иванов", 0.1, True, "строка\nс переносом"),
+    (datetime.date(1900, 2, 10), "Сидоров", -50, False, "#N/A"),
+]
+for number, row in enumerate(rows, start=2):
+    if row is None:
+        continue
+    date, manager, amount, won, comment = row
+    for column, value in zip("ABCEF", (date, manager, amount, won, comment)):
+        sales[f"{column}{number}"] = value
+    sales[f"A{number}"].number_format = "dd.mm.yyyy"
+plans = book.create_sheet("Plans")
+plans.append(["manager", "plan", "as text", "errors"])
+plans.append(["Иванов", 1000, "1 234,56", 5])
+plans.append(["Петрова", 900, "100", "#DIV/0!"])
+plans.append(["Сидоров", 10, "-7,5", "#N/A"])
+unsaved = book.create_sheet("Unsaved")
+unsaved.append(["a", "b"])
+unsaved.append([1, "=A2*2"])
+book.save(os.path.join(here, "workbook_openpyxl.xlsx"))
+
+# xlsxwriter: formulas with their cached values, date-times, and the 1904 date system.
+book = xlsxwriter.Workbook(os.path.join(here, "workbook_xlsxwriter.xlsx"), {"date_1904": True})
+sheet = book.add_worksheet("Calls")
+stamp = book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
+sheet.write_row(0, 0, ["opened", "closed", "hours", "operator"])
+calls = [
+    (datetime.datetime(2024, 5, 28, 15, 28), datetime.datetime(2024, 5, 28, 18, 58), "Ann"),
+    (datetime.datetime(2024, 5, 29, 9, 0), datetime.datetime(2024, 5, 30, 9, 30), "Bob"),
+]
+for number, (opened, closed, operator) in enumerate(calls, start=1):
+    sheet.write_datetime(number, 0, opened, stamp)
+    sheet.write_datetime(number, 1, closed, stamp)
+    hours = (closed - opened).total_seconds() / 3600
+    sheet.write_formula(number, 2, f"=(B{number + 1}-A{number + 1})*24", None, hours)
+    sheet.write_string(number, 3, operator)
+book.close()

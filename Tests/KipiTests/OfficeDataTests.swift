@@ -56,4 +56,11 @@ struct OfficeDataTests {
             #expect(error.description == "d.csv:3: error: row has 1 field, but the header has 2 (read as Windows-1251)")
         }
     }
+
+    @Test func jsonStringsThatAreNullTokensAreNull() throws {
+        let table = try DataTable.load(Data(##"[{"a": 1}, {"a": "#N/A"}, {"a": "n/a"}, {"a": 3}]"##.utf8), name: "d.json")
+        #expect(table["a"]?.type == .number)
+        #expect(table["a"]?[1] == .null)
+        #expect(table["a"]?[3] == .number(3))
+    }
 }

@@ -343,7 +343,7 @@ struct Checker {
                     range: expression.range)
                 node.file = source.name
                 columnsUsed[table, default: []].insert(key.description)
-                if case .period(let grain) = model.type, column == .text {
+                if case .period = model.type, column == .text {
                     node = TypedExpression(kind: .periodFromText(node), type: model.type, shape: .rows(table), format: .plain, range: expression.range)
                     node.file = source.name
                 } else if column != model.type, !column.isWildcard, !model.type.isWildcard {

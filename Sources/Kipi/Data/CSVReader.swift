@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 
-/// How to read a data file (CSV or JSON); every option left nil is detected from the file.
+/// How to read a data file (CSV, JSON or an `.xlsx` workbook); every option left nil is detected from the file.
 public struct DataOptions: Sendable {
     /// The field separator (`,`, `;` or tab); nil detects it from the header line.
     public var delimiter: UInt8?
@@ -16,10 +16,12 @@ public struct DataOptions: Sendable {
     public var nullValues: Set<String>?
     /// The text encoding; nil detects it (UTF-8, UTF-16 by its byte order mark, else Windows-1251 or GB18030).
     public var encoding: TextEncoding?
+    /// The sheet of an `.xlsx` workbook to read (its name, in any case); nil reads the first.
+    public var sheet: String?
 
     public init(
         delimiter: UInt8? = nil, decimalComma: Bool? = nil, columnTypes: [String: KipiType] = [:], columns: Set<String>? = nil,
-        nullValues: Set<String>? = nil, encoding: TextEncoding? = nil
+        nullValues: Set<String>? = nil, encoding: TextEncoding? = nil, sheet: String? = nil
     ) {
         self.delimiter = delimiter
         self.decimalComma = decimalComma
@@ -27,6 +29,7 @@ public struct DataOptions: Sendable {
         self.columns = columns
         self.nullValues = nullValues
         self.encoding = encoding
+        self.sheet = sheet
     }
 
     /// The field separator a `--delimiter` value names: `,` (comma), `;` (semicolon) or tab.

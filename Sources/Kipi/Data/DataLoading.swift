@@ -1,9 +1,9 @@
 import Foundation
 
 extension DataTable {
-    /// Loads a CSV or JSON file, mapping it into memory rather than copying it. The format is
-    /// `format`, else told by the extension (`.json`; `.csv`, `.tsv`, `.txt`), else JSON for
-    /// text that starts with `[`, else CSV.
+    /// Loads a CSV, JSON or `.xlsx` file, mapping it into memory rather than copying it. The
+    /// format is `format`, else told by the extension (`.json`; `.xlsx`, `.xlsm`; `.csv`, `.tsv`,
+    /// `.txt`), else a workbook for ZIP bytes, JSON for text that starts with `[`, else CSV.
     public static func load(contentsOf path: String, format: DataFormat? = nil, options: DataOptions = DataOptions()) throws(DiagnosticList)
         -> DataTable
     {
@@ -14,12 +14,18 @@ extension DataTable {
             throw DiagnosticList([Diagnostic(message: "cannot read the data file: \(FileAccess.problem(reading: path))", file: path)])
         }
         let suffix = path.lowercased().split(separator: ".").last.map(String.init) ?? ""
-        let byName: DataFormat? = suffix == "json" ? .json : ["csv", "tsv", "txt"].contains(suffix) ? .csv : nil
+        let byName: DataFormat? =
+            switch suffix {
+            case "json": .json
+            case "xlsx", "xlsm": .xlsx
+            case "csv", "tsv", "txt": .csv
+            default: nil
+            }
         let chosen = format ?? byName ?? DataFormat.detect(data)
         return try chosen.read(data, name: path, options: options)
     }
 
-    /// Loads CSV or JSON bytes, such as standard input; `name` is used in messages.
+    /// Loads CSV, JSON or `.xlsx` bytes, such as standard input or a host's upload; `name` is used in messages.
     public static func load(_ data: Data, name: String, format: DataFormat? = nil, options: DataOptions = DataOptions()) throws(DiagnosticList)
         -> DataTable
     {

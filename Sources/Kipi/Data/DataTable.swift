@@ -5,6 +5,9 @@ public struct DataTable: Sendable {
     public let rowCount: Int
     /// Where the data came from, for messages (a path, `<stdin>`, or empty).
     public var sourceName: String
+    /// How the file was read when that is worth saying: the encoding detected or forced for text
+    /// that is not UTF-8, or the sheet of a workbook; nil for UTF-8 text.
+    public var readAs: String?
 
     /// A table of the given columns, in order; each must have `rowCount` cells.
     public init(columns: [(name: String, column: Column)], rowCount: Int, sourceName: String = "") throws(DiagnosticList) {

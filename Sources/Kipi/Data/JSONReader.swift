@@ -2,9 +2,9 @@ import Foundation
 
 /// Reads JSON data: an array of flat objects, one per row, keys as column names.
 ///
-/// Values are numbers, strings, `true`/`false` or `null`; a key missing from an object is null
-/// there. A string column whose every value is a date (`yyyy-mm-dd`, `dd.mm.yyyy`) is a date
-/// column. A nested value, or a key whose values mix types, is an error naming the line.
+/// Values are numbers, strings, `true`/`false` or `null`; a key missing from an object, or a
+/// string that is a null token (`"#N/A"`, `DataOptions.nullValues`), is null there. A string
+/// column whose every value is a date (`yyyy-mm-dd`, `dd.mm.yyyy`) is a date column. A nested value, or a key whose values mix types, is an error naming the line.
 public enum JSONReader {
     public static func read(_ data: some ContiguousBytes, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
         let result = data.withUnsafeBytes { raw -> Result<DataTable, DiagnosticList> in
@@ -23,6 +23,8 @@ private struct JSONParser {
     let bytes: ByteBuffer
     let name: String
     let options: DataOptions
+    /// Strings read as null (`"#N/A"`), as in CSV cells.
+    let nullTexts: Set<String>
     var position = 0
     var names: [String] = []
     var cells: [String: [Value]] = [:]
@@ -33,6 +35,7 @@ private struct JSONParser {
         self.bytes = bytes
         self.name = name
         self.options = options
+        self.nullTexts = options.nullValues ?? DataOptions.standardNullValues
     }
 
     mutating func table() throws(DiagnosticList) -> DataTable {
@@ -129,7 +132,9 @@ private struct JSONParser {
 
     private mutating func readValue(key: String) throws(DiagnosticList) -> Value {
         switch peek() {
-        case UInt8(ascii: "\""): return .text(try readString())
+        case UInt8(ascii: "\""):
+            let text = try readString()
+            return nullTexts.contains(text.trimmingCharacters(in: .whitespaces)) ? .null : .text(text)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             throw failure("the value of '\(key)' is nested (an object or array); rows must be flat", at: position)
         case UInt8(ascii: "t"): return try literal("true", .boolean(true))
@@ -233,11 +238,13 @@ private struct JSONParser {
 
 /// The formats `kipi` reads.
 public enum DataFormat: String, Sendable, CaseIterable {
-    case csv, json
+    case csv, json, xlsx
 
-    /// JSON if the first character that is not blank opens an array or object, else CSV.
+    /// An `.xlsx` workbook for a ZIP archive or an encrypted workbook's container, JSON if the
+    /// first character that is not blank opens an array or object, else CSV.
     public static func detect(_ data: some ContiguousBytes) -> DataFormat {
         data.withUnsafeBytes { raw in
+            if raw.starts(with: [0x50, 0x4B, 0x03, 0x04]) || raw.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) { return .xlsx }
             let skipped: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), 0xEF, 0xBB, 0xBF]
             let first = raw.first { !skipped.contains($0) }
             return first == UInt8(ascii: "[") || first == UInt8(ascii: "{") ? .json : .csv
@@ -249,6 +256,7 @@ public enum DataFormat: String, Sendable, CaseIterable {
     /// order mark, `options.encoding` when given, else, for bytes that are not UTF-8, Windows-1251
     /// or GB18030 by which decoding gives plausible text; the encoding chosen is named in errors.
     public func read(_ data: Data, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
+        if self == .xlsx { return try WorkbookReader.read(data, name: name, options: options) }
         let forced = options.encoding ?? TextEncoding.byOrderMark(data)
         if let forced, forced != .utf8 {
             guard let decoded = forced.utf8Bytes(of: data) else {
@@ -277,7 +285,9 @@ public enum DataFormat: String, Sendable, CaseIterable {
     /// Reads decoded text; errors say which encoding it was read as.
     private func reading(_ decoded: Data, name: String, options: DataOptions, encoding: TextEncoding) throws(DiagnosticList) -> DataTable {
         do {
-            return try readUTF8(decoded, name: name, options: options)
+            var table = try readUTF8(decoded, name: name, options: options)
+            table.readAs = encoding.displayName
+            return table
         } catch {
             throw DiagnosticList(
                 error.diagnostics.map { diagnostic in
@@ -292,6 +302,7 @@ public enum DataFormat: String, Sendable, CaseIterable {
         switch self {
         case .csv: try CSVReader.read(data, name: name, options: options)
         case .json: try JSONReader.read(data, name: name, options: options)
+        case .xlsx: try WorkbookReader.read(data, name: name, options: options)
         }
     }
 }

@@ -28,10 +28,11 @@ extension Evaluator {
                 return .date(KipiDate(daysSinceEpoch: Int32(sum), secondOfDay: time))
             }
         case .dateDifference:
-            // Days with their fraction, as Excel: 1.5 is a day and a half.
-            let left = Column(.number(a.seconds.map { Double($0) / 86_400 }), nulls: a.nulls, errors: a.errors)
-            let right = Column(.number(b.seconds.map { Double($0) / 86_400 }), nulls: b.nulls, errors: b.errors)
-            return Column.zipNumbers(left, right, count: count, -)
+            // Days with their fraction, as Excel: 1.5 is a day and a half. Whole seconds are
+            // subtracted exactly, and only their difference is divided.
+            let left = Column(.number(a.seconds.map(Double.init)), nulls: a.nulls, errors: a.errors)
+            let right = Column(.number(b.seconds.map(Double.init)), nulls: b.nulls, errors: b.errors)
+            return Column.zipNumbers(left, right, count: count) { ($0 - $1) / 86_400 }
         case .periodShift(let subtract, let periodFirst):
             let (period, shift) = periodFirst ? (a, b) : (b, a)
             guard case .period(let grain) = type else { return failedColumn(type, message: "'+' needs a period") }

@@ -23,7 +23,7 @@ extension Evaluator {
         var positions: [Int]?
         var seriesIDs: [[Value]: Int] = [:]
         var series = [Int](repeating: 0, count: index.count)
-        if let along { positions = [Int](repeating: 0, count: index.count) }
+        if along != nil { positions = [Int](repeating: 0, count: index.count) }
         for (group, keys) in index.keys.enumerated() {
             var others = keys
             if let along {

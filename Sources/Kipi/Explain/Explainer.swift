@@ -12,7 +12,7 @@ struct Explainer {
 
     mutating func node(_ expression: TypedExpression, depth: Int = 0) -> ExplanationNode? {
         switch expression.kind {
-        case .broadcast(let operand), .periodFromText(let operand) where expression.folded == nil:
+        case .broadcast(let operand) where expression.folded == nil, .periodFromText(let operand) where expression.folded == nil:
             return node(operand, depth: depth)
         default:
             break
