@@ -4,6 +4,16 @@ import Testing
 
 /// SPEC "Several tables", on small tables with values worked out by hand.
 struct SeveralTablesTests {
+    /// Without schemas, a key that many tables supply from columns of unknown type still runs
+    /// along time: the key's type comes from the default table's `month(date)` whatever the
+    /// order of the tables in a dictionary (it once depended on it, and failed at random).
+    @Test func aWindowOverAKeyOtherTablesSupplyChecksWithoutSchemas() {
+        let tables = ["a", "b", "c", "d", "e", "f", "g", "h"]
+        let plans = tables.map { "sum(\($0).target)" }.joined(separator: " + ")
+        let text = "monthly = sum(amount) + \(plans) by period = month(date)\ngrowth_of_monthly = growth(monthly)\n"
+        #expect(diagnostics(text, csv: nil) == "no errors")
+    }
+
     static let facts = """
         manager,date,amount,won
         Ann,2024-03-05,100,true
@@ -34,6 +44,13 @@ struct SeveralTablesTests {
             tables: data.filter { !$0.key.isEmpty }.mapValues(\.schema),
             definitions: filters.map { SourceText(name: "--where", text: "where " + $0) })
         return try program.evaluate(tables: data)
+    }
+
+    /// `channel` is a column of the spend table only: as a key it is that table's column.
+    @Test func aBareKeyThatOnlyAnotherTableHasIsThatTablesColumn() throws {
+        let evaluated = try result("spent = sum(spend.amount) by channel\n")
+        #expect(groups(evaluated, "spent") == ["ads=300", "seo=150"])
+        #expect(messages("spent = sum(spend.amount) by chanel\n") == "test.kpi:1:30: error: unknown column 'chanel'")
     }
 
     func messages(_ formulas: String) -> String {

@@ -8,7 +8,9 @@ import json
 import math
 import os
 import statistics
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+import excel
+from excel import excel_round, interpolate, mean, percentile_inc, percentrank_inc, rank_desc, total
 
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "sales.csv"), encoding="utf-8") as f:
@@ -28,34 +30,12 @@ def closed(r):
     return r["status"] in ("won", "lost")
 
 
-def total(values):
-    return math.fsum(v for v in values if v is not None)
-
-
-def mean(values):
-    present = [v for v in values if v is not None]
-    return math.fsum(present) / len(present)
-
-
-def excel_round(x, digits):
-    return float(Decimal(f"{x:.15g}").quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+def grouped(key_names, key, value):
+    return excel.grouped(rows, key_names, key, value)
 
 
 def quarter(date):
     return f"{date[:4]}-Q{(int(date[5:7]) - 1) // 3 + 1}"
-
-
-def grouped(key_names, key, value):
-    groups = {}
-    for r in rows:
-        groups.setdefault(key(r), []).append(r)
-    result = []
-    for k in sorted(groups):
-        keys = k if isinstance(k, tuple) else (k,)
-        entry = dict(zip(key_names, keys))
-        entry["value"] = value(groups[k])
-        result.append(entry)
-    return result
 
 
 def level(fact):
@@ -89,37 +69,6 @@ expected = {
 }
 expected["best_avg_check_ratio"] = max(e["value"] for e in expected["avg_check_by_manager"]) / avg_check
 expected["early_march_deals"] = sum(1 for r in rows if "2024-03-01" <= r["date"] < "2024-03-08")
-
-
-def percentile_inc(values, k):
-    ordered = sorted(values)
-    position = k * (len(ordered) - 1)
-    lower = math.floor(position)
-    if lower + 1 >= len(ordered):
-        return ordered[-1]
-    return ordered[lower] + (position - lower) * (ordered[lower + 1] - ordered[lower])
-
-
-def percentrank_inc(values, x, digits=3):
-    """Excel's PERCENTRANK.INC, truncated to `digits` decimals of the 15 significant digits it keeps."""
-    ordered = sorted(values)
-    smaller = sum(1 for v in ordered if v < x)
-    if ordered[smaller] == x:
-        rank = smaller / (len(ordered) - 1)
-    else:
-        fraction = (x - ordered[smaller - 1]) / (ordered[smaller] - ordered[smaller - 1])
-        rank = (smaller - 1 + fraction) / (len(ordered) - 1)
-    return float(Decimal(f"{rank:.15g}").quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN))
-
-
-def interpolate(x, xs, ys):
-    if x <= xs[0]:
-        return ys[0]
-    if x >= xs[-1]:
-        return ys[-1]
-    for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):
-        if x0 <= x <= x1:
-            return y0 + (x - x0) / (x1 - x0) * (y1 - y0)
 
 
 won_amounts = [r["amount"] for r in won_rows if r["amount"] is not None]
@@ -190,6 +139,57 @@ cells = sorted(set(fact_cells) | set(plan_cells) | {(r["manager"], r["date"][:7]
 expected["plan_fact_by_month"] = [
     {"manager": m, "period": period, "value": total(fact_cells.get((m, period), [])) / total(plan_cells[(m, period)])}
     for m, period in cells]
+
+# Per manager: median deal, the mean without the deals above the manager's 95th percentile, revenue and rank.
+def won_amounts_of(g):
+    return [r["amount"] for r in g if won(r) and r["amount"] is not None]
+
+
+by_manager = lambda value: grouped(["manager"], lambda r: r["manager"], value)  # noqa: E731
+expected["median_deal_by_manager"] = by_manager(lambda g: statistics.median(won_amounts_of(g)))
+expected["mean_without_outliers"] = by_manager(
+    lambda g: mean(a for a in won_amounts_of(g) if a <= percentile_inc(won_amounts_of(g), 0.95)))
+expected["revenue_by_manager"] = by_manager(lambda g: total(won_amounts_of(g)))
+revenues = [e["value"] for e in expected["revenue_by_manager"]]
+expected["manager_rank"] = [{**e, "value": rank_desc(e["value"], revenues)} for e in expected["revenue_by_manager"]]
+expected["plan_fact_by_manager"] = by_manager(lambda g: total(won_amounts_of(g)) / total(r["plan"] for r in g if won(r)))
+expected["win_rate_by_manager"] = by_manager(lambda g: sum(1 for r in g if won(r)) / sum(1 for r in g if closed(r)))
+checks = [e["value"] for e in expected["avg_check_by_manager"]]
+expected["avg_check_rank"] = [{**e, "value": rank_desc(e["value"], checks)} for e in expected["avg_check_by_manager"]]
+
+# Up-sell and cross-sell shares of won revenue; repeat purchases among clients who bought.
+revenue = expected["revenue"]
+expected["upsell_share"] = total(r["amount"] for r in won_rows if r["kind"] == "upsell") / revenue
+expected["cross_sell_share"] = total(r["amount"] for r in won_rows if r["kind"] == "cross-sell") / revenue
+purchases = {}
+for r in rows:
+    purchases[r["client"]] = purchases.get(r["client"], 0) + (1 if won(r) else 0)
+buyers = [n for n in purchases.values() if n > 0]
+expected["repeat_purchase_rate"] = sum(1 for n in buyers if n > 1) / len(buyers)
+expected["clients_without_purchase"] = sum(1 for n in purchases.values() if n == 0)
+
+# Quarter to date and the month before, along the calendar.
+month_value = {e["month(date)"]: e["value"] for e in by_month}
+expected["revenue_qtd"] = [
+    {"month(date)": e["month(date)"], "value": math.fsum(
+        o["value"] for o in by_month if quarter(o["month(date)"] + "-01") == quarter(e["month(date)"] + "-01")
+        and o["month(date)"] <= e["month(date)"])}
+    for e in by_month]
+
+
+def month_before(month):
+    index = month_index(month) - 1
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+expected["revenue_previous_month"] = [{**e, "value": month_value.get(month_before(e["month(date)"]))} for e in by_month]
+expected["compound_monthly_growth"] = (month_value["2024-06"] / month_value["2024-01"]) ** (1 / 5) - 1
+growths = [month_value[m] / month_value[month_before(m)] for m in month_value if month_before(m) in month_value]
+expected["geometric_mean_growth"] = math.exp(mean(math.log(g) for g in growths)) - 1
+expected["big_deals"] = sum(1 for r in won_rows if r["amount"] >= 50_000)
+expected["revenue_millions"] = revenue / 1e6
+expected["avg_check_standard_error"] = statistics.stdev(won_amounts) / math.sqrt(len(won_rows))
+expected["not_won"] = sum(1 for r in rows if not won(r))
 
 with open(os.path.join(here, "..", "sales.expected.json"), "w", encoding="utf-8") as out:
     json.dump(expected, out, ensure_ascii=False, indent=2)

@@ -262,7 +262,7 @@ extension Checker {
         var along: GroupKey?
         var grain: PeriodGrain?
         for key in keys.reversed() {
-            switch keyExpressions[key]?.values.first?.type {
+            switch keyModel(key)?.type {
             case .period(let keyGrain)?: (along, grain) = (key, keyGrain)
             case .date?: along = key
             default: continue

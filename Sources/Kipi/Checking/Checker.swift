@@ -258,7 +258,7 @@ struct Checker {
         var groupKeys: [GroupKey] = []
         var names: [String] = []
         for key in keys {
-            guard var checked = checkExpression(key.expression, scope) else { continue }
+            guard var checked = checkExpression(keyOfAnotherTable(key.expression, scope: scope), scope) else { continue }
             if checked.shape.table == nil || checked.type.isList {
                 report(CheckerMessages.keyNotColumn, key.range, in: scope.source)
                 continue
@@ -292,6 +292,27 @@ struct Checker {
         }
         guard groupKeys.count == keys.count else { return nil }
         return Grouping(level: Level(groupKeys, tables: nil), keys: groupKeys, keyNames: names)
+    }
+
+    /// The expression that stands for a key's type: of the tables that supply it, the default
+    /// table's, else the first by name whose type is known. Chosen by a fixed order, as a
+    /// dictionary's order changes from run to run.
+    func keyModel(_ key: GroupKey) -> TypedExpression? {
+        let supplied = (keyExpressions[key] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
+        return supplied.first { !$0.type.isWildcard } ?? supplied.first
+    }
+
+    /// A bare key name that is no column of the default table nor a definition, but a column of
+    /// another table, is that table's column (`count(scale.sla) by sla`): the key then comes
+    /// from the tables that have it. Of several such tables the first by name is taken; every
+    /// table the definition reads supplies the key from its own column of that name.
+    private func keyOfAnotherTable(_ key: Expression, scope: Scope) -> Expression {
+        guard case .name(let name, _) = key.kind, entries[name] == nil, let schemas, schemas[scope.table]?.type(of: name) == nil,
+            let owner = schemas.keys.sorted().first(where: { !$0.isEmpty && schemas[$0]?.type(of: name) != nil })
+        else { return key }
+        var qualified = key
+        qualified.kind = .qualifiedName(table: owner, column: name)
+        return qualified
     }
 
     /// Settles the tables of a definition's level: those of the rows its aggregates reduce inside
@@ -336,7 +357,7 @@ struct Checker {
     private mutating func supplyKeys(of level: Level, for table: String, scope: Scope) -> Bool {
         var supplied = true
         for key in level.keys where keyExpressions[key]?[table] == nil {
-            guard let (expression, source) = keySources[key], let model = keyExpressions[key]?.values.first else { continue }
+            guard let (expression, source) = keySources[key], let model = keyModel(key) else { continue }
             if let column = schemas?[table]?.type(of: key.description) ?? (schemas == nil ? KipiType.unknown : nil) {
                 var node = TypedExpression(
                     kind: .column(table: table, name: key.description), type: column, shape: .rows(table), format: .plain,
