@@ -194,7 +194,7 @@ def hr():
         "level_score": [{"employee": e, "value": scores[e]} for e in sorted(scores)],
         "bonus": [{"employee": e, "value": bonuses[e]} for e in sorted(bonuses)],
         "bonus_total": total(bonuses.values()),
-        "bonus_fund": total(p["base bonus"] for p in people),
+        "фонд_премий": total(p["base bonus"] for p in people),
         "still_employed": sum(1 for p in people if not p["gone"]),
         "below_critical": sum(1 for p in people if p["fact"] < p["critical"]),
         "absence_days": [{"employee": e, "value": days[e]} for e in sorted(days)],
