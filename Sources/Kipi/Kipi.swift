@@ -23,9 +23,10 @@ public struct Kipi: Sendable {
         self.functions = functions
     }
 
-    /// Adds a host function; it is checked and listed exactly like a built-in.
-    public mutating func register(_ function: FunctionDefinition) throws(FunctionError) {
-        try functions.register(function)
+    /// Adds a host function; it is checked and listed exactly like a built-in. Overloading or
+    /// replacing a built-in takes `replacingBuiltIn: true`.
+    public mutating func register(_ function: FunctionDefinition, replacingBuiltIn: Bool = false) throws(FunctionError) {
+        try functions.register(function, replacingBuiltIn: replacingBuiltIn)
     }
 
     /// Compiles the text of a `.kpi` file.

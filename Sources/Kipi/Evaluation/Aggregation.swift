@@ -108,8 +108,8 @@ extension Evaluator {
             let aggregateInput = AggregateInput(
                 collections: input.collections, rowCount: selection.rowCount, arguments: cellArguments, sortCache: input.sort)
             results[cell] = errors.capturing(at: cell, nonFinite: "the result of \(function.name) is not a finite number") {
-                let value = try reduce(aggregateInput)
-                guard value.type.unified(with: type) != nil || type.isWildcard else {
+                let value = try function.calling { try reduce(aggregateInput) }
+                guard FunctionDefinition.fits(value, type) else {
                     throw FunctionError(FunctionMessages.wrongType(function.name, value.type, type))
                 }
                 return value

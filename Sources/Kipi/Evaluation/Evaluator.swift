@@ -224,14 +224,26 @@ struct Evaluator {
             switch function.implementation {
             case .columnar(let compute):
                 do {
-                    let result = try compute(columns, count)
-                    return result.count == count || result.count == 1
-                        ? result : failedColumn(expression.type, message: FunctionMessages.wrongCellCount(function.name, result.count, count))
+                    let result = try function.calling { try compute(columns, count) }
+                    guard result.count == count || result.count == 1 else {
+                        return failedColumn(expression.type, message: FunctionMessages.wrongCellCount(function.name, result.count, count))
+                    }
+                    if let violation = function.violation(in: result, type: expression.type) {
+                        return failedColumn(expression.type, message: violation)
+                    }
+                    return result
                 } catch {
-                    return failedColumn(expression.type, message: failureMessage(error))
+                    return failedColumn(expression.type, message: error.message)
                 }
             case .scalar(let propagatesNull, let compute):
-                return Column.mapValues(columns, count: count, type: expression.type, propagatesNull: propagatesNull, compute)
+                let declared = expression.type
+                return Column.mapValues(columns, count: count, type: declared, propagatesNull: propagatesNull) { cells in
+                    let value = try function.calling { try compute(cells) }
+                    guard FunctionDefinition.fits(value, declared) else {
+                        throw FunctionError(FunctionMessages.wrongType(function.name, value.type, declared))
+                    }
+                    return value
+                }
             case .aggregate, .window:
                 return failedColumn(expression.type, message: FunctionMessages.notCellByCell(function.name))
             }

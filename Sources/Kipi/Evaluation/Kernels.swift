@@ -32,11 +32,26 @@ extension Column {
         return errors
     }
 
+    /// A column of `count` failed cells when `arguments` do not fit the kernels' precondition:
+    /// each has `count` cells or one (a scalar), and a null mask as long as its cells. A host
+    /// calls the public kernels too, so they check rather than read out of bounds.
+    static func misfit(_ arguments: [Column], count: Int) -> Column? {
+        let bad = arguments.first { argument in
+            !(argument.count == count || argument.count == 1) || argument.nulls.map { $0.count != argument.count } ?? false
+        }
+        guard count < 0 || bad != nil else { return nil }
+        var failed = Column.nulls(.number, count: max(count, 0))
+        let cells = bad.map { "\($0.count) cells" + ($0.nulls.map { $0.count == bad?.count ? "" : " and a null mask of \($0.count)" } ?? "") }
+        failed.errors = RowErrors(everyRow: "a column of \(cells ?? "no cells") does not fit \(count) cells")
+        return failed
+    }
+
     /// `transform` on every cell of a number column.
     public static func mapNumbers(
         _ argument: Column, count: Int, failure: String = "the result is not a finite number",
         _ transform: (Double) -> Double
     ) -> Column {
+        if let misfit = misfit([argument], count: count) { return misfit }
         let values = argument.numbers
         let stride = argument.count == 1 ? 0 : 1
         var result = [Double](repeating: 0, count: count)
@@ -53,6 +68,7 @@ extension Column {
         _ left: Column, _ right: Column, count: Int, failure: @escaping (Int) -> String = { _ in "the result is not a finite number" },
         _ combine: (Double, Double) -> Double
     ) -> Column {
+        if let misfit = misfit([left, right], count: count) { return misfit }
         let leftValues = left.numbers
         let rightValues = right.numbers
         let leftStride = left.count == 1 ? 0 : 1
@@ -98,6 +114,7 @@ extension Column {
         _ arguments: [Column], count: Int, type: KipiType, propagatesNull: Bool = true,
         _ transform: ([Value]) throws -> Value
     ) -> Column {
+        if let misfit = misfit(arguments, count: count) { return misfit }
         var values = [Value](repeating: .null, count: count)
         var errors = combinedErrors(arguments, count: count)
         let strides = arguments.map { $0.count == 1 ? 0 : 1 }

@@ -45,13 +45,14 @@ extension Evaluator {
         }
         let input = WindowInput(values: values, positions: positions, series: series, grain: call.grain, arguments: arguments)
         do {
-            let result = try compute(input)
+            let result = try function.calling { try compute(input) }
             guard result.count == index.count else {
                 return failedColumn(type, message: FunctionMessages.wrongCellCount(function.name, result.count, index.count))
             }
+            if let violation = function.violation(in: result, type: type) { return failedColumn(type, message: violation) }
             return result
         } catch {
-            return failedColumn(type, message: failureMessage(error))
+            return failedColumn(type, message: error.message)
         }
     }
 }

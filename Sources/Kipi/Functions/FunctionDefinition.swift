@@ -251,8 +251,45 @@ final class SortCache: @unchecked Sendable {
 }
 
 /// The message shown for an error thrown by a function: a `FunctionError`'s own message.
-func failureMessage(_ error: any Error) -> String {
-    (error as? FunctionError)?.message ?? "\(error)"
+func failureMessage(_ error: any Error, in function: String? = nil) -> String {
+    if let error = error as? FunctionError { return error.message }
+    if let error = error as? any LocalizedError, let description = error.errorDescription { return description }
+    // Asked of the type: every error value converts to CustomStringConvertible on Linux.
+    if type(of: error) is any CustomStringConvertible.Type { return "\(error)" }
+    // A bare Swift error prints as `Boom()`: say whose it is instead.
+    let kind = String(describing: type(of: error))
+    return function.map { "function '\($0)' failed (\(kind))" } ?? "failed (\(kind))"
+}
+
+extension FunctionDefinition {
+    /// Runs the function's own code, turning any error it throws into a `FunctionError` that
+    /// names the function when the error does not explain itself.
+    func calling<Result>(_ body: () throws -> Result) throws(FunctionError) -> Result {
+        do {
+            return try body()
+        } catch {
+            throw FunctionError(failureMessage(error, in: name))
+        }
+    }
+
+    /// Whether a value the function returned has the type the checker expects of the call.
+    static func fits(_ value: Value, _ declared: KipiType) -> Bool {
+        value.isNull || declared.isWildcard || value.type.unified(with: declared) != nil
+    }
+
+    /// Why a column the function returned breaks its contract: wrong masks or type; nil if it keeps it.
+    func violation(in column: Column, type declared: KipiType) -> String? {
+        if let nulls = column.nulls, nulls.count != column.count {
+            return "function '\(name)' returned a null mask of \(nulls.count) cells for \(column.count) values"
+        }
+        if let row = column.errors.rows.keys.first(where: { !(0..<column.count).contains($0) }) {
+            return "function '\(name)' returned an error for cell \(row + 1) of \(column.count)"
+        }
+        if !declared.isWildcard, !column.isAllNull, column.type.unified(with: declared) == nil {
+            return FunctionMessages.wrongType(name, column.type, declared)
+        }
+        return nil
+    }
 }
 
 /// An error of a function for one value or group: shown as the KPI's (or group row's) error.

@@ -8,6 +8,8 @@ public struct FunctionRegistry: Sendable {
     private var byFoldedName: [String: String] = [:]
     /// Names in registration order, for listings.
     public private(set) var names: [String] = []
+    /// The standard library's names, lower-cased: a host overloads or replaces them only when it says so.
+    private var builtInNames: Set<String> = []
 
     /// A registry with no functions at all.
     public init() {}
@@ -22,15 +24,24 @@ public struct FunctionRegistry: Sendable {
                 preconditionFailure("the standard library is well-formed: \(error)")
             }
         }
+        registry.builtInNames = Set(registry.names.map { $0.lowercased() })
         return registry
     }
 
     /// Adds a function. Fails if the name is not a valid identifier, if a definition of that
     /// name already accepts some of the same argument counts, or if the signature is malformed
     /// (an optional parameter before a required one, a variadic parameter that is not last).
-    public mutating func register(_ definition: FunctionDefinition) throws(FunctionError) {
+    /// A built-in's name (in any case) is taken only with `replacingBuiltIn`: the definition is
+    /// then an overload of the built-in, or replaces its overloads for the same argument counts.
+    public mutating func register(_ definition: FunctionDefinition, replacingBuiltIn: Bool = false) throws(FunctionError) {
         let name = definition.name
         guard isIdentifier(name) else { throw FunctionError("'\(name)' is not a valid function name") }
+        if builtInNames.contains(name.lowercased()) {
+            guard replacingBuiltIn else {
+                throw FunctionError("'\(name)' is a built-in function; register it with replacingBuiltIn: true to overload or replace it")
+            }
+            byName[name]?.removeAll { $0.arity.overlaps(definition.arity) }
+        }
         if let existing = byName[name], existing.contains(where: { $0.arity.overlaps(definition.arity) }) {
             throw FunctionError("a function named '\(name)' is already registered")
         }
