@@ -37,11 +37,12 @@ public struct Kipi: Sendable {
     ///   - tables: the schemas of more tables by name, whose columns formulas read as `name.column`.
     ///   - definitions: more files whose definitions the source may use, as if it imported them.
     ///   - loadImport: reads an imported file, given the path as written and the importing
-    ///     file's name; by default, from disk relative to the importing file.
+    ///     file's name; by default none is read (`Kipi.refuseImports`): pass `Kipi.readImport`
+    ///     to read them from disk relative to the importing file.
     /// - Throws: `DiagnosticList` with every error of the file and its imports.
     public func compile(
         source: SourceText, schema: Schema?, tables: [String: Schema] = [:], definitions: [SourceText] = [],
-        loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.readImport
+        loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.refuseImports
     ) throws(DiagnosticList) -> Program {
         let (tree, syntaxErrors) = Parser.parseFile(source)
         return try compile(tree, syntaxErrors: syntaxErrors, schemas: schema.map { tables.merging(["": $0]) { _, new in new } }, definitions: definitions,
@@ -53,7 +54,7 @@ public struct Kipi: Sendable {
     /// definitions of `definitions` and of the files they import.
     public func compile(
         expression: SourceText, schema: Schema?, tables: [String: Schema] = [:], definitions: [SourceText] = [], name: String = "value",
-        loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.readImport
+        loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.refuseImports
     ) throws(DiagnosticList) -> Program {
         let (tree, syntaxErrors) = Parser.parseExpression(expression, name: name)
         return try compile(tree, syntaxErrors: syntaxErrors, schemas: schema.map { tables.merging(["": $0]) { _, new in new } }, definitions: definitions,
@@ -68,6 +69,7 @@ public struct Kipi: Sendable {
         var diagnostics = syntaxErrors
         var trees: [SyntaxTree] = []
         var loaded: Set<String> = []
+        var unparsable: Set<String> = []
         func add(_ tree: SyntaxTree) {
             trees.append(tree)
             loaded.insert(Kipi.fileIdentity(tree.source.name))
@@ -77,7 +79,13 @@ public struct Kipi: Sendable {
                     let imported = try loadImport(path, tree.source.name)
                     if !loaded.contains(Kipi.fileIdentity(imported.name)) {
                         let (importedTree, errors) = Parser.parseFile(imported)
-                        diagnostics += errors
+                        // A file that is not Kipi (`import "/etc/passwd"`) shows one offending
+                        // line, never its whole content.
+                        if var first = errors.first {
+                            if errors.count > 1 { first.message += " (and \(errors.count - 1) more errors in this file)" }
+                            diagnostics.append(first)
+                            unparsable.insert(imported.name)
+                        }
                         add(importedTree)
                     }
                 } catch {
@@ -94,7 +102,7 @@ public struct Kipi: Sendable {
             add(tree)
         }
         let (program, checkErrors) = Checker.check(trees, registry: functions, schemas: schemas)
-        diagnostics += checkErrors
+        diagnostics += checkErrors.filter { !unparsable.contains($0.sourceName ?? "") }
         guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }
         return Program(checked: program, schemas: schemas)
     }
@@ -102,6 +110,13 @@ public struct Kipi: Sendable {
     /// Parses a `.kpi` file without checking it: its declarations, and its syntax errors.
     public static func parse(_ source: SourceText) -> (SyntaxTree, [Diagnostic]) {
         Parser.parseFile(source)
+    }
+
+    /// The default import resolver: the library reads no files unless its host says so, since
+    /// a formula may come from a stranger (`import "/etc/passwd"`). Pass `Kipi.readImport`, or a
+    /// resolver of your own, as `loadImport` to allow imports.
+    public static func refuseImports(_ path: String, importer: String) throws -> SourceText {
+        throw FunctionError("imports are not allowed here (the host reads no files for formulas)")
     }
 
     /// Reads `path` relative to the directory of the importing file. The source is named by

@@ -212,8 +212,11 @@ struct Session {
         do {
             let schema = schemas.map { $0[""] ?? Schema(columns: []) }
             let tables = (schemas ?? [:]).filter { !$0.key.isEmpty }
-            if options.expression != nil { return try kipi.compile(expression: source, schema: schema, tables: tables, definitions: filters) }
-            return try kipi.compile(source: source, schema: schema, tables: tables, definitions: filters)
+            // The command line reads the files its user names, imports among them.
+            if options.expression != nil {
+                return try kipi.compile(expression: source, schema: schema, tables: tables, definitions: filters, loadImport: Kipi.readImport)
+            }
+            return try kipi.compile(source: source, schema: schema, tables: tables, definitions: filters, loadImport: Kipi.readImport)
         } catch {
             if quietly { throw Failure(status: ExitStatus.failure) }
             return try reporting { throw error }

@@ -89,7 +89,7 @@ struct CommandLineTests {
         let schema = Schema(columns: [("status", .text)])
         let program = try Kipi().compile(
             expression: SourceText(name: "<expr>", text: "count(where closed)"), schema: schema,
-            definitions: [try Kipi.readImport(main, importer: "")])
+            definitions: [try Kipi.readImport(main, importer: "")], loadImport: Kipi.readImport)
         let data = try DataTable(columns: [("status", Column(texts: ["won", "open", "lost"]))], rowCount: 3)
         #expect(try program.evaluate(data)["value"]?.value == .single(.value(.number(2))))
     }
@@ -305,7 +305,8 @@ struct CommandLineTests {
         let program = try Kipi().compile(
             source: SourceText(name: kpi, text: String(contentsOfFile: kpi, encoding: .utf8)),
             schema: try CSVReader.read(Array(FileManager.default.contents(atPath: data) ?? Data()), name: data).schema,
-            tables: ["plans": try CSVReader.read(Array(FileManager.default.contents(atPath: plans) ?? Data()), name: plans).schema])
+            tables: ["plans": try CSVReader.read(Array(FileManager.default.contents(atPath: plans) ?? Data()), name: plans).schema],
+            loadImport: Kipi.readImport)
         #expect(program.kpis.count >= 10)
         #expect(program.kpis.filter { !$0.keyNames.isEmpty }.count >= 3)
     }

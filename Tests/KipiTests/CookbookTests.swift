@@ -41,7 +41,8 @@ struct CookbookTests {
     @Test(arguments: examples.map(\.name))
     func everyKPIHasADescription(_ name: String) throws {
         let path = Self.formulas.appendingPathComponent("\(name).kpi").path
-        let program = try Kipi().compile(source: SourceText(name: path, text: try String(contentsOfFile: path, encoding: .utf8)), schema: nil)
+        let program = try Kipi().compile(
+            source: SourceText(name: path, text: try String(contentsOfFile: path, encoding: .utf8)), schema: nil, loadImport: Kipi.readImport)
         for kpi in program.kpis { #expect(!kpi.description.isEmpty, "\(name).\(kpi.name) has no description") }
     }
 

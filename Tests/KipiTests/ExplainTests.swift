@@ -192,7 +192,7 @@ struct ExplainTests {
         let path = repositoryRoot.appendingPathComponent("formulas/sales.kpi").path
         let program = try Kipi().compile(
             source: SourceText(name: path, text: String(contentsOfFile: path, encoding: .utf8)), schema: tables[""]?.schema,
-            tables: ["plans": tables["plans"]?.schema ?? Schema(columns: [])])
+            tables: ["plans": tables["plans"]?.schema ?? Schema(columns: [])], loadImport: Kipi.readImport)
         let result = try program.evaluate(tables: tables)
         for kpi in result.kpis {
             let eval: Outcome

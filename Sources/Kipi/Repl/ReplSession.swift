@@ -130,6 +130,16 @@ public struct ReplSession {
 
     /// The sources of the session's definitions: the files without what was typed again or
     /// forgotten (blanked, so line numbers stay true), then the typed ones that fit.
+    /// Compiles against the session's tables. The REPL reads the files its user names, so it
+    /// follows imports from disk.
+    private func compiled(_ source: SourceText, definitions: [SourceText]) throws(DiagnosticList) -> Program {
+        try kipi.compile(source: source, schema: data.schema, tables: namedSchemas, definitions: definitions, loadImport: Kipi.readImport)
+    }
+
+    private func compiled(expression: SourceText) throws(DiagnosticList) -> Program {
+        try kipi.compile(expression: expression, schema: data.schema, tables: namedSchemas, definitions: definitionSources, loadImport: Kipi.readImport)
+    }
+
     private var definitionSources: [SourceText] {
         let replaced = Set(typed.map(\.name)).union(forgotten)
         return files.map { $0.blanking(replaced) } + typed.filter { !broken.contains($0.name) }.map(\.source)
@@ -182,7 +192,7 @@ public struct ReplSession {
         let replaced = Set(typed.map(\.name)).union(forgotten).union([name])
         let others = files.map { $0.blanking(replaced) } + typed.filter { $0.name != name && !broken.contains($0.name) }.map(\.source)
         do {
-            let program = try kipi.compile(source: source, schema: data.schema, tables: namedSchemas, definitions: others)
+            let program = try compiled(source, definitions: others)
             typed.removeAll { $0.name == name }
             typed.append((name, source))
             broken.remove(name)
@@ -196,7 +206,7 @@ public struct ReplSession {
 
     private func evaluate(expression: SourceText) -> Output {
         do {
-            let program = try kipi.compile(expression: expression, schema: data.schema, tables: namedSchemas, definitions: definitionSources)
+            let program = try compiled(expression: expression)
             return show(try program.evaluate(tables: allTables, parameters: fitting(parameters, program)), single: true)
         } catch {
             return Output(error.description, failed: true)
@@ -303,7 +313,7 @@ public struct ReplSession {
             for (name, source) in typed {
                 let others = loadedFiles + typed.filter { $0.name != name }.map(\.source)
                 do {
-                    _ = try kipi.compile(source: source, schema: data.schema, tables: namedSchemas, definitions: others)
+                    _ = try compiled(source, definitions: others)
                 } catch {
                     broken.insert(name)
                     lines.append("'\(name)' no longer fits the data and is left out until typed again:\n\(error.description)")
@@ -323,7 +333,7 @@ public struct ReplSession {
         let replaced = Set(typed.map(\.name)).union(forgotten)
         do {
             let others = files.filter { $0.name != path }.map { $0.blanking(replaced) } + typed.map(\.source)
-            let program = try kipi.compile(source: source.blanking(replaced), schema: data.schema, tables: namedSchemas, definitions: others)
+            let program = try compiled(source.blanking(replaced), definitions: others)
             files.removeAll { $0.name == path }
             files.append(source)
             return Output("loaded \(path): \(program.kpis.count) KPIs")
@@ -350,9 +360,7 @@ public struct ReplSession {
             lines.append(source.text(of: declaration.range))
             switch declaration.kind {
             case .kpi, .helper, .parameter:
-                if let program = try? kipi.compile(
-                    expression: SourceText(name: "<describe>", text: name), schema: data.schema, tables: namedSchemas,
-                    definitions: definitionSources),
+                if let program = try? compiled(expression: SourceText(name: "<describe>", text: name)),
                     let kpi = program.kpis.first
                 {
                     lines.append("type: \(kpi.type)")
@@ -383,8 +391,7 @@ public struct ReplSession {
             return Output("no KPI named '\(name)'", failed: true)
         }
         do {
-            let program = try kipi.compile(
-                source: main, schema: data.schema, tables: namedSchemas, definitions: sources.filter { $0.name != main.name })
+            let program = try compiled(main, definitions: sources.filter { $0.name != main.name })
             let explanation = try program.explain(name, tables: allTables, parameters: fitting(parameters, program), group: group)
             return Output(ExplanationFormatter.text(explanation))
         } catch {
@@ -415,7 +422,7 @@ public struct ReplSession {
     private mutating func set(_ argument: String) -> Output {
         let parts = argument.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
         guard parts.count == 2, !parts[0].isEmpty else { return Output(":set takes name=value", failed: true) }
-        guard let program = try? kipi.compile(source: SourceText(name: "<set>", text: ""), schema: data.schema, tables: namedSchemas, definitions: definitionSources),
+        guard let program = try? compiled(SourceText(name: "<set>", text: ""), definitions: definitionSources),
             let parameter = program.parameters.first(where: { $0.name == parts[0] })
         else { return Output("no parameter named '\(parts[0])'", failed: true) }
         guard let value = Value(parsing: parts[1], as: parameter.type) else {
