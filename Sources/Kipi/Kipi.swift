@@ -12,6 +12,9 @@ import Foundation
 public struct Kipi: Sendable {
     /// The functions formulas can call: the standard library and the host's own.
     public private(set) var functions: FunctionRegistry
+    /// Bounds on compiling and, unless `evaluate` is given others, on evaluating the programs
+    /// compiled here.
+    public var limits: Limits = .standard
 
     /// An environment with Kipi's standard library.
     public init() {
@@ -44,7 +47,8 @@ public struct Kipi: Sendable {
         source: SourceText, schema: Schema?, tables: [String: Schema] = [:], definitions: [SourceText] = [],
         loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.refuseImports
     ) throws(DiagnosticList) -> Program {
-        let (tree, syntaxErrors) = Parser.parseFile(source)
+        try refuseIfTooLarge(source)
+        let (tree, syntaxErrors) = Parser.parseFile(source, limits: limits)
         return try compile(tree, syntaxErrors: syntaxErrors, schemas: schema.map { tables.merging(["": $0]) { _, new in new } }, definitions: definitions,
             loadImport: loadImport)
     }
@@ -56,9 +60,19 @@ public struct Kipi: Sendable {
         expression: SourceText, schema: Schema?, tables: [String: Schema] = [:], definitions: [SourceText] = [], name: String = "value",
         loadImport: (_ path: String, _ importer: String) throws -> SourceText = Kipi.refuseImports
     ) throws(DiagnosticList) -> Program {
-        let (tree, syntaxErrors) = Parser.parseExpression(expression, name: name)
+        try refuseIfTooLarge(expression)
+        let (tree, syntaxErrors) = Parser.parseExpression(expression, name: name, limits: limits)
         return try compile(tree, syntaxErrors: syntaxErrors, schemas: schema.map { tables.merging(["": $0]) { _, new in new } }, definitions: definitions,
             loadImport: loadImport)
+    }
+
+    /// A source over the size limit is not even parsed.
+    private func refuseIfTooLarge(_ source: SourceText) throws(DiagnosticList) {
+        if source.text.utf8.count > limits.sourceSize { throw DiagnosticList([Diagnostic(message: Kipi.tooLarge(limits), file: source.name)]) }
+    }
+
+    private static func tooLarge(_ limits: Limits) -> String {
+        "the formulas are larger than the limit of \(limits.sourceSize) bytes"
     }
 
     /// The one compile path: the main tree, the files it and `definitions` import, checked together.
@@ -67,6 +81,8 @@ public struct Kipi: Sendable {
         loadImport: (_ path: String, _ importer: String) throws -> SourceText
     ) throws(DiagnosticList) -> Program {
         var diagnostics = syntaxErrors
+        var sourceBytes = main.source.text.utf8.count
+        let tooLarge = Kipi.tooLarge(limits)
         var trees: [SyntaxTree] = []
         var loaded: Set<String> = []
         var unparsable: Set<String> = []
@@ -78,7 +94,9 @@ public struct Kipi: Sendable {
                 do {
                     let imported = try loadImport(path, tree.source.name)
                     if !loaded.contains(Kipi.fileIdentity(imported.name)) {
-                        let (importedTree, errors) = Parser.parseFile(imported)
+                        sourceBytes += imported.text.utf8.count
+                        guard sourceBytes <= limits.sourceSize else { throw FunctionError(tooLarge) }
+                        let (importedTree, errors) = Parser.parseFile(imported, limits: limits)
                         // A file that is not Kipi (`import "/etc/passwd"`) shows one offending
                         // line, never its whole content.
                         if var first = errors.first {
@@ -97,14 +115,16 @@ public struct Kipi: Sendable {
         }
         add(main)
         for source in definitions where !loaded.contains(Kipi.fileIdentity(source.name)) {
-            let (tree, errors) = Parser.parseFile(source)
+            sourceBytes += source.text.utf8.count
+            let (tree, errors) = Parser.parseFile(source, limits: limits)
             diagnostics += errors
             add(tree)
         }
-        let (program, checkErrors) = Checker.check(trees, registry: functions, schemas: schemas)
+        if sourceBytes > limits.sourceSize { diagnostics.append(Diagnostic(message: tooLarge)) }
+        let (program, checkErrors) = Checker.check(trees, registry: functions, schemas: schemas, limits: limits)
         diagnostics += checkErrors.filter { !unparsable.contains($0.sourceName ?? "") }
         guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }
-        return Program(checked: program, schemas: schemas)
+        return Program(checked: program, schemas: schemas, limits: limits)
     }
 
     /// Parses a `.kpi` file without checking it: its declarations, and its syntax errors.

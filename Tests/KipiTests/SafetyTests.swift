@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Kipi
@@ -34,5 +35,117 @@ struct ImportCapabilityTests {
         #expect(!run.errors.contains("daemon"))
         #expect(!run.errors.contains("bin:x"))
         #expect(run.errors.contains("more errors in this file"))
+    }
+}
+
+struct LimitTests {
+    static let data = "amount,name\n1,a\n2,b\n3,c\n4,d\n"
+
+    func failure(_ formula: String, compileLimits: Limits = .standard, evaluateLimits: Limits? = nil, csv: String = data) -> String {
+        do {
+            var kipi = Kipi()
+            kipi.limits = compileLimits
+            let table = try table(csv)
+            let program = try kipi.compile(source: SourceText(name: "t.kpi", text: formula), schema: table.schema)
+            _ = try program.evaluate(table, limits: evaluateLimits)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func eachLimitStopsWithAnErrorNamingIt() {
+        #expect(failure("k = 1\n", compileLimits: Limits(sourceSize: 4)) == "t.kpi: error: the formulas are larger than the limit of 4 bytes")
+        #expect(failure("k = ((1))\n", compileLimits: Limits(nesting: 2)).hasPrefix("t.kpi:1:7: error: expression is nested too deeply (more than 2 levels)"))
+        #expect(failure("k = sum([1, 2, 3])\n", compileLimits: Limits(listLength: 2)).hasPrefix("t.kpi:1:9: error: the list is too long (more than 2 elements)"))
+        #expect(
+            failure("fn f(x) = x + x\nfn g(x) = f(x) + f(x)\nk = g(1)\n", compileLimits: Limits(expansions: 2)).hasPrefix(
+                "t.kpi:2:18: error: the formula's functions expand to too large a formula (more than 2 calls)"))
+        #expect(failure("k = sum(amount)\n", evaluateLimits: Limits(rows: 3)) == "error: the data has 4 rows, more than the limit of 3")
+        #expect(failure("k = sum(amount)\n", evaluateLimits: Limits(columns: 1)) == "error: the data has 2 columns, more than the limit of 1")
+        #expect(failure("k = sum(amount)\n", evaluateLimits: Limits(memory: 10)) == "error: the evaluation would need about 0 MB, more than the limit of 0 MB")
+        #expect(failure("k = count() by name\n", evaluateLimits: Limits(outputCells: 5)) == "error: the results have 8 cells, more than the limit of 5")
+    }
+
+    @Test func aKPIWithTooManyGroupsFails() throws {
+        let table = try table(Self.data)
+        let program = try Kipi().compile(source: SourceText(name: "t.kpi", text: "k = count() by name\nt = count()\n"), schema: table.schema)
+        let result = try program.evaluate(table, limits: Limits(groups: 3))
+        #expect(single(result, "k") == "error: the KPI has 4 groups, more than the limit of 3")
+        #expect(single(result, "t") == "4")
+    }
+
+    /// A slow host aggregate over many groups, stopped by the deadline well before it would end.
+    @Test func theDeadlineStopsASlowEvaluation() throws {
+        var kipi = Kipi()
+        try kipi.register(
+            FunctionDefinition(
+                "slow", [.collection("x", .number)], returns: .exactly(.number), summary: "",
+                implementation: .aggregate { _ in
+                    Thread.sleep(forTimeInterval: 0.001)
+                    return .number(1)
+                }))
+        let rows = (0..<20_000).map { "\($0)" }.joined(separator: "\n")
+        let table = try table("id\n" + rows)
+        let program = try kipi.compile(source: SourceText(name: "t.kpi", text: "k = slow(id) by id\n"), schema: table.schema)
+        let started = ContinuousClock.now
+        do {
+            _ = try program.evaluate(table, limits: Limits(timeLimit: .milliseconds(200)))
+            Issue.record("the evaluation was not stopped")
+        } catch {
+            #expect(error.description == "error: the evaluation took longer than its time limit of 0.2 seconds")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    /// A program whose one KPI calls a host aggregate that takes 1 ms, 20,000 times.
+    func slowProgram() throws -> (Program, DataTable) {
+        var kipi = Kipi()
+        try kipi.register(
+            FunctionDefinition(
+                "slow", [.collection("x", .number)], returns: .exactly(.number), summary: "",
+                implementation: .aggregate { _ in
+                    Thread.sleep(forTimeInterval: 0.001)
+                    return .number(1)
+                }))
+        let table = try table("id\n" + (0..<20_000).map { "\($0)" }.joined(separator: "\n"))
+        return (try kipi.compile(source: SourceText(name: "t.kpi", text: "k = slow(id) by id\n"), schema: table.schema), table)
+    }
+
+    /// The evaluation runs on a thread of its own, as a server's request would; the test's thread cancels it.
+    @Test func anotherThreadCancelsAnEvaluation() throws {
+        let (program, table) = try slowProgram()
+        let cancellation = Cancellation()
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = Mutex("running")
+        let started = ContinuousClock.now
+        Thread {
+            do {
+                _ = try program.evaluate(table, cancellation: cancellation)
+                outcome.withLock { $0 = "finished" }
+            } catch {
+                outcome.withLock { $0 = "\(error)" }
+            }
+            finished.signal()
+        }.start()
+        Thread.sleep(forTimeInterval: 0.1)
+        cancellation.cancel()
+        finished.wait()
+        #expect(outcome.withLock { $0 } == "error: the evaluation was cancelled")
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func cancellingTheTaskStopsTheEvaluation() async throws {
+        let (program, table) = try slowProgram()
+        let evaluation = Task.detached { () -> String in
+            do {
+                _ = try program.evaluate(table)
+                return "finished"
+            } catch {
+                return "\(error)"
+            }
+        }
+        evaluation.cancel()
+        #expect(await evaluation.value == "error: the evaluation was cancelled")
     }
 }

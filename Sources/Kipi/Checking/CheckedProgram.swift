@@ -379,6 +379,17 @@ struct CheckedProgram: Sendable {
 
     static let empty = CheckedProgram(
         definitions: [], kpis: [], parameters: [], keyExpressions: [:], columnsUsed: [:], filters: [], symbols: [:])
+
+    /// How many columns over `table`'s rows an evaluation may hold: every expression of that
+    /// shape in the definitions, filters and keys, for estimating its memory.
+    func rowColumnCount(of table: String) -> Int {
+        var count = 0
+        func visit(_ node: TypedExpression) { if node.shape == .rows(table) { count += 1 } }
+        for definition in definitions { definition.value.forEachNode(visit) }
+        for filter in filters { filter.predicate.forEachNode(visit) }
+        for expressions in keyExpressions.values { expressions[table]?.forEachNode(visit) }
+        return count
+    }
 }
 
 /// A top-level `where`: the table it filters, and the condition.

@@ -297,8 +297,8 @@ extension Checker {
             return nil
         }
         expansions += 1
-        if expansions > Checker.maximumExpansions {
-            if expansions == Checker.maximumExpansions + 1 { report(CheckerMessages.tooManyExpansions, range, in: scope.source) }
+        if expansions > maximumExpansions {
+            if expansions == maximumExpansions + 1 { report(CheckerMessages.tooManyExpansions(maximumExpansions), range, in: scope.source) }
             return nil
         }
         let typed = checked.compactMap { $0 }

@@ -48,21 +48,26 @@ struct Checker {
     /// Definitions with syntax errors, already reported.
     var incompleteNames: Set<String> = []
 
-    static let maximumExpansions = 10_000
+    /// Calls of user functions one compile may expand: they could otherwise expand to an
+    /// exponentially large formula.
+    let maximumExpansions: Int
     /// Checked trees deeper than this are refused: evaluation recurses over them.
     static let maximumHeight = 200
 
-    init(registry: FunctionRegistry, schemas: [String: Schema]?) {
+    init(registry: FunctionRegistry, schemas: [String: Schema]?, limits: Limits = .standard) {
         self.registry = registry
         self.schemas = schemas
+        self.maximumExpansions = limits.expansions
     }
 
     /// The default table's schema.
     var schema: Schema? { schemas?[""] }
 
     /// Checks the declarations of a main file and the files it imports (`trees[0]` is the main file).
-    static func check(_ trees: [SyntaxTree], registry: FunctionRegistry, schemas: [String: Schema]?) -> (CheckedProgram, [Diagnostic]) {
-        var checker = Checker(registry: registry, schemas: schemas)
+    static func check(
+        _ trees: [SyntaxTree], registry: FunctionRegistry, schemas: [String: Schema]?, limits: Limits = .standard
+    ) -> (CheckedProgram, [Diagnostic]) {
+        var checker = Checker(registry: registry, schemas: schemas, limits: limits)
         var filters: [(Expression, SourceText)] = []
         var kpiNames: [String] = []
         var helperNames: [String] = []

@@ -124,7 +124,9 @@ enum CheckerMessages {
     }
     static func shadowsBuiltIn(_ name: String) -> String { "'\(name)' is a built-in function; choose another name" }
     static let tooDeep = "the formula is nested too deeply once its functions are expanded (more than \(Checker.maximumHeight) levels)"
-    static let tooManyExpansions = "the formula's functions expand to too large a formula (more than \(Checker.maximumExpansions) calls)"
+    static func tooManyExpansions(_ limit: Int) -> String {
+        "the formula's functions expand to too large a formula (more than \(limit) calls)"
+    }
     static func whereNotBoolean(_ type: KipiType) -> String { "'where' needs a condition (true or false), but got \(article(type))" }
 
     private static func didYouMean(_ suggestion: String?) -> String {

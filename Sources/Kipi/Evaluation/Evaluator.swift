@@ -14,6 +14,8 @@ struct Evaluator {
     private var rowGroups: [RowGroupsKey: Result<[Int32], FunctionError>] = [:]
     /// When set, every node's result by node id, and what each aggregate reduced: for `explain`.
     var trace: Trace?
+    /// Limits, deadline and cancellation: once one stops the evaluation, every column is a failure.
+    var stop = StopConditions(limits: .standard, cancellation: nil)
 
     /// What an evaluation computed on the way, kept for explaining it.
     struct Trace {
@@ -74,7 +76,10 @@ struct Evaluator {
                 return .failure(error)
             }
         }
-        let index = GroupIndex.build(parts)
+        var index = GroupIndex.build(parts)
+        if case .success(let built) = index, built.keys.count > stop.limits.groups {
+            index = .failure(FunctionError("the KPI has \(built.keys.count) groups, more than the limit of \(stop.limits.groups)"))
+        }
         groupIndexes[level] = index
         return index
     }
@@ -164,6 +169,7 @@ struct Evaluator {
     }
 
     mutating func evaluate(_ expression: TypedExpression) -> Column {
+        if let reason = stop.check() { return failedColumn(expression.type, message: reason) }
         let column = computed(expression)
         trace?.columns[expression.id] = column
         return column

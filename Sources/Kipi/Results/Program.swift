@@ -4,10 +4,13 @@ public struct Program: Sendable {
     /// The schemas it was checked against, by table ("" is the default table); nil if it was
     /// checked without data.
     let schemas: [String: Schema]?
+    /// The limits it was compiled under: those of its evaluations, unless given others.
+    public let limits: Limits
 
-    init(checked: CheckedProgram, schemas: [String: Schema]?) {
+    init(checked: CheckedProgram, schemas: [String: Schema]?, limits: Limits = .standard) {
         self.checked = checked
         self.schemas = schemas
+        self.limits = limits
     }
 
     /// The default table's schema it was checked against; nil if it was checked without data.
@@ -38,13 +41,24 @@ public struct Program: Sendable {
     /// - Parameter parameters: values for `param`s, overriding their defaults.
     /// - Throws: `DiagnosticList` if the program was checked without data, if `data` lacks a
     ///   column the formulas use or has it with another type, or for an unknown or mistyped parameter.
-    public func evaluate(_ data: DataTable, parameters: [String: Value] = [:]) throws(DiagnosticList) -> EvaluationResult {
-        try evaluate(tables: ["": data], parameters: parameters)
+    public func evaluate(
+        _ data: DataTable, parameters: [String: Value] = [:], limits: Limits? = nil, cancellation: Cancellation? = nil
+    ) throws(DiagnosticList) -> EvaluationResult {
+        try evaluate(tables: ["": data], parameters: parameters, limits: limits, cancellation: cancellation)
     }
 
     /// Evaluates every KPI over several tables: `tables[""]` is the default table, the others
     /// are read as `name.column`. Each table is first filtered by the program's `where`s.
-    public func evaluate(tables data: [String: DataTable], parameters: [String: Value] = [:]) throws(DiagnosticList) -> EvaluationResult {
+    ///
+    /// - Parameters:
+    ///   - limits: bounds on this evaluation (rows, columns, groups, memory, output, time); by
+    ///     default those the program was compiled under. One that is reached throws an error naming it.
+    ///   - cancellation: stops the evaluation from another thread; cancelling the calling task does too.
+    public func evaluate(
+        tables data: [String: DataTable], parameters: [String: Value] = [:], limits: Limits? = nil, cancellation: Cancellation? = nil
+    ) throws(DiagnosticList) -> EvaluationResult {
+        let limits = limits ?? self.limits
+        try checkSize(of: data, under: limits)
         let (filtered, values, filterFailure) = try prepared(data, parameters: parameters)
         if let filterFailure {
             let results = checked.kpis.map { index in
@@ -56,11 +70,45 @@ public struct Program: Sendable {
             return EvaluationResult(kpis: results)
         }
         var evaluator = Evaluator(program: checked, tables: filtered, parameters: values)
+        evaluator.stop = StopConditions(limits: limits, cancellation: cancellation)
         let outcomes = evaluator.run()
+        if let reason = evaluator.stop.reason { throw DiagnosticList([Diagnostic(message: reason)]) }
         let results = checked.kpis.map { index in
             result(of: checked.definitions[index], outcome: outcomes[index], evaluator: &evaluator)
         }
+        let cells = results.reduce(0) { total, kpi in
+            switch kpi.value {
+            case .single: total + 1
+            case .grouped(let keys, let rows): total + rows.count * (keys.count + 1)
+            }
+        }
+        if cells > limits.outputCells {
+            throw DiagnosticList([Diagnostic(message: "the results have \(cells) cells, more than the limit of \(limits.outputCells)")])
+        }
         return EvaluationResult(kpis: results)
+    }
+
+    /// Refuses data larger than the limits allow before any of it is evaluated: rows and columns
+    /// of each table, and the memory the columns the program computes are estimated to take.
+    private func checkSize(of data: [String: DataTable], under limits: Limits) throws(DiagnosticList) {
+        var problems: [Diagnostic] = []
+        var estimate = 0
+        for (name, table) in data.sorted(by: { $0.key < $1.key }) {
+            let label = name.isEmpty ? "the data" : "table '\(name)'"
+            if table.rowCount > limits.rows {
+                problems.append(Diagnostic(message: "\(label) has \(table.rowCount) rows, more than the limit of \(limits.rows)"))
+            }
+            if table.columnNames.count > limits.columns {
+                problems.append(Diagnostic(message: "\(label) has \(table.columnNames.count) columns, more than the limit of \(limits.columns)"))
+            }
+            // Every expression over the table's rows makes a column of 8 bytes a cell and a null mask.
+            let (product, overflow) = table.rowCount.multipliedReportingOverflow(by: 9 * checked.rowColumnCount(of: name))
+            estimate = overflow ? Int.max : estimate.addingReportingOverflow(product).overflow ? Int.max : estimate + product
+        }
+        if estimate > limits.memory {
+            problems.append(Diagnostic(message: "the evaluation would need about \(estimate >> 20) MB, more than the limit of \(limits.memory >> 20) MB"))
+        }
+        guard problems.isEmpty else { throw DiagnosticList(problems) }
     }
 
     /// The tables after the program's `where`s, and the parameter values; a failed `where`'s

@@ -6,6 +6,10 @@ struct Parser {
     /// Expressions nested deeper than this are refused rather than risking the stack.
     static let maximumDepth = 128
 
+    /// How deep this parse lets expressions nest, and how long a list may be.
+    private let depthLimit: Int
+    private let listLimit: Int
+
     private let source: SourceText
     private let tokens: [Token]
     private let lineComments: [Int: String]
@@ -20,7 +24,9 @@ struct Parser {
         var diagnostic: Diagnostic
     }
 
-    private init(source: SourceText, lexed: Lexer.Output) {
+    private init(source: SourceText, lexed: Lexer.Output, limits: Limits) {
+        self.depthLimit = max(1, min(limits.nesting, Parser.maximumDepth))
+        self.listLimit = limits.listLength
         self.source = source
         self.tokens = lexed.tokens
         self.lineComments = lexed.lineComments
@@ -28,8 +34,8 @@ struct Parser {
     }
 
     /// Parses a whole `.kpi` file.
-    static func parseFile(_ source: SourceText) -> (SyntaxTree, [Diagnostic]) {
-        var parser = Parser(source: source, lexed: Lexer.tokenize(source))
+    static func parseFile(_ source: SourceText, limits: Limits = .standard) -> (SyntaxTree, [Diagnostic]) {
+        var parser = Parser(source: source, lexed: Lexer.tokenize(source), limits: limits)
         let declarations = parser.parseDeclarations()
         let tree = SyntaxTree(source: source, declarations: declarations, incompleteNames: parser.incompleteNames)
         return (tree, parser.diagnostics)
@@ -37,8 +43,8 @@ struct Parser {
 
     /// Parses text that must be one expression, optionally followed by `by keys` and `as format`
     /// (as `kipi eval -e` takes), as a KPI named `name`.
-    static func parseExpression(_ source: SourceText, name: String) -> (SyntaxTree, [Diagnostic]) {
-        var parser = Parser(source: source, lexed: Lexer.tokenize(source))
+    static func parseExpression(_ source: SourceText, name: String, limits: Limits = .standard) -> (SyntaxTree, [Diagnostic]) {
+        var parser = Parser(source: source, lexed: Lexer.tokenize(source), limits: limits)
         var tree = SyntaxTree(source: source, declarations: [])
         guard parser.diagnostics.isEmpty else { return (tree, parser.diagnostics) }
         do {
@@ -236,8 +242,8 @@ struct Parser {
     mutating func parseExpression() throws(SyntaxError) -> Expression {
         depth += 1
         defer { depth -= 1 }
-        if depth > Parser.maximumDepth {
-            throw error(SyntaxMessages.nestedTooDeeply)
+        if depth > depthLimit {
+            throw error(SyntaxMessages.nestedTooDeeply(depthLimit))
         }
         return try parseOr()
     }
@@ -421,6 +427,9 @@ struct Parser {
         var elements: [Expression] = []
         while !check(.symbol(.rightBracket)) {
             elements.append(try parseExpression())
+            if elements.count > listLimit {
+                throw SyntaxError(diagnostic: Diagnostic(message: SyntaxMessages.listTooLong(listLimit), range: start, source: source))
+            }
             guard match(.symbol(.comma)) else { break }
         }
         let close = try expect(.symbol(.rightBracket), "',' or ']' in the list")
@@ -450,8 +459,8 @@ struct Parser {
     /// Builds a binary node; a left operand that is itself a long chain counts toward the depth limit.
     private mutating func binary(_ op: BinaryOperator, _ left: Expression, _ right: Expression) throws(SyntaxError) -> Expression {
         let height = (chainHeights[left.range.start] ?? 0) + 1
-        if depth + height > Parser.maximumDepth {
-            throw error(SyntaxMessages.nestedTooDeeply)
+        if depth + height > depthLimit {
+            throw error(SyntaxMessages.nestedTooDeeply(depthLimit))
         }
         chainHeights[left.range.start] = height
         return Expression(.binary(op, left, right), range: left.range.union(right.range))
@@ -461,8 +470,8 @@ struct Parser {
     private mutating func nested(_ rule: (inout Parser) throws(SyntaxError) -> Expression) throws(SyntaxError) -> Expression {
         depth += 1
         defer { depth -= 1 }
-        if depth > Parser.maximumDepth {
-            throw error(SyntaxMessages.nestedTooDeeply)
+        if depth > depthLimit {
+            throw error(SyntaxMessages.nestedTooDeeply(depthLimit))
         }
         return try rule(&self)
     }

@@ -3,7 +3,8 @@ enum SyntaxMessages {
     static let comparisonsDoNotChain = "comparisons do not chain; combine them with 'and'"
     static let emptyQuotedName = "empty quoted name"
     static let importNeedsPath = "expected a file path in quotes after 'import'"
-    static let nestedTooDeeply = "expression is nested too deeply (more than \(Parser.maximumDepth) levels)"
+    static func nestedTooDeeply(_ limit: Int) -> String { "expression is nested too deeply (more than \(limit) levels)" }
+    static func listTooLong(_ limit: Int) -> String { "the list is too long (more than \(limit) elements)" }
     static let unterminatedQuotedName = "unterminated quoted name: a closing ` is missing"
     static let unterminatedString = "unterminated string"
 

@@ -1,0 +1,92 @@
+import Foundation
+import Synchronization
+
+/// Bounds on what compiling and evaluating may take, for formulas and data that come from
+/// strangers. A limit that is reached ends in an error naming it, never a crash or a hang.
+///
+/// ```swift
+/// var kipi = Kipi()
+/// kipi.limits = Limits(rows: 1_000_000, timeLimit: .seconds(2))
+/// ```
+public struct Limits: Sendable, Hashable {
+    /// Bytes of formula text in one compile, imports included.
+    public var sourceSize: Int
+    /// How deeply expressions may nest; at most 128, the parser's own bound.
+    public var nesting: Int
+    /// Calls of user-defined functions one compile may expand.
+    public var expansions: Int
+    /// Elements of one list literal.
+    public var listLength: Int
+    /// Columns of one table.
+    public var columns: Int
+    /// Rows of one table.
+    public var rows: Int
+    /// Groups of one KPI's `by`.
+    public var groups: Int
+    /// Bytes an evaluation is estimated to need for its columns.
+    public var memory: Int
+    /// Cells of the results: a single value is one, a grouped row its keys and value.
+    public var outputCells: Int
+    /// How long one evaluation may take; nil for no limit.
+    public var timeLimit: Duration?
+
+    public init(
+        sourceSize: Int = 4 << 20, nesting: Int = 128, expansions: Int = 10_000, listLength: Int = 100_000, columns: Int = 100_000,
+        rows: Int = 500_000_000, groups: Int = 50_000_000, memory: Int = 64 << 30, outputCells: Int = 200_000_000,
+        timeLimit: Duration? = nil
+    ) {
+        self.sourceSize = sourceSize
+        self.nesting = nesting
+        self.expansions = expansions
+        self.listLength = listLength
+        self.columns = columns
+        self.rows = rows
+        self.groups = groups
+        self.memory = memory
+        self.outputCells = outputCells
+        self.timeLimit = timeLimit
+    }
+
+    /// Generous bounds that only a hostile input reaches: what `Kipi()` starts with.
+    public static let standard = Limits()
+}
+
+/// Stops an evaluation from another thread or task: call `cancel()`, and the evaluation ends
+/// within about one column operation with an error saying it was cancelled. A task's own
+/// cancellation (`Task.cancel()`) stops it too.
+public final class Cancellation: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    public init() {}
+
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// What stops one evaluation early, checked between column operations and in long loops.
+struct StopConditions {
+    let limits: Limits
+    let deadline: ContinuousClock.Instant?
+    let cancellation: Cancellation?
+    /// Why the evaluation stopped, once it has.
+    private(set) var reason: String?
+
+    init(limits: Limits, cancellation: Cancellation?) {
+        self.limits = limits
+        self.deadline = limits.timeLimit.map { ContinuousClock.now.advanced(by: $0) }
+        self.cancellation = cancellation
+    }
+
+    /// Why to stop now, if the evaluation must.
+    mutating func check() -> String? {
+        if reason == nil {
+            if cancellation?.isCancelled == true || Task.isCancelled {
+                reason = "the evaluation was cancelled"
+            } else if let deadline, ContinuousClock.now >= deadline, let limit = limits.timeLimit {
+                reason = "the evaluation took longer than its time limit of \(limit)"
+            }
+        }
+        return reason
+    }
+}
