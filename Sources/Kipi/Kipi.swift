@@ -144,7 +144,7 @@ public struct Kipi: Sendable {
     public static func readImport(_ path: String, importer: String) throws -> SourceText {
         let directory = (importer as NSString).deletingLastPathComponent
         let joined = path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
-        guard let contents = FileAccess.contents(of: joined) else { throw FunctionError(FileAccess.problem(reading: joined)) }
+        let contents = try FileAccess.contents(of: joined, atMost: Limits.standard.sourceSize).get()
         guard let text = String(validating: contents, as: UTF8.self) else { throw FunctionError("the file is not valid UTF-8 text") }
         return SourceText(name: joined, text: text)
     }

@@ -49,7 +49,14 @@ enum FunctionListing {
 struct Session {
     var options: Options
     var terminal: Terminal
-    var kipi = Kipi()
+    var kipi: Kipi
+
+    init(options: Options, terminal: Terminal) {
+        self.options = options
+        self.terminal = terminal
+        kipi = Kipi()
+        kipi.limits = options.limits
+    }
 
     /// Thrown after the problem has been printed, carrying the exit status.
     struct Failure: Error {
@@ -172,11 +179,19 @@ struct Session {
     }
 
     private func loadData(_ path: String, table: String, columns: Set<String>?) throws(Failure) -> DataTable {
-        let input = path == "-" ? Data(terminal.readInput()) : nil
+        var input: Data?
+        if path == "-" {
+            guard let read = terminal.readInput(options.maximumInputBytes) else {
+                terminal.printError("<stdin>: error: \(FileAccess.tooLarge(options.maximumInputBytes))")
+                throw Failure(status: ExitStatus.failure)
+            }
+            input = Data(read)
+        }
         func load(_ columns: Set<String>?) throws(Failure) -> DataTable {
-            let dataOptions = DataOptions(
+            var dataOptions = DataOptions(
                 delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: table),
                 columns: columns, nullValues: options.nullValues, encoding: options.encoding, sheet: options.sheet)
+            dataOptions.maximumStreamBytes = options.maximumInputBytes
             if let input {
                 return try reporting { try DataTable.load(input, name: "<stdin>", format: options.dataFormat, options: dataOptions) }
             }
@@ -194,8 +209,11 @@ struct Session {
     func formulaSource() throws(Failure) -> SourceText {
         if let expression = options.expression { return SourceText(name: "<expr>", text: expression) }
         let path = options.files[0]
-        guard let contents = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
-            terminal.printError("\(path): error: cannot read the formula file: \(FileAccess.problem(reading: path))")
+        let contents: Data
+        switch FileAccess.contents(of: path, atMost: kipi.limits.sourceSize) {
+        case .success(let data): contents = data
+        case .failure(let problem):
+            terminal.printError("\(path): error: cannot read the formula file: \(problem.message)")
             throw Failure(status: ExitStatus.failure)
         }
         guard let text = String(validating: contents, as: UTF8.self) else {

@@ -32,6 +32,9 @@ struct Options {
     var nullValues: Set<String>?
     var sheet: String?
     var verbose = false
+    var limits = Limits.standard
+    /// The most bytes read from standard input, a pipe or a device.
+    var maximumInputBytes = (2 << 30) - 1
 
     struct UsageError: Error {
         var message: String
@@ -129,6 +132,17 @@ struct Options {
                 options.encoding = encoding
             case "--sheet": options.sheet = try optionValue()
             case "--verbose": options.verbose = true
+            case "--time-limit":
+                let text = try optionValue()
+                guard let seconds = Double(text), seconds > 0, seconds < 1e9 else {
+                    throw UsageError(message: "--time-limit takes seconds, such as 30 or 0.5; got '\(text)'")
+                }
+                options.limits.timeLimit = .milliseconds(Int64((seconds * 1000).rounded(.up)))
+            case "--max-rows": options.limits.rows = try count(option, try optionValue())
+            case "--max-groups": options.limits.groups = try count(option, try optionValue())
+            case "--max-memory": options.limits.memory = try count(option, try optionValue(), unit: 1 << 20)
+            case "--max-output": options.limits.outputCells = try count(option, try optionValue())
+            case "--max-input": options.maximumInputBytes = try count(option, try optionValue(), unit: 1 << 20)
             case "--null-values":
                 options.nullValues = Set(try optionValue().split(separator: ",", omittingEmptySubsequences: false).map(String.init))
             case "--decimal-comma": options.decimalComma = true
@@ -145,6 +159,14 @@ struct Options {
     /// The types forced on the columns of `table`: its own, over those given for every table.
     func columnTypes(for table: String) -> [String: KipiType] {
         (columnTypes[""] ?? [:]).merging(table.isEmpty ? [:] : columnTypes[table] ?? [:]) { _, own in own }
+    }
+
+    /// A positive whole number of an option, times `unit` (1 MB for the sizes in MB).
+    private static func count(_ option: String, _ text: String, unit: Int = 1) throws(UsageError) -> Int {
+        guard let value = Int(text), value > 0, value <= Int.max / unit else {
+            throw UsageError(message: "\(option) takes a positive whole number; got '\(text)'")
+        }
+        return value * unit
     }
 
     private static func splitInlineValue(_ argument: String) -> (String, String?) {
@@ -199,6 +221,10 @@ struct Options {
           --encoding ENC           utf-8, utf-16, cp1251 or gb18030 (detected by default)
           --sheet NAME             the sheet of an .xlsx workbook to read (the first by default)
           --verbose                say how each data file was read (its encoding or sheet)
+          --time-limit SECONDS     stop an evaluation that takes longer (no limit by default)
+          --max-rows N, --max-groups N, --max-output CELLS, --max-memory MB
+                                   refuse data or results larger than these (generous by default)
+          --max-input MB           the most read from standard input or a pipe (2048 by default)
           --null-values a,b        the texts read as empty cells (default #N/A, #Н/Д, N/A, n/a, NULL, null, Excel's errors)
 
         EXIT STATUS:

@@ -6,11 +6,12 @@ enum ReplLoop {
     /// At a terminal (`editor` given): prompts, line editing, history. From a pipe: no prompts,
     /// and exit status 1 if any input failed.
     static func run(options: Options, terminal: Terminal, editor: LineEditor? = nil) -> Int32 {
-        var session = ReplSession(
-            dataOptions: DataOptions(
-                delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: ""),
-                nullValues: options.nullValues, encoding: options.encoding, sheet: options.sheet))
-        session.readInput = terminal.readInput
+        var dataOptions = DataOptions(
+            delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: ""),
+            nullValues: options.nullValues, encoding: options.encoding, sheet: options.sheet)
+        dataOptions.maximumStreamBytes = options.maximumInputBytes
+        var session = ReplSession(dataOptions: dataOptions)
+        session.readInput = { terminal.readInput(options.maximumInputBytes) }
         var failed = false
         func show(_ output: ReplSession.Output) {
             if output.failed { failed = true }

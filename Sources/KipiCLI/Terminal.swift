@@ -1,15 +1,17 @@
 import Foundation
+import Kipi
 
 /// Where the command line reads and writes: the real streams, or buffers in tests.
 struct Terminal {
-    var readInput: () -> [UInt8]
+    /// All of standard input, or nil when it is more than the limit (in bytes) or cannot be read.
+    var readInput: (_ limit: Int) -> [UInt8]?
     var readLine: () -> String?
     var write: (String) -> Void
     var writeError: (String) -> Void
 
     static var standard: Terminal {
         Terminal(
-            readInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
+            readInput: { limit in (try? FileAccess.read(FileHandle.standardInput, atMost: limit))?.map { Array($0) } },
             readLine: { Swift.readLine(strippingNewline: true) },
             write: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
             writeError: { text in FileHandle.standardError.write(Data(text.utf8)) },

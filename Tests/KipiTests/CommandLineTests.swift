@@ -13,7 +13,7 @@ final class CapturedRun: @unchecked Sendable {
     init(_ arguments: [String], input: String = "", lines: [String] = []) {
         var remaining = lines
         let terminal = Terminal(
-            readInput: { Array(input.utf8) },
+            readInput: { limit in input.utf8.count <= limit ? Array(input.utf8) : nil },
             readLine: { remaining.isEmpty ? nil : remaining.removeFirst() },
             write: { self.output += $0 },
             writeError: { self.errors += $0 })

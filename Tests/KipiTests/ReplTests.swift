@@ -159,7 +159,7 @@ struct ReplTests {
         let editor = LineEditor(input: slave, output: slave, historyFile: history)
         let options = try Options.parse(["repl", "--data", data])
         let output = OutputBuffer()
-        let terminal = Terminal(readInput: { [] }, readLine: { nil }, write: { output.append($0) }, writeError: { output.append($0) })
+        let terminal = Terminal(readInput: { _ in [] }, readLine: { nil }, write: { output.append($0) }, writeError: { output.append($0) })
         let finished = DispatchSemaphore(value: 0)
         let (masterSide, slaveSide) = (master, slave)
         let loop = Unchecked {

@@ -149,3 +149,40 @@ struct LimitTests {
         #expect(await evaluation.value == "error: the evaluation was cancelled")
     }
 }
+
+/// What the command line reads is bounded, and wide files load in linear time.
+struct BoundedInputTests {
+    @Test func standardInputPastTheCapIsRefused() {
+        let run = CapturedRun(["eval", "-e", "count()", "--data", "-", "--max-input", "1"], input: "a\n" + String(repeating: "1\n", count: 600_000))
+        #expect(run.status == 1)
+        #expect(run.errors == "<stdin>: error: the input is larger than the limit of 1 MB (--max-input)\n")
+    }
+
+    @Test func anEndlessDeviceIsRefusedAtTheCap() {
+        let run = CapturedRun(["eval", "-e", "count()", "--data", "/dev/zero", "--max-input", "1"])
+        #expect(run.status == 1)
+        #expect(run.errors == "/dev/zero: error: the input is larger than the limit of 1 MB (--max-input)\n")
+        let formula = CapturedRun(["eval", "/dev/zero"])
+        #expect(formula.errors == "/dev/zero: error: cannot read the formula file: it is not a regular file\n")
+    }
+
+    @Test func limitsHaveFlags() {
+        let run = CapturedRun(["eval", "-e", "count() by name", "--data", "-", "--max-groups", "1"], input: "name\na\nb\n")
+        #expect(run.status == 1)
+        #expect(run.errors == "kipi: error: the expression: the KPI has 2 groups, more than the limit of 1\n")
+        let usage = CapturedRun(["eval", "-e", "1", "--time-limit", "soon"])
+        #expect(usage.status == 2)
+        #expect(usage.errors.hasPrefix("kipi: error: --time-limit takes seconds, such as 30 or 0.5; got 'soon'"))
+    }
+
+    /// 100,000 columns: the header's repeated-name check was quadratic (34 s in a release build).
+    @Test func aHundredThousandColumnsLoad() throws {
+        let header = (0..<100_000).map { "c\($0)" }.joined(separator: ",")
+        let row = [String](repeating: "1", count: 100_000).joined(separator: ",")
+        let data = Data((header + "\n" + row + "\n" + row + "\n").utf8)
+        let table = try DataTable.load(data, name: "wide.csv", options: DataOptions(columns: ["c99999"]))
+        #expect(table["c99999"]?.numbers == [1, 1])
+        let all = try DataTable.load(data, name: "wide.csv")
+        #expect(all.columnNames.count == 100_000)
+    }
+}

@@ -18,6 +18,9 @@ public struct DataOptions: Sendable {
     public var encoding: TextEncoding?
     /// The sheet of an `.xlsx` workbook to read (its name, in any case); nil reads the first.
     public var sheet: String?
+    /// The most bytes read from a stream (a pipe, a device such as standard input); a regular
+    /// file is mapped, not read. 2 GiB is the most a CSV file may have in any case.
+    public var maximumStreamBytes = (2 << 30) - 1
 
     public init(
         delimiter: UInt8? = nil, decimalComma: Bool? = nil, columnTypes: [String: KipiType] = [:], columns: Set<String>? = nil,
@@ -140,6 +143,7 @@ public enum CSVReader {
             lineEnd += 1
         }
         var names: [String] = []
+        var positions: [String: Int] = [:]
         var problems: [Diagnostic] = []
         var fieldStart = start
         var inQuotes = false
@@ -153,8 +157,10 @@ public enum CSVReader {
             }
             if title.isEmpty {
                 problems.append(Diagnostic(message: "column \(names.count + 1) has an empty name in the header", file: name, line: 1))
-            } else if let first = names.firstIndex(of: title) {
+            } else if let first = positions[title] {
                 problems.append(Diagnostic(message: "columns \(first + 1) and \(names.count + 1) are both named '\(title)'", file: name, line: 1))
+            } else {
+                positions[title] = names.count
             }
             names.append(title)
             fieldStart = position + 1

@@ -8,10 +8,24 @@ extension DataTable {
         -> DataTable
     {
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw DiagnosticList([Diagnostic(message: "cannot read the data file: \(FileAccess.problem(reading: path))", file: path)])
+        if FileAccess.isStream(path) {
+            // A pipe or a device has no size to map: read it, up to the limit.
+            let read = FileHandle(forReadingAtPath: path).map { handle in
+                defer { try? handle.close() }
+                return Result { try FileAccess.read(handle, atMost: options.maximumStreamBytes) }
+            }
+            switch read {
+            case .success(let contents?)?: data = contents
+            case .success(nil)?: throw DiagnosticList([Diagnostic(message: FileAccess.tooLarge(options.maximumStreamBytes), file: path)])
+            case .failure?, nil:
+                throw DiagnosticList([Diagnostic(message: "cannot read the data file: \(FileAccess.problem(reading: path))", file: path)])
+            }
+        } else {
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            } catch {
+                throw DiagnosticList([Diagnostic(message: "cannot read the data file: \(FileAccess.problem(reading: path))", file: path)])
+            }
         }
         let suffix = path.lowercased().split(separator: ".").last.map(String.init) ?? ""
         let byName: DataFormat? =
@@ -42,8 +56,41 @@ public enum FileAccess {
         return FileManager.default.isReadableFile(atPath: path) ? "it cannot be read" : "permission denied"
     }
 
-    /// The whole of a file, or standard input for `/dev/stdin`.
-    static func contents(of path: String) -> Data? {
-        try? Data(contentsOf: URL(fileURLWithPath: path))
+    /// A regular file's bytes if there are at most `limit` of them; else why not, in words for
+    /// a message. A pipe or a device is refused: it could go on forever.
+    public static func contents(of path: String, atMost limit: Int) -> Result<Data, FunctionError> {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue, !isStream(path),
+            let handle = FileHandle(forReadingAtPath: path)
+        else { return .failure(FunctionError(isStream(path) ? "it is not a regular file" : problem(reading: path))) }
+        defer { try? handle.close() }
+        switch Result(catching: { try read(handle, atMost: limit) }) {
+        case .success(let data?): return .success(data)
+        case .success(nil): return .failure(FunctionError("it is larger than \(limit) bytes"))
+        case .failure: return .failure(FunctionError(problem(reading: path)))
+        }
+    }
+
+    /// Whether a path is something other than a regular file or a directory: a pipe, a device.
+    static func isStream(_ path: String) -> Bool {
+        guard let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType else { return false }
+        return type != .typeRegular && type != .typeDirectory
+    }
+
+    /// Everything `handle` gives until its end, or nil once that is more than `limit` bytes:
+    /// standard input, a pipe or `/dev/zero` can go on forever.
+    /// Throws when reading fails.
+    public static func read(_ handle: FileHandle, atMost limit: Int) throws -> Data? {
+        var data = Data()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            guard data.count + chunk.count <= limit else { return nil }
+            data.append(chunk)
+        }
+        return data
+    }
+
+    /// The message for a stream that went past the limit.
+    public static func tooLarge(_ limit: Int) -> String {
+        "the input is larger than the limit of \(limit >> 20) MB (--max-input)"
     }
 }

@@ -104,7 +104,6 @@ private struct JSONParser {
             if cells[key] == nil {
                 names.append(key)
                 cells[key] = []
-                cells[key]?.reserveCapacity(row + 1024)
             }
             if !value.isNull {
                 let type = value.type

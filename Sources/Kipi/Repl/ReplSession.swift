@@ -19,8 +19,8 @@ public struct ReplSession {
     private let kipi: Kipi
     /// Options for `:data`, such as the command line's `--decimal-comma`; `:data` may add its own.
     public var dataOptions: DataOptions
-    /// Reads standard input, for `:data -`.
-    public var readInput: () -> [UInt8] = { [] }
+    /// Reads standard input, for `:data -`; nil when it is larger than the host allows.
+    public var readInput: () -> [UInt8]? = { [] }
     private var tables: [String: DataTable] = [:]
     private var data: DataTable { tables[""] ?? .empty }
     private var namedSchemas: [String: Schema] { tables.filter { !$0.key.isEmpty }.mapValues(\.schema) }
@@ -302,10 +302,13 @@ public struct ReplSession {
         let (table, path) = Kipi.tableAndPath(target)
         guard !path.isEmpty else { return Output(":data needs a file", failed: true) }
         do {
-            let loaded =
-                path == "-"
-                ? try DataTable.load(Data(readInput()), name: "<stdin>", options: options)
-                : try DataTable.load(contentsOf: path, options: options)
+            let loaded: DataTable
+            if path == "-" {
+                guard let input = readInput() else { return Output(FileAccess.tooLarge(options.maximumStreamBytes), failed: true) }
+                loaded = try DataTable.load(Data(input), name: "<stdin>", options: options)
+            } else {
+                loaded = try DataTable.load(contentsOf: path, options: options)
+            }
             tables[table] = loaded
             var lines = ["loaded \(loaded.rowCount) rows" + (table.isEmpty ? "" : " as \(table)") + ": " + loaded.columnNames.joined(separator: ", ")]
             broken = []
