@@ -111,12 +111,18 @@ public enum CSVReader {
         }
 
         let typed = ResultSlots<Result<Column, Diagnostic>>(count: wanted.count)
-        DispatchQueue.concurrentPerform(iterations: wanted.count) { position in
+        @Sendable func build(_ position: Int) {
             let columnName = names[wanted[position]]
             let builder = ColumnBuilder(
                 bytes: bytes, name: columnName, file: name, starts: fields.starts[position], ends: fields.ends[position],
                 decimalMarks: decimalMarks, nullValues: nullValues)
             typed.store(builder.build(forcing: options.columnTypes[columnName]), at: position)
+        }
+        // Waking other threads costs more than typing the columns of a small file.
+        if fields.rowCount * wanted.count < 100_000 {
+            for position in wanted.indices { build(position) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: wanted.count) { build($0) }
         }
         var columns: [(name: String, column: Column)] = []
         var problems: [Diagnostic] = []

@@ -15,7 +15,7 @@ struct Evaluator {
     /// When set, every node's result by node id, and what each aggregate reduced: for `explain`.
     var trace: Trace?
     /// Limits, deadline and cancellation: once one stops the evaluation, every column is a failure.
-    var stop = StopConditions(limits: .standard, cancellation: nil)
+    var stop: StopConditions
 
     /// What an evaluation computed on the way, kept for explaining it.
     struct Trace {
@@ -42,10 +42,11 @@ struct Evaluator {
         case failed(String)
     }
 
-    init(program: CheckedProgram, tables: [String: DataTable], parameters: [String: Value]) {
+    init(program: CheckedProgram, tables: [String: DataTable], parameters: [String: Value], stop: StopConditions) {
         self.program = program
         self.tables = tables
         self.parameters = parameters
+        self.stop = stop
     }
 
     /// The number of rows of a table.
@@ -323,7 +324,7 @@ struct Evaluator {
 
     /// Evaluates an expression with no data and no parameters, as the checker folds constants.
     static func constantValue(of expression: TypedExpression) -> Result<Value, FunctionError> {
-        var evaluator = Evaluator(program: .empty, tables: [:], parameters: [:])
+        var evaluator = Evaluator(program: .empty, tables: [:], parameters: [:], stop: StopConditions(limits: .standard, cancellation: nil))
         let column = evaluator.evaluate(expression)
         if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
         return .success(column.count > 0 ? column[0] : .null)

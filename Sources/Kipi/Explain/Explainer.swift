@@ -162,7 +162,7 @@ extension Program {
         let (tables, values, filterFailure) = try prepared(data, parameters: parameters)
         if let filterFailure { throw DiagnosticList([Diagnostic(message: filterFailure)]) }
         let definition = checked.definitions[index]
-        var evaluator = Evaluator(program: checked, tables: tables, parameters: values)
+        var evaluator = Evaluator(program: checked, tables: tables, parameters: values, stop: StopConditions(limits: limits, cancellation: nil))
         evaluator.trace = Evaluator.Trace()
         _ = evaluator.run(only: checked.dependencies(of: index))
         var chosen: Int?

@@ -69,8 +69,8 @@ public struct Program: Sendable {
             }
             return EvaluationResult(kpis: results)
         }
-        var evaluator = Evaluator(program: checked, tables: filtered, parameters: values)
-        evaluator.stop = StopConditions(limits: limits, cancellation: cancellation)
+        var evaluator = Evaluator(
+            program: checked, tables: filtered, parameters: values, stop: StopConditions(limits: limits, cancellation: cancellation))
         let outcomes = evaluator.run()
         if let reason = evaluator.stop.reason { throw DiagnosticList([Diagnostic(message: reason)]) }
         let results = checked.kpis.map { index in
@@ -158,7 +158,7 @@ public struct Program: Sendable {
         var filtered = data
         for filter in checked.filters {
             guard let table = filtered[filter.table] else { continue }
-            var evaluator = Evaluator(program: checked, tables: filtered, parameters: values)
+            var evaluator = Evaluator(program: checked, tables: filtered, parameters: values, stop: StopConditions(limits: limits, cancellation: nil))
             switch evaluator.keepingRows(of: table, where: filter.predicate) {
             case .success(let kept): filtered[filter.table] = kept
             case .failure(let error): return (filtered, values, "a 'where' of the file failed: \(error.message)")

@@ -1,0 +1,115 @@
+import Foundation
+import Kipi
+
+/// What one fuzz input goes through. Every path must end in values or diagnostics: a trap,
+/// an out-of-bounds read (AddressSanitizer) or a hang (libFuzzer's -timeout) is a finding.
+enum Harness: String, CaseIterable {
+    /// Formula text → compile → evaluate over small tables → every output format.
+    case formula
+    /// CSV bytes with reader options taken from the first byte; with 0xFF first, repeated past the
+    /// size where rows are split on all cores.
+    case csv
+    /// JSON bytes.
+    case json
+    /// REPL command lines, one per line of the input.
+    case repl
+    /// `.xlsx` bytes (ZIP, DEFLATE, sheet XML).
+    case xlsx
+
+    static let selected = Harness(rawValue: ProcessInfo.processInfo.environment["KIPI_FUZZ_TARGET"] ?? "") ?? .formula
+
+    /// Tight limits, so that a hostile input ends in a limit error rather than a libFuzzer timeout.
+    static let limits = Limits(sourceSize: 64 << 10, expansions: 2_000, listLength: 5_000, groups: 100_000, timeLimit: .seconds(2))
+
+    /// One environment for every input: it is immutable once built, as a server's would be.
+    static let kipi: Kipi = {
+        var kipi = Kipi()
+        kipi.limits = limits
+        return kipi
+    }()
+
+    func run(_ input: Data) {
+        switch self {
+        case .formula: Self.formula(input)
+        case .csv: Self.csv(input)
+        case .json: _ = try? DataTable.load(input, name: "fuzz.json", format: .json)
+        case .repl: Self.repl(input)
+        case .xlsx: Self.report(try? DataTable.load(input, name: "fuzz.xlsx", format: .xlsx))
+        }
+    }
+
+    static let tables: [String: DataTable] = {
+        let sales = """
+            date,manager,amount,plan,won,opened
+            2024-01-05,Иванов,100,120,true,2024-01-05 09:30
+            2024-01-20,Петрова,,80,false,2024-01-20 17:05
+            2024-02-03,Иванов,250.5,200,true,2024-02-03 12:00
+            2024-03-15,Chen Wei,-40,0,true,2024-03-15 08:15
+            2024-03-31,Петрова,0,50,false,2024-03-31 23:59
+            """
+        let plans = "manager,period,target\nИванов,2024-01,100\nПетрова,2024-03,60\nDan,2024-02,10\n"
+        var tables: [String: DataTable] = [:]
+        tables[""] = try? DataTable.load(Data(sales.utf8), name: "sales.csv")
+        tables["plans"] = try? DataTable.load(Data(plans.utf8), name: "plans.csv")
+        return tables.compactMapValues { $0 }
+    }()
+
+    static func formula(_ input: Data) {
+        let text = String(decoding: input, as: UTF8.self)
+        let kipi = Self.kipi
+        let schemas = tables.mapValues(\.schema)
+        let source = SourceText(name: "fuzz.kpi", text: text)
+        let others = schemas.filter { !$0.key.isEmpty }
+        let program =
+            (try? kipi.compile(source: source, schema: schemas[""], tables: others))
+            ?? (try? kipi.compile(expression: source, schema: schemas[""], tables: others))
+        guard let program, let result = try? program.evaluate(tables: tables) else { return }
+        for locale in [NumberLocale.en, .ru] {
+            _ = TableFormatter.format(result, locale: locale)
+            _ = CSVFormatter.format(result, locale: locale)
+        }
+        _ = JSONFormatter.format(result)
+        if let first = program.kpis.first { _ = try? program.explain(first.name, tables: tables) }
+    }
+
+    static func csv(_ input: Data) {
+        guard let flags = input.first else { return }
+        var body = input.dropFirst()
+        var options = DataOptions()
+        options.delimiter = [nil, UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t")][Int(flags & 3)]
+        options.decimalComma = [nil, true, false, nil][Int(flags >> 2 & 3)]
+        options.encoding = flags & 0x10 != 0 ? TextEncoding.allCases[Int(flags >> 5 & 1)] : nil
+        if flags == 0xFF, !body.isEmpty, body.count < 4_096 {
+            // Past 4 MB the reader splits rows on all cores: repeat the rows after the header.
+            let rows = body.drop { $0 != UInt8(ascii: "\n") }
+            if !rows.isEmpty {
+                var large = Data(body)
+                while large.count <= 4_200_000 { large.append(contentsOf: rows) }
+                body = large[...]
+            }
+        }
+        report(try? DataTable.load(Data(body), name: "fuzz.csv", format: .csv, options: options))
+    }
+
+    static func repl(_ input: Data) {
+        var session = ReplSession(kipi: kipi)
+        session.dataOptions.maximumStreamBytes = 1 << 16
+        session.readInput = { Array("amount,manager\n1,a\n2,b\n".utf8) }
+        for line in String(decoding: input, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).prefix(64) {
+            // Files are the host's to allow: the fuzzer reads none.
+            if line.hasPrefix(":load") || line.hasPrefix(":data") && !line.hasSuffix(" -") { continue }
+            _ = session.handle(String(line))
+            if session.isFinished { break }
+        }
+    }
+
+    /// Touches every cell of a table that was read, so that a bad one is read under the sanitizer.
+    static func report(_ table: DataTable?) {
+        guard let table else { return }
+        for name in table.columnNames {
+            guard let column = table[name] else { continue }
+            for row in 0..<column.count { _ = column[row] }
+        }
+        _ = table.schema
+    }
+}
