@@ -72,7 +72,7 @@ public struct Program: Sendable {
         var evaluator = Evaluator(
             program: checked, tables: filtered, parameters: values, stop: StopConditions(limits: limits, cancellation: cancellation))
         let outcomes = evaluator.run()
-        if let reason = evaluator.stop.reason { throw DiagnosticList([Diagnostic(message: reason)]) }
+        if let reason = evaluator.stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
         let results = checked.kpis.map { index in
             result(of: checked.definitions[index], outcome: outcomes[index], evaluator: &evaluator)
         }
