@@ -67,6 +67,14 @@ struct LimitTests {
         #expect(failure("k = count() by name\n", evaluateLimits: Limits(outputCells: 5)) == "error: the results have 8 cells, more than the limit of 5")
     }
 
+    /// 40 functions, each calling the one before twice: the expansion limit is reported once, not once per function.
+    @Test func theExpansionLimitIsReportedOnce() {
+        let functions = ["fn f0(x) = x + x"] + (1..<40).map { "fn f\($0)(x) = f\($0 - 1)(x) + f\($0 - 1)(x)" }
+        let message = failure((functions + ["k = f39(1)"]).joined(separator: "\n") + "\n")
+        #expect(message.components(separatedBy: "error:").count - 1 == 1)
+        #expect(message.contains("the formula's functions expand to too large a formula (more than 10000 calls)"))
+    }
+
     @Test func aKPIWithTooManyGroupsFails() throws {
         let table = try table(Self.data)
         let program = try Kipi().compile(source: SourceText(name: "t.kpi", text: "k = count() by name\nt = count()\n"), schema: table.schema)

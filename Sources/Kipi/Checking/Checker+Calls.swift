@@ -298,7 +298,11 @@ extension Checker {
         }
         expansions += 1
         if expansions > maximumExpansions {
-            if expansions == maximumExpansions + 1 { report(CheckerMessages.tooManyExpansions(maximumExpansions), range, in: scope.source) }
+            // Once per compile: every function that calls the exploding one would report it again.
+            if !reportedExpansionLimit {
+                reportedExpansionLimit = true
+                report(CheckerMessages.tooManyExpansions(maximumExpansions), range, in: scope.source)
+            }
             return nil
         }
         let typed = checked.compactMap { $0 }

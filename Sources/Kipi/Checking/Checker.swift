@@ -44,6 +44,7 @@ struct Checker {
     /// User function calls expanded in the definition being checked: functions calling
     /// functions could otherwise expand to an exponentially large formula.
     var expansions = 0
+    var reportedExpansionLimit = false
     private var nextNodeID = 0
     /// Definitions with syntax errors, already reported.
     var incompleteNames: Set<String> = []
