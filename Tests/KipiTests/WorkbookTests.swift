@@ -102,6 +102,13 @@ struct WorkbookTests {
         #expect(
             error(workbook, options: DataOptions(sheet: "Unsaved"))
                 == "book.xlsx: error: cannot read the workbook: cell B2 has a formula without a saved value; open the workbook in Excel and save it")
+        // Found by the fuzzer: an entry declaring 822 MB for 357 compressed bytes was allocated before being inflated.
+        var inflated = workbook
+        let directory = try #require(inflated.range(of: Data("xl/workbook.xml".utf8), options: .backwards)).lowerBound - 46
+        inflated.replaceSubrange((directory + 24)..<(directory + 28), with: [0xAF, 0xF9, 0x00, 0x31])
+        #expect(
+            error(inflated)
+                == "book.xlsx: error: cannot read the workbook: the entry 'xl/workbook.xml' is damaged (it declares more bytes than its data can hold)")
         var damaged = workbook
         // Flipped bytes inside the first sheet's deflated data.
         for offset in 2150..<2160 { damaged[offset] ^= 0x5A }

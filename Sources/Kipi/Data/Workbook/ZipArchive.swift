@@ -61,6 +61,12 @@ struct ZipArchive {
         let start = header + 30 + Int(uint16(at: header + 26)) + Int(uint16(at: header + 28))
         guard start + entry.compressedSize <= bytes.count else { throw Problem(reason: "the entry '\(name)' is cut short") }
         guard entry.uncompressedSize <= Self.largestEntry else { throw Problem(reason: "the entry '\(name)' is larger than 2 GiB") }
+        // DEFLATE expands at most about 1,032 to 1: a larger declared size is a lie, and would
+        // have us allocate it before finding out.
+        let mostItCanHold = entry.method == 0 ? entry.compressedSize : entry.compressedSize * 1_032 + 1_024
+        guard entry.uncompressedSize <= mostItCanHold else {
+            throw Problem(reason: "the entry '\(name)' is damaged (it declares more bytes than its data can hold)")
+        }
         let contents: [UInt8]
         switch entry.method {
         case 0: contents = Array(bytes[start..<(start + entry.compressedSize)])
