@@ -85,17 +85,7 @@ struct LimitTests {
 
     /// A slow host aggregate over many groups, stopped by the deadline well before it would end.
     @Test func theDeadlineStopsASlowEvaluation() throws {
-        var kipi = Kipi()
-        try kipi.register(
-            FunctionDefinition(
-                "slow", [.collection("x", .number)], returns: .exactly(.number), summary: "",
-                implementation: .aggregate { _ in
-                    Thread.sleep(forTimeInterval: 0.001)
-                    return .number(1)
-                }))
-        let rows = (0..<20_000).map { "\($0)" }.joined(separator: "\n")
-        let table = try table("id\n" + rows)
-        let program = try kipi.compile(source: SourceText(name: "t.kpi", text: "k = slow(id) by id\n"), schema: table.schema)
+        let (program, table) = try slowProgram()
         let started = ContinuousClock.now
         do {
             _ = try program.evaluate(table, limits: Limits(timeLimit: .milliseconds(200)))
