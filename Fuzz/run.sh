@@ -21,7 +21,7 @@ for name in $targets; do
     mkdir -p "$work" .build/fuzz/crashes
     echo "== $name for ${seconds}s"
     KIPI_FUZZ_TARGET=$name ASAN_OPTIONS=detect_leaks=0 "$binary" "$work" "corpus/$name" -dict=kipi.dict -max_total_time="$seconds" \
-        -timeout=10 -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 -artifact_prefix=.build/fuzz/crashes/$name- "$@" \
+        -timeout=30 -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 -artifact_prefix=.build/fuzz/crashes/$name- "$@" \
         > .build/fuzz/$name.log 2>&1 || status=1
     grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|ERROR|SUMMARY|Test unit written" .build/fuzz/$name.log | tail -6 || true
 done
