@@ -10,7 +10,8 @@ enum ReplLoop {
             delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: ""),
             nullValues: options.nullValues, encoding: options.encoding, sheet: options.sheet)
         dataOptions.maximumStreamBytes = options.maximumInputBytes
-        var session = ReplSession(dataOptions: dataOptions)
+        // The terminal's user names the files: the session may read them.
+        var session = ReplSession(dataOptions: dataOptions, readsFiles: true)
         session.readInput = { terminal.readInput(options.maximumInputBytes) }
         var failed = false
         func show(_ output: ReplSession.Output) {

@@ -15,7 +15,7 @@ struct ReplTests {
 
     @Test func keepsDefinitionsAndEvaluatesExpressions() throws {
         let path = try temporaryFile("d.csv", "manager,amount\nAnn,10\nBob,5\n")
-        var session = ReplSession()
+        var session = ReplSession(readsFiles: true)
         #expect(session.handle(":data \(path)").text == "loaded 2 rows: manager, amount")
         #expect(session.handle(":columns").text == "manager: text\namount: number\n(2 rows)")
         #expect(session.handle("sum(amount)").text == "15")
@@ -43,7 +43,7 @@ struct ReplTests {
 
     @Test func anOpenExpressionContinuesOnTheNextLine() throws {
         let path = try temporaryFile("d.csv", "amount\n10\n5\n")
-        var session = ReplSession()
+        var session = ReplSession(readsFiles: true)
         _ = session.handle(":data \(path)")
         #expect(session.handle("sum(amount").text == "")
         #expect(session.isContinuing)
@@ -62,7 +62,7 @@ struct ReplTests {
     @Test func aDefinitionTypedAgainReplacesTheFilesOne() throws {
         let data = try temporaryFile("d.csv", "amount\n10\n5\n")
         let file = try temporaryFile("k.kpi", "param n = 2\ntotal = sum(amount) * n\n")
-        var session = ReplSession()
+        var session = ReplSession(readsFiles: true)
         #expect(texts(&session, [":data \(data)", ":load \(file)"]) == ["loaded 2 rows: amount", "loaded \(file): 1 KPIs"])
         #expect(session.handle("param n = 4").text == "defined n")
         #expect(session.handle("total").text == "60")
@@ -77,7 +77,7 @@ struct ReplTests {
     @Test func switchingDataReportsWhatNoLongerFitsOnce() throws {
         let first = try temporaryFile("a.csv", "amount\n10\n")
         let second = try temporaryFile("b.csv", "price\n3\n")
-        var session = ReplSession()
+        var session = ReplSession(readsFiles: true)
         _ = session.handle(":data \(first)")
         _ = session.handle("total = sum(amount)")
         let switched = session.handle(":data \(second)")
@@ -89,7 +89,7 @@ struct ReplTests {
 
     @Test func formatsSavesAndReadsDataOptions() throws {
         let data = try temporaryFile("d.csv", "manager;amount\nAnn;1,5\nBob;2\n")
-        var session = ReplSession()
+        var session = ReplSession(readsFiles: true)
         _ = session.handle(":data \(data) --decimal-comma")
         #expect(session.handle("sum(amount)").text == "3.50")
         _ = session.handle(":format json")
@@ -103,7 +103,7 @@ struct ReplTests {
 
     @Test func completesNamesColumnsFunctionsAndCommands() throws {
         let data = try temporaryFile("d.csv", "Выручка сделки,amount\n1,2\n")
-        var session = ReplSession()
+        var session = ReplSession(readsFiles: true)
         _ = session.handle(":data \(data)")
         _ = session.handle("amount_total = sum(amount)")
         #expect(session.completions(of: "amo") == ["amount", "amount_total"])

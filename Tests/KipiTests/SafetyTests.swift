@@ -184,3 +184,16 @@ struct BoundedInputTests {
         #expect(all.columnNames.count == 100_000)
     }
 }
+
+/// A REPL session a host serves to strangers reads no files unless the host says so.
+struct ReplFileAccessTests {
+    @Test func aSessionReadsNoFilesByDefault() {
+        var session = ReplSession()
+        session.readInput = { Array("amount\n1\n2\n".utf8) }
+        #expect(session.handle(":load /etc/passwd").text == "this session reads no files")
+        #expect(session.handle(":data /etc/passwd").text == "this session reads no files")
+        #expect(session.handle(":data -").text == "loaded 2 rows: amount")
+        #expect(session.handle("import \"/etc/passwd\"").failed)
+        #expect(session.handle("sum(amount)").text == "3")
+    }
+}

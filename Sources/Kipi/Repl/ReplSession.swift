@@ -44,10 +44,18 @@ public struct ReplSession {
     /// Whether the session waits for the rest of an expression.
     public var isContinuing: Bool { !pending.isEmpty }
 
-    public init(kipi: Kipi = Kipi(), dataOptions: DataOptions = DataOptions()) {
+    /// Whether `:load`, `:data FILE` and `import` may read files. A terminal's session reads
+    /// those its user names; a host that serves strangers leaves it off, and they can give data
+    /// only through `readInput` (`:data -`).
+    public var readsFiles: Bool
+
+    public init(kipi: Kipi = Kipi(), dataOptions: DataOptions = DataOptions(), readsFiles: Bool = false) {
         self.kipi = kipi
         self.dataOptions = dataOptions
+        self.readsFiles = readsFiles
     }
+
+    private static let noFiles = Output("this session reads no files", failed: true)
 
     static let help = """
         Type an expression to evaluate it, or a definition (name = …, let, param, fn) to keep it;
@@ -130,14 +138,20 @@ public struct ReplSession {
 
     /// The sources of the session's definitions: the files without what was typed again or
     /// forgotten (blanked, so line numbers stay true), then the typed ones that fit.
-    /// Compiles against the session's tables. The REPL reads the files its user names, so it
-    /// follows imports from disk.
+    /// Compiles against the session's tables, following imports from disk if it reads files.
     private func compiled(_ source: SourceText, definitions: [SourceText]) throws(DiagnosticList) -> Program {
-        try kipi.compile(source: source, schema: data.schema, tables: namedSchemas, definitions: definitions, loadImport: Kipi.readImport)
+        try kipi.compile(source: source, schema: data.schema, tables: namedSchemas, definitions: definitions, loadImport: importer)
     }
 
     private func compiled(expression: SourceText) throws(DiagnosticList) -> Program {
-        try kipi.compile(expression: expression, schema: data.schema, tables: namedSchemas, definitions: definitionSources, loadImport: Kipi.readImport)
+        try kipi.compile(expression: expression, schema: data.schema, tables: namedSchemas, definitions: definitionSources, loadImport: importer)
+    }
+
+    private var importer: (String, String) throws -> SourceText {
+        let readsFiles = readsFiles
+        return { path, importer in
+            readsFiles ? try Kipi.readImport(path, importer: importer) : try Kipi.refuseImports(path, importer: importer)
+        }
     }
 
     private var definitionSources: [SourceText] {
@@ -307,6 +321,7 @@ public struct ReplSession {
                 guard let input = readInput() else { return Output(FileAccess.tooLarge(options.maximumStreamBytes), failed: true) }
                 loaded = try DataTable.load(Data(input), name: "<stdin>", options: options)
             } else {
+                guard readsFiles else { return Self.noFiles }
                 loaded = try DataTable.load(contentsOf: path, options: options)
             }
             tables[table] = loaded
@@ -329,8 +344,14 @@ public struct ReplSession {
     }
 
     private mutating func load(_ path: String) -> Output {
-        guard let contents = FileManager.default.contents(atPath: path), let text = String(validating: contents, as: UTF8.self) else {
-            return Output("\(path): error: cannot read the file", failed: true)
+        guard readsFiles else { return Self.noFiles }
+        let contents: Data
+        switch FileAccess.contents(of: path, atMost: kipi.limits.sourceSize) {
+        case .success(let data): contents = data
+        case .failure(let problem): return Output("\(path): error: cannot read the file: \(problem.message)", failed: true)
+        }
+        guard let text = String(validating: contents, as: UTF8.self) else {
+            return Output("\(path): error: the file is not valid UTF-8 text", failed: true)
         }
         let source = SourceText(name: path, text: text)
         let replaced = Set(typed.map(\.name)).union(forgotten)
