@@ -103,7 +103,8 @@ public struct Program: Sendable {
             }
             // Every expression over the table's rows makes a column of 8 bytes a cell and a null mask.
             let (product, overflow) = table.rowCount.multipliedReportingOverflow(by: 9 * checked.rowColumnCount(of: name))
-            estimate = overflow ? Int.max : estimate.addingReportingOverflow(product).overflow ? Int.max : estimate + product
+            let (sum, sumOverflow) = estimate.addingReportingOverflow(product)
+            estimate = overflow || sumOverflow ? Int.max : sum
         }
         if estimate > limits.memory {
             problems.append(Diagnostic(message: "the evaluation would need about \(estimate >> 20) MB, more than the limit of \(limits.memory >> 20) MB"))
