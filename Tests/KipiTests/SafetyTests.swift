@@ -75,6 +75,17 @@ struct LimitTests {
         #expect(message.contains("the formula's functions expand to too large a formula (more than 10000 calls)"))
     }
 
+    /// Found by profiling the formula fuzzer: "did you mean" compared an unknown name with every
+    /// candidate in time proportional to both lengths, so one long name made a compile hang.
+    @Test func aVeryLongUnknownNameGetsNoSuggestionAndNoDelay() {
+        let name = String(repeating: "a", count: 300_000)
+        let message = failure("k = sum(\(name))\n")
+        let firstLine = message.split(separator: "\n").first.map(String.init) ?? ""
+        // Compared as a whole, so that a failure does not print 300,000 letters.
+        #expect(firstLine == "t.kpi:1:9: error: unknown column '\(name)'", "first line has \(firstLine.count) characters")
+        #expect(closestName(to: "amout", among: ["amount", "name"]) == "amount")
+    }
+
     @Test func aKPIWithTooManyGroupsFails() throws {
         let table = try table(Self.data)
         let program = try Kipi().compile(source: SourceText(name: "t.kpi", text: "k = count() by name\nt = count()\n"), schema: table.schema)

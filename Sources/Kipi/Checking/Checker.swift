@@ -563,11 +563,17 @@ extension Declaration.Kind {
 
 /// The candidate closest to a misspelled name, if one is close enough to be a likely typo.
 func closestName(to name: String, among candidates: [String]) -> String? {
+    // At most 3 edits are suggested, so a name that long is no misspelling of an identifier, and
+    // comparing it would cost its length times every candidate's (a stranger's formula may try).
+    guard name.utf8.count <= 256 else { return nil }
     let target = Array(name.lowercased())
     var best: (name: String, distance: Int)?
     for candidate in candidates {
-        let distance = editDistance(target, Array(candidate.lowercased()))
-        let allowed = max(1, min(3, max(target.count, candidate.count) / 3))
+        let other = Array(candidate.lowercased())
+        let allowed = max(1, min(3, max(target.count, other.count) / 3))
+        // The distance is at least the difference in length.
+        guard abs(target.count - other.count) <= allowed else { continue }
+        let distance = editDistance(target, other)
         if distance <= allowed, distance < (best?.distance ?? Int.max) {
             best = (candidate, distance)
         }
