@@ -206,10 +206,10 @@ struct Options {
           kipi --help | --version
 
         OPTIONS:
-          -d, --data [NAME=]DATA   a CSV or JSON file, or - for standard input; NAME= gives another table,
+          -d, --data [NAME=]DATA   a CSV, JSON or .xlsx file, or - for standard input; NAME= gives another table,
                                    read in formulas as NAME.column (repeatable)
           --where PRED             keeps only the rows where PRED holds, in the table it reads
-          --data-format csv|json|xlsx  the data's format (detected by default)
+          --data-format FORMAT     csv, json or xlsx (detected by default)
           -t, --type column=TYPE   read a column as number, text, boolean or date (table.column for one table)
           -p, --param name=value   overrides a 'param' of the file
           -f, --format FORMAT      table (default), json or csv
