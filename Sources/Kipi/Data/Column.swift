@@ -115,6 +115,14 @@ public struct Column: Sendable {
     public var values: [Value] { (0..<count).map { self[$0] } }
 
     /// Whether every cell is null (or there are none), so the column fits any type.
+    /// The length of the null mask when it is not as long as the column, as a host may build
+    /// one (`Column(numbers: [1, 2], nulls: [true])`); nil when it fits. Readers index the mask
+    /// by row, so such a column is refused before use.
+    var misfitNullMaskLength: Int? {
+        guard let nulls, nulls.count != count else { return nil }
+        return nulls.count
+    }
+
     public var isAllNull: Bool { count == 0 || (nulls?.allSatisfy { $0 } ?? false) }
 
     /// The number storage; an all-null column of another type reads as zeros.

@@ -10,14 +10,10 @@ extension DataTable {
         let data: Data
         if FileAccess.isStream(path) {
             // A pipe or a device has no size to map: read it, up to the limit.
-            let read = FileHandle(forReadingAtPath: path).map { handle in
-                defer { try? handle.close() }
-                return Result { try FileAccess.read(handle, atMost: options.maximumStreamBytes) }
-            }
-            switch read {
-            case .success(let contents?)?: data = contents
-            case .success(nil)?: throw DiagnosticList([Diagnostic(message: FileAccess.tooLarge(options.maximumStreamBytes), file: path)])
-            case .failure?, nil:
+            switch FileAccess.read(path, atMost: options.maximumStreamBytes) {
+            case .success(let contents?): data = contents
+            case .success(nil): throw DiagnosticList([Diagnostic(message: FileAccess.tooLarge(options.maximumStreamBytes), file: path)])
+            case .failure:
                 throw DiagnosticList([Diagnostic(message: "cannot read the data file: \(FileAccess.problem(reading: path))", file: path)])
             }
         } else {
@@ -60,15 +56,21 @@ public enum FileAccess {
     /// a message. A pipe or a device is refused: it could go on forever.
     public static func contents(of path: String, atMost limit: Int) -> Result<Data, FunctionError> {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue, !isStream(path),
-            let handle = FileHandle(forReadingAtPath: path)
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue, !isStream(path)
         else { return .failure(FunctionError(isStream(path) ? "it is not a regular file" : problem(reading: path))) }
-        defer { try? handle.close() }
-        switch Result(catching: { try read(handle, atMost: limit) }) {
+        switch read(path, atMost: limit) {
         case .success(let data?): return .success(data)
         case .success(nil): return .failure(FunctionError("it is larger than \(limit) bytes"))
         case .failure: return .failure(FunctionError(problem(reading: path)))
         }
+    }
+
+    /// Everything in the file at `path`, or nil once that is more than `limit` bytes; a failure
+    /// to open or read it (its words are `problem(reading:)`'s).
+    static func read(_ path: String, atMost limit: Int) -> Result<Data?, any Error> {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(FunctionError(problem(reading: path))) }
+        defer { try? handle.close() }
+        return Result { try read(handle, atMost: limit) }
     }
 
     /// Whether a path is something other than a regular file or a directory: a pipe, a device.

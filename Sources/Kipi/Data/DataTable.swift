@@ -16,10 +16,10 @@ public struct DataTable: Sendable {
         for (name, column) in columns {
             if byName[name] != nil {
                 problems.append(Diagnostic(message: "duplicate column name '\(name)'", file: sourceName.isEmpty ? nil : sourceName))
-            } else if let nulls = column.nulls, nulls.count != column.count {
+            } else if let maskLength = column.misfitNullMaskLength {
                 problems.append(
                     Diagnostic(
-                        message: "column '\(name)' has a null mask of \(nulls.count) cells for \(column.count) values",
+                        message: "column '\(name)' has a null mask of \(maskLength) cells for \(column.count) values",
                         file: sourceName.isEmpty ? nil : sourceName))
             } else if column.count != rowCount {
                 problems.append(

@@ -37,11 +37,11 @@ extension Column {
     /// calls the public kernels too, so they check rather than read out of bounds.
     static func misfit(_ arguments: [Column], count: Int) -> Column? {
         let bad = arguments.first { argument in
-            !(argument.count == count || argument.count == 1) || argument.nulls.map { $0.count != argument.count } ?? false
+            !(argument.count == count || argument.count == 1) || argument.misfitNullMaskLength != nil
         }
         guard count < 0 || bad != nil else { return nil }
         var failed = Column.nulls(.number, count: max(count, 0))
-        let cells = bad.map { "\($0.count) cells" + ($0.nulls.map { $0.count == bad?.count ? "" : " and a null mask of \($0.count)" } ?? "") }
+        let cells = bad.map { "\($0.count) cells" + ($0.misfitNullMaskLength.map { " and a null mask of \($0)" } ?? "") }
         failed.errors = RowErrors(everyRow: "a column of \(cells ?? "no cells") does not fit \(count) cells")
         return failed
     }

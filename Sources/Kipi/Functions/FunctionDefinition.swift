@@ -279,8 +279,8 @@ extension FunctionDefinition {
 
     /// Why a column the function returned breaks its contract: wrong masks or type; nil if it keeps it.
     func violation(in column: Column, type declared: KipiType) -> String? {
-        if let nulls = column.nulls, nulls.count != column.count {
-            return "function '\(name)' returned a null mask of \(nulls.count) cells for \(column.count) values"
+        if let maskLength = column.misfitNullMaskLength {
+            return "function '\(name)' returned a null mask of \(maskLength) cells for \(column.count) values"
         }
         if let row = column.errors.rows.keys.first(where: { !(0..<column.count).contains($0) }) {
             return "function '\(name)' returned an error for cell \(row + 1) of \(column.count)"

@@ -25,13 +25,13 @@ public enum WorkbookReader {
         do {
             let archive = try ZipArchive(data)
             let book = try Workbook(archive)
-            let sheetPath = try book.sheetPath(named: options.sheet)
-            guard let sheetXML = try archive.contents(of: sheetPath) else { throw ZipArchive.Problem(reason: "its sheet '\(sheetPath)' is missing") }
+            let chosen = try book.sheet(named: options.sheet)
+            guard let sheetXML = try archive.contents(of: chosen.path) else { throw ZipArchive.Problem(reason: "its sheet '\(chosen.path)' is missing") }
             let sharedStrings = try archive.contents(of: book.part("sharedStrings.xml")).map(SharedStringsParser.parse) ?? []
             let dateStyles = try archive.contents(of: book.part("styles.xml")).map(StylesParser.dateStyles) ?? []
             let sheet = try SheetParser.parse(sheetXML, sharedStrings: sharedStrings, dateStyles: dateStyles, date1904: book.date1904)
             var table = try SheetTable(sheet: sheet, file: name, options: options).table()
-            table.readAs = "sheet '\(book.sheets.first { $0.path == sheetPath }?.name ?? sheetPath)'"
+            table.readAs = "sheet '\(chosen.name)'"
             return table
         } catch let problem as ZipArchive.Problem {
             throw failure("cannot read the workbook: \(problem.reason)")
@@ -55,6 +55,17 @@ enum WorkbookCell: Equatable {
     case text(String)
     case boolean(Bool)
     case date(KipiDate)
+
+    /// The value Excel stored.
+    var value: Value {
+        switch self {
+        case .empty: .null
+        case .number(let number): .number(number)
+        case .text(let text): .text(text)
+        case .boolean(let flag): .boolean(flag)
+        case .date(let date): .date(date)
+        }
+    }
 
     /// The cell as a CSV export would write it, for typing text the way CSV text is typed.
     var written: String {
@@ -106,13 +117,13 @@ private struct Workbook {
 
     func part(_ name: String) -> String { folder + name }
 
-    func sheetPath(named wanted: String?) throws -> String {
+    func sheet(named wanted: String?) throws -> (name: String, path: String) {
         guard let wanted else {
             guard let first = sheets.first else { throw ZipArchive.Problem(reason: "it has no sheets") }
-            return first.path
+            return first
         }
         if let sheet = sheets.first(where: { $0.name == wanted }) ?? sheets.first(where: { $0.name.lowercased() == wanted.lowercased() }) {
-            return sheet.path
+            return sheet
         }
         let names = sheets.map { "'\($0.name)'" }.joined(separator: ", ")
         throw DiagnosticList([Diagnostic(message: "the workbook has no sheet '\(wanted)'; its sheets are \(names)")])
@@ -132,6 +143,7 @@ private struct SheetTable {
         }
         let body = sheet.rows.filter { $0.number > headerRow.number && $0.cells.values.contains { $0 != .empty } }
         let lastColumn = (sheet.rows.flatMap(\.cells.keys).max() ?? 0)
+        let rowNumbers = body.map(\.number)
         var columns: [(name: String, column: Column)] = []
         var problems: [Diagnostic] = []
         for index in 0...lastColumn {
@@ -149,7 +161,7 @@ private struct SheetTable {
                 continue
             }
             guard options.columns?.contains(header) ?? true else { continue }
-            switch column(named: header, cells: cells, rowNumbers: body.map(\.number)) {
+            switch column(named: header, cells: cells, rowNumbers: rowNumbers) {
             case .success(let column): columns.append((header, column))
             case .failure(let problem): problems.append(problem)
             }
@@ -161,19 +173,10 @@ private struct SheetTable {
     /// A column of one stored type is that type; text, a mix of types, or a forced type is
     /// read as a CSV column with the same cells would be.
     private func column(named name: String, cells: [WorkbookCell], rowNumbers: [Int]) -> Result<Column, Diagnostic> {
-        var kinds = Set<KipiType>()
-        for cell in cells {
-            switch cell {
-            case .empty: break
-            case .number: kinds.insert(.number)
-            case .boolean: kinds.insert(.boolean)
-            case .date: kinds.insert(.date)
-            case .text: kinds.insert(.text)
-            }
-        }
+        let kinds = Set(cells.map(\.value).filter { !$0.isNull }.map(\.type))
         let forced = options.columnTypes[name]
         if kinds != [.text], kinds.count <= 1, forced.map({ kinds.isEmpty || kinds == [$0] }) ?? true {
-            return .success(Column(values: cells.map(Self.value), type: kinds.first ?? forced ?? .text))
+            return .success(Column(values: cells.map(\.value), type: kinds.first ?? forced ?? .text))
         }
         return typedAsText(name: name, cells: cells, rowNumbers: rowNumbers, textOnly: kinds == [.text], forced: forced)
     }
@@ -196,7 +199,7 @@ private struct SheetTable {
         // Text typed by hand in a Russian office writes 1 234,56; numbers Excel stored are written with a point.
         let decimalMarks: [Bool] = options.decimalComma.map { [$0] } ?? (textOnly ? [true, false] : [false])
         let built = buffer.withUnsafeBufferPointer { pointer -> Result<Column, Diagnostic> in
-            guard let base = pointer.baseAddress else { return .success(Column(values: cells.map(Self.value), type: .text)) }
+            guard let base = pointer.baseAddress else { return .success(Column(values: cells.map(\.value), type: .text)) }
             let builder = ColumnBuilder(
                 bytes: ByteBuffer(base: base, count: pointer.count), name: name, file: file, starts: starts, ends: ends,
                 decimalMarks: decimalMarks, nullValues: NullTokens(options.nullValues ?? DataOptions.standardNullValues))
@@ -207,16 +210,6 @@ private struct SheetTable {
         var exact = Column(values: cells.map { $0 == .empty ? .null : .text($0.written) }, type: .text)
         exact.typeNote = column.typeNote
         return .success(exact)
-    }
-
-    private static func value(_ cell: WorkbookCell) -> Value {
-        switch cell {
-        case .empty: .null
-        case .number(let number): .number(number)
-        case .text(let text): .text(text)
-        case .boolean(let flag): .boolean(flag)
-        case .date(let date): .date(date)
-        }
     }
 
     /// Excel's letters for a column index: 0 is A, 26 is AA.
