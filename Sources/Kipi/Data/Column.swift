@@ -24,6 +24,8 @@ public struct Column: Sendable {
     /// For a text column of a data file that is not all numbers, why: the first cell that is not
     /// a number, as in "line 14 has 'n/a', which is not a number".
     public var typeNote: String?
+    /// A text column's cells as codes of its distinct texts, when it was encoded (data files' are).
+    var textCodes: TextCodes?
 
     public init(_ storage: Storage, nulls: [Bool]? = nil, errors: RowErrors = RowErrors()) {
         self.storage = storage
@@ -218,6 +220,7 @@ public struct Column: Sendable {
         case .period(let grain, let values): result = Column(.period(grain, rows.map { values[$0] }), nulls: mask)
         }
         result.errors = errors.gathering(rows)
+        result.textCodes = textCodes?.gathering(rows)
         return result
     }
 }

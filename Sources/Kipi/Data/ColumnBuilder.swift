@@ -115,7 +115,15 @@ struct ColumnBuilder: Sendable {
     }
 
     private func texts(_ nulls: [Bool], note: String?) -> Column {
-        var column = Column(texts: (0..<count).map { nulls[$0] ? "" : text($0) }, nulls: nulls)
+        let codes = TextCodes.encoding(
+            rowCount: count,
+            bytesOf: { row in
+                let length = nulls[row] ? 0 : max(0, end(row) - Int(starts[row]))
+                return (UnsafeBufferPointer(start: bytes.base + Int(starts[row]), count: length), ends[row] & CSVScanner.quotedFlag != 0)
+            },
+            text: { nulls[$0] ? "" : text($0) })
+        var column = Column(texts: codes.texts, nulls: nulls)
+        column.textCodes = codes
         column.typeNote = note
         return column
     }

@@ -56,6 +56,13 @@ extension Evaluator {
                 (partOfElement, partOfCell, partCount) = (parts.ofElement, parts.ofCell, parts.count)
             }
         }
+        if let reduction = function.reduction, collections.count <= 1, call.domain != .list,
+            let reduced = reducedInOnePass(
+                call, reduction: reduction, collection: collections.first, mask: mask, domainLength: domainLength,
+                partOfElement: partOfElement, partOfCell: partOfCell, partCount: partCount, type: type)
+        {
+            return reduced
+        }
         let valueArguments = call.arguments.indices.filter { call.roles[$0] == .value }.map { evaluate(call.arguments[$0]) }
         let selections = selectRows(
             domainLength: domainLength, partOf: partOfElement, partCount: partCount, collections: collections, mask: mask)

@@ -129,7 +129,8 @@ struct GroupIndex: Sendable {
         }
         switch column.storage {
         case .number(let numbers): code(numbers.map { $0 == 0 ? 0 : $0 }) { .number($0) }
-        case .text(let texts): code(texts) { .text($0) }
+        case .text(let texts) where column.textCodes == nil || column.count != rowCount: code(texts) { .text($0) }
+        case .text: code(column.textCodes?.codes ?? []) { .text(column.textCodes?.distinct[Int($0)] ?? "") }
         case .boolean(let flags): code(flags) { .boolean($0) }
         case .date(let days): code(days) { .date(KipiDate(daysSinceEpoch: $0)) }
         // A date-time key groups by its date.

@@ -129,7 +129,7 @@ extension Column {
     }
 
     /// Wraps computed storage with its arguments' nulls and errors, failing non-finite numbers.
-    private static func finishing(_ storage: Storage, from arguments: [Column], count: Int, failure: ((Int) -> String)?) -> Column {
+    static func finishing(_ storage: Storage, from arguments: [Column], count: Int, failure: ((Int) -> String)?) -> Column {
         let nulls = combinedNulls(arguments, count: count)
         var errors = combinedErrors(arguments, count: count)
         if let failure, case .number(let values) = storage {

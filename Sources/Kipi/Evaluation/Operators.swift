@@ -129,7 +129,16 @@ extension Evaluator {
             return Column.zipCompare(a, b, count: count, read: \.periodIndices, test(op))
         case (.text, .text):
             // Swift orders strings by their canonical (NFC) Unicode scalars: "é" written either way is one text.
-            return Column.zipCompare(a, b, count: count, read: \.texts, test(op))
+            let test: (String, String) -> Bool = test(op)
+            if let codes = a.textCodes, a.count == count, b.count == 1 {
+                let other = b.texts[0]
+                return Column.finishing(.boolean(codes.map { test($0, other) }), from: [a, b], count: count, failure: nil)
+            }
+            if let codes = b.textCodes, b.count == count, a.count == 1 {
+                let other = a.texts[0]
+                return Column.finishing(.boolean(codes.map { test(other, $0) }), from: [a, b], count: count, failure: nil)
+            }
+            return Column.zipCompare(a, b, count: count, read: \.texts, test)
         case (.boolean, .boolean):
             return Column.zipCompare(a, b, count: count, read: \.booleans) { l, r in op == .equal ? l == r : l != r }
         default:
@@ -159,7 +168,11 @@ extension Evaluator {
             for row in 0..<count { values[row] = set.contains(numbers[row * stride]) }
         case .text(let texts):
             let set = Set(members.compactMap { if case .text(let text) = $0 { text } else { nil } })
-            for row in 0..<count { values[row] = set.contains(texts[row * stride]) }
+            if let codes = column.textCodes, column.count == count {
+                values = codes.map(set.contains)
+            } else {
+                for row in 0..<count { values[row] = set.contains(texts[row * stride]) }
+            }
         case .boolean, .date, .dateTime, .period:
             for row in 0..<count { values[row] = members.contains(column[row * stride]) }
         }

@@ -8,18 +8,21 @@ enum Aggregates {
                 let values = input.collections[0].numbers
                 guard !values.isEmpty else { throw FunctionError("average of no values") }
                 return .number(exactSum(values) / Double(values.count))
-            })
+            }
+        ).reducing(.mean)
         return [
             FunctionDefinition(
                 "count", [Parameter.collection("x", .any).optional()], returns: .exactly(.number),
                 summary: "count() counts rows, count(x) non-null values of x, count(where p) rows where p holds.",
                 implementation: .aggregate { input in
                     .number(Double(input.collections.first?.count ?? input.rowCount))
-                }),
+                }
+            ).reducing(.count),
             FunctionDefinition(
                 "sum", [.collection("x", .number)], returns: .exactly(.number), format: .inheritsArguments,
                 summary: "Sum of the non-null values, compensated against rounding error; 0 for no values.",
-                implementation: .aggregate { input in .number(exactSum(input.collections[0].numbers)) }),
+                implementation: .aggregate { input in .number(exactSum(input.collections[0].numbers)) }
+            ).reducing(.sum),
             average,
             StandardLibrary.alias("average", of: average),
             extreme("min", "Smallest non-null value (numbers, dates or text); no values is an error.", keepsFirst: true),
@@ -47,12 +50,13 @@ enum Aggregates {
                     let flags = input.collections[0].booleans
                     guard !flags.isEmpty else { throw FunctionError("percent of no values: the condition is null or filtered out in every row") }
                     return .number(Double(flags.reduce(0) { $0 + ($1 ? 1 : 0) }) / Double(flags.count))
-                }),
+                }
+            ).reducing(.share),
         ]
     }
 
     private static func extreme(_ name: String, _ summary: String, keepsFirst: Bool) -> FunctionDefinition {
-        FunctionDefinition(
+        var definition = FunctionDefinition(
             name, [.collection("x", .variable("T", allowed: orderedTypes))], returns: .variable("T"),
             format: .inheritsArguments, summary: summary,
             implementation: .aggregate { input in
@@ -80,6 +84,8 @@ enum Aggregates {
                     throw FunctionError("\(name) needs numbers, dates, periods or text")
                 }
             })
+        definition.reduction = keepsFirst ? .minimum : .maximum
+        return definition
     }
 
     /// Neumaier's compensated sum: exact to the last bit for sums a spreadsheet rounds.

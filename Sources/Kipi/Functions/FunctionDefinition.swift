@@ -15,6 +15,11 @@ public struct FunctionDefinition: Sendable {
     /// with constants is computed once, when the formula is checked; one that reads a clock
     /// or other outside state is computed at every evaluation.
     public var isDeterministic: Bool
+    /// For an aggregate that one pass over its values computes (a sum, a count, a mean …): which
+    /// pass. The evaluator then runs it over the rows its filter keeps, group by group, without
+    /// gathering them; the implementation still answers for lists and for other types. It must
+    /// give what the implementation gives on the same values.
+    public var reduction: Reduction?
 
     public init(
         _ name: String, _ parameters: [Parameter], returns result: ResultType, format: ResultFormat = .plain,
@@ -27,6 +32,27 @@ public struct FunctionDefinition: Sendable {
         self.format = format
         self.implementation = implementation
         self.isDeterministic = isDeterministic
+    }
+
+    /// The same aggregate, declared to be computed by `reduction` in one pass.
+    public func reducing(_ reduction: Reduction) -> FunctionDefinition {
+        var copy = self
+        copy.reduction = reduction
+        return copy
+    }
+
+    /// One-pass reductions of the first collection's non-null values where the filter holds.
+    public enum Reduction: Sendable {
+        /// The number of values (of any type), or of rows without a collection.
+        case count
+        /// The compensated sum of numbers, 0 for none.
+        case sum
+        /// The compensated sum of numbers divided by their number.
+        case mean
+        /// The share of true among booleans.
+        case share
+        case minimum
+        case maximum
     }
 
     /// How many arguments a call may pass: from the required parameters up, without a bound
@@ -217,6 +243,12 @@ public struct AggregateInput: Sendable {
         sortCache.sorted(collections.first?.numbers ?? [])
     }
 
+    /// The first collection's numbers, for questions about their order: the first call on a
+    /// collection selects or counts in linear time; once several calls share it, it is sorted.
+    public var orderedNumbers: OrderedValues {
+        sortCache.ordered(collections.first?.numbers ?? [])
+    }
+
     /// The first position of `value` in the first collection, found through an index built once
     /// for every call that shares the collection (a lookup for every row of another table, say).
     public func firstPosition(of value: Value) -> Int? {
@@ -229,6 +261,15 @@ final class SortCache: @unchecked Sendable {
     private let lock = NSLock()
     private var sorted: [Double]?
     private var positions: [Value: Int]?
+    private var orderedCalls = 0
+
+    func ordered(_ values: @autoclosure () -> [Double]) -> OrderedValues {
+        lock.lock()
+        orderedCalls += 1
+        let shared = orderedCalls > 1
+        lock.unlock()
+        return shared ? OrderedValues(values: sorted(values()), isSorted: true) : OrderedValues(values: values(), isSorted: false)
+    }
 
     func sorted(_ values: @autoclosure () -> [Double]) -> [Double] {
         lock.lock()

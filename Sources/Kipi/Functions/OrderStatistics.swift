@@ -1,8 +1,9 @@
 import Foundation
 
 /// `median`, `percentile`, `percentile_exc`, `quartile`, `percentrank`, `percentrank_exc`:
-/// Excel's order statistics, interpolating between data points. The values are sorted once per
-/// group, and once for all rows that look up ranks in the same list.
+/// Excel's order statistics, interpolating between data points. One question about a
+/// collection is answered in linear time (selection, or counting for a rank); the values are
+/// sorted once for all rows that ask about the same collection, as ranks looked up per row do.
 enum OrderStatistics {
     static var definitions: [FunctionDefinition] {
         [
@@ -60,56 +61,53 @@ enum OrderStatistics {
             })
     }
 
-    /// The collection's values in ascending order; no values is an error.
-    static func sortedValues(_ input: AggregateInput, _ name: String) throws(FunctionError) -> [Double] {
-        let values = input.sortedNumbers
-        guard !values.isEmpty else { throw FunctionError("\(name) of no values") }
+    /// The collection's values in order; no values is an error.
+    static func sortedValues(_ input: AggregateInput, _ name: String) throws(FunctionError) -> OrderedValues {
+        let values = input.orderedNumbers
+        guard values.count > 0 else { throw FunctionError("\(name) of no values") }
         return values
     }
 
     /// PERCENTILE.INC: rank k·(n−1), 0-based, interpolated between its neighbours.
-    static func inclusivePercentile(_ sorted: [Double], _ k: Double) throws(FunctionError) -> Double {
-        interpolated(sorted, at: k * Double(sorted.count - 1))
+    static func inclusivePercentile(_ values: OrderedValues, _ k: Double) throws(FunctionError) -> Double {
+        interpolated(values, at: k * Double(values.count - 1))
     }
 
     /// PERCENTILE.EXC: rank k·(n+1), 1-based, which must lie between 1 and n.
-    static func exclusivePercentile(_ sorted: [Double], _ k: Double) throws(FunctionError) -> Double {
-        let n = Double(sorted.count)
+    static func exclusivePercentile(_ values: OrderedValues, _ k: Double) throws(FunctionError) -> Double {
+        let n = Double(values.count)
         let rank = k * (n + 1)
         guard k > 0, k < 1, rank >= 1, rank <= n else {
-            throw FunctionError("percentile_exc needs k between 1/(n+1) and n/(n+1) for n = \(sorted.count) values, got \(formatLiteral(k))")
+            throw FunctionError("percentile_exc needs k between 1/(n+1) and n/(n+1) for n = \(values.count) values, got \(formatLiteral(k))")
         }
-        return interpolated(sorted, at: rank - 1)
+        return interpolated(values, at: rank - 1)
     }
 
     /// The value at a fractional 0-based position, by linear interpolation.
-    private static func interpolated(_ sorted: [Double], at position: Double) -> Double {
+    private static func interpolated(_ values: OrderedValues, at position: Double) -> Double {
         let lower = Int(position.rounded(.down))
         let fraction = position - Double(lower)
-        guard fraction > 0, lower + 1 < sorted.count else { return sorted[min(lower, sorted.count - 1)] }
-        return sorted[lower] + fraction * (sorted[lower + 1] - sorted[lower])
+        guard fraction > 0, lower + 1 < values.count else { return values.smallest(min(lower, values.count - 1)).value }
+        let (low, high) = values.smallest(lower)
+        return low + fraction * ((high ?? low) - low)
     }
 
     /// PERCENTRANK.INC and .EXC as Excel and LibreOffice compute them: a value in the data
     /// ranks by the count of smaller values; one between two data points is interpolated.
-    static func percentRank(_ sorted: [Double], _ value: Double, inclusive: Bool, name: String) throws(FunctionError) -> Double {
-        let n = sorted.count
-        guard let first = sorted.first, let last = sorted.last, value >= first, value <= last else {
+    static func percentRank(_ values: OrderedValues, _ value: Double, inclusive: Bool, name: String) throws(FunctionError) -> Double {
+        let n = values.count
+        let place = values.place(of: value)
+        guard value >= place.minimum, value <= place.maximum else {
             throw FunctionError(
-                "\(name): \(formatLiteral(value)) is outside the values (\(formatLiteral(sorted.first ?? 0)) to \(formatLiteral(sorted.last ?? 0)))")
+                "\(name): \(formatLiteral(value)) is outside the values (\(formatLiteral(place.minimum)) to \(formatLiteral(place.maximum)))")
         }
         if n == 1 { return inclusive ? 1 : 0.5 }
-        // The count of values smaller than `value`: where it would be inserted.
-        var smaller = 0
-        var upper = n
-        while smaller < upper {
-            let middle = (smaller + upper) / 2
-            if sorted[middle] < value { smaller = middle + 1 } else { upper = middle }
-        }
-        if sorted[smaller] == value {
+        let smaller = place.smaller
+        if place.isPresent {
             return inclusive ? Double(smaller) / Double(n - 1) : Double(smaller + 1) / Double(n + 1)
         }
-        let fraction = (value - sorted[smaller - 1]) / (sorted[smaller] - sorted[smaller - 1])
+        // Between the largest smaller value (0-based position smaller − 1) and the next one.
+        let fraction = (value - place.below) / (place.above - place.below)
         return inclusive ? (Double(smaller - 1) + fraction) / Double(n - 1) : (Double(smaller) + fraction) / Double(n + 1)
     }
 

@@ -1,0 +1,112 @@
+/// A text column's cells as small numbers: each row's position in the list of the column's
+/// distinct texts, so that comparing with a text, `in` and grouping test each distinct text once
+/// and then work on integers. A data file's text columns are encoded as they are read.
+///
+/// For every row, `texts[row] == distinct[codes[row]]`, null rows included (their text is "").
+struct TextCodes: Sendable {
+    var codes: [Int32]
+    /// The distinct texts, by code; no two are equal as Swift compares strings (canonically).
+    var distinct: [String]
+
+    init(codes: [Int32], distinct: [String]) {
+        self.codes = codes
+        self.distinct = distinct
+    }
+
+    /// Encodes texts in order of first appearance.
+    init(_ texts: [String]) {
+        var known: [String: Int32] = [:]
+        var distinct: [String] = []
+        codes = texts.map { text in
+            if let code = known[text] { return code }
+            let code = Int32(distinct.count)
+            known[text] = code
+            distinct.append(text)
+            return code
+        }
+        self.distinct = distinct
+    }
+
+    /// The texts of every row.
+    var texts: [String] { codes.map { distinct[Int($0)] } }
+
+    /// The codes of the rows at `rows`, in that order.
+    func gathering(_ rows: [Int]) -> TextCodes {
+        TextCodes(codes: rows.map { codes[$0] }, distinct: distinct)
+    }
+
+    /// `property` of every row's text, computed once per distinct text.
+    func map<Result>(_ property: (String) -> Result) -> [Result] {
+        let perCode = distinct.map(property)
+        return perCode.withUnsafeBufferPointer { perCode in codes.map { perCode[Int($0)] } }
+    }
+
+    /// Encodes the cells of a data file: cells with the same bytes (and both quoted or both
+    /// not, as quoting changes how a cell reads) share a code without a string being made for
+    /// each, then texts that Swift holds equal though their bytes differ
+    /// (a quoted and a bare cell, or "é" composed and decomposed) are merged.
+    static func encoding(
+        rowCount: Int, bytesOf: (Int) -> (bytes: UnsafeBufferPointer<UInt8>, quoted: Bool), text: (Int) -> String
+    ) -> TextCodes {
+        var codes = [Int32](repeating: 0, count: rowCount)
+        var firstRowOfCode: [Int] = []
+        var slots = [Int32](repeating: -1, count: 64)
+        var mask = slots.count - 1
+        var hashes: [UInt64] = []
+        for row in 0..<rowCount {
+            let (cell, quoted) = bytesOf(row)
+            let hash = fnv1a(cell) ^ (quoted ? 1 : 0)
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let code = slots[slot]
+                if code < 0 {
+                    let new = Int32(firstRowOfCode.count)
+                    slots[slot] = new
+                    firstRowOfCode.append(row)
+                    hashes.append(hash)
+                    codes[row] = new
+                    break
+                }
+                if hashes[Int(code)] == hash, cell.elementsEqual(bytesOf(firstRowOfCode[Int(code)]).bytes) {
+                    codes[row] = code
+                    break
+                }
+                slot = (slot + 1) & mask
+            }
+            if firstRowOfCode.count * 2 > slots.count {
+                slots = [Int32](repeating: -1, count: slots.count * 2)
+                mask = slots.count - 1
+                for (code, hash) in hashes.enumerated() {
+                    var slot = Int(truncatingIfNeeded: hash) & mask
+                    while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                    slots[slot] = Int32(code)
+                }
+            }
+        }
+        // Texts equal as strings share the code of the first.
+        var merged: [String: Int32] = [:]
+        var distinct: [String] = []
+        let renumbered = firstRowOfCode.map { row -> Int32 in
+            let value = text(row)
+            if let code = merged[value] { return code }
+            let code = Int32(distinct.count)
+            merged[value] = code
+            distinct.append(value)
+            return code
+        }
+        if distinct.count != firstRowOfCode.count {
+            codes.withUnsafeMutableBufferPointer { codes in
+                for row in codes.indices { codes[row] = renumbered[Int(codes[row])] }
+            }
+        }
+        return TextCodes(codes: codes, distinct: distinct)
+    }
+
+    private static func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        // FNV's low bits mix poorly: fold the high ones in, as the table uses the low ones
+        // (the lowest bit is the quoting's).
+        return (hash ^ (hash >> 29)) << 1
+    }
+}

@@ -1,0 +1,155 @@
+// Measures, in one run: 3 KPIs over 10M in-memory rows against the loops a developer would
+// write by hand; a small formula evaluated once per record (parameters, one-row table) against
+// a native closure; and, over the loaded sales CSV, grouping by text and each order statistic.
+// Prints one line per case: `name<TAB>seconds<TAB>what`; run.py makes the table.
+import Foundation
+import Kipi
+
+func best(of runs: Int = 5, _ body: () -> Void) -> Double {
+    var fastest = Double.infinity
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        fastest = min(fastest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return fastest
+}
+
+func report(_ name: String, _ seconds: Double, _ what: String) {
+    print("\(name)\t\(seconds)\t\(what)")
+}
+
+func compile(_ expression: String, _ schema: Schema?, kipi: Kipi = Kipi()) -> Program {
+    do {
+        return try kipi.compile(expression: SourceText(name: "bench", text: expression), schema: schema)
+    } catch {
+        fatalError("\(expression): \(error)")
+    }
+}
+
+func value(_ result: EvaluationResult) -> Double {
+    guard case .single(.value(.number(let number))) = result.kpis[0].value else { fatalError("\(result)") }
+    return number
+}
+
+func evaluate(_ program: Program, _ table: DataTable, _ parameters: [String: Value] = [:]) -> EvaluationResult {
+    do {
+        return try program.evaluate(table, parameters: parameters)
+    } catch {
+        fatalError("\(error)")
+    }
+}
+
+/// Keeps the optimizer from dropping a result.
+nonisolated(unsafe) var sink = 0.0
+
+// 3 KPIs over 10M rows of two number columns.
+func columnar(rows: Int) {
+    var generator = SystemRandomNumberGenerator()
+    let a = (0..<rows).map { _ in Double.random(in: 0..<1000, using: &generator).rounded() / 10 }
+    let b = (0..<rows).map { _ in Double.random(in: 1..<10, using: &generator).rounded() }
+    let table: DataTable
+    do {
+        table = try DataTable(columns: [("a", Column(numbers: a)), ("b", Column(numbers: b))], rowCount: rows)
+    } catch {
+        fatalError("\(error)")
+    }
+    let cases: [(String, (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>) -> Double)] = [
+        ("sum(a * b + 1)", { a, b in
+            var total = 0.0
+            for row in 0..<a.count { total += a[row] * b[row] + 1 }
+            return total
+        }),
+        ("sum(a where b > 3)", { a, b in
+            var total = 0.0
+            for row in 0..<a.count where b[row] > 3 { total += a[row] }
+            return total
+        }),
+        ("avg(a / b)", { a, b in
+            var total = 0.0
+            for row in 0..<a.count { total += a[row] / b[row] }
+            return total / Double(a.count)
+        }),
+    ]
+    for (formula, native) in cases {
+        let program = compile(formula, table.schema)
+        let kipi = best(of: 3) { sink += value(evaluate(program, table)) }
+        let loop = best(of: 3) {
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in sink += native(a, b) } }
+        }
+        report("columnar \(formula)", kipi, "kipi, \(rows) rows")
+        report("columnar \(formula) native", loop, "native Swift loop")
+    }
+}
+
+// One small formula per record.
+func embedded(records: Int) {
+    let facts = (0..<records).map { Double($0 % 97) + 10 }
+    let kipi = Kipi()
+    let withParameters: Program
+    do {
+        withParameters = try kipi.compile(
+            source: SourceText(name: "score.kpi", text: """
+                param fact = 0
+                param critical = 10
+                param norm = 100
+                score = (fact - critical) / (norm - critical)
+                """), schema: nil)
+    } catch {
+        fatalError("\(error)")
+    }
+    let perParameters = best {
+        for fact in facts { sink += value(evaluate(withParameters, .empty, ["fact": .number(fact)])) }
+    } / Double(records)
+    report("embedded parameters", perParameters, "(fact - critical) / (norm - critical), params, per evaluation")
+
+    let schema = Schema(columns: [("fact", .number), ("critical", .number), ("norm", .number)])
+    let oneRow = compile("sum((fact - critical) / (norm - critical))", schema)
+    let tables: [DataTable] = facts.prefix(1000).map { fact in
+        do {
+            return try DataTable(
+                columns: [("fact", Column(numbers: [fact])), ("critical", Column(numbers: [10])), ("norm", Column(numbers: [100]))], rowCount: 1)
+        } catch {
+            fatalError("\(error)")
+        }
+    }
+    let perRow = best {
+        for record in 0..<records { sink += value(evaluate(oneRow, tables[record % tables.count])) }
+    } / Double(records)
+    report("embedded one-row table", perRow, "the same over a one-row table, per evaluation")
+
+    let critical = 10.0, norm = 100.0
+    let closure: @Sendable (Double) -> Double = { fact in (fact - critical) / (norm - critical) }
+    let native = best {
+        for fact in facts { sink += closure(fact) }
+    } / Double(records)
+    report("embedded native", native, "a native closure, per evaluation")
+}
+
+// Over the loaded sales CSV: grouping by text against sum, and each order statistic.
+func sales(path: String) {
+    let table: DataTable
+    do {
+        table = try DataTable.load(contentsOf: path)
+    } catch {
+        fatalError("\(error)")
+    }
+    let cases = [
+        "sum(amount)", "avg(amount) by manager", "count() by status",
+        "median(amount)", "percentile(amount, 0.9)", "percentrank(amount, 500)",
+    ]
+    for formula in cases {
+        let program = compile(formula, table.schema)
+        report("sales \(formula)", best { _ = evaluate(program, table) }, "evaluation after loading, \(table.rowCount) rows")
+    }
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count == 4, let rows = Int(arguments[2]), let records = Int(arguments[3]) else {
+    print("usage: LibraryBench SALES.csv ROWS RECORDS")
+    exit(2)
+}
+sales(path: arguments[1])
+embedded(records: records)
+columnar(rows: rows)
+if sink == 42 { print("") }
