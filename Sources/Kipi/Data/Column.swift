@@ -133,6 +133,14 @@ public struct Column: Sendable {
         return [Double](repeating: 0, count: count)
     }
 
+    /// The number storage, left empty here so that the caller holds the only reference to it
+    /// and can write over it without a copy.
+    mutating func takingNumbers() -> [Double] {
+        guard case .number(let values) = storage else { return numbers }
+        storage = .number([])
+        return values
+    }
+
     public var texts: [String] {
         if case .text(let values) = storage { return values }
         return [String](repeating: "", count: count)
@@ -207,6 +215,23 @@ public struct Column: Sendable {
         return result
     }
 
+    /// The cells of a range of rows.
+    func slice(_ rows: Range<Int>) -> Column {
+        let mask = nulls.map { Array($0[rows]) }
+        var result: Column
+        switch storage {
+        case .number(let values): result = Column(.number(Array(values[rows])), nulls: mask)
+        case .text(let values): result = Column(.text(Array(values[rows])), nulls: mask)
+        case .boolean(let values): result = Column(.boolean(Array(values[rows])), nulls: mask)
+        case .date(let values): result = Column(.date(Array(values[rows])), nulls: mask)
+        case .dateTime(let values): result = Column(.dateTime(Array(values[rows])), nulls: mask)
+        case .period(let grain, let values): result = Column(.period(grain, Array(values[rows])), nulls: mask)
+        }
+        result.errors = errors.slice(rows)
+        result.textCodes = textCodes.map { TextCodes(codes: Array($0.codes[rows]), distinct: $0.distinct) }
+        return result
+    }
+
     /// The cells at `rows`, in that order.
     public func gathering(_ rows: [Int]) -> Column {
         let mask = nulls.map { mask in rows.map { mask[$0] } }
@@ -256,6 +281,13 @@ public struct RowErrors: Sendable {
             return
         }
         rows.merge(other.rows) { first, _ in first }
+    }
+
+    func slice(_ selected: Range<Int>) -> RowErrors {
+        if everyRow != nil || rows.isEmpty { return self }
+        var result = RowErrors()
+        for (row, message) in rows where selected.contains(row) { result.rows[row - selected.lowerBound] = message }
+        return result
     }
 
     func gathering(_ selected: [Int]) -> RowErrors {

@@ -8,6 +8,7 @@ extension Evaluator {
         guard case .aggregate(let reduce) = function.implementation else {
             return failedColumn(type, message: FunctionMessages.notCellByCell(function.name))
         }
+        if let reduced = reducedInChunks(call, type: type, shape: shape) { return reduced }
         let collectionArguments = call.arguments.indices.filter { call.roles[$0] == .collection }.map { call.arguments[$0] }
 
         // The collections, as columns over one domain: rows, a grouped value's groups, or a list.
@@ -56,12 +57,13 @@ extension Evaluator {
                 (partOfElement, partOfCell, partCount) = (parts.ofElement, parts.ofCell, parts.count)
             }
         }
-        if let reduction = function.reduction, collections.count <= 1, call.domain != .list,
-            let reduced = reducedInOnePass(
-                call, reduction: reduction, collection: collections.first, mask: mask, domainLength: domainLength,
-                partOfElement: partOfElement, partOfCell: partOfCell, partCount: partCount, type: type)
+        if let reduction = function.reduction, trace == nil, collections.count <= 1, call.domain != .list,
+            call.roles.allSatisfy({ $0 == .collection })
         {
-            return reduced
+            var reducer = OnePassReduction(reduction, partCount: partCount)
+            if reducer.add(collection: collections.first, mask: mask, partOf: partOfElement?[...], count: domainLength) {
+                return reducer.result(of: function, collectionType: collections.first?.type, partOfCell: partOfCell, type: type)
+            }
         }
         let valueArguments = call.arguments.indices.filter { call.roles[$0] == .value }.map { evaluate(call.arguments[$0]) }
         let selections = selectRows(
@@ -131,7 +133,7 @@ extension Evaluator {
 
     /// For a partitioned aggregate: the part of each domain element (-1 for none), the part each
     /// result cell reduces, and how many parts there are.
-    private mutating func partitioning(
+    mutating func partitioning(
         _ domain: AggregateCall.Domain, by partition: Level, cells: Shape
     ) -> Result<(ofElement: [Int32]?, ofCell: [Int], count: Int), FunctionError> {
         let index: GroupIndex

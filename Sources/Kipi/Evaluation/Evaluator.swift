@@ -16,6 +16,8 @@ struct Evaluator {
     var trace: Trace?
     /// Limits, deadline and cancellation: once one stops the evaluation, every column is a failure.
     var stop: StopConditions
+    /// When set, expressions over this table's rows compute only these rows (see `reducedInChunks`).
+    var rowWindow: RowWindow?
 
     /// What an evaluation computed on the way, kept for explaining it.
     struct Trace {
@@ -160,6 +162,7 @@ struct Evaluator {
     mutating func length(of shape: Shape) -> Int {
         switch shape {
         case .scalar: return 1
+        case .rows(let table) where rowWindow?.table == table: return rowWindow?.rows.count ?? 0
         case .rows(let table): return rowCount(of: table)
         case .groups(let level):
             switch groupIndex(level) {
@@ -184,27 +187,30 @@ struct Evaluator {
         case .literal(let value):
             return Column(repeating: value, type: expression.type, count: 1)
         case .column(let table, let name):
-            return tables[table]?[name] ?? failedColumn(expression.type, message: "the data has no column '\(name)'")
+            guard let column = tables[table]?[name] else { return failedColumn(expression.type, message: "the data has no column '\(name)'") }
+            return windowed(column, table: table)
         case .parameter(let name):
             return Column(repeating: parameters[name] ?? .null, type: expression.type, count: 1)
         case .definition(let index):
             switch values[index] {
-            case .column(let column): return column
+            case .column(let column): return program.definitions[index].grouping == nil ? windowed(column, table: nil) : column
             case .failed(let message): return failedColumn(expression.type, message: message)
             }
         case .negate(let operand):
             let column = evaluate(operand)
-            return Column.mapNumbers(column, count: column.count) { -$0 }
+            return Column.mapNumbers(column, count: column.count, overwriting: ownsColumn(operand)) { -$0 }
         case .percent(let operand):
             let column = evaluate(operand)
-            return Column.mapNumbers(column, count: column.count) { $0 / 100 }
+            return Column.mapNumbers(column, count: column.count, overwriting: ownsColumn(operand)) { $0 / 100 }
         case .not(let operand):
             let column = evaluate(operand)
             var result = Column(booleans: column.booleans.map { !$0 }, nulls: column.nulls)
             result.errors = column.errors
             return result
         case .arithmetic(let arithmetic, let left, let right):
-            return self.arithmetic(arithmetic, evaluate(left), evaluate(right), type: expression.type, count: length(of: expression.shape))
+            return self.arithmetic(
+                arithmetic, evaluate(left), evaluate(right), type: expression.type, count: length(of: expression.shape),
+                overwriting: (ownsColumn(left), ownsColumn(right)))
         case .comparison(let op, let left, let right):
             return compare(op, evaluate(left), evaluate(right), count: length(of: expression.shape))
         case .concatenation(let left, let right):
@@ -271,6 +277,26 @@ struct Evaluator {
                 }
                 return .period(period)
             }
+        }
+    }
+
+    /// The rows of the row window of a column of all of a table's rows (for a definition's
+    /// column, of any table: the window's, as only those are computed in a window).
+    private func windowed(_ column: Column, table: String?) -> Column {
+        guard let rowWindow, table == nil || table == rowWindow.table, column.count == rowCount(of: rowWindow.table), column.count != 1 else {
+            return column
+        }
+        return column.slice(rowWindow.rows)
+    }
+
+    /// Whether the column an expression evaluates to is made for it alone (an operator's
+    /// result), so that the operator reading it may write its own result over it. Columns of
+    /// the data, of definitions and of the trace are shared, and are never overwritten.
+    private func ownsColumn(_ expression: TypedExpression) -> Bool {
+        guard trace == nil, expression.folded == nil else { return false }
+        switch expression.kind {
+        case .arithmetic(.number, _, _), .negate, .percent: return true
+        default: return false
         }
     }
 

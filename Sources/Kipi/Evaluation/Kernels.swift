@@ -51,16 +51,41 @@ extension Column {
         _ argument: Column, count: Int, failure: String = "the result is not a finite number",
         _ transform: (Double) -> Double
     ) -> Column {
-        if let misfit = misfit([argument], count: count) { return misfit }
-        let values = argument.numbers
+        mapNumbers(argument, count: count, overwriting: false, failure: failure, transform)
+    }
+
+    /// `transform` on every cell; with `overwriting`, the result is written over the argument's
+    /// own storage when the argument is the only holder of it (a temporary of an evaluation).
+    @inline(__always)
+    static func mapNumbers(
+        _ argument: consuming Column, count: Int, overwriting: Bool, failure: String = "the result is not a finite number",
+        _ transform: (Double) -> Double
+    ) -> Column {
+        if let misfit = misfit([copy argument], count: count) { return misfit }
         let stride = argument.count == 1 ? 0 : 1
-        var result = [Double](repeating: 0, count: count)
-        result.withUnsafeMutableBufferPointer { output in
-            values.withUnsafeBufferPointer { input in
-                for row in 0..<count { output[row] = transform(input[row * stride]) }
+        var nonFinite = false
+        var result: [Double]
+        if overwriting, argument.count == count, case .number = argument.storage {
+            result = argument.takingNumbers()
+            result.withUnsafeMutableBufferPointer { output in
+                for row in 0..<count {
+                    output[row] = transform(output[row])
+                    nonFinite = nonFinite || !output[row].isFinite
+                }
+            }
+        } else {
+            let values = argument.numbers
+            result = [Double](repeating: 0, count: count)
+            result.withUnsafeMutableBufferPointer { output in
+                values.withUnsafeBufferPointer { input in
+                    for row in 0..<count {
+                        output[row] = transform(input[row * stride])
+                        nonFinite = nonFinite || !output[row].isFinite
+                    }
+                }
             }
         }
-        return finishing(.number(result), from: [argument], count: count, failure: { _ in failure })
+        return finishing(.number(result), from: [copy argument], count: count, failure: nonFinite ? { _ in failure } : nil)
     }
 
     /// `combine` on every pair of cells of two number columns.
@@ -68,23 +93,67 @@ extension Column {
         _ left: Column, _ right: Column, count: Int, failure: @escaping (Int) -> String = { _ in "the result is not a finite number" },
         _ combine: (Double, Double) -> Double
     ) -> Column {
-        if let misfit = misfit([left, right], count: count) { return misfit }
-        let leftValues = left.numbers
-        let rightValues = right.numbers
+        zipNumbers(left, right, count: count, overwriting: (false, false), failure: failure, combine)
+    }
+
+    /// `combine` on every pair of cells; the result is written over the storage of a side marked
+    /// in `overwriting` when that side is its only holder (a temporary of an evaluation).
+    @inline(__always)
+    static func zipNumbers(
+        _ left: consuming Column, _ right: consuming Column, count: Int, overwriting: (left: Bool, right: Bool),
+        failure: @escaping (Int) -> String = { _ in "the result is not a finite number" }, _ combine: (Double, Double) -> Double
+    ) -> Column {
+        if let misfit = misfit([copy left, copy right], count: count) { return misfit }
         let leftStride = left.count == 1 ? 0 : 1
         let rightStride = right.count == 1 ? 0 : 1
-        var result = [Double](repeating: 0, count: count)
-        result.withUnsafeMutableBufferPointer { output in
-            leftValues.withUnsafeBufferPointer { a in
+        var nonFinite = false
+        var result: [Double]
+        func overwritable(_ column: Column, _ marked: Bool) -> Bool {
+            guard marked, column.count == count, case .number = column.storage else { return false }
+            return true
+        }
+        if overwritable(left, overwriting.left) {
+            result = left.takingNumbers()
+            let rightValues = right.numbers
+            result.withUnsafeMutableBufferPointer { output in
                 rightValues.withUnsafeBufferPointer { b in
-                    for row in 0..<count { output[row] = combine(a[row * leftStride], b[row * rightStride]) }
+                    for row in 0..<count {
+                        output[row] = combine(output[row], b[row * rightStride])
+                        nonFinite = nonFinite || !output[row].isFinite
+                    }
+                }
+            }
+        } else if overwritable(right, overwriting.right) {
+            result = right.takingNumbers()
+            let leftValues = left.numbers
+            result.withUnsafeMutableBufferPointer { output in
+                leftValues.withUnsafeBufferPointer { a in
+                    for row in 0..<count {
+                        output[row] = combine(a[row * leftStride], output[row])
+                        nonFinite = nonFinite || !output[row].isFinite
+                    }
+                }
+            }
+        } else {
+            let leftValues = left.numbers
+            let rightValues = right.numbers
+            result = [Double](repeating: 0, count: count)
+            result.withUnsafeMutableBufferPointer { output in
+                leftValues.withUnsafeBufferPointer { a in
+                    rightValues.withUnsafeBufferPointer { b in
+                        for row in 0..<count {
+                            output[row] = combine(a[row * leftStride], b[row * rightStride])
+                            nonFinite = nonFinite || !output[row].isFinite
+                        }
+                    }
                 }
             }
         }
-        return finishing(.number(result), from: [left, right], count: count, failure: failure)
+        return finishing(.number(result), from: [copy left, copy right], count: count, failure: nonFinite ? failure : nil)
     }
 
     /// `test` on every pair of cells, each read by `read` from its storage.
+    @inline(__always)
     static func zipCompare<Element>(
         _ left: Column, _ right: Column, count: Int, read: (Column) -> [Element], _ test: (Element, Element) -> Bool
     ) -> Column {
@@ -93,7 +162,13 @@ extension Column {
         let leftStride = left.count == 1 ? 0 : 1
         let rightStride = right.count == 1 ? 0 : 1
         var result = [Bool](repeating: false, count: count)
-        for row in 0..<count { result[row] = test(leftValues[row * leftStride], rightValues[row * rightStride]) }
+        result.withUnsafeMutableBufferPointer { output in
+            leftValues.withUnsafeBufferPointer { a in
+                rightValues.withUnsafeBufferPointer { b in
+                    for row in 0..<count { output[row] = test(a[row * leftStride], b[row * rightStride]) }
+                }
+            }
+        }
         return finishing(.boolean(result), from: [left, right], count: count, failure: nil)
     }
 

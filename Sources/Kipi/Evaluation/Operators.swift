@@ -1,22 +1,27 @@
 import Foundation
 
 extension Evaluator {
-    /// `+ - * / ^` as the checker decided them: on numbers, dates or periods.
-    func arithmetic(_ arithmetic: ArithmeticKind, _ a: Column, _ b: Column, type: KipiType, count: Int) -> Column {
+    /// `+ - * / ^` as the checker decided them: on numbers, dates or periods. A side marked in
+    /// `overwriting` is a temporary whose storage the result may reuse.
+    func arithmetic(
+        _ arithmetic: ArithmeticKind, _ a: consuming Column, _ b: consuming Column, type: KipiType, count: Int,
+        overwriting: (left: Bool, right: Bool) = (false, false)
+    ) -> Column {
         switch arithmetic {
-        case .number(.add): return Column.zipNumbers(a, b, count: count, +)
-        case .number(.subtract): return Column.zipNumbers(a, b, count: count, -)
-        case .number(.multiply): return Column.zipNumbers(a, b, count: count, *)
+        case .number(.add): return Column.zipNumbers(a, b, count: count, overwriting: overwriting, +)
+        case .number(.subtract): return Column.zipNumbers(a, b, count: count, overwriting: overwriting, -)
+        case .number(.multiply): return Column.zipNumbers(a, b, count: count, overwriting: overwriting, *)
         case .number(.divide):
+            // Which divisors were zero is read after the result may have overwritten them: keep them.
             let divisors = b.numbers
             let stride = b.count == 1 ? 0 : 1
             return Column.zipNumbers(
-                a, b, count: count,
+                a, b, count: count, overwriting: (overwriting.left, false),
                 failure: { row in
                     divisors[row * stride] == 0 ? "division by zero" : "the result is not a finite number"
                 }, /)
         case .number(.power):
-            return Column.zipNumbers(a, b, count: count, failure: { _ in "the power is not a finite number" }, pow)
+            return Column.zipNumbers(a, b, count: count, overwriting: overwriting, failure: { _ in "the power is not a finite number" }, pow)
         case .number(let op):
             return failedColumn(type, message: "'\(op.rawValue)' is not arithmetic")
         case .dateShift(let subtract, let dateFirst):
@@ -120,13 +125,13 @@ extension Evaluator {
         }
         switch (a.storage, b.storage) {
         case (.number, .number):
-            return Column.zipCompare(a, b, count: count, read: \.numbers, test(op))
+            return compared(op, a, b, count: count, read: \.numbers)
         case (.date, .date):
-            return Column.zipCompare(a, b, count: count, read: \.days, test(op))
+            return compared(op, a, b, count: count, read: \.days)
         case (.date, .dateTime), (.dateTime, .date), (.dateTime, .dateTime):
-            return Column.zipCompare(a, b, count: count, read: \.seconds, test(op))
+            return compared(op, a, b, count: count, read: \.seconds)
         case (.period, .period):
-            return Column.zipCompare(a, b, count: count, read: \.periodIndices, test(op))
+            return compared(op, a, b, count: count, read: \.periodIndices)
         case (.text, .text):
             // Swift orders strings by their canonical (NFC) Unicode scalars: "é" written either way is one text.
             let test: (String, String) -> Bool = test(op)
@@ -143,6 +148,20 @@ extension Evaluator {
             return Column.zipCompare(a, b, count: count, read: \.booleans) { l, r in op == .equal ? l == r : l != r }
         default:
             return failedColumn(.boolean, message: CheckerMessages.comparison(op.rawValue, a.type, b.type))
+        }
+    }
+
+    /// A comparison of ordered cells, with the operator chosen once, outside the loop.
+    private func compared<Element: Comparable>(_ op: BinaryOperator, _ a: Column, _ b: Column, count: Int, read: (Column) -> [Element]) -> Column {
+        switch op {
+        case .equal: Column.zipCompare(a, b, count: count, read: read, ==)
+        case .notEqual: Column.zipCompare(a, b, count: count, read: read, !=)
+        case .less: Column.zipCompare(a, b, count: count, read: read, <)
+        case .lessOrEqual: Column.zipCompare(a, b, count: count, read: read, <=)
+        case .greater: Column.zipCompare(a, b, count: count, read: read, >)
+        case .greaterOrEqual: Column.zipCompare(a, b, count: count, read: read, >=)
+        case .or, .and, .in, .add, .subtract, .multiply, .divide, .power, .concatenate:
+            failedColumn(.boolean, message: CheckerMessages.comparison(op.rawValue, a.type, b.type))
         }
     }
 

@@ -1,17 +1,99 @@
 extension Evaluator {
-    /// An aggregate its function declares a one-pass `Reduction`, over rows or a grouped value's
-    /// groups: one loop that applies the filter, skips nulls and accumulates each part's state,
-    /// with no row list gathered. Nil when the call does not qualify (another type, failed
-    /// cells, value arguments), and the general path runs instead; both give the same values.
-    func reducedInOnePass(
-        _ call: AggregateCall, reduction: FunctionDefinition.Reduction, collection: Column?, mask: Column?, domainLength: Int,
-        partOfElement: [Int32]?, partOfCell: [Int], partCount: Int, type: KipiType
-    ) -> Column? {
-        guard trace == nil, call.roles.allSatisfy({ $0 == .collection }), mask?.errors.isEmpty ?? true,
-            mask.map({ $0.count == domainLength || $0.count == 1 }) ?? true, collection?.errors.isEmpty ?? true,
-            collection.map({ $0.count == domainLength }) ?? true, (partOfElement?.count ?? domainLength) == domainLength,
-            case .aggregate(let reduce) = call.function.implementation
+    /// Rows per chunk when an aggregate's collection and filter are computed a chunk at a time:
+    /// small enough that a chunk's temporaries stay in the processor's cache.
+    static let chunkRows = 4096
+
+    /// An aggregate whose function declares a one-pass `Reduction`: its collection and filter
+    /// are computed a chunk of rows at a time when every node of them reads only its own row,
+    /// and each chunk is reduced into every part's state in one loop, with no row list gathered
+    /// and no column as long as the table made. Nil when the call does not qualify (or a
+    /// chunk has a failed cell), and the general path computes it; both give the same values.
+    mutating func reducedInChunks(_ call: AggregateCall, type: KipiType, shape: Shape) -> Column? {
+        guard trace == nil, rowWindow == nil, let reduction = call.function.reduction, case .rows(let table) = call.domain,
+            call.arguments.count <= 1, call.roles.allSatisfy({ $0 == .collection }),
+            call.arguments.allSatisfy({ readsOwnRow($0, of: table) }), call.filter.map({ readsOwnRow($0, of: table) }) ?? true
         else { return nil }
+        let rows = rowCount(of: table)
+        guard rows >= 2 * Evaluator.chunkRows else { return nil }
+        var partOfElement: [Int32]?
+        var partOfCell = [0]
+        var partCount = 1
+        if let partition = call.partition {
+            guard case .success(let parts) = partitioning(call.domain, by: partition, cells: shape) else { return nil }
+            (partOfElement, partOfCell, partCount) = (parts.ofElement, parts.ofCell, parts.count)
+        } else {
+            partOfCell = [Int](repeating: 0, count: length(of: shape))
+        }
+        var reducer = OnePassReduction(reduction, partCount: partCount)
+        var collectionType: KipiType?
+        for start in stride(from: 0, to: rows, by: Evaluator.chunkRows) {
+            if stop.check() != nil { return nil }
+            let chunk = start..<min(start + Evaluator.chunkRows, rows)
+            rowWindow = RowWindow(table: table, rows: chunk)
+            let collection = call.arguments.first.map { evaluate($0) }
+            let mask = call.filter.map { evaluate($0) }
+            rowWindow = nil
+            collectionType = collection?.type
+            guard reducer.add(collection: collection, mask: mask, partOf: partOfElement?[chunk], count: chunk.count) else { return nil }
+        }
+        return reducer.result(of: call.function, collectionType: collectionType, partOfCell: partOfCell, type: type)
+    }
+
+    /// Whether every node of an expression over a table's rows reads only the row it computes
+    /// (columns, constants, operators, cell-by-cell functions), so it can be computed by chunks.
+    private func readsOwnRow(_ expression: TypedExpression, of table: String) -> Bool {
+        switch expression.shape {
+        case .scalar: if expression.folded != nil { return true }
+        case .rows(let own) where own == table: break
+        case .rows, .groups: return false
+        }
+        switch expression.kind {
+        case .literal, .parameter: return true
+        case .column(let own, _): return own == table
+        case .definition(let index):
+            // Computed already, for all rows or as one value.
+            return program.definitions[index].grouping == nil
+        case .negate(let operand), .not(let operand), .percent(let operand), .nullTest(let operand, _), .periodFromText(let operand):
+            return readsOwnRow(operand, of: table)
+        case .arithmetic(_, let left, let right), .comparison(_, let left, let right), .concatenation(let left, let right),
+            .logical(_, let left, let right):
+            return readsOwnRow(left, of: table) && readsOwnRow(right, of: table)
+        case .membership(let operand, let list):
+            return readsOwnRow(operand, of: table) && list.shape == .scalar
+        case .call(let function, let arguments):
+            guard case .scalar = function.implementation else { return false }
+            return arguments.allSatisfy { readsOwnRow($0, of: table) }
+        case .userCall(_, _, let expansion):
+            return readsOwnRow(expansion, of: table)
+        case .list, .aggregate, .window, .broadcast:
+            return false
+        }
+    }
+}
+
+/// The rows of one table that an evaluation is computing, when it computes a chunk of them.
+struct RowWindow {
+    var table: String
+    var rows: Range<Int>
+}
+
+/// A one-pass reduction's state for every part of the domain, fed a run of elements at a time.
+struct OnePassReduction {
+    let reduction: FunctionDefinition.Reduction
+    private var parts: [PartState]
+
+    init(_ reduction: FunctionDefinition.Reduction, partCount: Int) {
+        self.reduction = reduction
+        parts = [PartState](repeating: PartState(), count: partCount)
+    }
+
+    /// Reduces `count` more elements: each element's part (nil: all in part 0), whether the
+    /// filter keeps it, its value. False, with nothing reduced, when the collection's type is
+    /// not the reduction's, a column's length does not fit, or a cell failed.
+    mutating func add(collection: Column?, mask: Column?, partOf: ArraySlice<Int32>?, count: Int) -> Bool {
+        guard mask?.errors.isEmpty ?? true, mask.map({ $0.count == count || $0.count == 1 }) ?? true,
+            collection?.errors.isEmpty ?? true, collection.map({ $0.count == count }) ?? true, (partOf?.count ?? count) == count
+        else { return false }
         let numbers: [Double]
         let flags: [Bool]
         switch (reduction, collection?.storage) {
@@ -19,44 +101,69 @@ extension Evaluator {
         case (.sum, .number(let values)?), (.mean, .number(let values)?), (.minimum, .number(let values)?), (.maximum, .number(let values)?):
             (numbers, flags) = (values, [])
         case (.share, .boolean(let values)?): (numbers, flags) = ([], values)
-        default: return nil
+        default: return false
         }
-        var state = [PartState](repeating: PartState(), count: partCount)
+        // A one-cell filter keeps every element or none.
+        if let mask, mask.count == 1, mask.isNull(0) || !mask.booleans[0] { return true }
+        let rowMask: [Bool]? = mask.flatMap { mask in mask.count == 1 ? nil : mask.booleans }
+        let rowMaskNulls: [Bool]? = mask.flatMap { mask in mask.count == 1 ? nil : mask.nulls }
         let nulls = collection?.nulls
-        let keep: [Bool]? = mask.flatMap { mask in mask.count == 1 ? nil : mask.booleans }
-        let keepNulls: [Bool]? = mask.flatMap { mask in mask.count == 1 ? nil : mask.nulls }
-        // A one-cell filter keeps every row or none.
-        if let mask, mask.count == 1, mask.isNull(0) || !mask.booleans[0] {} else {
-            for row in 0..<domainLength {
-                let part = partOfElement.map { Int($0[row]) } ?? 0
-                if part < 0 || part >= partCount { continue }
-                if let keep, !keep[row] || (keepNulls?[row] ?? false) { continue }
-                state[part].rows += 1
-                if nulls?[row] ?? false { continue }
-                state[part].count += 1
+        let partCount = parts.count
+        let reduction = reduction
+        parts.withUnsafeMutableBufferPointer { state in
+            /// Calls `accumulate` with each kept element's part state and position; counts rows and
+            /// values. Without parts the state is a local, so that a sum's chain stays in registers.
+            @inline(__always) func scan(_ accumulate: (inout PartState, Int) -> Void) {
+                guard let partOf else {
+                    var single = state[0]
+                    for row in 0..<count {
+                        if let rowMask, !rowMask[row] || (rowMaskNulls?[row] ?? false) { continue }
+                        single.rows += 1
+                        if let nulls, nulls[row] { continue }
+                        single.count += 1
+                        accumulate(&single, row)
+                    }
+                    state[0] = single
+                    return
+                }
+                let base = partOf.startIndex
+                for row in 0..<count {
+                    let part = Int(partOf[base + row])
+                    if part < 0 || part >= partCount { continue }
+                    if let rowMask, !rowMask[row] || (rowMaskNulls?[row] ?? false) { continue }
+                    state[part].rows += 1
+                    if let nulls, nulls[row] { continue }
+                    state[part].count += 1
+                    accumulate(&state[part], row)
+                }
+            }
+            numbers.withUnsafeBufferPointer { numbers in
                 switch reduction {
-                case .count: break
-                case .sum, .mean: state[part].add(numbers[row])
-                case .minimum: if state[part].count == 1 || numbers[row] < state[part].extreme { state[part].extreme = numbers[row] }
-                case .maximum: if state[part].count == 1 || numbers[row] >= state[part].extreme { state[part].extreme = numbers[row] }
-                case .share: if flags[row] { state[part].trues += 1 }
+                case .count: scan { _, _ in }
+                case .sum, .mean: scan { part, row in part.add(numbers[row]) }
+                case .minimum: scan { part, row in if part.count == 1 || numbers[row] < part.extreme { part.extreme = numbers[row] } }
+                case .maximum: scan { part, row in if part.count == 1 || numbers[row] >= part.extreme { part.extreme = numbers[row] } }
+                case .share: scan { part, row in if flags[row] { part.trues += 1 } }
                 }
             }
         }
+        return true
+    }
+
+    /// Each result cell's value from its part's state; a part with no values gets what the
+    /// function's own implementation says of none (an error, or a sum's 0).
+    func result(of function: FunctionDefinition, collectionType: KipiType?, partOfCell: [Int], type: KipiType) -> Column {
         var results = [Value](repeating: .null, count: partOfCell.count)
         var errors = RowErrors()
-        for (cell, part) in partOfCell.enumerated() where part >= 0 && part < partCount {
-            let part = state[part]
-            results[cell] = errors.capturing(at: cell, nonFinite: "the result of \(call.function.name) is not a finite number") {
-                if part.count == 0, reduction != .count {
-                    // What the function says of no values: an error, or sum's 0.
-                    let empty = Column.nulls(collection?.type ?? .number, count: 0)
-                    return try call.function.calling {
-                        try reduce(AggregateInput(collections: collection == nil ? [] : [empty], rowCount: part.rows, arguments: []))
-                    }
+        for (cell, part) in partOfCell.enumerated() where part >= 0 && part < parts.count {
+            let part = parts[part]
+            results[cell] = errors.capturing(at: cell, nonFinite: "the result of \(function.name) is not a finite number") {
+                if part.count == 0, reduction != .count, case .aggregate(let reduce) = function.implementation {
+                    let none = collectionType.map { [Column.nulls($0, count: 0)] } ?? []
+                    return try function.calling { try reduce(AggregateInput(collections: none, rowCount: part.rows, arguments: [])) }
                 }
                 switch reduction {
-                case .count: return .number(Double(collection == nil ? part.rows : part.count))
+                case .count: return .number(Double(collectionType == nil ? part.rows : part.count))
                 case .sum: return .number(part.total)
                 case .mean: return .number(part.total / Double(part.count))
                 case .minimum, .maximum: return .number(part.extreme)
@@ -82,6 +189,7 @@ private struct PartState {
     private var compensation = 0.0
 
     /// Neumaier's step, as `Aggregates.exactSum` takes it: the same sum to the bit.
+    @inline(__always)
     mutating func add(_ value: Double) {
         let total = sum + value
         if abs(sum) >= abs(value) {
