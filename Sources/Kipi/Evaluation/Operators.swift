@@ -17,11 +17,9 @@ extension Evaluator {
             let stride = b.count == 1 ? 0 : 1
             return Column.zipNumbers(
                 a, b, count: count, overwriting: (overwriting.left, false),
-                failure: { row in
-                    divisors[row * stride] == 0 ? "division by zero" : "the result is not a finite number"
-                }, /)
+                failure: { row in Evaluator.nonFiniteMessage(.divide, divisor: divisors[row * stride]) }, /)
         case .number(.power):
-            return Column.zipNumbers(a, b, count: count, overwriting: overwriting, failure: { _ in "the power is not a finite number" }, pow)
+            return Column.zipNumbers(a, b, count: count, overwriting: overwriting, failure: { _ in Evaluator.nonFiniteMessage(.power, divisor: 1) }, pow)
         case .number(let op):
             return failedColumn(type, message: "'\(op.rawValue)' is not arithmetic")
         case .dateShift(let subtract, let dateFirst):
@@ -48,6 +46,15 @@ extension Evaluator {
             }
         case .periodDistance:
             return Column.zipNumbers(asNumbers(a, a.periodIndices), asNumbers(b, b.periodIndices), count: count, -)
+        }
+    }
+
+    /// Why an arithmetic result is not a finite number; `divisor` is the right side.
+    static func nonFiniteMessage(_ op: BinaryOperator, divisor: Double) -> String {
+        switch op {
+        case .divide where divisor == 0: "division by zero"
+        case .power: "the power is not a finite number"
+        default: "the result is not a finite number"
         }
     }
 

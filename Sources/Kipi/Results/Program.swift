@@ -7,10 +7,20 @@ public struct Program: Sendable {
     /// The limits it was compiled under: those of its evaluations, unless given others.
     public let limits: Limits
 
+    /// Decided once here, so that an evaluation does not walk the tree to find them out.
+    private let evaluatesByValue: Bool
+    private let rowColumnCounts: [String: Int]
+    private let parametersByName: [String: ParameterInfo]
+    private let defaultParameters: [String: Value]
+
     init(checked: CheckedProgram, schemas: [String: Schema]?, limits: Limits = .standard) {
         self.checked = checked
         self.schemas = schemas
         self.limits = limits
+        evaluatesByValue = ValueEvaluation.supports(checked)
+        rowColumnCounts = Dictionary(uniqueKeysWithValues: (schemas ?? [:]).keys.map { ($0, checked.rowColumnCount(of: $0)) })
+        parametersByName = Dictionary(checked.parameters.map { ($0.name, $0) }) { first, _ in first }
+        defaultParameters = parametersByName.mapValues(\.defaultValue)
     }
 
     /// The default table's schema it was checked against; nil if it was checked without data.
@@ -60,6 +70,21 @@ public struct Program: Sendable {
         let limits = limits ?? self.limits
         try checkSize(of: data, under: limits)
         let (filtered, values, filterFailure) = try prepared(data, parameters: parameters)
+        if evaluatesByValue {
+            var stop = StopConditions(limits: limits, cancellation: cancellation)
+            if let reason = stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
+            let cells = ValueEvaluation.run(checked, parameters: values)
+            return EvaluationResult(
+                kpis: checked.kpis.map { index in
+                    let definition = checked.definitions[index]
+                    let outcome: Outcome
+                    switch cells[index] {
+                    case .success(let value): outcome = .value(value)
+                    case .failure(let error): outcome = .error(error.message)
+                    }
+                    return KPIResult(name: definition.name, description: definition.description, format: definition.format, value: .single(outcome))
+                })
+        }
         if let filterFailure {
             let results = checked.kpis.map { index in
                 let definition = checked.definitions[index]
@@ -93,7 +118,7 @@ public struct Program: Sendable {
     private func checkSize(of data: [String: DataTable], under limits: Limits) throws(DiagnosticList) {
         var problems: [Diagnostic] = []
         var estimate = 0
-        for (name, table) in data.sorted(by: { $0.key < $1.key }) {
+        for (name, table) in data.count == 1 ? Array(data) : data.sorted(by: { $0.key < $1.key }) {
             let label = name.isEmpty ? "the data" : "table '\(name)'"
             if table.rowCount > limits.rows {
                 problems.append(Diagnostic(message: "\(label) has \(table.rowCount) rows, more than the limit of \(limits.rows)"))
@@ -102,7 +127,8 @@ public struct Program: Sendable {
                 problems.append(Diagnostic(message: "\(label) has \(table.columnNames.count) columns, more than the limit of \(limits.columns)"))
             }
             // Every expression over the table's rows makes a column of 8 bytes a cell and a null mask.
-            let (product, overflow) = table.rowCount.multipliedReportingOverflow(by: 9 * checked.rowColumnCount(of: name))
+            let columns = rowColumnCounts[name] ?? checked.rowColumnCount(of: name)
+            let (product, overflow) = table.rowCount.multipliedReportingOverflow(by: 9 * columns)
             let (sum, sumOverflow) = estimate.addingReportingOverflow(product)
             estimate = overflow || sumOverflow ? Int.max : sum
         }
@@ -138,10 +164,9 @@ public struct Program: Sendable {
                 }
             }
         }
-        var values: [String: Value] = [:]
-        for parameter in checked.parameters { values[parameter.name] = parameter.defaultValue }
-        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
-            guard let parameter = checked.parameters.first(where: { $0.name == name }) else {
+        var values = defaultParameters
+        for (name, value) in parameters.count <= 1 ? Array(parameters) : parameters.sorted(by: { $0.key < $1.key }) {
+            guard let parameter = parametersByName[name] else {
                 let suggestion = closestName(to: name, among: checked.parameters.map(\.name))
                 problems.append(Diagnostic(message: "unknown parameter '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")))
                 continue
