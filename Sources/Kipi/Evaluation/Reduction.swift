@@ -10,11 +10,10 @@ extension Evaluator {
     /// chunk has a failed cell), and the general path computes it; both give the same values.
     mutating func reducedInChunks(_ call: AggregateCall, type: KipiType, shape: Shape) -> Column? {
         guard trace == nil, rowWindow == nil, let reduction = call.function.reduction, case .rows(let table) = call.domain,
-            call.arguments.count <= 1, call.roles.allSatisfy({ $0 == .collection }),
+            rowCount(of: table) >= 2 * Evaluator.chunkRows, call.arguments.count <= 1, call.roles.allSatisfy({ $0 == .collection }),
             call.arguments.allSatisfy({ readsOwnRow($0, of: table) }), call.filter.map({ readsOwnRow($0, of: table) }) ?? true
         else { return nil }
         let rows = rowCount(of: table)
-        guard rows >= 2 * Evaluator.chunkRows else { return nil }
         var partOfElement: [Int32]?
         var partOfCell = [0]
         var partCount = 1

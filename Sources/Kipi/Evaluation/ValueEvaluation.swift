@@ -1,24 +1,39 @@
 import Foundation
 
-/// A program whose every KPI is one value computed from constants and parameters (no data, no
-/// aggregate) is evaluated value by value: a host calling it once per record pays for no
-/// column. `ValueEvaluation.supports` decides once, when the program is compiled, from the
-/// checked tree; the cell-level semantics are the operators' own (`Evaluator.arithmetic`'s
-/// failures, three-valued logic, a function's null and type contract).
+/// A program whose KPIs are computed from constants, parameters and tables of one row (a
+/// record), without `by`, windows or lists, is evaluated value by value when its tables have
+/// one row each: a host calling it once per record pays for no column. `ValueEvaluation.tablesRead`
+/// decides once, when the program is compiled, from the checked tree; the cell-level semantics
+/// are the operators' own (`Evaluator.arithmetic`'s failures, three-valued logic, a function's
+/// null and type contract, an aggregate's filter and null skipping).
 enum ValueEvaluation {
     /// A value, or why its computation failed.
     typealias Cell = Result<Value, FunctionError>
 
-    /// Whether every definition can be computed value by value.
-    static func supports(_ program: CheckedProgram) -> Bool {
-        program.filters.isEmpty && program.definitions.allSatisfy { $0.grouping == nil && supports($0.value) }
+    /// The tables a program reads if every definition can be computed value by value, when
+    /// each of them has one row; nil if some cannot.
+    static func tablesRead(by program: CheckedProgram) -> Set<String>? {
+        var tables: Set<String> = []
+        guard program.filters.isEmpty, program.definitions.allSatisfy({ $0.grouping == nil && supports($0.value, reading: &tables) }) else {
+            return nil
+        }
+        return tables
     }
 
-    private static func supports(_ expression: TypedExpression) -> Bool {
-        guard expression.shape == .scalar else { return false }
+    private static func supports(_ expression: TypedExpression, reading tables: inout Set<String>) -> Bool {
+        switch expression.shape {
+        case .scalar: break
+        case .rows(let table): tables.insert(table)
+        case .groups: return false
+        }
         if expression.folded != nil { return true }
+        func supports(_ operand: TypedExpression) -> Bool { ValueEvaluation.supports(operand, reading: &tables) }
         switch expression.kind {
-        case .literal, .parameter, .definition: return true
+        case .literal, .parameter, .definition, .column: return true
+        case .aggregate(let call):
+            guard call.partition == nil, case .rows(let table) = call.domain, case .aggregate = call.function.implementation else { return false }
+            tables.insert(table)
+            return call.arguments.allSatisfy(supports) && (call.filter.map(supports) ?? true)
         case .negate(let operand), .percent(let operand), .not(let operand), .nullTest(let operand, _), .broadcast(let operand):
             return supports(operand)
         case .arithmetic(.number, let left, let right), .logical(_, let left, let right):
@@ -32,25 +47,42 @@ enum ValueEvaluation {
             case .aggregate, .window: return false
             }
         case .userCall(_, _, let expansion): return supports(expansion)
-        case .arithmetic, .column, .concatenation, .membership, .list, .aggregate, .window, .periodFromText: return false
+        case .arithmetic, .concatenation, .membership, .list, .window, .periodFromText: return false
         }
     }
 
-    /// Evaluates every definition in order; `parameters` holds every parameter's value.
-    static func run(_ program: CheckedProgram, parameters: [String: Value]) -> [Cell] {
-        var cells: [Cell] = []
-        cells.reserveCapacity(program.definitions.count)
-        for definition in program.definitions { cells.append(evaluate(definition.value, parameters, cells)) }
-        return cells
+    /// What an evaluation reads: parameters (every one's value), tables of one row, and the
+    /// definitions computed so far.
+    private struct Context {
+        var parameters: [String: Value]
+        var tables: [String: DataTable]
+        var definitions: [Cell] = []
     }
 
-    private static func evaluate(_ expression: TypedExpression, _ parameters: [String: Value], _ definitions: [Cell]) -> Cell {
+    /// Evaluates every definition in order; `parameters` holds every parameter's value, and each
+    /// table read has one row.
+    static func run(_ program: CheckedProgram, parameters: [String: Value], tables: [String: DataTable]) -> [Cell] {
+        var context = Context(parameters: parameters, tables: tables)
+        context.definitions.reserveCapacity(program.definitions.count)
+        for definition in program.definitions { context.definitions.append(evaluate(definition.value, context)) }
+        return context.definitions
+    }
+
+    private static func evaluate(_ expression: TypedExpression, _ context: Context) -> Cell {
         if let folded = expression.folded { return .success(folded) }
-        func value(_ operand: TypedExpression) -> Cell { evaluate(operand, parameters, definitions) }
+        func value(_ operand: TypedExpression) -> Cell { evaluate(operand, context) }
         switch expression.kind {
+        case .column(let table, let name):
+            guard let column = context.tables[table]?[name], column.count == 1 else {
+                return .failure(FunctionError("the data has no column '\(name)'"))
+            }
+            if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
+            return .success(column[0])
+        case .aggregate(let call):
+            return aggregate(call, type: expression.type, value)
         case .literal(let literal): return .success(literal)
-        case .parameter(let name): return .success(parameters[name] ?? .null)
-        case .definition(let index): return index < definitions.count ? definitions[index] : .success(.null)
+        case .parameter(let name): return .success(context.parameters[name] ?? .null)
+        case .definition(let index): return index < context.definitions.count ? context.definitions[index] : .success(.null)
         case .broadcast(let operand), .userCall(_, _, let operand): return value(operand)
         case .negate(let operand): return number(value(operand)) { -$0 }
         case .percent(let operand): return number(value(operand)) { $0 / 100 }
@@ -99,8 +131,58 @@ enum ValueEvaluation {
             return .success(.boolean(!decisive))
         case .call(let function, let arguments):
             return call(function, arguments.map(value), types: arguments.map(\.type), type: expression.type)
-        case .arithmetic, .column, .concatenation, .membership, .list, .aggregate, .window, .periodFromText:
+        case .arithmetic, .concatenation, .membership, .list, .window, .periodFromText:
             return .failure(FunctionError("'\(expression.kind)' cannot be computed value by value"))
+        }
+    }
+
+    /// An aggregate over a table of one row, as `Evaluator.aggregate` reduces it: a failed
+    /// filter or collection value fails it, a row the filter drops or with a null collection
+    /// value leaves the collections empty, then a failed value argument fails it.
+    private static func aggregate(_ call: AggregateCall, type: KipiType, _ value: (TypedExpression) -> Cell) -> Cell {
+        guard case .aggregate(let reduce) = call.function.implementation else {
+            return .failure(FunctionError(FunctionMessages.notCellByCell(call.function.name)))
+        }
+        var kept = true
+        if let filter = call.filter {
+            switch value(filter) {
+            case .success(let flag): kept = flag == .boolean(true)
+            case .failure(let error): return .failure(error)
+            }
+        }
+        var collections: [(value: Value, type: KipiType)] = []
+        var arguments: [Value] = []
+        for (argument, role) in zip(call.arguments, call.roles) where role == .collection {
+            guard kept else {
+                collections.append((.null, argument.type))
+                continue
+            }
+            switch value(argument) {
+            case .success(let cell): collections.append((cell, argument.type))
+            case .failure(let error): return .failure(error)
+            }
+        }
+        for (argument, role) in zip(call.arguments, call.roles) where role == .value {
+            switch value(argument) {
+            case .success(let cell): arguments.append(cell)
+            case .failure(let error): return .failure(error)
+            }
+        }
+        let present = kept && !collections.contains { $0.value.isNull }
+        let input = AggregateInput(
+            collections: collections.map { Column(repeating: $0.value, type: $0.type, count: present ? 1 : 0) },
+            rowCount: kept ? 1 : 0, arguments: arguments)
+        do {
+            let result = try call.function.calling { try reduce(input) }
+            guard FunctionDefinition.fits(result, type) else {
+                return .failure(FunctionError(FunctionMessages.wrongType(call.function.name, result.type, type)))
+            }
+            if case .number(let number) = result, !number.isFinite {
+                return .failure(FunctionError("the result of \(call.function.name) is not a finite number"))
+            }
+            return .success(result)
+        } catch {
+            return .failure(error)
         }
     }
 

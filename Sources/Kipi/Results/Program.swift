@@ -8,19 +8,23 @@ public struct Program: Sendable {
     public let limits: Limits
 
     /// Decided once here, so that an evaluation does not walk the tree to find them out.
-    private let evaluatesByValue: Bool
+    /// The tables read, when the program can be evaluated value by value with one row in each.
+    private let tablesReadByValue: Set<String>?
     private let rowColumnCounts: [String: Int]
     private let parametersByName: [String: ParameterInfo]
     private let defaultParameters: [String: Value]
+    /// The columns read, by table, in the order problems with them are reported.
+    private let columnsRead: [(table: String, names: [String])]
 
     init(checked: CheckedProgram, schemas: [String: Schema]?, limits: Limits = .standard) {
         self.checked = checked
         self.schemas = schemas
         self.limits = limits
-        evaluatesByValue = ValueEvaluation.supports(checked)
-        rowColumnCounts = Dictionary(uniqueKeysWithValues: (schemas ?? [:]).keys.map { ($0, checked.rowColumnCount(of: $0)) })
+        tablesReadByValue = ValueEvaluation.tablesRead(by: checked)
+        rowColumnCounts = Dictionary(uniqueKeysWithValues: Set((schemas ?? [:]).keys).union([""]).map { ($0, checked.rowColumnCount(of: $0)) })
         parametersByName = Dictionary(checked.parameters.map { ($0.name, $0) }) { first, _ in first }
         defaultParameters = parametersByName.mapValues(\.defaultValue)
+        columnsRead = checked.columnsUsed.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted()) }
     }
 
     /// The default table's schema it was checked against; nil if it was checked without data.
@@ -70,10 +74,10 @@ public struct Program: Sendable {
         let limits = limits ?? self.limits
         try checkSize(of: data, under: limits)
         let (filtered, values, filterFailure) = try prepared(data, parameters: parameters)
-        if evaluatesByValue {
+        if let tablesRead = tablesReadByValue, tablesRead.allSatisfy({ filtered[$0]?.rowCount == 1 }) {
             var stop = StopConditions(limits: limits, cancellation: cancellation)
             if let reason = stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
-            let cells = ValueEvaluation.run(checked, parameters: values)
+            let cells = ValueEvaluation.run(checked, parameters: values, tables: filtered)
             return EvaluationResult(
                 kpis: checked.kpis.map { index in
                     let definition = checked.definitions[index]
@@ -147,20 +151,20 @@ public struct Program: Sendable {
         if schemas == nil, checked.columnsUsed.values.contains(where: { !$0.isEmpty }) {
             problems.append(Diagnostic(message: "the program was checked without data; compile it with the data's schema to evaluate it"))
         }
-        for (table, names) in checked.columnsUsed.sorted(by: { $0.key < $1.key }) where schemas != nil {
-            guard let dataSchema = data[table]?.schema else {
+        for (table, names) in columnsRead where schemas != nil {
+            guard let dataTable = data[table] else {
                 problems.append(Diagnostic(message: table.isEmpty ? "no data was given" : "no table '\(table)' was given"))
                 continue
             }
-            for name in names.sorted() {
+            for name in names {
                 let shown = table.isEmpty ? name : "\(table).\(name)"
-                guard let actual = dataSchema.type(of: name) else {
+                guard let column = dataTable[name] else {
                     problems.append(Diagnostic(message: "the data has no column '\(shown)'"))
                     continue
                 }
                 // A column without values fits any program; otherwise the types must be those checked.
-                if let expected = schemas?[table]?.type(of: name), actual != expected, actual != .null {
-                    problems.append(Diagnostic(message: "column '\(shown)' is \(actual) in the data, but the program was checked with \(expected)"))
+                if let expected = schemas?[table]?.type(of: name), !column.isAllNull, column.type != expected {
+                    problems.append(Diagnostic(message: "column '\(shown)' is \(column.type) in the data, but the program was checked with \(expected)"))
                 }
             }
         }
