@@ -54,15 +54,17 @@ enum ValueEvaluation {
     /// What an evaluation reads: parameters (every one's value), tables of one row, and the
     /// definitions computed so far.
     private struct Context {
-        var parameters: [String: Value]
+        /// Every parameter's value, in the order of the program's parameters.
+        var parameters: [Value]
+        var parameterNames: [String]
         var tables: [String: DataTable]
         var definitions: [Cell] = []
     }
 
     /// Evaluates every definition in order; `parameters` holds every parameter's value, and each
     /// table read has one row.
-    static func run(_ program: CheckedProgram, parameters: [String: Value], tables: [String: DataTable]) -> [Cell] {
-        var context = Context(parameters: parameters, tables: tables)
+    static func run(_ program: CheckedProgram, parameters: [Value], named names: [String], tables: [String: DataTable]) -> [Cell] {
+        var context = Context(parameters: parameters, parameterNames: names, tables: tables)
         context.definitions.reserveCapacity(program.definitions.count)
         for definition in program.definitions { context.definitions.append(evaluate(definition.value, context)) }
         return context.definitions
@@ -81,7 +83,9 @@ enum ValueEvaluation {
         case .aggregate(let call):
             return aggregate(call, type: expression.type, value)
         case .literal(let literal): return .success(literal)
-        case .parameter(let name): return .success(context.parameters[name] ?? .null)
+        case .parameter(let name):
+            guard let position = context.parameterNames.firstIndex(of: name), position < context.parameters.count else { return .success(.null) }
+            return .success(context.parameters[position])
         case .definition(let index): return index < context.definitions.count ? context.definitions[index] : .success(.null)
         case .broadcast(let operand), .userCall(_, _, let operand): return value(operand)
         case .negate(let operand): return number(value(operand)) { -$0 }

@@ -11,8 +11,7 @@ public struct Program: Sendable {
     /// The tables read, when the program can be evaluated value by value with one row in each.
     private let tablesReadByValue: Set<String>?
     private let rowColumnCounts: [String: Int]
-    private let parametersByName: [String: ParameterInfo]
-    private let defaultParameters: [String: Value]
+    private let parameterNames: [String]
     /// The columns read, by table, in the order problems with them are reported.
     private let columnsRead: [(table: String, names: [String])]
 
@@ -22,8 +21,7 @@ public struct Program: Sendable {
         self.limits = limits
         tablesReadByValue = ValueEvaluation.tablesRead(by: checked)
         rowColumnCounts = Dictionary(uniqueKeysWithValues: Set((schemas ?? [:]).keys).union([""]).map { ($0, checked.rowColumnCount(of: $0)) })
-        parametersByName = Dictionary(checked.parameters.map { ($0.name, $0) }) { first, _ in first }
-        defaultParameters = parametersByName.mapValues(\.defaultValue)
+        parameterNames = checked.parameters.map(\.name)
         columnsRead = checked.columnsUsed.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted()) }
     }
 
@@ -73,11 +71,11 @@ public struct Program: Sendable {
     ) throws(DiagnosticList) -> EvaluationResult {
         let limits = limits ?? self.limits
         try checkSize(of: data, under: limits)
-        let (filtered, values, filterFailure) = try prepared(data, parameters: parameters)
-        if let tablesRead = tablesReadByValue, tablesRead.allSatisfy({ filtered[$0]?.rowCount == 1 }) {
+        if let tablesRead = tablesReadByValue, tablesRead.allSatisfy({ data[$0]?.rowCount == 1 }) {
+            let values = try validated(data, parameters: parameters)
             var stop = StopConditions(limits: limits, cancellation: cancellation)
             if let reason = stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
-            let cells = ValueEvaluation.run(checked, parameters: values, tables: filtered)
+            let cells = ValueEvaluation.run(checked, parameters: values, named: parameterNames, tables: data)
             return EvaluationResult(
                 kpis: checked.kpis.map { index in
                     let definition = checked.definitions[index]
@@ -89,6 +87,7 @@ public struct Program: Sendable {
                     return KPIResult(name: definition.name, description: definition.description, format: definition.format, value: .single(outcome))
                 })
         }
+        let (filtered, values, filterFailure) = try prepared(data, parameters: parameters)
         if let filterFailure {
             let results = checked.kpis.map { index in
                 let definition = checked.definitions[index]
@@ -142,11 +141,9 @@ public struct Program: Sendable {
         guard problems.isEmpty else { throw DiagnosticList(problems) }
     }
 
-    /// The tables after the program's `where`s, and the parameter values; a failed `where`'s
-    /// message. Throws for data or parameters that do not fit the program.
-    func prepared(
-        _ data: [String: DataTable], parameters: [String: Value]
-    ) throws(DiagnosticList) -> (tables: [String: DataTable], parameters: [String: Value], filterFailure: String?) {
+    /// Every parameter's value, in the order of `checked.parameters`: the given ones, else the
+    /// defaults. Throws for data or parameters that do not fit the program, all problems at once.
+    private func validated(_ data: [String: DataTable], parameters: [String: Value]) throws(DiagnosticList) -> [Value] {
         var problems: [Diagnostic] = []
         if schemas == nil, checked.columnsUsed.values.contains(where: { !$0.isEmpty }) {
             problems.append(Diagnostic(message: "the program was checked without data; compile it with the data's schema to evaluate it"))
@@ -168,13 +165,15 @@ public struct Program: Sendable {
                 }
             }
         }
-        var values = defaultParameters
-        for (name, value) in parameters.count <= 1 ? Array(parameters) : parameters.sorted(by: { $0.key < $1.key }) {
-            guard let parameter = parametersByName[name] else {
+        var values = checked.parameters.map(\.defaultValue)
+        // Sorted, so that problems are reported in one order; one needs no sorting.
+        for (name, value) in parameters.count <= 1 ? AnySequence(parameters) : AnySequence(parameters.sorted(by: { $0.key < $1.key })) {
+            guard let position = parameterNames.firstIndex(of: name) else {
                 let suggestion = closestName(to: name, among: checked.parameters.map(\.name))
                 problems.append(Diagnostic(message: "unknown parameter '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")))
                 continue
             }
+            let parameter = checked.parameters[position]
             guard value.type == parameter.type || value.isNull else {
                 problems.append(
                     Diagnostic(
@@ -182,9 +181,19 @@ public struct Program: Sendable {
                             "parameter '\(name)' must be \(CheckerMessages.article(parameter.type)), but got \(CheckerMessages.article(value.type))"))
                 continue
             }
-            values[name] = value
+            values[position] = value
         }
         guard problems.isEmpty else { throw DiagnosticList(problems) }
+        return values
+    }
+
+    /// The tables after the program's `where`s, and the parameter values by name; a failed
+    /// `where`'s message. Throws for data or parameters that do not fit the program.
+    func prepared(
+        _ data: [String: DataTable], parameters: [String: Value]
+    ) throws(DiagnosticList) -> (tables: [String: DataTable], parameters: [String: Value], filterFailure: String?) {
+        let given = try validated(data, parameters: parameters)
+        let values = Dictionary(zip(checked.parameters.map(\.name), given)) { first, _ in first }
         var filtered = data
         for filter in checked.filters {
             guard let table = filtered[filter.table] else { continue }
