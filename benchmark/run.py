@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""Kipi's loading benchmark: a 1,000,000-row, 9-column sales CSV (~75 MB), `sum(amount)`,
-read as UTF-8 and as the same rows in Windows-1251.
+"""Kipi's speed benchmark, every measurement in one run, as ratios against peers:
+
+1. loading: `sum(amount)` over a 1,000,000-row, 9-column sales CSV (~70 MB), read as UTF-8 and
+   as the same rows in Windows-1251, beside `wc -l`, a hand-written native Swift loop
+   (native_sum.swift), pandas and the DuckDB command line;
+2. the ten KPIs of sales_kpis.kpi over that CSV, end to end, beside polars (lazy scan_csv),
+   the DuckDB command line and pandas computing the same (peers/);
+3. the library after loading (LibraryBench/): three KPIs over 10M in-memory rows against
+   native Swift loops, a small formula evaluated once per record against a native closure,
+   grouping by text against `sum(amount)`, and each order statistic.
 
     python3 benchmark/run.py [--rows N]
 
-Builds kipi in release, generates the data once with a fixed seed (into .build/benchmark/),
-and prints, for kipi and beside it `wc -l`, a hand-written native Swift loop
-(benchmark/native_sum.swift), pandas (when installed) and the DuckDB command line (when
-`duckdb` is on the PATH, e.g. from the PyPI package duckdb-cli): the best wall time of 5 runs,
-MB/s and peak memory, and kipi's time as a ratio of each. Uses only Python's standard library.
+Builds kipi and LibraryBench in release and generates the data once with a fixed seed (into
+.build/benchmark/). Peers run when installed (`pip install polars pandas duckdb-cli`). Prints
+the best wall time of 5 runs, its median, peak memory, and kipi's time as a ratio of each peer's.
+Uses only Python's standard library.
 """
 import argparse
 import os
@@ -106,6 +113,58 @@ def main():
     for label, seconds in results.items():
         if label != "kipi sum(amount)":
             print(f"kipi takes {kipi_time / seconds:.2f}× the time of {label}")
+    kpis(kipi, data, megabytes)
+    library(data)
+
+
+def kpis(kipi, data, megabytes):
+    """The ten KPIs, end to end, beside the peers that are installed."""
+    here = os.path.join(ROOT, "benchmark")
+    print(f"\nthe ten KPIs of benchmark/sales_kpis.kpi, end to end")
+    peers = [("kipi", [kipi, "eval", os.path.join(here, "sales_kpis.kpi"), "--data", data, "--format", "json"])]
+    for module, script in (("polars", "polars_kpis.py"), ("pandas", "pandas_kpis.py")):
+        try:
+            __import__(module)
+            peers.append((module, [sys.executable, os.path.join(here, "peers", script), data]))
+        except ImportError:
+            print(f"({module} not found: pip install {module} to compare)")
+    if shutil.which("duckdb"):
+        with open(os.path.join(here, "peers", "duckdb_kpis.sql")) as sql:
+            peers.append(("duckdb", ["duckdb", "-csv", "-noheader", "-c", sql.read().replace("FILE", data)]))
+    print(f"{'':22} {'best s':>8} {'median s':>9} {'peak MB':>8} {'× file':>7}")
+    results = {}
+    for label, command in peers:
+        best, peak, _, median = measure(command)
+        results[label] = best
+        print(f"{label:22} {best:8.3f} {median:9.3f} {peak / 1024:8.1f} {peak * 1024 / 1e6 / megabytes:7.2f}")
+    for label, seconds in results.items():
+        if label != "kipi":
+            print(f"kipi takes {results['kipi'] / seconds:.2f}× the time of {label}")
+
+
+def library(data):
+    """The library after loading, against native Swift in the same binary."""
+    package = os.path.join(ROOT, "benchmark", "LibraryBench")
+    subprocess.run(["swift", "build", "-c", "release", "--package-path", package], check=True, stdout=subprocess.DEVNULL)
+    output = subprocess.run([os.path.join(package, ".build", "release", "LibraryBench"), data, "10000000", "100000"],
+                            check=True, capture_output=True, text=True).stdout
+    times = {}
+    for line in output.splitlines():
+        name, seconds, what = line.split("\t")
+        times[name] = float(seconds)
+    print("\nthe library after loading (best of 5; 3 for the 10M rows)")
+    for formula in ("sum(a * b + 1)", "sum(a where b > 3)", "avg(a / b)"):
+        kipi, native = times[f"columnar {formula}"], times[f"columnar {formula} native"]
+        print(f"{formula:22} kipi {kipi * 1e3:7.1f} ms, native loop {native * 1e3:6.1f} ms: {kipi / native:.1f}× native  (10M rows)")
+    native = times["embedded native"]
+    for case in ("parameters", "one-row table"):
+        kipi = times[f"embedded {case}"]
+        print(f"formula per record, {case:14} {kipi * 1e9:7.0f} ns per evaluation (a native closure: {native * 1e9:.1f} ns)")
+    total = times["sales sum(amount)"]
+    for case in ("avg(amount) by manager", "count() by status"):
+        print(f"{case:22} {times['sales ' + case] * 1e3:7.1f} ms: {times['sales ' + case] / total:.1f}× sum(amount)'s {total * 1e3:.1f} ms (1M rows)")
+    for case in ("median(amount)", "percentile(amount, 0.9)", "percentrank(amount, 15000)"):
+        print(f"{case:26} {times['sales ' + case] * 1e3:7.1f} ms (1M rows)")
 
 
 if __name__ == "__main__":

@@ -108,7 +108,7 @@ struct GroupIndex: Sendable {
         var codes = [Int32](repeating: 0, count: rowCount)
         var values: [Value] = []
         var nullCode: Int32?
-        func code<Key: Hashable>(_ keys: [Key], _ value: (Key) -> Value) {
+        func hashed<Key: Hashable>(_ keys: [Key], _ value: (Key) -> Value) {
             var seen: [Key: Int32] = [:]
             for row in 0..<rowCount {
                 if column.isNull(row) {
@@ -127,15 +127,40 @@ struct GroupIndex: Sendable {
                 }
             }
         }
+        /// Small integers (text codes, days, periods) are numbered through an array indexed by
+        /// value rather than a hash table, when their range is not much larger than the rows.
+        func indexed(_ keys: [Int32], _ value: (Int32) -> Value) {
+            let present = (0..<rowCount).lazy.filter { !column.isNull($0) }.map { keys[$0] }
+            guard let low = present.min(), let high = present.max(), Int(high) - Int(low) <= max(rowCount, 1 << 16) else {
+                return hashed(keys, value)
+            }
+            var seen = [Int32](repeating: -1, count: Int(high) - Int(low) + 1)
+            for row in 0..<rowCount {
+                if column.isNull(row) {
+                    if nullCode == nil {
+                        nullCode = Int32(values.count)
+                        values.append(.null)
+                    }
+                    codes[row] = nullCode ?? 0
+                    continue
+                }
+                let slot = Int(keys[row]) - Int(low)
+                if seen[slot] < 0 {
+                    seen[slot] = Int32(values.count)
+                    values.append(value(keys[row]))
+                }
+                codes[row] = seen[slot]
+            }
+        }
         switch column.storage {
-        case .number(let numbers): code(numbers.map { $0 == 0 ? 0 : $0 }) { .number($0) }
-        case .text(let texts) where column.textCodes == nil || column.count != rowCount: code(texts) { .text($0) }
-        case .text: code(column.textCodes?.codes ?? []) { .text(column.textCodes?.distinct[Int($0)] ?? "") }
-        case .boolean(let flags): code(flags) { .boolean($0) }
-        case .date(let days): code(days) { .date(KipiDate(daysSinceEpoch: $0)) }
+        case .number(let numbers): hashed(numbers.map { $0 == 0 ? 0 : $0 }) { .number($0) }
+        case .text(let texts) where column.textCodes == nil || column.count != rowCount: hashed(texts) { .text($0) }
+        case .text: indexed(column.textCodes?.codes ?? []) { .text(column.textCodes?.distinct[Int($0)] ?? "") }
+        case .boolean(let flags): hashed(flags) { .boolean($0) }
+        case .date(let days): indexed(days) { .date(KipiDate(daysSinceEpoch: $0)) }
         // A date-time key groups by its date.
-        case .dateTime: code(column.days) { .date(KipiDate(daysSinceEpoch: $0)) }
-        case .period(let grain, let indices): code(indices) { .period(Period(grain: grain, index: $0)) }
+        case .dateTime: indexed(column.days) { .date(KipiDate(daysSinceEpoch: $0)) }
+        case .period(let grain, let indices): indexed(indices) { .period(Period(grain: grain, index: $0)) }
         }
         return (codes, values)
     }

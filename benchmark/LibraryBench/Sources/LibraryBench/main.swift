@@ -149,7 +149,7 @@ func sales(path: String) {
     }
     let cases = [
         "sum(amount)", "avg(amount) by manager", "count() by status",
-        "median(amount)", "percentile(amount, 0.9)", "percentrank(amount, 500)",
+        "median(amount)", "percentile(amount, 0.9)", "percentrank(amount, 15000)",
     ]
     for formula in cases {
         let program = compile(formula, table.schema)
