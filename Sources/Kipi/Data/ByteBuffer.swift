@@ -33,12 +33,24 @@ struct ByteBuffer: @unchecked Sendable {
         String(decoding: UnsafeBufferPointer(start: base + start, count: max(0, end - start)), as: UTF8.self)
     }
 
-    /// The offset of the first byte that is not valid UTF-8, if any. ASCII is skipped eight bytes at a time.
+    /// The offset of the first byte that is not valid UTF-8, if any. ASCII is skipped eight bytes
+    /// at a time; a large buffer is checked in two halves at once, split before a character.
     func firstInvalidUTF8(from start: Int) -> Int? {
-        var position = start
+        guard count - start > 1 << 22 else { return firstInvalidUTF8(in: start..<count) }
+        var split = start + (count - start) / 2
+        while split < count, base[split] & 0xC0 == 0x80 { split += 1 }
+        let halves = [start..<split, split..<count]
+        let found = ResultSlots<Int?>(count: 2)
+        DispatchQueue.concurrentPerform(iterations: 2) { half in found.store(firstInvalidUTF8(in: halves[half]), at: half) }
+        return found.values.compactMap { $0 }.min()
+    }
+
+    /// The first invalid offset among the characters that start in `range`.
+    private func firstInvalidUTF8(in range: Range<Int>) -> Int? {
+        var position = range.lowerBound
         let raw = UnsafeRawPointer(base)
-        while position < count {
-            if position + 8 <= count, raw.loadUnaligned(fromByteOffset: position, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+        while position < range.upperBound {
+            if position + 8 <= range.upperBound, raw.loadUnaligned(fromByteOffset: position, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
                 position += 8
                 continue
             }

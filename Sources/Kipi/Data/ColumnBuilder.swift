@@ -156,17 +156,20 @@ struct ColumnBuilder: Sendable {
 /// one of their first bytes and is no longer than the longest of them is compared at all.
 struct NullTokens: Sendable {
     private let tokens: Set<[UInt8]>
-    private let firstBytes: Set<UInt8>
+    /// Whether some token starts with a byte, by byte: read for every cell, so not hashed.
+    private let firstBytes: [Bool]
     private let longest: Int
 
     init(_ values: Set<String>) {
         tokens = Set(values.map { Array($0.utf8) })
-        firstBytes = Set(tokens.compactMap(\.first))
+        var firstBytes = [Bool](repeating: false, count: 256)
+        for token in tokens { if let first = token.first { firstBytes[Int(first)] = true } }
+        self.firstBytes = firstBytes
         longest = tokens.map(\.count).max() ?? 0
     }
 
     func matches(_ bytes: ByteBuffer, _ start: Int, _ end: Int) -> Bool {
-        guard firstBytes.contains(bytes[start]) else { return false }
+        guard firstBytes[Int(bytes[start])] else { return false }
         var last = end
         while last > start, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") { last -= 1 }
         guard last - start <= longest else { return false }

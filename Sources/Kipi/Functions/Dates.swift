@@ -45,14 +45,28 @@ enum Dates {
                 let argument = arguments[0]
                 switch argument.storage {
                 case .date, .dateTime:
-                    // A column of dates repeats few days: each distinct day is computed once.
-                    var cache: [Int32: Value] = [:]
-                    return Column.mapCells(argument, count: count, type: .period(grain), read: \.days) { day in
-                        if let known = cache[day] { return known }
-                        let value = Value.period(Period(grain, containing: KipiDate(daysSinceEpoch: day)))
-                        cache[day] = value
-                        return value
+                    if let misfit = Column.misfit([argument], count: count) { return misfit }
+                    // A column of dates repeats few days: each distinct day's period is computed
+                    // once, kept in an array over the days' range.
+                    let days = argument.days
+                    let stride = argument.count == 1 ? 0 : 1
+                    let low = days.min() ?? 0
+                    let span = Int(days.max() ?? 0) - Int(low) + 1
+                    var known = [Int32](repeating: Int32.min, count: span <= 1 << 20 ? span : 0)
+                    var indices = [Int32](repeating: 0, count: count)
+                    for row in 0..<count {
+                        let day = days[row * stride]
+                        let slot = Int(day) - Int(low)
+                        if slot < known.count, known[slot] != Int32.min {
+                            indices[row] = known[slot]
+                            continue
+                        }
+                        indices[row] = Period(grain, containing: KipiDate(daysSinceEpoch: day)).index
+                        if slot < known.count { known[slot] = indices[row] }
                     }
+                    var column = Column(.period(grain, indices), nulls: Column.combinedNulls([argument], count: count))
+                    column.errors = Column.combinedErrors([argument], count: count)
+                    return column
                 case .period, .text, .number, .boolean:
                     return Column.mapValues([argument], count: count, type: .period(grain)) { cells in
                         if case .period(let period) = cells[0], let coarser = period.coarsened(to: grain) { return .period(coarser) }
