@@ -3,7 +3,7 @@
 /// Definitions are evaluated in dependency order and each is computed once; a failure stays
 /// in the cell (KPI or group row) where it happened. Every decision was made by the checker:
 /// the evaluator only executes the tree.
-struct Evaluator {
+struct Evaluator: Sendable {
     let program: CheckedProgram
     /// The data, by table name ("" is the default table).
     let tables: [String: DataTable]

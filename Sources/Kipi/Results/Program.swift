@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A compiled, checked program: immutable, and safe to evaluate many times from many threads.
 public struct Program: Sendable {
     let checked: CheckedProgram
@@ -14,6 +16,8 @@ public struct Program: Sendable {
     private let parameterNames: [String]
     /// The columns read, by table, in the order problems with them are reported.
     private let columnsRead: [(table: String, names: [String])]
+    /// How the KPIs are split between two cores over large data.
+    private let plan: EvaluationPlan
 
     init(checked: CheckedProgram, schemas: [String: Schema]?, limits: Limits = .standard) {
         self.checked = checked
@@ -22,6 +26,7 @@ public struct Program: Sendable {
         tablesReadByValue = ValueEvaluation.tablesRead(by: checked)
         rowColumnCounts = Dictionary(uniqueKeysWithValues: Set((schemas ?? [:]).keys).union([""]).map { ($0, checked.rowColumnCount(of: $0)) })
         parameterNames = checked.parameters.map(\.name)
+        plan = EvaluationPlan(checked)
         columnsRead = checked.columnsUsed.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted()) }
     }
 
@@ -97,12 +102,33 @@ public struct Program: Sendable {
             }
             return EvaluationResult(kpis: results)
         }
-        var evaluator = Evaluator(
-            program: checked, tables: filtered, parameters: values, stop: StopConditions(limits: limits, cancellation: cancellation))
-        let outcomes = evaluator.run()
-        if let reason = evaluator.stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
+        var evaluators = [
+            Evaluator(program: checked, tables: filtered, parameters: values, stop: StopConditions(limits: limits, cancellation: cancellation))
+        ]
+        var outcomes: [[Evaluator.DefinitionOutcome]]
+        let rows = filtered.values.map(\.rowCount).max() ?? 0
+        if plan.parts.count == 2, rows >= EvaluationPlan.parallelRows {
+            // Each core evaluates its part of the KPIs with its own evaluator.
+            evaluators[0].stop.together = Cancellation()
+            evaluators.append(evaluators[0])
+            let done = ResultSlots<(Evaluator, [Evaluator.DefinitionOutcome])>(count: 2)
+            DispatchQueue.concurrentPerform(iterations: 2) { [evaluators, plan] part in
+                var evaluator = evaluators[part]
+                let outcome = evaluator.run(only: plan.parts[part])
+                done.store((evaluator, outcome), at: part)
+            }
+            let finished = done.values
+            evaluators = finished.map(\.0)
+            outcomes = finished.map(\.1)
+        } else {
+            outcomes = [evaluators[0].run()]
+        }
+        for index in evaluators.indices {
+            if let reason = evaluators[index].stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
+        }
         let results = checked.kpis.map { index in
-            result(of: checked.definitions[index], outcome: outcomes[index], evaluator: &evaluator)
+            let part = outcomes.count == 2 && !plan.parts[0].contains(index) ? 1 : 0
+            return result(of: checked.definitions[index], outcome: outcomes[part][index], evaluator: &evaluators[part])
         }
         let cells = results.reduce(0) { total, kpi in
             switch kpi.value {

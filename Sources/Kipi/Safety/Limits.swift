@@ -69,6 +69,9 @@ struct StopConditions {
     let limits: Limits
     let deadline: ContinuousClock.Instant?
     let cancellation: Cancellation?
+    /// Shared by evaluations that run side by side on several threads: when one of them sees
+    /// its task cancelled (which only the calling thread can see), the others stop too.
+    var together: Cancellation?
     /// Why the evaluation stopped, once it has.
     private(set) var reason: String?
 
@@ -81,8 +84,9 @@ struct StopConditions {
     /// Why to stop now, if the evaluation must.
     mutating func check() -> String? {
         if reason == nil {
-            if cancellation?.isCancelled == true || Task.isCancelled {
+            if cancellation?.isCancelled == true || together?.isCancelled == true || Task.isCancelled {
                 reason = "the evaluation was cancelled"
+                together?.cancel()
             } else if let deadline, ContinuousClock.now >= deadline, let limit = limits.timeLimit {
                 reason = "the evaluation took longer than its time limit of \(limit)"
             }

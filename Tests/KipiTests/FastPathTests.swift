@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+
+@testable import Kipi
+
+/// The number a KPI computed, or nil for an error or another value.
+private func number(_ result: EvaluationResult, _ name: String) -> Double? {
+    guard case .single(.value(.number(let value)))? = result[name]?.value else { return nil }
+    return value
+}
+
+/// The evaluation strategies chosen for speed — chunks of rows, one-pass reductions, two cores,
+/// text codes, selection instead of sorting, value-by-value evaluation — give exactly what the
+/// definitions give. Expected values are computed here from the generated rows by the
+/// definitions (integer amounts, so every sum is exact).
+@Suite struct FastPathTests {
+    /// 150,000 rows, more than a chunk and more than one core's share: amount (every 97th
+    /// empty), b from 0 to 6, status (every fifth "won" quoted in the file), date.
+    struct Rows {
+        var amount: [Double?] = []
+        var b: [Double] = []
+        var status: [String] = []
+        var month: [Int] = []
+        var csv = "amount,b,status,date\n"
+
+        init(count: Int) {
+            for row in 0..<count {
+                let amount: Double? = row % 97 == 0 ? nil : Double(row * 7919 % 1000)
+                let status = ["won", "lost", "open"][row % 3]
+                let month = row % 12 + 1
+                self.amount.append(amount)
+                b.append(Double(row % 7))
+                self.status.append(status)
+                self.month.append(month)
+                let written = status == "won" && row % 5 == 0 ? "\"won\"" : status
+                let day = String(format: "2024-%02d-%02d", month, row % 28 + 1)
+                csv += "\(amount.map { String(Int($0)) } ?? ""),\(row % 7),\(written),\(day)\n"
+            }
+        }
+
+        func amounts(where keep: (Int) -> Bool = { _ in true }) -> [Double] {
+            amount.indices.compactMap { keep($0) ? amount[$0] : nil }
+        }
+    }
+
+    static let rows = Rows(count: 150_000)
+
+    static let formulas = """
+        won_sum = sum(amount where status == "won")
+        not_won = count(where status != "won")
+        won_share = percent(status == "won")
+        smallest = min(amount)
+        largest = max(amount)
+        weighted = sum(amount * (b + 1) + 1)
+        ratio = sum(amount / b)
+        avg_status = avg(amount) by status
+        by_month = sum(amount where b > 3) by month(date)
+        middle = median(amount)
+        p90 = percentile(amount, 0.9)
+        rank = percentrank(amount, 500.5)
+        """
+
+    @Test func chunkedReductionsGiveTheDefinitionsValues() throws {
+        let rows = FastPathTests.rows
+        let data = try DataTable.load(Data(rows.csv.utf8), name: "rows.csv")
+        let program = try Kipi().compile(source: SourceText(name: "fast.kpi", text: FastPathTests.formulas), schema: data.schema)
+        let result = try program.evaluate(data)
+
+        let won = rows.amounts { rows.status[$0] == "won" }
+        #expect(number(result, "won_sum") == won.reduce(0, +))
+        #expect(number(result, "not_won") == Double(rows.status.filter { $0 != "won" }.count))
+        #expect(number(result, "won_share") == Double(rows.status.filter { $0 == "won" }.count) / Double(rows.status.count))
+        let all = rows.amounts()
+        #expect(number(result, "smallest") == all.min())
+        #expect(number(result, "largest") == all.max())
+        let weighted = rows.amount.indices.compactMap { row in rows.amount[row].map { $0 * (rows.b[row] + 1) + 1 } }
+        #expect(number(result, "weighted") == weighted.reduce(0, +))
+        #expect(single(result, "ratio") == "error: division by zero")
+
+        var perStatus: [String] = []
+        for status in ["lost", "open", "won"] {
+            let values = rows.amounts { rows.status[$0] == status }
+            perStatus.append("\(status)=\(Value.number(values.reduce(0, +) / Double(values.count)))")
+        }
+        #expect(groups(result, "avg_status") == perStatus)
+        let perMonth = (1...12).map { month in
+            let total = rows.amounts { rows.month[$0] == month && rows.b[$0] > 3 }.reduce(0, +)
+            return String(format: "2024-%02d=", month) + Value.number(total).description
+        }
+        #expect(groups(result, "by_month") == perMonth)
+
+        // MEDIAN and PERCENTILE.INC by their definitions on the sorted values.
+        let sorted = all.sorted()
+        let n = sorted.count
+        #expect(number(result, "middle") == (n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2))
+        let position = 0.9 * Double(n - 1)
+        let lower = Int(position)
+        #expect(number(result, "p90") == sorted[lower] + (position - Double(lower)) * (sorted[lower + 1] - sorted[lower]))
+        // PERCENTRANK.INC of a value between 500 and 501: (smaller − 1 + 0.5) / (n − 1), truncated to 3 digits.
+        let smaller = sorted.filter { $0 < 500.5 }.count
+        let rank = (Double(smaller - 1) + 0.5) / Double(n - 1)
+        #expect(number(result, "rank") == (rank * 1000).rounded(.down) / 1000)
+    }
+
+    @Test func kpisSplitBetweenCoresGiveWhatEachGivesAlone() throws {
+        let data = try DataTable.load(Data(FastPathTests.rows.csv.utf8), name: "rows.csv")
+        let together = try Kipi().compile(source: SourceText(name: "fast.kpi", text: FastPathTests.formulas), schema: data.schema)
+        let all = try together.evaluate(data)
+        for line in FastPathTests.formulas.split(separator: "\n") {
+            let alone = try Kipi().compile(source: SourceText(name: "one.kpi", text: String(line)), schema: data.schema).evaluate(data)
+            #expect(alone.kpis == [all[alone.kpis[0].name]].compactMap { $0 })
+        }
+    }
+
+    @Test func textCellsEqualAsStringsShareACode() throws {
+        // Quoted or bare, composed or decomposed: one text, one group.
+        let data = try DataTable.load(Data("status,amount\nwon,1\n\"won\",2\ncafé,3\ncafe\u{301},4\nlost,5\n".utf8), name: "codes.csv")
+        let codes = try #require(data["status"]?.textCodes)
+        #expect(codes.distinct == ["won", "café", "lost"])
+        #expect(codes.texts == ["won", "won", "café", "café", "lost"])
+        let program = try Kipi().compile(source: SourceText(name: "t.kpi", text: "n = sum(amount) by status\nw = sum(amount where status == \"won\")"), schema: data.schema)
+        let result = try program.evaluate(data)
+        #expect(groups(result, "n") == ["café=7", "lost=5", "won=3"])
+        #expect(single(result, "w") == "3")
+    }
+
+    @Test(arguments: [[5.0, 1, 4, 1, 5, 9, 2, 6], [3, 3, 3], [7], [2, 1], Array(stride(from: 40.0, to: 0, by: -1.5)) + [0, 0, -0.0, 12]])
+    func selectionFindsWhatSortingFinds(values: [Double]) {
+        let sorted = values.sorted()
+        let selecting = OrderedValues(values: values, isSorted: false)
+        let reading = OrderedValues(values: sorted, isSorted: true)
+        for k in values.indices {
+            #expect(selecting.smallest(k).value == sorted[k])
+            #expect(selecting.smallest(k).next == (k + 1 < sorted.count ? sorted[k + 1] : nil))
+            #expect(reading.smallest(k).value == sorted[k])
+        }
+        for probe in Set(values + [sorted[0] + 0.5, 4.25]) where probe <= sorted[sorted.count - 1] {
+            let counted = selecting.place(of: probe)
+            let searched = reading.place(of: probe)
+            #expect(counted.smaller == sorted.filter { $0 < probe }.count)
+            #expect(counted.smaller == searched.smaller)
+            #expect(counted.isPresent == sorted.contains(probe))
+            #expect(counted.isPresent == searched.isPresent)
+            if !counted.isPresent, counted.smaller > 0 {
+                #expect(counted.below == searched.below)
+                #expect(counted.above == searched.above)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("k = (fact - critical) / (norm - critical)", ["fact": Value.number(55)], "0.5"),
+        ("k = (fact - critical) / (norm - norm)", ["fact": .number(55)], "error: division by zero"),
+        ("k = iferror(fact / 0, -1)", ["fact": .number(1)], "-1"),
+        ("k = fact + 1", ["fact": .null], "null"),
+        ("k = if(fact > 50, \"high\", \"low\")", ["fact": .number(55)], "\"high\""),
+        ("k = score(fact, critical, norm)", ["fact": .number(100)], "1"),
+        ("k = fact > 1 and fact < 0 or null_flag", ["fact": .number(5)], "null"),
+        ("k = round(fact ^ 0.5, 2)", ["fact": .number(2)], "1.41"),
+    ])
+    func recordsEvaluatedValueByValue(formula: String, parameters: [String: Value], expected: String) throws {
+        let source = "param fact = 0\nparam critical = 10\nparam norm = 100\nparam null_flag = true\n\(formula)"
+        let program = try Kipi().compile(source: SourceText(name: "r.kpi", text: source), schema: nil)
+        var given = parameters
+        if formula.contains("null_flag") { given["null_flag"] = .null }
+        #expect(single(try program.evaluate(.empty, parameters: given), "k") == expected)
+    }
+
+    @Test(arguments: [
+        ("k = sum(x where x > 5)", "0"),
+        ("k = avg(x where x > 5)", "error: average of no values"),
+        ("k = count()", "1"),
+        ("k = sum(x * 2) + count(where x > 5)", "6"),
+        ("k = percentrank(x, 3)", "1"),
+        ("k = sum(y)", "0"),
+    ])
+    func aOneRowTableIsARecord(formula: String, expected: String) throws {
+        #expect(single(try evaluate(formula, csv: "x,y\n3,"), "k") == expected)
+    }
+}
