@@ -1,3 +1,5 @@
+import Foundation
+
 /// A text column's cells as small numbers: each row's position in the list of the column's
 /// distinct texts, so that comparing with a text, `in` and grouping test each distinct text once
 /// and then work on integers. A data file's text columns are encoded as they are read.
@@ -51,35 +53,37 @@ struct TextCodes: Sendable {
         var codes = [Int32](repeating: 0, count: rowCount)
         var firstRowOfCode: [Int] = []
         var slots = [Int32](repeating: -1, count: 64)
-        var mask = slots.count - 1
         var hashes: [UInt64] = []
-        for row in 0..<rowCount {
-            let (cell, quoted) = bytesOf(row)
-            let hash = fnv1a(cell) ^ (quoted ? 1 : 0)
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let code = slots[slot]
-                if code < 0 {
-                    let new = Int32(firstRowOfCode.count)
-                    slots[slot] = new
-                    firstRowOfCode.append(row)
-                    hashes.append(hash)
-                    codes[row] = new
-                    break
+        codes.withUnsafeMutableBufferPointer { codes in
+            var mask = slots.count - 1
+            for row in 0..<rowCount {
+                let (cell, quoted) = bytesOf(row)
+                let hash = fnv1a(cell) ^ (quoted ? 1 : 0)
+                var slot = Int(truncatingIfNeeded: hash) & mask
+                while true {
+                    let code = slots[slot]
+                    if code < 0 {
+                        let new = Int32(firstRowOfCode.count)
+                        slots[slot] = new
+                        firstRowOfCode.append(row)
+                        hashes.append(hash)
+                        codes[row] = new
+                        break
+                    }
+                    if hashes[Int(code)] == hash, same(cell, bytesOf(firstRowOfCode[Int(code)]).bytes) {
+                        codes[row] = code
+                        break
+                    }
+                    slot = (slot + 1) & mask
                 }
-                if hashes[Int(code)] == hash, cell.elementsEqual(bytesOf(firstRowOfCode[Int(code)]).bytes) {
-                    codes[row] = code
-                    break
-                }
-                slot = (slot + 1) & mask
-            }
-            if firstRowOfCode.count * 2 > slots.count {
-                slots = [Int32](repeating: -1, count: slots.count * 2)
-                mask = slots.count - 1
-                for (code, hash) in hashes.enumerated() {
-                    var slot = Int(truncatingIfNeeded: hash) & mask
-                    while slots[slot] >= 0 { slot = (slot + 1) & mask }
-                    slots[slot] = Int32(code)
+                if firstRowOfCode.count * 2 > slots.count {
+                    slots = [Int32](repeating: -1, count: slots.count * 2)
+                    mask = slots.count - 1
+                    for (code, hash) in hashes.enumerated() {
+                        var slot = Int(truncatingIfNeeded: hash) & mask
+                        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                        slots[slot] = Int32(code)
+                    }
                 }
             }
         }
@@ -100,6 +104,12 @@ struct TextCodes: Sendable {
             }
         }
         return TextCodes(codes: codes, distinct: distinct)
+    }
+
+    private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let left = a.baseAddress, let right = b.baseAddress else { return true }
+        return memcmp(left, right, a.count) == 0
     }
 
     private static func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
