@@ -147,7 +147,8 @@ public struct Program: Sendable {
     private func checkSize(of data: [String: DataTable], under limits: Limits) throws(DiagnosticList) {
         var problems: [Diagnostic] = []
         var estimate = 0
-        for (name, table) in data.count == 1 ? Array(data) : data.sorted(by: { $0.key < $1.key }) {
+        // Sorted, so that problems come in one order; one table needs no sorting.
+        func check(_ name: String, _ table: DataTable) {
             let label = name.isEmpty ? "the data" : "table '\(name)'"
             if table.rowCount > limits.rows {
                 problems.append(Diagnostic(message: "\(label) has \(table.rowCount) rows, more than the limit of \(limits.rows)"))
@@ -160,6 +161,11 @@ public struct Program: Sendable {
             let (product, overflow) = table.rowCount.multipliedReportingOverflow(by: 9 * columns)
             let (sum, sumOverflow) = estimate.addingReportingOverflow(product)
             estimate = overflow || sumOverflow ? Int.max : sum
+        }
+        if data.count == 1 {
+            for (name, table) in data { check(name, table) }
+        } else {
+            for (name, table) in data.sorted(by: { $0.key < $1.key }) { check(name, table) }
         }
         if estimate > limits.memory {
             problems.append(Diagnostic(message: "the evaluation would need about \(estimate >> 20) MB, more than the limit of \(limits.memory >> 20) MB"))
@@ -192,12 +198,11 @@ public struct Program: Sendable {
             }
         }
         var values = checked.parameters.map(\.defaultValue)
-        // Sorted, so that problems are reported in one order; one needs no sorting.
-        for (name, value) in parameters.count <= 1 ? AnySequence(parameters) : AnySequence(parameters.sorted(by: { $0.key < $1.key })) {
+        func give(_ name: String, _ value: Value) {
             guard let position = parameterNames.firstIndex(of: name) else {
                 let suggestion = closestName(to: name, among: checked.parameters.map(\.name))
                 problems.append(Diagnostic(message: "unknown parameter '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")))
-                continue
+                return
             }
             let parameter = checked.parameters[position]
             guard value.type == parameter.type || value.isNull else {
@@ -205,9 +210,15 @@ public struct Program: Sendable {
                     Diagnostic(
                         message:
                             "parameter '\(name)' must be \(CheckerMessages.article(parameter.type)), but got \(CheckerMessages.article(value.type))"))
-                continue
+                return
             }
             values[position] = value
+        }
+        // Sorted, so that problems come in one order; one needs no sorting.
+        if parameters.count <= 1 {
+            for (name, value) in parameters { give(name, value) }
+        } else {
+            for (name, value) in parameters.sorted(by: { $0.key < $1.key }) { give(name, value) }
         }
         guard problems.isEmpty else { throw DiagnosticList(problems) }
         return values
