@@ -129,11 +129,18 @@ struct GroupIndex: Sendable {
         }
         /// Small integers (text codes, days, periods) are numbered through an array indexed by
         /// value rather than a hash table, when their range is not much larger than the rows.
-        func indexed(_ keys: [Int32], _ value: (Int32) -> Value) {
-            let present = (0..<rowCount).lazy.filter { !column.isNull($0) }.map { keys[$0] }
-            guard let low = present.min(), let high = present.max(), Int(high) - Int(low) <= max(rowCount, 1 << 16) else {
-                return hashed(keys, value)
+        func indexed(_ keys: [Int32], range known: ClosedRange<Int32>? = nil, _ value: (Int32) -> Value) {
+            var low = Int32.max
+            var high = Int32.min
+            if let known {
+                (low, high) = (known.lowerBound, known.upperBound)
+            } else {
+                for row in 0..<rowCount where !column.isNull(row) {
+                    low = min(low, keys[row])
+                    high = max(high, keys[row])
+                }
             }
+            guard low <= high, Int(high) - Int(low) <= max(rowCount, 1 << 16) else { return hashed(keys, value) }
             var seen = [Int32](repeating: -1, count: Int(high) - Int(low) + 1)
             for row in 0..<rowCount {
                 if column.isNull(row) {
@@ -155,7 +162,9 @@ struct GroupIndex: Sendable {
         switch column.storage {
         case .number(let numbers): hashed(numbers.map { $0 == 0 ? 0 : $0 }) { .number($0) }
         case .text(let texts) where column.textCodes == nil || column.count != rowCount: hashed(texts) { .text($0) }
-        case .text: indexed(column.textCodes?.codes ?? []) { .text(column.textCodes?.distinct[Int($0)] ?? "") }
+        case .text:
+            let distinct = column.textCodes?.distinct ?? []
+            indexed(column.textCodes?.codes ?? [], range: 0...Int32(max(distinct.count - 1, 0))) { .text(distinct[Int($0)]) }
         case .boolean(let flags): hashed(flags) { .boolean($0) }
         case .date(let days): indexed(days) { .date(KipiDate(daysSinceEpoch: $0)) }
         // A date-time key groups by its date.
