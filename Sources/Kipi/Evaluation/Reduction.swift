@@ -115,6 +115,14 @@ struct OnePassReduction {
             @inline(__always) func scan(_ accumulate: (inout PartState, Int) -> Void) {
                 guard let partOf else {
                     var single = state[0]
+                    if rowMask == nil, nulls == nil {
+                        // Every element kept and present: only the accumulation is left in the loop.
+                        single.rows += count
+                        single.count += count
+                        for row in 0..<count { accumulate(&single, row) }
+                        state[0] = single
+                        return
+                    }
                     for row in 0..<count {
                         if let rowMask, !rowMask[row] || (rowMaskNulls?[row] ?? false) { continue }
                         single.rows += 1
@@ -140,8 +148,8 @@ struct OnePassReduction {
                 switch reduction {
                 case .count: scan { _, _ in }
                 case .sum, .mean: scan { part, row in part.add(numbers[row]) }
-                case .minimum: scan { part, row in if part.count == 1 || numbers[row] < part.extreme { part.extreme = numbers[row] } }
-                case .maximum: scan { part, row in if part.count == 1 || numbers[row] >= part.extreme { part.extreme = numbers[row] } }
+                case .minimum: scan { part, row in if !part.hasExtreme || numbers[row] < part.extreme { part.keep(numbers[row]) } }
+                case .maximum: scan { part, row in if !part.hasExtreme || numbers[row] >= part.extreme { part.keep(numbers[row]) } }
                 case .share: scan { part, row in if flags[row] { part.trues += 1 } }
                 }
             }
@@ -183,7 +191,9 @@ private struct PartState {
     /// Of those, the ones with a value.
     var count = 0
     var trues = 0
-    var extreme = 0.0
+    /// The smallest or largest value so far, once there is one.
+    private(set) var extreme = 0.0
+    private(set) var hasExtreme = false
     private var sum = 0.0
     private var compensation = 0.0
 
@@ -200,4 +210,9 @@ private struct PartState {
     }
 
     var total: Double { sum + compensation }
+
+    mutating func keep(_ value: Double) {
+        extreme = value
+        hasExtreme = true
+    }
 }
