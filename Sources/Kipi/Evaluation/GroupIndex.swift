@@ -108,15 +108,19 @@ struct GroupIndex: Sendable {
         var codes = [Int32](repeating: 0, count: rowCount)
         var values: [Value] = []
         var nullCode: Int32?
+        /// The code of null, the same for every null row.
+        func codeOfNull() -> Int32 {
+            if let nullCode { return nullCode }
+            let code = Int32(values.count)
+            nullCode = code
+            values.append(.null)
+            return code
+        }
         func hashed<Key: Hashable>(_ keys: [Key], _ value: (Key) -> Value) {
             var seen: [Key: Int32] = [:]
             for row in 0..<rowCount {
                 if column.isNull(row) {
-                    if nullCode == nil {
-                        nullCode = Int32(values.count)
-                        values.append(.null)
-                    }
-                    codes[row] = nullCode ?? 0
+                    codes[row] = codeOfNull()
                 } else if let known = seen[keys[row]] {
                     codes[row] = known
                 } else {
@@ -144,11 +148,7 @@ struct GroupIndex: Sendable {
             var seen = [Int32](repeating: -1, count: Int(high) - Int(low) + 1)
             for row in 0..<rowCount {
                 if column.isNull(row) {
-                    if nullCode == nil {
-                        nullCode = Int32(values.count)
-                        values.append(.null)
-                    }
-                    codes[row] = nullCode ?? 0
+                    codes[row] = codeOfNull()
                     continue
                 }
                 let slot = Int(keys[row]) - Int(low)

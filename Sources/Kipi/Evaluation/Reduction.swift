@@ -194,22 +194,13 @@ private struct PartState {
     /// The smallest or largest value so far, once there is one.
     private(set) var extreme = 0.0
     private(set) var hasExtreme = false
-    private var sum = 0.0
-    private var compensation = 0.0
+    private var sum = CompensatedSum()
 
-    /// Neumaier's step, as `Aggregates.exactSum` takes it: the same sum to the bit.
+    /// The sum's step, as `Aggregates.exactSum` takes it: the same sum to the bit.
     @inline(__always)
-    mutating func add(_ value: Double) {
-        let total = sum + value
-        if abs(sum) >= abs(value) {
-            compensation += (sum - total) + value
-        } else {
-            compensation += (value - total) + sum
-        }
-        sum = total
-    }
+    mutating func add(_ value: Double) { sum.add(value) }
 
-    var total: Double { sum + compensation }
+    var total: Double { sum.total }
 
     mutating func keep(_ value: Double) {
         extreme = value

@@ -90,18 +90,9 @@ enum Aggregates {
 
     /// Neumaier's compensated sum: exact to the last bit for sums a spreadsheet rounds.
     static func exactSum(_ values: [Double]) -> Double {
-        var sum = 0.0
-        var compensation = 0.0
-        for value in values {
-            let total = sum + value
-            if abs(sum) >= abs(value) {
-                compensation += (sum - total) + value
-            } else {
-                compensation += (value - total) + sum
-            }
-            sum = total
-        }
-        return sum + compensation
+        var sum = CompensatedSum()
+        for value in values { sum.add(value) }
+        return sum.total
     }
 }
 
@@ -115,3 +106,23 @@ extension FunctionDefinition.Parameter {
 }
 
 typealias Parameter = FunctionDefinition.Parameter
+
+/// Neumaier's compensated sum, a value at a time: the same total to the bit however the values
+/// arrive (all at once, by chunks, by group).
+struct CompensatedSum {
+    private var sum = 0.0
+    private var compensation = 0.0
+
+    @inline(__always)
+    mutating func add(_ value: Double) {
+        let total = sum + value
+        if abs(sum) >= abs(value) {
+            compensation += (sum - total) + value
+        } else {
+            compensation += (value - total) + sum
+        }
+        sum = total
+    }
+
+    var total: Double { sum + compensation }
+}

@@ -11,7 +11,7 @@ enum OrderStatistics {
                 "median", [.collection("x", .number)], returns: .exactly(.number), format: .inheritsArguments,
                 summary: "The middle value, or the mean of the two middle values (MEDIAN); no values is an error.",
                 implementation: .aggregate { input in
-                    .number(try inclusivePercentile(sortedValues(input, "median"), 0.5))
+                    .number(try inclusivePercentile(orderedValues(input, "median"), 0.5))
                 }),
             FunctionDefinition(
                 "percentile", [.collection("x", .number), Parameter("k", .number)], returns: .exactly(.number), format: .inheritsArguments,
@@ -19,7 +19,7 @@ enum OrderStatistics {
                 implementation: .aggregate { input in
                     guard let k = input.arguments[0].number else { return .null }
                     guard (0...1).contains(k) else { throw FunctionError("percentile needs k between 0 and 1, got \(formatLiteral(k))") }
-                    return .number(try inclusivePercentile(sortedValues(input, "percentile"), k))
+                    return .number(try inclusivePercentile(orderedValues(input, "percentile"), k))
                 }),
             FunctionDefinition(
                 "percentile_exc", [.collection("x", .number), Parameter("k", .number)], returns: .exactly(.number),
@@ -27,7 +27,7 @@ enum OrderStatistics {
                 summary: "The k-th percentile, 1/(n+1) ≤ k ≤ n/(n+1), interpolating between values (PERCENTILE.EXC).",
                 implementation: .aggregate { input in
                     guard let k = input.arguments[0].number else { return .null }
-                    return .number(try exclusivePercentile(sortedValues(input, "percentile_exc"), k))
+                    return .number(try exclusivePercentile(orderedValues(input, "percentile_exc"), k))
                 }),
             FunctionDefinition(
                 "quartile", [.collection("x", .number), Parameter("q", .number)], returns: .exactly(.number), format: .inheritsArguments,
@@ -36,7 +36,7 @@ enum OrderStatistics {
                     guard let rawQuartile = input.arguments[0].number else { return .null }
                     let q = rawQuartile.rounded(.towardZero)
                     guard (0...4).contains(q) else { throw FunctionError("quartile needs q from 0 to 4, got \(formatLiteral(rawQuartile))") }
-                    return .number(try inclusivePercentile(sortedValues(input, "quartile"), q / 4))
+                    return .number(try inclusivePercentile(orderedValues(input, "quartile"), q / 4))
                 }),
             rank("percentrank", inclusive: true, "PERCENTRANK.INC: the rank of v among the values from 0 to 1, interpolated,"),
             rank("percentrank_exc", inclusive: false, "PERCENTRANK.EXC: the rank of v among the values between 0 and 1, interpolated,"),
@@ -56,13 +56,13 @@ enum OrderStatistics {
                     digits = given.rounded(.towardZero)
                     guard digits >= 1 else { throw FunctionError("\(name) needs a significance of at least 1, got \(formatLiteral(given))") }
                 }
-                let rank = try percentRank(sortedValues(input, name), value, inclusive: inclusive, name: name)
+                let rank = try percentRank(orderedValues(input, name), value, inclusive: inclusive, name: name)
                 return .number(truncate(rank, digits: Int(min(digits, 15))))
             })
     }
 
     /// The collection's values in order; no values is an error.
-    static func sortedValues(_ input: AggregateInput, _ name: String) throws(FunctionError) -> OrderedValues {
+    static func orderedValues(_ input: AggregateInput, _ name: String) throws(FunctionError) -> OrderedValues {
         let values = input.orderedNumbers
         guard values.count > 0 else { throw FunctionError("\(name) of no values") }
         return values
