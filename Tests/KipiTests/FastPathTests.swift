@@ -173,8 +173,10 @@ private func number(_ result: EvaluationResult, _ name: String) -> Double? {
         ("k = sum(x * 2) + count(where x > 5)", "6"),
         ("k = percentrank(x, 3)", "1"),
         ("k = sum(y)", "0"),
+        ("k = sum(z) + min(z) + max(x) + percent(x > 5)", "3"),
+        ("k = 1 / sum(z)", "error: division by zero"),
     ])
     func aOneRowTableIsARecord(formula: String, expected: String) throws {
-        #expect(single(try evaluate(formula, csv: "x,y\n3,"), "k") == expected)
+        #expect(single(try evaluate(formula, csv: "x,y,z\n3,,-0"), "k") == expected)
     }
 }

@@ -173,6 +173,18 @@ enum ValueEvaluation {
             }
         }
         let present = kept && !collections.contains { $0.value.isNull }
+        // A one-pass reduction of one value is that value (as `OnePassReduction.result` gives it).
+        if let reduction = call.function.reduction, arguments.isEmpty, collections.count <= 1, present || reduction == .count {
+            switch (reduction, collections.first?.value) {
+            case (.count, nil): return .success(.number(kept ? 1 : 0))
+            case (.count, _): return .success(.number(present ? 1 : 0))
+            // A compensated sum starts from +0, so a sum of −0 is 0.
+            case (.sum, .number(let value)?), (.mean, .number(let value)?): return .success(.number(value + 0))
+            case (.minimum, .number(let value)?), (.maximum, .number(let value)?): return .success(.number(value))
+            case (.share, .boolean(let flag)?): return .success(.number(flag ? 1 : 0))
+            default: break
+            }
+        }
         let input = AggregateInput(
             collections: collections.map { Column(repeating: $0.value, type: $0.type, count: present ? 1 : 0) },
             rowCount: kept ? 1 : 0, arguments: arguments)
