@@ -124,6 +124,19 @@ private func number(_ result: EvaluationResult, _ name: String) -> Double? {
         #expect(single(result, "w") == "3")
     }
 
+    @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t")])
+    func fieldsOfEveryLengthEndWhereTheyEnd(delimiter: UInt8) throws {
+        // Fields of 0 to 19 bytes put every delimiter and line end at every offset of an 8-byte word.
+        let separator = String(UnicodeScalar(delimiter))
+        let texts = (0..<20).map { String(repeating: "ё", count: $0 / 2) + String(repeating: "x", count: $0 % 2) }
+        var csv = "a\(separator)b\n"
+        for (row, text) in texts.enumerated() { csv += "\(text)\(separator)\(row)\(row % 3 == 0 ? "\r\n" : "\n")" }
+        let data = try CSVReader.read(Array(csv.utf8), name: "lengths.csv", options: DataOptions(delimiter: delimiter))
+        #expect(data["a"]?.texts == texts)
+        #expect(data["a"]?.nulls == [true] + [Bool](repeating: false, count: 19))
+        #expect(data["b"]?.numbers == (0..<20).map(Double.init))
+    }
+
     @Test(arguments: [[5.0, 1, 4, 1, 5, 9, 2, 6], [3, 3, 3], [7], [2, 1], Array(stride(from: 40.0, to: 0, by: -1.5)) + [0, 0, -0.0, 12]])
     func selectionFindsWhatSortingFinds(values: [Double]) {
         let sorted = values.sorted()

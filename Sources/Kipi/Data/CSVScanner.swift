@@ -94,6 +94,29 @@ struct CSVScanner: Sendable {
         return limit
     }
 
+    /// Where an unquoted field starting at `position` ends: at the next delimiter or line feed,
+    /// looked for eight bytes at a time (a byte equal to either makes a zero byte of the word
+    /// XORed with it repeated, and the lowest zero byte is found exactly).
+    @inline(__always)
+    private func endOfUnquotedField(from start: Int, to end: Int, delimiter: UInt8) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let delimiters = UInt64(delimiter) &* ones
+        let newlines = UInt64(UInt8(ascii: "\n")) &* ones
+        let raw = UnsafeRawPointer(bytes.base)
+        var position = start
+        while position + 8 <= end {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            let atDelimiter = word ^ delimiters
+            let atNewline = word ^ newlines
+            let found = ((atDelimiter &- ones) & ~atDelimiter | (atNewline &- ones) & ~atNewline) & highs
+            if found != 0 { return position + found.trailingZeroBitCount / 8 }
+            position += 8
+        }
+        while position < end, bytes[position] != delimiter, bytes[position] != UInt8(ascii: "\n") { position += 1 }
+        return position
+    }
+
     private func scanChunk(from start: Int, to end: Int) -> Fields {
         var fields = Fields(starts: wanted.map { _ in [] }, ends: wanted.map { _ in [] })
         let estimate = max(16, (end - start) / max(1, fieldCount * 6))
@@ -146,11 +169,7 @@ struct CSVScanner: Sendable {
                         return fields
                     }
                 } else {
-                    while position < end {
-                        let byte = bytes[position]
-                        if byte == delimiter || byte == newline { break }
-                        position += 1
-                    }
+                    position = endOfUnquotedField(from: position, to: end, delimiter: delimiter)
                     fieldEnd = position
                     if fieldEnd > fieldStart, bytes[fieldEnd - 1] == carriageReturn, position == end || bytes[position] == newline {
                         fieldEnd -= 1
