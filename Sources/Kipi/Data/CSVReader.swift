@@ -98,7 +98,7 @@ public enum CSVReader {
         let wanted = names.indices.filter { options.columns?.contains(names[$0]) ?? true }
         let nullValues = NullTokens(options.nullValues ?? DataOptions.standardNullValues)
         let scanner = CSVScanner(bytes: bytes, delimiter: delimiter, fieldCount: names.count, wanted: wanted)
-        let fields = scanner.scan(from: bodyStart, to: bytes.count)
+        var fields = scanner.scan(from: bodyStart, to: bytes.count)
         switch fields.problem {
         case .ragged(let offset, let count)?:
             throw failure("row has \(count) field\(count == 1 ? "" : "s"), but the header has \(names.count)", at: offset)
@@ -110,16 +110,20 @@ public enum CSVReader {
             break
         }
 
+        // Each column's ranges are let go as soon as the column is typed.
+        let ranges = zip(fields.starts, fields.ends).map { FieldRanges(starts: $0, ends: $1) }
+        (fields.starts, fields.ends) = ([], [])
+        let rowCount = fields.rowCount
         let typed = ResultSlots<Result<Column, Diagnostic>>(count: wanted.count)
         @Sendable func build(_ position: Int) {
             let columnName = names[wanted[position]]
+            let (starts, ends) = ranges[position].take()
             let builder = ColumnBuilder(
-                bytes: bytes, name: columnName, file: name, starts: fields.starts[position], ends: fields.ends[position],
-                decimalMarks: decimalMarks, nullValues: nullValues)
+                bytes: bytes, name: columnName, file: name, starts: starts, ends: ends, decimalMarks: decimalMarks, nullValues: nullValues)
             typed.store(builder.build(forcing: options.columnTypes[columnName]), at: position)
         }
         // Waking other threads costs more than typing the columns of a small file.
-        if fields.rowCount * wanted.count < 100_000 {
+        if rowCount * wanted.count < 100_000 {
             for position in wanted.indices { build(position) }
         } else {
             DispatchQueue.concurrentPerform(iterations: wanted.count) { build($0) }
@@ -133,7 +137,7 @@ public enum CSVReader {
             }
         }
         guard problems.isEmpty else { throw DiagnosticList(problems) }
-        return try DataTable(columns: columns, rowCount: fields.rowCount, sourceName: name)
+        return try DataTable(columns: columns, rowCount: rowCount, sourceName: name)
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool {
@@ -200,5 +204,22 @@ public enum CSVReader {
             guard let base = buffer.baseAddress else { return nil }
             return FieldParser.number(ByteBuffer(base: base, count: buffer.count), 0, buffer.count, decimalComma: decimalComma)
         }
+    }
+}
+
+/// One column's field ranges, taken once by the task that types the column.
+private final class FieldRanges: @unchecked Sendable {
+    private var starts: [UInt32]
+    private var ends: [UInt32]
+
+    init(starts: [UInt32], ends: [UInt32]) {
+        self.starts = starts
+        self.ends = ends
+    }
+
+    /// The ranges, which this holder then lets go of; one task takes each column's.
+    func take() -> (starts: [UInt32], ends: [UInt32]) {
+        defer { (starts, ends) = ([], []) }
+        return (starts, ends)
     }
 }

@@ -54,20 +54,28 @@ struct CSVScanner: Sendable {
         DispatchQueue.concurrentPerform(iterations: chunkCount) { part in
             results.store(scanChunk(from: cuts[part], to: cuts[part + 1]), at: part)
         }
-        let parts = results.values
+        var parts = results.values
+        results.clear()
         // A cut is sound if the chunk before it, read from a true record start, ended exactly
         // there; a quote the cut guessed wrong about shows here, and the file is read in one piece.
         for (part, fields) in parts.enumerated().dropLast() where fields.problem != nil || fields.stoppedAt != bounds[part + 1] {
+            parts = []
             return scanChunk(from: start, to: end)
         }
+        // Joined a column at a time, each part's ranges released as soon as they are copied,
+        // so that the ranges are never all held twice.
         var merged = Fields(starts: wanted.map { _ in [] }, ends: wanted.map { _ in [] })
-        for part in parts {
-            merged.rowCount += part.rowCount
-            for column in wanted.indices {
-                merged.starts[column] += part.starts[column]
-                merged.ends[column] += part.ends[column]
+        merged.rowCount = parts.reduce(0) { $0 + $1.rowCount }
+        merged.problem = parts.last?.problem
+        for column in wanted.indices {
+            merged.starts[column].reserveCapacity(merged.rowCount)
+            merged.ends[column].reserveCapacity(merged.rowCount)
+            for piece in parts.indices {
+                merged.starts[column] += parts[piece].starts[column]
+                merged.ends[column] += parts[piece].ends[column]
+                parts[piece].starts[column] = []
+                parts[piece].ends[column] = []
             }
-            merged.problem = part.problem
         }
         return merged
     }
@@ -222,4 +230,9 @@ final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     }
 
     var values: [Value] { (0..<count).compactMap { slots[$0] } }
+
+    /// Lets go of the stored results, once their reader holds its own copies.
+    func clear() {
+        for index in 0..<count { slots[index] = nil }
+    }
 }
