@@ -26,6 +26,8 @@ enum ValueEvaluation {
         case .rows(let table): tables.insert(table)
         case .groups: return false
         }
+        // Lists are read by `in` and aggregates, not held as a value.
+        if expression.type.isList { return false }
         if expression.folded != nil { return true }
         func supports(_ operand: TypedExpression) -> Bool { ValueEvaluation.supports(operand, reading: &tables) }
         switch expression.kind {

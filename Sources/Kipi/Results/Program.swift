@@ -9,9 +9,10 @@ public struct Program: Sendable {
     /// The limits it was compiled under: those of its evaluations, unless given others.
     public let limits: Limits
 
-    /// Decided once here, so that an evaluation does not walk the tree to find them out.
+    // Decided once here, so that an evaluation does not walk the tree to find them out.
     /// The tables read, when the program can be evaluated value by value with one row in each.
     private let tablesReadByValue: Set<String>?
+    /// For each table, how many of the program's expressions make a column of its rows.
     private let rowColumnCounts: [String: Int]
     private let parameterNames: [String]
     /// The columns read, by table, in the order problems with them are reported.
