@@ -124,6 +124,19 @@ private func number(_ result: EvaluationResult, _ name: String) -> Double? {
         #expect(single(result, "w") == "3")
     }
 
+    @Test(arguments: [
+        ("let x = a * 2\nk = sum(x * 3) + sum(x)", "48"),
+        ("k = sum(-(a * 2) + a)", "-6"),
+        ("k = sum(1 - (a * a) / 2)", "-4"),
+        ("k = sum((a - 2) / (a - 2))", "error: division by zero"),
+        ("k = sum((a + b) * 2 where b > 0)", "4"),
+    ])
+    func operatorsWritingOverTheirTemporariesLeaveSharedColumnsAlone(formula: String, expected: String) throws {
+        let result = try evaluate(formula + "\nsame = sum(a) + sum(b)", csv: "a,b\n1,1\n2,\n3,-1\n")
+        #expect(single(result, "k") == expected)
+        #expect(single(result, "same") == "6")
+    }
+
     @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t")])
     func fieldsOfEveryLengthEndWhereTheyEnd(delimiter: UInt8) throws {
         // Fields of 0 to 19 bytes put every delimiter and line end at every offset of an 8-byte word.
