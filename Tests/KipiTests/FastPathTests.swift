@@ -112,6 +112,23 @@ private func number(_ result: EvaluationResult, _ name: String) -> Double? {
         }
     }
 
+    @Test func cancellingTheTaskStopsTheKPIsOnBothCores() async throws {
+        let data = try DataTable.load(Data(FastPathTests.rows.csv.utf8), name: "rows.csv")
+        let program = try Kipi().compile(source: SourceText(name: "fast.kpi", text: FastPathTests.formulas), schema: data.schema)
+        let evaluation = Task.detached { () -> String in
+            // Cancelled before the evaluation starts, whichever thread then runs each half.
+            while !Task.isCancelled { await Task.yield() }
+            do {
+                _ = try program.evaluate(data)
+                return "finished"
+            } catch {
+                return "\(error)"
+            }
+        }
+        evaluation.cancel()
+        #expect(await evaluation.value == "error: the evaluation was cancelled")
+    }
+
     @Test func textCellsEqualAsStringsShareACode() throws {
         // Quoted or bare, composed or decomposed: one text, one group.
         let data = try DataTable.load(Data("status,amount\nwon,1\n\"won\",2\ncafé,3\ncafe\u{301},4\nlost,5\n".utf8), name: "codes.csv")
