@@ -53,20 +53,28 @@ enum ValueEvaluation {
         }
     }
 
-    /// What an evaluation reads: parameters (every one's value), tables of one row, and the
+    /// One column's cell in the record (a table's only row).
+    struct Field {
+        var table: String
+        var name: String
+        var cell: Cell
+    }
+
+    /// What an evaluation reads: parameters (every one's value), the record's fields, and the
     /// definitions computed so far.
     private struct Context {
         /// Every parameter's value, in the order of the program's parameters.
         var parameters: [Value]
         var parameterNames: [String]
-        var tables: [String: DataTable]
+        /// Few, so looked up by comparing names rather than hashing them.
+        var record: [Field]
         var definitions: [Cell] = []
     }
 
-    /// Evaluates every definition in order; `parameters` holds every parameter's value, and each
-    /// table read has one row.
-    static func run(_ program: CheckedProgram, parameters: [Value], named names: [String], tables: [String: DataTable]) -> [Cell] {
-        var context = Context(parameters: parameters, parameterNames: names, tables: tables)
+    /// Evaluates every definition in order; `parameters` holds every parameter's value, and
+    /// `record` the cell of every column read.
+    static func run(_ program: CheckedProgram, parameters: [Value], named names: [String], record: [Field]) -> [Cell] {
+        var context = Context(parameters: parameters, parameterNames: names, record: record)
         context.definitions.reserveCapacity(program.definitions.count)
         for definition in program.definitions { context.definitions.append(evaluate(definition.value, context)) }
         return context.definitions
@@ -77,11 +85,10 @@ enum ValueEvaluation {
         func value(_ operand: TypedExpression) -> Cell { evaluate(operand, context) }
         switch expression.kind {
         case .column(let table, let name):
-            guard let column = context.tables[table]?[name], column.count == 1 else {
+            guard let field = context.record.first(where: { $0.name == name && $0.table == table }) else {
                 return .failure(FunctionError("the data has no column '\(name)'"))
             }
-            if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
-            return .success(column[0])
+            return field.cell
         case .aggregate(let call):
             return aggregate(call, type: expression.type, value)
         case .literal(let literal): return .success(literal)

@@ -78,10 +78,10 @@ public struct Program: Sendable {
         let limits = limits ?? self.limits
         try checkSize(of: data, under: limits)
         if let tablesRead = tablesReadByValue, tablesRead.allSatisfy({ data[$0]?.rowCount == 1 }) {
-            let values = try validated(data, parameters: parameters)
+            let (values, record) = try validated(data, parameters: parameters, readingRecord: true)
             var stop = StopConditions(limits: limits, cancellation: cancellation)
             if let reason = stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
-            let cells = ValueEvaluation.run(checked, parameters: values, named: parameterNames, tables: data)
+            let cells = ValueEvaluation.run(checked, parameters: values, named: parameterNames, record: record)
             return EvaluationResult(
                 kpis: checked.kpis.map { index in
                     let definition = checked.definitions[index]
@@ -176,8 +176,12 @@ public struct Program: Sendable {
 
     /// Every parameter's value, in the order of `checked.parameters`: the given ones, else the
     /// defaults. Throws for data or parameters that do not fit the program, all problems at once.
-    private func validated(_ data: [String: DataTable], parameters: [String: Value]) throws(DiagnosticList) -> [Value] {
+    /// With `readingRecord`, also the first row's cell of every column read (of tables of one row).
+    private func validated(
+        _ data: [String: DataTable], parameters: [String: Value], readingRecord: Bool = false
+    ) throws(DiagnosticList) -> (parameters: [Value], record: [ValueEvaluation.Field]) {
         var problems: [Diagnostic] = []
+        var record: [ValueEvaluation.Field] = []
         if schemas == nil, checked.columnsUsed.values.contains(where: { !$0.isEmpty }) {
             problems.append(Diagnostic(message: "the program was checked without data; compile it with the data's schema to evaluate it"))
         }
@@ -195,6 +199,10 @@ public struct Program: Sendable {
                 // A column without values fits any program; otherwise the types must be those checked.
                 if let expected = schemas?[table]?.type(of: name), !column.isAllNull, column.type != expected {
                     problems.append(Diagnostic(message: "column '\(shown)' is \(column.type) in the data, but the program was checked with \(expected)"))
+                }
+                if readingRecord, column.count > 0 {
+                    let cell: ValueEvaluation.Cell = column.errors.message(at: 0).map { .failure(FunctionError($0)) } ?? .success(column[0])
+                    record.append(ValueEvaluation.Field(table: table, name: name, cell: cell))
                 }
             }
         }
@@ -222,7 +230,7 @@ public struct Program: Sendable {
             for (name, value) in parameters.sorted(by: { $0.key < $1.key }) { give(name, value) }
         }
         guard problems.isEmpty else { throw DiagnosticList(problems) }
-        return values
+        return (values, record)
     }
 
     /// The tables after the program's `where`s, and the parameter values by name; a failed
@@ -230,7 +238,7 @@ public struct Program: Sendable {
     func prepared(
         _ data: [String: DataTable], parameters: [String: Value]
     ) throws(DiagnosticList) -> (tables: [String: DataTable], parameters: [String: Value], filterFailure: String?) {
-        let given = try validated(data, parameters: parameters)
+        let given = try validated(data, parameters: parameters).parameters
         let values = Dictionary(zip(checked.parameters.map(\.name), given)) { first, _ in first }
         var filtered = data
         for filter in checked.filters {
