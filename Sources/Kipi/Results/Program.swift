@@ -15,8 +15,9 @@ public struct Program: Sendable {
     /// For each table, how many of the program's expressions make a column of its rows.
     private let rowColumnCounts: [String: Int]
     private let parameterNames: [String]
-    /// The columns read, by table, in the order problems with them are reported.
-    private let columnsRead: [(table: String, names: [String])]
+    /// The columns read, by table, in the order problems with them are reported, with the type
+    /// each was checked with.
+    private let columnsRead: [(table: String, columns: [(name: String, type: KipiType?)])]
     /// How the KPIs are split between two cores over large data.
     private let plan: EvaluationPlan
 
@@ -28,7 +29,9 @@ public struct Program: Sendable {
         rowColumnCounts = Dictionary(uniqueKeysWithValues: Set((schemas ?? [:]).keys).union([""]).map { ($0, checked.rowColumnCount(of: $0)) })
         parameterNames = checked.parameters.map(\.name)
         plan = EvaluationPlan(checked)
-        columnsRead = checked.columnsUsed.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted()) }
+        columnsRead = checked.columnsUsed.sorted { $0.key < $1.key }.map { table, names in
+            (table, names.sorted().map { ($0, schemas?[table]?.type(of: $0)) })
+        }
     }
 
     /// The default table's schema it was checked against; nil if it was checked without data.
@@ -185,19 +188,19 @@ public struct Program: Sendable {
         if schemas == nil, checked.columnsUsed.values.contains(where: { !$0.isEmpty }) {
             problems.append(Diagnostic(message: "the program was checked without data; compile it with the data's schema to evaluate it"))
         }
-        for (table, names) in columnsRead where schemas != nil {
+        for (table, columns) in columnsRead where schemas != nil {
             guard let dataTable = data[table] else {
                 problems.append(Diagnostic(message: table.isEmpty ? "no data was given" : "no table '\(table)' was given"))
                 continue
             }
-            for name in names {
+            for (name, expected) in columns {
                 let shown = table.isEmpty ? name : "\(table).\(name)"
                 guard let column = dataTable[name] else {
                     problems.append(Diagnostic(message: "the data has no column '\(shown)'"))
                     continue
                 }
                 // A column without values fits any program; otherwise the types must be those checked.
-                if let expected = schemas?[table]?.type(of: name), !column.isAllNull, column.type != expected {
+                if let expected, !column.isAllNull, column.type != expected {
                     problems.append(Diagnostic(message: "column '\(shown)' is \(column.type) in the data, but the program was checked with \(expected)"))
                 }
                 if readingRecord, column.count > 0 {
