@@ -10,25 +10,6 @@ struct TextCodes: Sendable {
     /// The distinct texts, by code; no two are equal as Swift compares strings (canonically).
     var distinct: [String]
 
-    init(codes: [Int32], distinct: [String]) {
-        self.codes = codes
-        self.distinct = distinct
-    }
-
-    /// Encodes texts in order of first appearance.
-    init(_ texts: [String]) {
-        var known: [String: Int32] = [:]
-        var distinct: [String] = []
-        codes = texts.map { text in
-            if let code = known[text] { return code }
-            let code = Int32(distinct.count)
-            known[text] = code
-            distinct.append(text)
-            return code
-        }
-        self.distinct = distinct
-    }
-
     /// The texts of every row.
     var texts: [String] { codes.map { distinct[Int($0)] } }
 
