@@ -209,6 +209,16 @@ private func number(_ result: EvaluationResult, _ name: String) -> Double? {
         #expect(single(try program.evaluate(.empty, parameters: given), "k") == expected)
     }
 
+    @Test func recordsKeepTheLimitOnResultCells() throws {
+        let program = try Kipi().compile(source: SourceText(name: "r.kpi", text: "param p = 1\na = p\nb = p + 1\nc = sum(x)"), schema: table("x\n1").schema)
+        do {
+            _ = try program.evaluate(try table("x\n1"), limits: Limits(outputCells: 2))
+            Issue.record("three result cells passed a limit of two")
+        } catch {
+            #expect("\(error)" == "error: the results have 3 cells, more than the limit of 2")
+        }
+    }
+
     @Test(arguments: [
         ("k = sum(x where x > 5)", "0"),
         ("k = avg(x where x > 5)", "error: average of no values"),

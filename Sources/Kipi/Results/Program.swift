@@ -80,32 +80,47 @@ public struct Program: Sendable {
     ) throws(DiagnosticList) -> EvaluationResult {
         let limits = limits ?? self.limits
         try checkSize(of: data, under: limits)
+        let results: [KPIResult]
         if let tablesRead = tablesReadByValue, tablesRead.allSatisfy({ data[$0]?.rowCount == 1 }) {
             let (values, record) = try validated(data, parameters: parameters, readingRecord: true)
             var stop = StopConditions(limits: limits, cancellation: cancellation)
             if let reason = stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
             let cells = ValueEvaluation.run(checked, parameters: values, named: parameterNames, record: record)
-            return EvaluationResult(
-                kpis: checked.kpis.map { index in
-                    let definition = checked.definitions[index]
-                    let outcome: Outcome
-                    switch cells[index] {
-                    case .success(let value): outcome = .value(value)
-                    case .failure(let error): outcome = .error(error.message)
-                    }
-                    return KPIResult(name: definition.name, description: definition.description, format: definition.format, value: .single(outcome))
-                })
-        }
-        let (filtered, values, filterFailure) = try prepared(data, parameters: parameters)
-        if let filterFailure {
-            let results = checked.kpis.map { index in
-                let definition = checked.definitions[index]
-                return KPIResult(
-                    name: definition.name, description: definition.description, format: definition.format,
-                    value: .single(.error(filterFailure)))
+            results = singleResults { index in
+                switch cells[index] {
+                case .success(let value): .value(value)
+                case .failure(let error): .error(error.message)
+                }
             }
-            return EvaluationResult(kpis: results)
+        } else {
+            let (filtered, values, filterFailure) = try prepared(data, parameters: parameters)
+            if let filterFailure { return EvaluationResult(kpis: singleResults { _ in .error(filterFailure) }) }
+            results = try evaluatedByColumns(filtered, parameters: values, limits: limits, cancellation: cancellation)
         }
+        let cells = results.reduce(0) { total, kpi in
+            switch kpi.value {
+            case .single: total + 1
+            case .grouped(let keys, let rows): total + rows.count * (keys.count + 1)
+            }
+        }
+        if cells > limits.outputCells {
+            throw DiagnosticList([Diagnostic(message: "the results have \(cells) cells, more than the limit of \(limits.outputCells)")])
+        }
+        return EvaluationResult(kpis: results)
+    }
+
+    /// Every KPI with one value or error, as `outcome` gives it for the KPI's definition index.
+    private func singleResults(_ outcome: (Int) -> Outcome) -> [KPIResult] {
+        checked.kpis.map { index in
+            let definition = checked.definitions[index]
+            return KPIResult(name: definition.name, description: definition.description, format: definition.format, value: .single(outcome(index)))
+        }
+    }
+
+    /// The KPIs computed a column at a time, on two cores when the plan splits them and the data is large.
+    private func evaluatedByColumns(
+        _ filtered: [String: DataTable], parameters values: [String: Value], limits: Limits, cancellation: Cancellation?
+    ) throws(DiagnosticList) -> [KPIResult] {
         var evaluators = [
             Evaluator(program: checked, tables: filtered, parameters: values, stop: StopConditions(limits: limits, cancellation: cancellation))
         ]
@@ -130,20 +145,10 @@ public struct Program: Sendable {
         for index in evaluators.indices {
             if let reason = evaluators[index].stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
         }
-        let results = checked.kpis.map { index in
+        return checked.kpis.map { index in
             let part = outcomes.count == 2 && !plan.parts[0].contains(index) ? 1 : 0
             return result(of: checked.definitions[index], outcome: outcomes[part][index], evaluator: &evaluators[part])
         }
-        let cells = results.reduce(0) { total, kpi in
-            switch kpi.value {
-            case .single: total + 1
-            case .grouped(let keys, let rows): total + rows.count * (keys.count + 1)
-            }
-        }
-        if cells > limits.outputCells {
-            throw DiagnosticList([Diagnostic(message: "the results have \(cells) cells, more than the limit of \(limits.outputCells)")])
-        }
-        return EvaluationResult(kpis: results)
     }
 
     /// Refuses data larger than the limits allow before any of it is evaluated: rows and columns
