@@ -46,17 +46,14 @@ extension Evaluator {
         let mask = call.filter.map { evaluate($0) }
 
         // Which part of the domain each element is in, and which part each result cell reduces.
-        let cellCount = length(of: shape)
-        var partOfElement: [Int32]?
-        var partOfCell = [Int](repeating: 0, count: cellCount)
-        var partCount = 1
-        if let partition = call.partition {
-            switch partitioning(call.domain, by: partition, cells: shape) {
-            case .failure(let error): return failedColumn(type, message: error.message)
-            case .success(let parts):
-                (partOfElement, partOfCell, partCount) = (parts.ofElement, parts.ofCell, parts.count)
-            }
+        let partOfElement: [Int32]?
+        let partOfCell: [Int]
+        let partCount: Int
+        switch partitioning(call, cells: shape) {
+        case .failure(let error): return failedColumn(type, message: error.message)
+        case .success(let parts): (partOfElement, partOfCell, partCount) = (parts.ofElement, parts.ofCell, parts.count)
         }
+        let cellCount = length(of: shape)
         if let reduction = function.reduction, trace == nil, collections.count <= 1, call.domain != .list,
             call.roles.allSatisfy({ $0 == .collection })
         {
@@ -131,11 +128,13 @@ extension Evaluator {
         return column
     }
 
-    /// For a partitioned aggregate: the part of each domain element (-1 for none), the part each
-    /// result cell reduces, and how many parts there are.
+    /// The part of each domain element (-1 for none; nil when all are in part 0), the part each
+    /// result cell reduces, and how many parts there are: one, without a partition.
     mutating func partitioning(
-        _ domain: AggregateCall.Domain, by partition: Level, cells: Shape
+        _ call: AggregateCall, cells: Shape
     ) -> Result<(ofElement: [Int32]?, ofCell: [Int], count: Int), FunctionError> {
+        guard let partition = call.partition else { return .success((nil, [Int](repeating: 0, count: length(of: cells)), 1)) }
+        let domain = call.domain
         let index: GroupIndex
         switch groupIndex(partition) {
         case .success(let built): index = built

@@ -141,7 +141,7 @@ extension Evaluator {
             return compared(op, a, b, count: count, read: \.periodIndices)
         case (.text, .text):
             // Swift orders strings by their canonical (NFC) Unicode scalars: "é" written either way is one text.
-            let test: (String, String) -> Bool = test(op)
+            let test: (String, String) -> Bool = Self.test(op)
             if let codes = a.textCodes, a.count == count, b.count == 1 {
                 let other = b.texts[0]
                 return Column.finishing(.boolean(codes.map { test($0, other) }), from: [a, b], count: count, failure: nil)
@@ -172,7 +172,8 @@ extension Evaluator {
         }
     }
 
-    private func test<Element: Comparable>(_ op: BinaryOperator) -> (Element, Element) -> Bool {
+    /// The test a comparison operator makes; any other operator holds for nothing.
+    static func test<Element: Comparable>(_ op: BinaryOperator) -> (Element, Element) -> Bool {
         switch op {
         case .equal: (==)
         case .notEqual: (!=)

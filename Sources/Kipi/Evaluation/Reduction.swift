@@ -13,17 +13,11 @@ extension Evaluator {
             rowCount(of: table) >= 2 * Evaluator.chunkRows, call.arguments.count <= 1, call.roles.allSatisfy({ $0 == .collection }),
             call.arguments.allSatisfy({ readsOwnRow($0, of: table) }), call.filter.map({ readsOwnRow($0, of: table) }) ?? true
         else { return nil }
+        // A failed partition is reported by the general path.
+        guard case .success(let parts) = partitioning(call, cells: shape) else { return nil }
+        let (partOfElement, partOfCell) = (parts.ofElement, parts.ofCell)
         let rows = rowCount(of: table)
-        var partOfElement: [Int32]?
-        var partOfCell = [0]
-        var partCount = 1
-        if let partition = call.partition {
-            guard case .success(let parts) = partitioning(call.domain, by: partition, cells: shape) else { return nil }
-            (partOfElement, partOfCell, partCount) = (parts.ofElement, parts.ofCell, parts.count)
-        } else {
-            partOfCell = [Int](repeating: 0, count: length(of: shape))
-        }
-        var reducer = OnePassReduction(reduction, partCount: partCount)
+        var reducer = OnePassReduction(reduction, partCount: parts.count)
         var collectionType: KipiType?
         for start in stride(from: 0, to: rows, by: Evaluator.chunkRows) {
             if stop.check() != nil { return nil }

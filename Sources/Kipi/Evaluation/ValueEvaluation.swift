@@ -127,8 +127,8 @@ enum ValueEvaluation {
             guard case .success(let l) = a else { return a }
             guard case .success(let r) = b else { return b }
             switch (l, r) {
-            case (.number(let x), .number(let y)): return .success(.boolean(compare(op, x, y)))
-            case (.text(let x), .text(let y)): return .success(.boolean(compare(op, x, y)))
+            case (.number(let x), .number(let y)): return .success(.boolean(Evaluator.test(op)(x, y)))
+            case (.text(let x), .text(let y)): return .success(.boolean(Evaluator.test(op)(x, y)))
             case (.boolean(let x), .boolean(let y)): return .success(.boolean(op == .equal ? x == y : x != y))
             default: return .success(.null)
             }
@@ -216,18 +216,6 @@ enum ValueEvaluation {
         guard case .number(let x) = value else { return .success(.null) }
         let result = transform(x)
         return result.isFinite ? .success(.number(result)) : .failure(FunctionError("the result is not a finite number"))
-    }
-
-    private static func compare<Element: Comparable>(_ op: BinaryOperator, _ x: Element, _ y: Element) -> Bool {
-        switch op {
-        case .equal: x == y
-        case .notEqual: x != y
-        case .less: x < y
-        case .lessOrEqual: x <= y
-        case .greater: x > y
-        case .greaterOrEqual: x >= y
-        case .or, .and, .in, .add, .subtract, .multiply, .divide, .power, .concatenate: false
-        }
     }
 
     /// A function on one set of values, under the contract the columns' evaluation checks.

@@ -148,10 +148,8 @@ public struct ReplSession {
     }
 
     private var importer: (String, String) throws -> SourceText {
-        let readsFiles = readsFiles
-        return { path, importer in
-            readsFiles ? try Kipi.readImport(path, importer: importer) : try Kipi.refuseImports(path, importer: importer)
-        }
+        if readsFiles { return Kipi.readImport }
+        return Kipi.refuseImports
     }
 
     private var definitionSources: [SourceText] {
