@@ -382,6 +382,27 @@ struct CheckedProgram: Sendable {
 
     /// How many columns over `table`'s rows an evaluation may hold: every expression of that
     /// shape in the definitions, filters and keys, for estimating its memory.
+    /// The definition at `index` and every definition it reads, directly or not, with those the
+    /// `by` keys read (groups may be built wherever it is evaluated).
+    func dependencies(of index: Int) -> Set<Int> {
+        var needed: Set<Int> = []
+        var pending = [index]
+        for expressions in keyExpressions.values {
+            for expression in expressions.values {
+                expression.forEachNode { node in
+                    if case .definition(let used) = node.kind { pending.append(used) }
+                }
+            }
+        }
+        while let next = pending.popLast() {
+            guard needed.insert(next).inserted else { continue }
+            definitions[next].value.forEachNode { node in
+                if case .definition(let used) = node.kind { pending.append(used) }
+            }
+        }
+        return needed
+    }
+
     func rowColumnCount(of table: String) -> Int {
         var count = 0
         func visit(_ node: TypedExpression) { if node.shape == .rows(table) { count += 1 } }

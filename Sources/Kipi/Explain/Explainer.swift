@@ -202,25 +202,3 @@ extension Program {
             groupKeyNames: definition.grouping?.keyNames ?? [], groupKeys: keyValues, root: root)
     }
 }
-
-extension CheckedProgram {
-    /// The definition at `index` and every definition it reads, directly or not.
-    func dependencies(of index: Int) -> Set<Int> {
-        var needed: Set<Int> = []
-        var pending = [index]
-        while let next = pending.popLast() {
-            guard needed.insert(next).inserted else { continue }
-            definitions[next].value.forEachNode { node in
-                if case .definition(let used) = node.kind { pending.append(used) }
-            }
-        }
-        for expressions in keyExpressions.values {
-            for expression in expressions.values {
-                expression.forEachNode { node in
-                    if case .definition(let used) = node.kind { needed.insert(used) }
-                }
-            }
-        }
-        return needed
-    }
-}
