@@ -56,7 +56,7 @@ enum Aggregates {
     }
 
     private static func extreme(_ name: String, _ summary: String, keepsFirst: Bool) -> FunctionDefinition {
-        var definition = FunctionDefinition(
+        FunctionDefinition(
             name, [.collection("x", .variable("T", allowed: orderedTypes))], returns: .variable("T"),
             format: .inheritsArguments, summary: summary,
             implementation: .aggregate { input in
@@ -83,9 +83,8 @@ enum Aggregates {
                 case .boolean:
                     throw FunctionError("\(name) needs numbers, dates, periods or text")
                 }
-            })
-        definition.reduction = keepsFirst ? .minimum : .maximum
-        return definition
+            }
+        ).reducing(keepsFirst ? .minimum : .maximum)
     }
 
     /// Neumaier's compensated sum: exact to the last bit for sums a spreadsheet rounds.
