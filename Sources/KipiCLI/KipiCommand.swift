@@ -25,7 +25,9 @@ enum KipiCommand {
             terminal.print(FunctionListing.text(Kipi().functions))
             return ExitStatus.success
         case .eval:
-            return command.evaluate()
+            return options.engine == nil ? command.evaluate() : command.evaluateOnEngine()
+        case .sql:
+            return command.sql()
         case .check:
             return command.check()
         case .explain:
@@ -81,19 +83,62 @@ struct Session {
             let tables = try loadTables(columns: quickLook == nil ? nil : columnsUsed)
             let program = try compile(source, schemas: tables.mapValues(\.schema))
             let parameters = try parameterValues(for: program)
-            var result = try reporting { try program.evaluate(tables: tables, parameters: parameters) }
-            if let only = options.only {
-                let known = Set(program.kpis.map(\.name))
-                for name in only where !known.contains(name) {
-                    let suggestion = program.kpis.map(\.name).first { $0.lowercased() == name.lowercased() }
-                    terminal.printError("kipi: error: --only names no KPI '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
-                    return ExitStatus.usage
-                }
-                result.kpis = result.kpis.filter { only.contains($0.name) }
+            let result = try reporting { try program.evaluate(tables: tables, parameters: parameters) }
+            return report(result, of: program)
+        } catch {
+            return error.status
+        }
+    }
+
+    /// Prints the results (those `--only` names), says which failed, and gives the exit status.
+    private func report(_ evaluated: EvaluationResult, of program: Program) -> Int32 {
+        var result = evaluated
+        if let only = options.only {
+            let known = Set(program.kpis.map(\.name))
+            for name in only where !known.contains(name) {
+                let suggestion = program.kpis.map(\.name).first { $0.lowercased() == name.lowercased() }
+                terminal.printError("kipi: error: --only names no KPI '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
+                return ExitStatus.usage
             }
-            print(result, single: options.expression != nil)
-            reportFailures(result, named: options.expression == nil)
-            return result.hasErrors ? ExitStatus.failure : ExitStatus.success
+            result.kpis = result.kpis.filter { only.contains($0.name) }
+        }
+        print(result, single: options.expression != nil)
+        reportFailures(result, named: options.expression == nil)
+        return result.hasErrors ? ExitStatus.failure : ExitStatus.success
+    }
+
+    /// `kipi sql`: the program as SQL, its column types from `--data` when given.
+    func sql() -> Int32 {
+        do {
+            let source = try formulaSource()
+            let schemas = options.data.isEmpty ? nil : try loadTables(columns: nil).mapValues(\.schema)
+            let program = try compile(source, schemas: schemas)
+            let parameters = try parameterValues(for: program)
+            let tables = options.sqlTables.isEmpty ? ["": "data"] : options.sqlTables
+            let script = try reporting { try program.sql(dialect: options.dialect ?? .duckdb, tables: tables, parameters: parameters) }
+            terminal.write(script.text)
+            return ExitStatus.success
+        } catch {
+            return error.status
+        }
+    }
+
+    /// `kipi eval --engine`: the SQL run by the engine's client, the column types asked of the
+    /// engine (or read from `--data`).
+    func evaluateOnEngine() -> Int32 {
+        do {
+            let engine = SQLEngine(dialect: options.engine ?? .duckdb, connection: options.connection)
+            let source = try formulaSource()
+            var schemas: [String: Schema] = [:]
+            if options.data.isEmpty {
+                for (table, name) in options.sqlTables { schemas[table] = try reporting { try engine.schema(of: name) } }
+            } else {
+                schemas = try loadTables(columns: nil).mapValues(\.schema)
+            }
+            let program = try compile(source, schemas: schemas)
+            let parameters = try parameterValues(for: program)
+            let result = try reporting { try engine.evaluate(program, tables: options.sqlTables, parameters: parameters) }
+            return report(result, of: program)
         } catch {
             return error.status
         }

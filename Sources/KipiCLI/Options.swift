@@ -3,7 +3,7 @@ import Kipi
 /// The parsed command line.
 struct Options {
     enum Command: Equatable {
-        case eval, check, explain, functions, repl, help, version
+        case eval, check, explain, sql, functions, repl, help, version
     }
 
     enum OutputFormat: String {
@@ -32,6 +32,12 @@ struct Options {
     var nullValues: Set<String>?
     var sheet: String?
     var verbose = false
+    /// `kipi sql --dialect`, and `kipi eval --engine`.
+    var dialect: SQLDialect?
+    var engine: SQLDialect?
+    /// `--table [NAME=]TABLE`: the SQL table of each Kipi table ("" the default one).
+    var sqlTables: [String: String] = [:]
+    var connection: String?
     var limits = Limits.standard
     /// The most bytes read from standard input, a pipe or a device.
     var maximumInputBytes = (2 << 30) - 1
@@ -46,6 +52,7 @@ struct Options {
         switch first {
         case "eval": options = Options(command: .eval)
         case "check": options = Options(command: .check)
+        case "sql": options = Options(command: .sql)
         case "explain": options = Options(command: .explain)
         case "functions": options = Options(command: .functions)
         case "repl": options = Options(command: .repl)
@@ -131,6 +138,20 @@ struct Options {
                 }
                 options.encoding = encoding
             case "--sheet": options.sheet = try optionValue()
+            case "--dialect", "--engine":
+                let name = try optionValue()
+                guard let dialect = SQLDialect(rawValue: name.lowercased()) ?? (name.lowercased() == "postgresql" ? .postgres : nil) else {
+                    throw UsageError(message: "unknown \(option.dropFirst(2)) '\(name)'; use duckdb, postgres or spark")
+                }
+                if option == "--dialect" { options.dialect = dialect } else { options.engine = dialect }
+            case "--table":
+                let (table, name) = Kipi.tableAndPath(try optionValue())
+                guard !name.isEmpty else { throw UsageError(message: "--table takes [NAME=]TABLE") }
+                if options.sqlTables[table] != nil {
+                    throw UsageError(message: table.isEmpty ? "--table is given twice for the default table" : "--table is given twice for table '\(table)'")
+                }
+                options.sqlTables[table] = name
+            case "--connect": options.connection = try optionValue()
             case "--verbose": options.verbose = true
             case "--time-limit":
                 let text = try optionValue()
@@ -181,6 +202,11 @@ struct Options {
                 throw UsageError(message: files.isEmpty ? "eval needs a .kpi file or -e 'expression'" : "eval takes one .kpi file")
             }
             if expression != nil, !files.isEmpty { throw UsageError(message: "give either a .kpi file or -e, not both") }
+            if engine != nil, sqlTables.isEmpty { throw UsageError(message: "--engine needs the SQL tables: --table [NAME=]TABLE") }
+            if engine == nil, !sqlTables.isEmpty || connection != nil { throw UsageError(message: "--table and --connect go with --engine") }
+        case .sql:
+            if files.count != 1 { throw UsageError(message: "sql takes one .kpi file") }
+            if dialect == nil { throw UsageError(message: "sql needs --dialect duckdb, postgres or spark") }
         case .check:
             if files.count != 1 { throw UsageError(message: "check takes one .kpi file") }
         case .explain:
@@ -201,6 +227,10 @@ struct Options {
           kipi check FILE.kpi [--data DATA]     static checks; with --data, columns and types too
           kipi explain FILE.kpi KPI --data DATA [--group key=value,…] [--format text|json]
                                                 why a KPI has its value, node by node
+          kipi sql FILE.kpi --dialect duckdb|postgres|spark [--table [NAME=]TABLE]... [--data DATA]
+                                                the KPIs as SQL: one SELECT each (--data gives the column types)
+          kipi eval FILE.kpi --engine duckdb|postgres|spark --table [NAME=]TABLE... [--connect DB]
+                                                runs that SQL through duckdb, psql or spark-sql and prints the results
           kipi repl [--data DATA] [FILE.kpi...]
           kipi functions                        every function with its signature and help
           kipi --help | --version
@@ -208,6 +238,8 @@ struct Options {
         OPTIONS:
           -d, --data [NAME=]DATA   a CSV, JSON or .xlsx file, or - for standard input; NAME= gives another table,
                                    read in formulas as NAME.column (repeatable)
+          --table [NAME=]TABLE     the SQL table of the default table (or of table NAME), for sql and --engine
+          --connect DB             DuckDB's database file, PostgreSQL's connection string or URL, or spark-sql's options
           --where PRED             keeps only the rows where PRED holds, in the table it reads
           --data-format FORMAT     csv, json or xlsx (detected by default)
           -t, --type column=TYPE   read a column as number, text, boolean or date (table.column for one table)

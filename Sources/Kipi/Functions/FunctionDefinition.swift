@@ -20,6 +20,9 @@ public struct FunctionDefinition: Sendable {
     /// gathering them; the implementation still answers for lists and for other types. It must
     /// give what the implementation gives on the same values.
     public var reduction: Reduction?
+    /// How the function is written in SQL, for `kipi sql` and the engines; nil when it has no
+    /// SQL form, which makes a formula calling it a check error there.
+    public var sql: SQLForm?
 
     public init(
         _ name: String, _ parameters: [Parameter], returns result: ResultType, format: ResultFormat = .plain,
@@ -38,6 +41,13 @@ public struct FunctionDefinition: Sendable {
     public func reducing(_ reduction: Reduction) -> FunctionDefinition {
         var copy = self
         copy.reduction = reduction
+        return copy
+    }
+
+    /// The same function, written in SQL by `form`.
+    public func writtenInSQL(_ form: SQLForm) -> FunctionDefinition {
+        var copy = self
+        copy.sql = form
         return copy
     }
 

@@ -5,7 +5,8 @@ enum StandardLibrary {
         let own =
             Aggregates.definitions + OrderStatistics.definitions + Dispersion.definitions + Conditionals.definitions
             + Arithmetic.definitions + Scorecard.definitions + Dates.definitions + Text.definitions + Windows.definitions
-        return own + russianExcelNames.flatMap { alias, target in own.filter { $0.name == target }.map { Self.alias(alias, of: $0) } }
+        let written = own.map { definition in BuiltInSQL.form(for: definition).map(definition.writtenInSQL) ?? definition }
+        return written + russianExcelNames.flatMap { alias, target in written.filter { $0.name == target }.map { Self.alias(alias, of: $0) } }
     }
 
     /// Russian Excel's names of the functions Kipi has, as aliases of them.

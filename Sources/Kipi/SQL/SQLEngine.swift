@@ -1,0 +1,257 @@
+import Foundation
+
+/// A SQL engine reached through its own command-line client (`duckdb`, `psql`, `spark-sql`),
+/// found on PATH. Kipi writes the SQL, the client runs it where the data is, and the rows come
+/// back as Kipi's results.
+public struct SQLEngine: Sendable {
+    public var dialect: SQLDialect
+    /// What the client is given to connect: DuckDB's database file, PostgreSQL's connection
+    /// string or URL, or spark-sql's own options (split at spaces).
+    public var connection: String?
+    /// The client's path; found on PATH when nil.
+    public var executable: String?
+
+    public init(dialect: SQLDialect, connection: String? = nil, executable: String? = nil) {
+        self.dialect = dialect
+        self.connection = connection
+        self.executable = executable
+    }
+
+    /// The client's name on PATH.
+    public var clientName: String {
+        switch dialect {
+        case .duckdb: "duckdb"
+        case .postgres: "psql"
+        case .spark: "spark-sql"
+        }
+    }
+
+    /// Every KPI of `program`, computed by the engine over `tables` (Kipi's table names, ""
+    /// the default one, to SQL table references), as `Program.evaluate` reports it. A value
+    /// Kipi would fail is an error whose message says the engine computed it.
+    ///
+    /// - Throws: `DiagnosticList` for a program with no SQL form, a missing client, or a query
+    ///   the engine refused (with the engine's own message).
+    public func evaluate(_ program: Program, tables: [String: String], parameters: [String: Value] = [:]) throws(DiagnosticList) -> EvaluationResult {
+        let script = try program.sql(dialect: dialect, tables: tables, parameters: parameters)
+        let output = try run(script.statements.map { $0.encodedText + ";" }.joined(separator: "\n"))
+        return try EngineOutput.read(output, script: script, program: program, engine: clientName)
+    }
+
+    /// The column types of `table` as the engine describes them, for checking formulas before
+    /// writing their SQL.
+    public func schema(of table: String) throws(DiagnosticList) -> Schema {
+        let reference = dialect.tableReference(table)
+        let query: String
+        switch dialect {
+        case .duckdb:
+            query = "SELECT concat('kipi:', column_name, chr(9), column_type) FROM (DESCRIBE \(reference));"
+        case .postgres:
+            query = """
+                SELECT 'kipi:' || attname || chr(9) || format_type(atttypid, atttypmod) FROM pg_attribute \
+                WHERE attrelid = \(dialect.text(reference))::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+                """
+        case .spark:
+            query = "DESCRIBE \(reference);"
+        }
+        var columns: [(name: String, type: KipiType)] = []
+        // spark-sql prints DESCRIBE's own rows: name, type and comment, tab-separated.
+        for line in try run(query).split(separator: "\n") where dialect == .spark || line.hasPrefix("kipi:") {
+            let row = line.hasPrefix("kipi:") ? line.dropFirst(5) : line
+            let fields = row.split(separator: "\t", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
+            guard fields.count >= 2, !fields[0].hasPrefix("#"), !columns.contains(where: { $0.name == fields[0] }) else { continue }
+            columns.append((fields[0], SQLEngine.kipiType(ofSQLType: fields[1])))
+        }
+        guard !columns.isEmpty else {
+            throw DiagnosticList([Diagnostic(message: "\(clientName) describes no columns of table '\(table)'")])
+        }
+        return Schema(columns: columns)
+    }
+
+    /// The Kipi type of a column of an SQL type.
+    static func kipiType(ofSQLType name: String) -> KipiType {
+        let type = name.lowercased()
+        if type.hasPrefix("bool") { return .boolean }
+        if type.hasPrefix("date") || type.hasPrefix("timestamp") { return .date }
+        let numeric = ["int", "bigint", "smallint", "tinyint", "hugeint", "double", "float", "real", "decimal", "numeric", "integer", "ubigint", "uinteger"]
+        if numeric.contains(where: { type.hasPrefix($0) }) { return .number }
+        return .text
+    }
+
+    /// Runs `sql` through the client and returns what it printed.
+    func run(_ sql: String) throws(DiagnosticList) -> String {
+        guard let path = executable ?? SQLEngine.find(clientName) else {
+            throw DiagnosticList([Diagnostic(message: "the \(dialect.rawValue) client '\(clientName)' is not on PATH; install it or add its folder to PATH")])
+        }
+        var arguments: [String]
+        var input: String? = sql
+        var scriptFile: URL?
+        switch dialect {
+        case .duckdb:
+            arguments = ["-noheader", "-list", "-bail"] + (connection.map { [$0] } ?? [])
+        case .postgres:
+            arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"] + (connection.map { ["-d", $0] } ?? []) + ["-f", "-"]
+        case .spark:
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("kipi-\(UUID().uuidString).sql")
+            do { try Data(sql.utf8).write(to: file) } catch {
+                throw DiagnosticList([Diagnostic(message: "cannot write the SQL for spark-sql: \(error.localizedDescription)")])
+            }
+            scriptFile = file
+            input = nil
+            let options = connection.map { $0.split(separator: " ").map(String.init) } ?? []
+            arguments = ["-S", "--conf", "spark.sql.session.timeZone=UTC", "--conf", "spark.ui.enabled=false"] + options + ["-f", file.path]
+        }
+        defer { if let scriptFile { try? FileManager.default.removeItem(at: scriptFile) } }
+        let (status, output, errors) = SQLEngine.execute(path, arguments, input: input)
+        guard status == 0 else {
+            let message = errors.split(separator: "\n").filter { !$0.contains(" WARN ") && !$0.contains(" INFO ") }.suffix(20).joined(separator: "\n")
+            throw DiagnosticList([Diagnostic(message: "\(clientName) failed (exit status \(status)): \(message.isEmpty ? output : message)")])
+        }
+        return output
+    }
+
+    static func find(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":") {
+            let candidate = "\(folder)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs a program to its end, feeding `input`, and collects both outputs.
+    static func execute(_ path: String, _ arguments: [String], input: String?) -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let (stdin, stdout, stderr) = (Pipe(), Pipe(), Pipe())
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        do { try process.run() } catch { return (127, "", "cannot start \(path): \(error.localizedDescription)") }
+        // Both outputs are drained while the input is written, so that no pipe fills and stalls.
+        let collected = OutputCollector()
+        let group = DispatchGroup()
+        for (handle, isError) in [(stdout.fileHandleForReading, false), (stderr.fileHandleForReading, true)] {
+            group.enter()
+            DispatchQueue.global().async {
+                collected.store(handle.readDataToEndOfFile(), isError: isError)
+                group.leave()
+            }
+        }
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try? stdin.fileHandleForWriting.close()
+        group.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, collected.text(isError: false), collected.text(isError: true))
+    }
+}
+
+/// The two outputs of a process, filled from two threads.
+private final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var output = Data()
+    private var errors = Data()
+
+    func store(_ data: Data, isError: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        if isError { errors = data } else { output = data }
+    }
+
+    func text(isError: Bool) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: isError ? errors : output, as: UTF8.self)
+    }
+}
+
+/// Reads the encoded rows an engine printed back into results.
+enum EngineOutput {
+    static func read(_ output: String, script: SQLScript, program: Program, engine: String) throws(DiagnosticList) -> EvaluationResult {
+        var rows: [Int: [[String]]] = [:]
+        for line in output.split(separator: "\n", omittingEmptySubsequences: true) {
+            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
+            guard trimmed.hasPrefix("kipi:") else { continue }
+            let fields = trimmed.dropFirst(5).split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard let index = fields.first.flatMap({ Int($0) }) else { continue }
+            rows[index, default: []].append(Array(fields.dropFirst()))
+        }
+        let checked = program.checked
+        var results: [KPIResult] = []
+        for statement in script.statements {
+            let definition = checked.definitions[statement.definition]
+            let found = rows[statement.definition] ?? []
+            let type = definition.value.type
+            let value: KPIValue
+            if let grouping = definition.grouping {
+                let keyTypes = grouping.keys.map { checked.keyExpressions[$0]?.values.first?.type ?? .unknown }
+                var groups: [GroupRow] = []
+                for cells in found where cells.count == keyTypes.count + 1 {
+                    let keys = zip(cells, keyTypes).map { cell, type in
+                        if case .value(let key) = outcome(cell, type: type, engine: engine) { return key }
+                        return Value.null
+                    }
+                    groups.append(GroupRow(keys: keys, outcome: outcome(cells[keyTypes.count], type: type, engine: engine)))
+                }
+                groups.sort { left, right in
+                    for (a, b) in zip(left.keys, right.keys) where a != b { return Value.sortsBefore(a, b) }
+                    return false
+                }
+                value = .grouped(keyNames: grouping.keyNames, rows: groups)
+            } else {
+                guard found.count == 1, found[0].count == 1 else {
+                    throw DiagnosticList([Diagnostic(message: "\(engine) gave \(found.count) rows for KPI '\(definition.name)', not one")])
+                }
+                value = .single(outcome(found[0][0], type: type, engine: engine))
+            }
+            results.append(KPIResult(name: definition.name, description: definition.description, format: definition.format, value: value))
+        }
+        return EvaluationResult(kpis: results)
+    }
+
+    /// One encoded cell: `=text`, `~` (null) or `!` (an evaluation error).
+    static func outcome(_ cell: String, type: KipiType, engine: String) -> Outcome {
+        guard let marker = cell.first else { return .value(.null) }
+        switch marker {
+        case "!": return .error("evaluation error (computed by \(engine); evaluate in-process for the reason)")
+        case "=": break
+        default: return .value(.null)
+        }
+        var text = ""
+        var escaped = false
+        for character in cell.dropFirst() {
+            if escaped {
+                switch character {
+                case "t": text.append("\t")
+                case "n": text.append("\n")
+                case "r": text.append("\r")
+                default: text.append(character)
+                }
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else {
+                text.append(character)
+            }
+        }
+        return .value(value(text, type: type))
+    }
+
+    static func value(_ text: String, type: KipiType) -> Value {
+        switch type {
+        case .number:
+            guard let number = Double(text), number.isFinite else { return .null }
+            return .number(number == 0 ? 0 : number)
+        case .text: return .text(text)
+        case .boolean: return .boolean(["true", "t", "1"].contains(text.lowercased()))
+        case .date: return KipiDate(parsing: String(text.prefix(10))).map(Value.date) ?? .text(text)
+        case .period(.year): return Int32(text).map { .period(Period(grain: .year, index: $0)) } ?? .text(text)
+        case .period(let grain): return Period(parsing: text, as: grain).map(Value.period) ?? .text(text)
+        case .null, .unknown, .list:
+            if let number = Double(text) { return .number(number) }
+            if text == "true" || text == "false" { return .boolean(text == "true") }
+            return .text(text)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// A Kipi value written in SQL: the expression, and the condition under which Kipi would give an
+/// evaluation error instead (the expression is then NULL). `fails` is nil for a value that
+/// never fails, and is never NULL itself.
+public struct SQLValue: Sendable, Hashable {
+    public var value: String
+    public var fails: String?
+
+    public init(_ value: String, fails: String? = nil) {
+        self.value = value
+        self.fails = fails
+    }
+
+    /// A condition that holds when any of `conditions` does; nil when none can.
+    public static func anyOf(_ conditions: [String?]) -> String? {
+        let present = conditions.compactMap { $0 }
+        guard !present.isEmpty else { return nil }
+        return present.count == 1 ? present[0] : "(" + present.joined(separator: " OR ") + ")"
+    }
+}
+
+/// How a function is written in SQL, declared with the function in the registry (a host's
+/// function gives its own, or has none). `write` returns nil where the dialect has no form.
+public struct SQLForm: Sendable {
+    /// Whether the form decides itself when the call fails from its arguments' `fails` (as `if`,
+    /// `iferror` do); otherwise the call fails when any argument does, or when `write` says.
+    public var decidesFailures: Bool
+    let write: @Sendable (SQLCall) -> SQLValue?
+
+    public init(decidesFailures: Bool = false, _ write: @escaping @Sendable (SQLCall) -> SQLValue?) {
+        self.decidesFailures = decidesFailures
+        self.write = write
+    }
+}
+
+/// What a function's SQL form is given.
+public struct SQLCall: Sendable {
+    public var dialect: SQLDialect
+    /// The value arguments (for an aggregate, those after its collections; for a window
+    /// function, those after its series), each with its Kipi type.
+    public var arguments: [SQLValue]
+    public var argumentTypes: [KipiType]
+    /// For an aggregate: the rows it reduces, as a FROM item (a derived table with an alias),
+    /// already filtered by `where`, by the group, and to rows where no collection is null.
+    public var rows: String = ""
+    /// For an aggregate: each collection argument as an expression over `rows`.
+    public var collections: [String] = []
+    /// For a window function: where it reads.
+    public var window: SQLWindow?
+
+    /// The argument at `index`, or nil when the call left it out.
+    public func argument(_ index: Int) -> SQLValue? {
+        arguments.indices.contains(index) ? arguments[index] : nil
+    }
+}
+
+/// What a window function's SQL form reads: the grouped value as a table of groups, `w`, with
+/// one row per group, its `value` and `fails` columns, and the position of each group along time.
+public struct SQLWindow: Sendable {
+    /// A FROM item naming the groups' table with alias `w`.
+    public var groups: String
+    /// Holds for the groups of the same series as the current group (its other keys equal).
+    public var sameSeries: String
+    /// Holds for the groups of the same period as the current group (all groups without one).
+    public var samePeriod: String
+    /// A group's position along time (`w`'s), and the current group's.
+    public var position: String
+    public var currentPosition: String
+    /// The current group's value.
+    public var current: SQLValue
+    public var value: String = "w.value"
+    public var failed: String = "w.fails"
+    /// The grain of the time key; nil for a date key.
+    public var grain: PeriodGrain?
+    /// A position's year or quarter, as a number that changes when it does.
+    public var bucket: @Sendable (_ position: String, _ coarser: PeriodGrain) -> String
+    /// The position of the same period one year before a position; NULL where there is none.
+    public var lastYear: @Sendable (_ position: String) -> String
+}

@@ -1,0 +1,629 @@
+/// One reported KPI as SQL: a statement whose rows are the KPI's result.
+public struct SQLStatement: Sendable, Hashable {
+    public var kpi: String
+    /// `WITH … SELECT …`: key columns named as in JSON, then `value`, ordered by the keys.
+    public var text: String
+    /// The output columns: the key names (none for a single value), then `value`.
+    public var columns: [String]
+    /// The same rows as one encoded text column, for reading an engine's output back.
+    var encodedText: String
+    /// The KPI's index among the program's definitions.
+    var definition: Int
+}
+
+/// A program written as SQL for one dialect.
+public struct SQLScript: Sendable, Hashable {
+    public var dialect: SQLDialect
+    public var statements: [SQLStatement]
+
+    /// The script as `kipi sql` prints it: each statement after a comment naming its KPI.
+    public var text: String {
+        statements.map { "-- \($0.kpi)\n\($0.text);\n" }.joined(separator: "\n")
+    }
+}
+
+/// Lowers a checked program to SQL. It walks the checked tree and nothing else: every level,
+/// domain, operator kind and window is read from the nodes. Values are written so that every
+/// dialect computes Kipi's semantics: numbers as doubles, dates as days since 1970-01-01 (the
+/// time of day a fraction), periods as their index (`Period.index`), each value with the
+/// condition under which Kipi would fail it.
+///
+/// An aggregate is a subquery over its table's rows (or a level's groups, or a list) kept by
+/// its filter and by the group it is computed for; a definition is a common table expression
+/// read by its keys; a level is the distinct keys of its tables' rows.
+final class SQLGenerator {
+    private let program: CheckedProgram
+    private let dialect: SQLDialect
+    private let tables: [String: String]
+    private let parameters: [String: Value]
+    private var ctes: [(name: String, body: String)] = []
+    private var cteNames: [String: String] = [:]
+    private var aliases = 0
+    private(set) var problems: [Diagnostic] = []
+    private var reported: Set<String> = []
+
+    /// Every written expression that grows past this many bytes stops the generation: nested
+    /// conditions repeat their operands, and a stranger's formula must not make gigabytes.
+    private let sizeLimit: Int
+
+    /// `tables` maps Kipi's table names ("" the default) to SQL table references.
+    init(program: CheckedProgram, dialect: SQLDialect, tables: [String: String], parameters: [String: Value], sizeLimit: Int = 4_000_000) {
+        self.program = program
+        self.dialect = dialect
+        self.tables = tables
+        self.parameters = parameters
+        self.sizeLimit = sizeLimit
+    }
+
+    /// The script, or the problems that keep the program from being written in this dialect.
+    func script() -> SQLScript {
+        SQLScript(dialect: dialect, statements: program.kpis.map(statement))
+    }
+
+    // MARK: Statements
+
+    private enum Scope {
+        case scalar
+        /// One row of a table's filtered rows, under `alias`.
+        case row(table: String, alias: String)
+        /// One group of a level: each key's value as SQL.
+        case group(Level, keys: [GroupKey: String])
+    }
+
+    private func statement(_ index: Int) -> SQLStatement {
+        ctes = []
+        cteNames = [:]
+        aliases = 0
+        let definition = program.definitions[index]
+        var keys: [(name: String, value: String)] = []
+        let value: SQLValue
+        var from = ""
+        if let grouping = definition.grouping {
+            let level = grouping.level
+            let columns = keyColumns(level, alias: "g")
+            value = lower(definition.value, .group(level, keys: columns))
+            for (key, name) in zip(grouping.keys, grouping.keyNames) {
+                keys.append((name, output(columns[key] ?? "NULL", type: keyType(key))))
+            }
+            let order = grouping.keys.map { "\(columns[$0] ?? "NULL") NULLS LAST" }
+            from = "\nFROM \(levelTable(level)) g\nORDER BY " + order.joined(separator: ", ")
+        } else {
+            value = lower(definition.value, .scalar)
+        }
+        let shown = output(settled(value), type: definition.value.type)
+        let with = ctes.isEmpty ? "" : "WITH " + ctes.map { "\($0.name) AS (\n  \($0.body)\n)" }.joined(separator: ",\n") + "\n"
+        let items = keys.map { "\($0.value) AS \(dialect.identifier($0.name))" } + ["\(shown) AS value"]
+        // For the engines: one text column per row, each cell marked as a value (=), a null (~)
+        // or an evaluation error (!), so that results read back exactly.
+        let tab = "chr(9)"
+        let cells = keys.map { encoded($0.value) } + ["(CASE WHEN \(value.fails ?? "FALSE") THEN '!' ELSE \(encoded(shown)) END)"]
+        let row = "concat('kipi:\(index)', \(tab), " + cells.joined(separator: ", \(tab), ") + ")"
+        return SQLStatement(
+            kpi: definition.name, text: with + "SELECT " + items.joined(separator: ", ") + from,
+            columns: keys.map(\.name) + ["value"], encodedText: with + "SELECT \(row) AS kipi_row" + from, definition: index)
+    }
+
+    /// A cell as text for reading back: `=` and the value's text (backslash, tab, line breaks
+    /// escaped), or `~` for null.
+    private func encoded(_ value: String) -> String {
+        var text = dialect.castText(value)
+        for (character, escape) in [("chr(92)", "\\\\"), ("chr(9)", "\\t"), ("chr(10)", "\\n"), ("chr(13)", "\\r")] {
+            text = "replace(\(text), \(character), \(dialect.text(escape)))"
+        }
+        return "COALESCE(\(dialect == .spark ? "concat('=', \(text))" : "('=' || \(text))"), '~')"
+    }
+
+    /// The value, NULL where it fails.
+    private func settled(_ value: SQLValue) -> String {
+        guard let fails = value.fails else { return value.value }
+        return "CASE WHEN \(fails) THEN NULL ELSE \(value.value) END"
+    }
+
+    private func fresh(_ prefix: String) -> String {
+        aliases += 1
+        return "\(prefix)\(aliases)"
+    }
+
+    private func addCTE(key: String, prefix: String, _ body: () -> String) -> String {
+        if let name = cteNames[key] { return name }
+        let text = body()
+        let name = "\(prefix)\(ctes.count + 1)"
+        ctes.append((name, text))
+        cteNames[key] = name
+        return name
+    }
+
+    private func problem(_ message: String, _ node: TypedExpression? = nil) -> SQLValue {
+        guard reported.insert(message).inserted else { return SQLValue("NULL") }
+        if let node, let source = program.sources[node.file] {
+            problems.append(Diagnostic(message: message, range: node.range, source: source))
+        } else {
+            problems.append(Diagnostic(message: message))
+        }
+        return SQLValue("NULL")
+    }
+
+    // MARK: Tables, levels and definitions
+
+    /// The rows of a table that the program's `where`s keep.
+    private func source(_ table: String) -> String {
+        addCTE(key: "source:\(table)", prefix: "rows") {
+            guard let reference = tables[table] else {
+                _ = problem(table.isEmpty ? "no SQL table is given for the default table: use --table TABLE" : "no SQL table is given for table '\(table)': use --table \(table)=TABLE")
+                return "SELECT NULL"
+            }
+            let filters = program.filters.filter { $0.table == table }.map { settledCondition(lower($0.predicate, .row(table: table, alias: "r"))) }
+            return "SELECT * FROM \(dialect.tableReference(reference)) r" + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
+        }
+    }
+
+    /// A condition that holds only where the value is true and does not fail.
+    private func settledCondition(_ value: SQLValue) -> String {
+        guard let fails = value.fails else { return "COALESCE(\(value.value), FALSE)" }
+        return "(NOT \(fails) AND COALESCE(\(value.value), FALSE))"
+    }
+
+    /// The groups of a level: its keys (columns `k0`, `k1` … in the level's key order) as they
+    /// occur in the rows of its tables.
+    private func levelTable(_ level: Level) -> String {
+        let key = "level:" + level.keys.map(\.canonical).joined(separator: "\u{1}") + "|" + level.tableNames.joined(separator: ",")
+        return addCTE(key: key, prefix: "groups") {
+            level.tableNames.map { table in
+                let rows = source(table)
+                let keys = level.keys.enumerated().map { index, key in
+                    "\(keyExpression(key, table: table, alias: "r")) AS k\(index)"
+                }
+                return "SELECT DISTINCT " + keys.joined(separator: ", ") + " FROM \(rows) r"
+            }.joined(separator: "\n  UNION\n  ")
+        }
+    }
+
+    private func keyExpression(_ key: GroupKey, table: String, alias: String) -> String {
+        guard let expression = program.keyExpressions[key]?[table] else {
+            return problem("the key '\(key)' cannot be computed from table '\(table)'").value
+        }
+        return lower(expression, .row(table: table, alias: alias)).value
+    }
+
+    private func keyType(_ key: GroupKey) -> KipiType {
+        program.keyExpressions[key]?.values.first?.type ?? .unknown
+    }
+
+    private func keyColumns(_ level: Level, alias: String) -> [GroupKey: String] {
+        Dictionary(uniqueKeysWithValues: level.keys.enumerated().map { ($1, "\(alias).k\($0)") })
+    }
+
+    /// The value of each key of `level` where `scope` is.
+    private func keyValues(_ level: Level, in scope: Scope) -> [GroupKey: String] {
+        var values: [GroupKey: String] = [:]
+        for key in level.keys {
+            switch scope {
+            case .scalar: values[key] = problem("a value of level '\(level)' is read where there is no group").value
+            case .row(let table, let alias): values[key] = keyExpression(key, table: table, alias: alias)
+            case .group(_, let keys): values[key] = keys[key] ?? problem("the key '\(key)' is not known here").value
+            }
+        }
+        return values
+    }
+
+    private func matching(_ level: Level, alias: String, _ values: [GroupKey: String]) -> [String] {
+        level.keys.enumerated().map { index, key in dialect.same("\(alias).k\(index)", values[key] ?? "NULL") }
+    }
+
+    /// A definition of one value or one value per group, as a table: `value`, `fails`, and for
+    /// grouped ones the keys.
+    private func definitionTable(_ index: Int) -> String {
+        addCTE(key: "definition:\(index)", prefix: "def") {
+            let value = program.definitions[index].value
+            if case .groups(let level) = value.shape {
+                let keys = keyColumns(level, alias: "g")
+                let lowered = lower(value, .group(level, keys: keys))
+                let columns = (0..<level.keys.count).map { "g.k\($0)" }.joined(separator: ", ")
+                return "SELECT \(columns), \(settled(lowered)) AS value, \(lowered.fails ?? "FALSE") AS fails FROM \(levelTable(level)) g"
+            }
+            let lowered = lower(value, .scalar)
+            return "SELECT \(settled(lowered)) AS value, \(lowered.fails ?? "FALSE") AS fails"
+        }
+    }
+
+    private func definitionValue(_ index: Int, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
+        let value = program.definitions[index].value
+        switch value.shape {
+        case .rows: return lower(value, scope)
+        case .scalar:
+            let table = definitionTable(index)
+            return SQLValue("(SELECT value FROM \(table))", fails: canFail(value) ? "(SELECT fails FROM \(table))" : nil)
+        case .groups(let level):
+            let table = definitionTable(index)
+            let alias = fresh("d")
+            let condition = matching(level, alias: alias, keyValues(level, in: scope)).joined(separator: " AND ")
+            let read = { (column: String) in "(SELECT \(self.dialect.single("\(alias).\(column)")) FROM \(table) \(alias) WHERE \(condition))" }
+            return SQLValue(read("value"), fails: canFail(value) ? "COALESCE(\(read("fails")), FALSE)" : nil)
+        }
+    }
+
+    /// Whether the lowered value may fail: written once to find out, the text discarded.
+    private func canFail(_ node: TypedExpression) -> Bool {
+        var fails = false
+        node.forEachNode { child in
+            switch child.kind {
+            case .arithmetic(.number(.divide), _, _), .arithmetic(.number(.power), _, _), .aggregate, .window, .call: fails = true
+            default: break
+            }
+        }
+        return fails
+    }
+
+    // MARK: Expressions
+
+    private func lower(_ node: TypedExpression, _ scope: Scope) -> SQLValue {
+        let lowered = lowerUnchecked(node, scope)
+        if lowered.value.utf8.count + (lowered.fails?.utf8.count ?? 0) > sizeLimit {
+            return problem("the SQL for this formula is larger than \(sizeLimit) bytes", node)
+        }
+        return lowered
+    }
+
+    private func lowerUnchecked(_ node: TypedExpression, _ scope: Scope) -> SQLValue {
+        if let folded = node.folded { return literal(folded, node) }
+        switch node.kind {
+        case .literal(let value): return literal(value, node)
+        case .column(let table, let name):
+            guard case .row(let rowTable, let alias) = scope, rowTable == table else {
+                return problem("column '\(name)' is read outside its table's rows", node)
+            }
+            return SQLValue(column("\(alias).\(dialect.identifier(name))", type: node.type))
+        case .parameter(let name):
+            let value = parameters[name] ?? program.parameters.first { $0.name == name }?.defaultValue ?? .null
+            return literal(value, node)
+        case .definition(let index): return definitionValue(index, node, scope)
+        case .negate(let operand): return map(lower(operand, scope)) { "(- \($0))" }
+        case .not(let operand): return map(lower(operand, scope)) { "(NOT \($0))" }
+        case .percent(let operand): return map(lower(operand, scope)) { "(\($0) / \(dialect.number(100)))" }
+        case .arithmetic(let kind, let left, let right): return arithmetic(kind, lower(left, scope), lower(right, scope))
+        case .comparison(let op, let left, let right):
+            let (a, b) = (lower(left, scope), lower(right, scope))
+            let symbol = op == .equal ? "=" : op == .notEqual ? "<>" : op.rawValue
+            let text = left.type == .text && ![.equal, .notEqual].contains(op)
+            let (x, y) = text ? (dialect.ordered(a.value), dialect.ordered(b.value)) : (a.value, b.value)
+            return SQLValue("(\(x) \(symbol) \(y))", fails: SQLValue.anyOf([a.fails, b.fails]))
+        case .concatenation(let left, let right):
+            let (a, b) = (lower(left, scope), lower(right, scope))
+            let text = "concat(COALESCE(\(SQLGenerator.written(a.value, type: left.type, dialect)), ''), COALESCE(\(SQLGenerator.written(b.value, type: right.type, dialect)), ''))"
+            return SQLValue(text, fails: SQLValue.anyOf([a.fails, b.fails]))
+        case .logical(let op, let left, let right):
+            let (a, b) = (lower(left, scope), lower(right, scope))
+            return SQLValue("(\(a.value) \(op == .and ? "AND" : "OR") \(b.value))", fails: SQLValue.anyOf([a.fails, b.fails]))
+        case .membership(let element, let list):
+            let value = lower(element, scope)
+            guard let members = listElements(list) else { return problem("a list that is not written out has no SQL form", list) }
+            let written = members.map { lower($0, scope) }
+            guard !written.isEmpty else { return SQLValue("(CASE WHEN \(value.value) IS NULL THEN NULL ELSE FALSE END)", fails: value.fails) }
+            return SQLValue(
+                "(\(value.value) IN (\(written.map(\.value).joined(separator: ", "))))",
+                fails: SQLValue.anyOf([value.fails] + written.map(\.fails)))
+        case .nullTest(let operand, let isNull):
+            let value = lower(operand, scope)
+            return SQLValue("(\(value.value) IS \(isNull ? "" : "NOT ")NULL)", fails: value.fails)
+        case .list: return problem("a list has no SQL form outside an aggregate or 'in'", node)
+        case .call(let function, let arguments):
+            let values = arguments.map { lower($0, scope) }
+            return call(function, SQLCall(dialect: dialect, arguments: values, argumentTypes: arguments.map(\.type)), node)
+        case .aggregate(let call): return aggregate(call, node, scope)
+        case .window(let call): return window(call, node, scope)
+        case .userCall(_, _, let expansion): return lower(expansion, scope)
+        case .broadcast(let operand):
+            switch operand.shape {
+            case .scalar: return lower(operand, .scalar)
+            case .rows: return lower(operand, scope)
+            case .groups(let level): return lower(operand, .group(level, keys: keyValues(level, in: scope)))
+            }
+        case .periodFromText(let operand):
+            guard case .period(let grain) = node.type else { return problem("a period was expected", node) }
+            return map(lower(operand, scope)) { SQLGenerator.periodIndex(fromText: $0, type: operand.type, grain: grain, dialect) }
+        }
+    }
+
+    private func map(_ value: SQLValue, _ transform: (String) -> String) -> SQLValue {
+        SQLValue(transform(value.value), fails: value.fails)
+    }
+
+    private func call(_ function: FunctionDefinition, _ call: SQLCall, _ node: TypedExpression) -> SQLValue {
+        guard let form = function.sql, let written = form.write(call) else {
+            return problem("function '\(function.name)' has no SQL form in \(dialect.rawValue)", node)
+        }
+        let own = written.fails.map { "COALESCE(\($0), FALSE)" }
+        return SQLValue(written.value, fails: form.decidesFailures ? own : SQLValue.anyOf(call.arguments.map(\.fails) + [own]))
+    }
+
+    /// The elements of a list literal, or of a definition that is one.
+    private func listElements(_ node: TypedExpression) -> [TypedExpression]? {
+        if let value = node.constantValue, case .list(let elements) = value {
+            let type: KipiType
+            if case .list(let element) = node.type { type = element } else { type = .unknown }
+            return elements.map { TypedExpression(kind: .literal($0), type: $0.isNull ? type : $0.type, shape: .scalar, format: node.format, range: node.range) }
+        }
+        switch node.kind {
+        case .list(let elements): return elements
+        case .definition(let index): return listElements(program.definitions[index].value)
+        case .userCall(_, _, let expansion): return listElements(expansion)
+        default: return nil
+        }
+    }
+
+    private func literal(_ value: Value, _ node: TypedExpression) -> SQLValue {
+        switch value {
+        case .number(let number): return SQLValue(dialect.number(number))
+        case .text(let text): return SQLValue(dialect.text(text))
+        case .boolean(let flag): return SQLValue(flag ? "TRUE" : "FALSE")
+        case .date(let date): return SQLValue(dialect.number(Double(date.daysSinceEpoch) + Double(date.secondOfDay) / 86_400))
+        case .period(let period): return SQLValue(dialect.number(Double(period.index)))
+        case .null: return SQLValue("CAST(NULL AS \(sqlType(node.type)))")
+        case .list: return problem("a list has no SQL form outside an aggregate or 'in'", node)
+        }
+    }
+
+    private func sqlType(_ type: KipiType) -> String {
+        switch type {
+        case .text: dialect.textType
+        case .boolean: "BOOLEAN"
+        case .number, .date, .period, .null, .unknown, .list: dialect.doubleType
+        }
+    }
+
+    /// A column as Kipi reads it: numbers as doubles whatever the database stores, dates as days.
+    private func column(_ reference: String, type: KipiType) -> String {
+        switch type {
+        case .number: "CAST(\(reference) AS \(dialect.doubleType))"
+        case .date: dialect.days(reference)
+        case .text, .boolean, .period, .null, .unknown, .list: reference
+        }
+    }
+
+    private func arithmetic(_ kind: ArithmeticKind, _ a: SQLValue, _ b: SQLValue) -> SQLValue {
+        let operands = SQLValue.anyOf([a.fails, b.fails])
+        switch kind {
+        case .number(.divide):
+            let own = "COALESCE(\(a.value) IS NOT NULL AND \(b.value) = 0, FALSE)"
+            return SQLValue("(\(a.value) / NULLIF(\(b.value), 0))", fails: SQLValue.anyOf([operands, own]))
+        case .number(.power):
+            let undefined = "((\(a.value) < 0 AND \(b.value) <> floor(\(b.value))) OR (\(a.value) = 0 AND \(b.value) < 0))"
+            return SQLValue(
+                "(CASE WHEN \(undefined) THEN NULL ELSE power(\(a.value), \(b.value)) END)",
+                fails: SQLValue.anyOf([operands, "COALESCE(\(undefined), FALSE)"]))
+        case .number(let op):
+            return SQLValue("(\(a.value) \(op.rawValue) \(b.value))", fails: operands)
+        case .dateShift(let subtract, _), .periodShift(let subtract, _):
+            return SQLValue("(\(a.value) \(subtract ? "-" : "+") \(b.value))", fails: operands)
+        case .dateDifference, .periodDistance:
+            return SQLValue("(\(a.value) - \(b.value))", fails: operands)
+        }
+    }
+
+    // MARK: Aggregates and windows
+
+    private func aggregate(_ call: AggregateCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
+        let collectionIndices = call.roles.indices.filter { call.roles[$0] == .collection }
+        let valueIndices = call.roles.indices.filter { call.roles[$0] != .collection }
+        let values = valueIndices.map { lower(call.arguments[$0], scope) }
+        let derived = fresh("a")
+        var kept: [String] = []
+        var collections: [SQLValue] = []
+        var from = ""
+        var inGroup: [String] = []
+        var filter: SQLValue?
+        switch call.domain {
+        case .rows(let table):
+            let alias = fresh("r")
+            let rowScope = Scope.row(table: table, alias: alias)
+            from = "\(source(table)) \(alias)"
+            if let partition = call.partition {
+                let outer = keyValues(partition, in: scope)
+                inGroup = partition.keys.map { dialect.same(keyExpression($0, table: table, alias: alias), outer[$0] ?? "NULL") }
+            }
+            filter = call.filter.map { lower($0, rowScope) }
+            collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
+        case .groups(let level):
+            let alias = fresh("x")
+            let groupScope = Scope.group(level, keys: keyColumns(level, alias: alias))
+            from = "\(levelTable(level)) \(alias)"
+            if let partition = call.partition {
+                let outer = keyValues(partition, in: scope)
+                let inner = keyColumns(level, alias: alias)
+                inGroup = partition.keys.map { dialect.same(inner[$0] ?? "NULL", outer[$0] ?? "NULL") }
+            }
+            filter = call.filter.map { lower($0, groupScope) }
+            collections = collectionIndices.map { lower(call.arguments[$0], groupScope) }
+        case .list:
+            guard call.filter == nil else { return problem("'where' over a list has no SQL form", node) }
+            guard let lists = Optional(collectionIndices.map { listElements(call.arguments[$0]) }), lists.allSatisfy({ $0 != nil }) else {
+                return problem("a list that is not written out has no SQL form", node)
+            }
+            let elements = lists.compactMap { $0 }.map { $0.map { lower($0, scope) } }
+            let count = elements.map(\.count).max() ?? 0
+            guard count > 0, elements.allSatisfy({ $0.count == count }) else { return problem("lists of different lengths have no SQL form", node) }
+            let alias = fresh("l")
+            let rows = (0..<count).map { row in "(" + elements.map { $0[row].value }.joined(separator: ", ") + ")" }
+            let names = collectionIndices.indices.map { "c\($0)" }
+            from = "(VALUES \(rows.joined(separator: ", "))) AS \(alias)(\(names.joined(separator: ", ")))"
+            collections = names.map { SQLValue("\(alias).\($0)") }
+            let listFails = SQLValue.anyOf(elements.flatMap { $0.map(\.fails) })
+            if let listFails { filter = SQLValue("TRUE", fails: listFails) }
+        }
+        kept = inGroup + (filter.map { ["COALESCE(\($0.value), FALSE)"] } ?? []) + collections.map { "\($0.value) IS NOT NULL" }
+        let items = collections.isEmpty ? ["1 AS v0"] : collections.enumerated().map { "\($1.value) AS v\($0)" }
+        let rows = "(SELECT \(items.joined(separator: ", ")) FROM \(from)\(kept.isEmpty ? "" : " WHERE " + kept.joined(separator: " AND "))) \(derived)"
+        // A failed filter cell, or a failed collection cell the filter keeps, fails the group.
+        let collectionFails = SQLValue.anyOf(collections.map(\.fails))
+        var rowFails: String?
+        if let filter, let fails = filter.fails {
+            rowFails = SQLValue.anyOf([fails, collectionFails.map { "(COALESCE(\(filter.value), FALSE) AND \($0))" }])
+        } else if let collectionFails {
+            rowFails = filter.map { "(COALESCE(\($0.value), FALSE) AND \(collectionFails))" } ?? collectionFails
+        }
+        let groupFails = rowFails.map { "EXISTS (SELECT 1 FROM \(from) WHERE \((inGroup + [$0]).joined(separator: " AND ")))" }
+        let sqlCall = SQLCall(
+            dialect: dialect, arguments: values, argumentTypes: valueIndices.map { call.arguments[$0].type }, rows: rows,
+            collections: collections.indices.map { "\(derived).v\($0)" })
+        let written = self.call(call.function, sqlCall, node)
+        return SQLValue(written.value, fails: SQLValue.anyOf([written.fails, groupFails]))
+    }
+
+    private func window(_ call: WindowCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
+        let level = call.level
+        let keys = keyValues(level, in: scope)
+        let value = lower(call.series, .group(level, keys: keyColumns(level, alias: "g")))
+        let columns = (0..<level.keys.count).map { "g.k\($0)" }.joined(separator: ", ")
+        let body = "SELECT \(columns), \(settled(value)) AS value, \(value.fails ?? "FALSE") AS fails FROM \(levelTable(level)) g"
+        let series = addCTE(key: "window:" + body, prefix: "series") { body }
+        let inner = keyColumns(level, alias: "w")
+        let others = level.keys.filter { $0 != call.along }.map { dialect.same(inner[$0] ?? "NULL", keys[$0] ?? "NULL") }
+        let position = call.along.map { "floor(\(inner[$0] ?? "NULL"))" } ?? "0"
+        let current = call.along.map { "floor(\(keys[$0] ?? "NULL"))" } ?? "0"
+        let (grain, sqlDialect) = (call.grain, dialect)
+        let window = SQLWindow(
+            groups: "\(series) w", sameSeries: others.isEmpty ? "TRUE" : others.joined(separator: " AND "),
+            samePeriod: call.along == nil ? "TRUE" : "\(position) = \(current)", position: position, currentPosition: current,
+            current: lower(call.series, scope), grain: grain,
+            bucket: { position, coarser in SQLGenerator.bucket(position, grain: grain, per: coarser, sqlDialect) },
+            lastYear: { position in SQLGenerator.lastYear(position, grain: grain, sqlDialect) })
+        var sqlCall = SQLCall(dialect: dialect, arguments: call.arguments.map { lower($0, scope) }, argumentTypes: call.arguments.map(\.type))
+        sqlCall.window = window
+        return self.call(call.function, sqlCall, node)
+    }
+
+    /// The year or quarter (as a period index) that a position of `grain` lies in.
+    static func bucket(_ position: String, grain: PeriodGrain?, per coarser: PeriodGrain, _ dialect: SQLDialect) -> String {
+        switch grain {
+        case .month?: return coarser == .year ? "floor(\(position) / 12)" : "floor(\(position) / 3)"
+        case .quarter?: return coarser == .year ? "floor(\(position) / 4)" : position
+        case .year?: return position
+        case .week?:
+            // An ISO week belongs to the year and quarter of its Thursday.
+            let thursday = "(\(position) * 7)"
+            return periodIndex(ofDays: thursday, grain: coarser, dialect)
+        case nil: return periodIndex(ofDays: position, grain: coarser, dialect)
+        }
+    }
+
+    /// The position of the same period a year before; NULL where there is none (week 53).
+    static func lastYear(_ position: String, grain: PeriodGrain?, _ dialect: SQLDialect) -> String {
+        switch grain {
+        case .month?: return "(\(position) - 12)"
+        case .quarter?: return "(\(position) - 4)"
+        case .year?: return "(\(position) - 1)"
+        case .week?:
+            let week = { (index: String) in weekOfYear(index, dialect) }
+            let year = { (index: String) in dialect.part("YEAR", ofDays: "(\(index) * 7)") }
+            let candidates = ["(\(position) - 52)", "(\(position) - 53)"]
+            let cases = candidates.map { "WHEN \(year($0)) = \(year(position)) - 1 AND \(week($0)) = \(week(position)) THEN \($0)" }
+            return "(CASE \(cases.joined(separator: " ")) END)"
+        case nil:
+            let (y, m, d) = (dialect.part("YEAR", ofDays: position), dialect.part("MONTH", ofDays: position), dialect.part("DAY", ofDays: position))
+            let firstOfMonth = dialect.days(year: "\(y) - 1", month: m, day: "1")
+            let monthLength = "(\(dialect.days(year: "CASE WHEN \(m) = 12 THEN \(y) ELSE \(y) - 1 END", month: "CASE WHEN \(m) = 12 THEN 1 ELSE \(m) + 1 END", day: "1")) - \(firstOfMonth))"
+            return "(\(firstOfMonth) + least(\(d), \(monthLength)) - 1)"
+        }
+    }
+
+    /// The ISO week number of a week index.
+    static func weekOfYear(_ index: String, _ dialect: SQLDialect) -> String {
+        "(floor((\(dialect.part("DOY", ofDays: "(\(index) * 7)")) - 1) / 7) + 1)"
+    }
+
+    /// The index of the period of `grain` containing a day.
+    static func periodIndex(ofDays days: String, grain: PeriodGrain, _ dialect: SQLDialect) -> String {
+        let year = dialect.part("YEAR", ofDays: days)
+        let month = dialect.part("MONTH", ofDays: days)
+        switch grain {
+        case .week: return "floor((floor(\(days)) + 3) / 7)"
+        case .month: return "(\(year) * 12 + \(month) - 1)"
+        case .quarter: return "(\(year) * 4 + floor((\(month) - 1) / 3))"
+        case .year: return year
+        }
+    }
+
+    /// A period index from its text (`2024-03`, `2024-Q1`, `2024-W05`, `2024`) or a year's number.
+    static func periodIndex(fromText text: String, type: KipiType, grain: PeriodGrain, _ dialect: SQLDialect) -> String {
+        let number = { (from: Int, length: Int) in "CAST(substr(\(text), \(from), \(length)) AS \(dialect.doubleType))" }
+        switch grain {
+        case .year: return type == .text ? "CAST(\(text) AS \(dialect.doubleType))" : text
+        case .month: return "(\(number(1, 4)) * 12 + \(number(6, 2)) - 1)"
+        case .quarter: return "(\(number(1, 4)) * 4 + \(number(7, 1)) - 1)"
+        case .week:
+            // Week 1 holds 4 January; its Monday is that day minus its ISO weekday.
+            let january4 = dialect.days(year: number(1, 4), month: "1", day: "4")
+            let monday = "(\(january4) - \(SQLGenerator.isoWeekday(january4, dialect)) + 1)"
+            return "floor((\(monday) + (\(number(7, 2)) - 1) * 7 + 3) / 7)"
+        }
+    }
+
+    /// 1 for Monday … 7 for Sunday, of a day number (1970-01-01 was a Thursday).
+    static func isoWeekday(_ days: String, _ dialect: SQLDialect) -> String {
+        "(floor(\(days)) - 7 * floor((floor(\(days)) + 3) / 7) + 3 + 1)"
+    }
+
+    // MARK: Output
+
+    /// A value as text, as Kipi's `text` and `&` write it.
+    static func written(_ value: String, type: KipiType, _ dialect: SQLDialect) -> String {
+        switch type {
+        case .text, .null, .unknown, .list: return value
+        case .number:
+            let whole = "CAST(CAST(\(value) AS \(dialect.integerType)) AS \(dialect.textType))"
+            return "(CASE WHEN \(value) = floor(\(value)) AND abs(\(value)) < 1E15 THEN \(whole) ELSE \(dialect.castText(value)) END)"
+        case .boolean: return "(CASE WHEN \(value) THEN 'true' WHEN NOT \(value) THEN 'false' END)"
+        case .date: return dialect.castText(dialect.date(fromDays: value))
+        case .period(let grain): return SQLGenerator.periodText(value, grain: grain, dialect)
+        }
+    }
+
+    /// A value as the statement's result shows it: dates as dates, periods as their text (a year
+    /// as its number).
+    private func output(_ value: String, type: KipiType) -> String {
+        switch type {
+        case .date: return dialect.date(fromDays: value)
+        case .period(.year): return "CAST(\(value) AS \(dialect.integerType))"
+        case .period(let grain): return SQLGenerator.periodText(value, grain: grain, dialect)
+        case .number, .text, .boolean, .null, .unknown, .list: return value
+        }
+    }
+
+    static func periodText(_ index: String, grain: PeriodGrain, _ dialect: SQLDialect) -> String {
+        "(CASE WHEN \(index) IS NULL THEN NULL ELSE \(periodTextOfIndex(index, grain: grain, dialect)) END)"
+    }
+
+    private static func periodTextOfIndex(_ index: String, grain: PeriodGrain, _ dialect: SQLDialect) -> String {
+        let digits = { (number: String, width: Int) in
+            "lpad(CAST(CAST(\(number) AS \(dialect.integerType)) AS \(dialect.textType)), \(width), '0')"
+        }
+        switch grain {
+        case .year: return digits(index, 4)
+        case .month: return "concat(\(digits("floor(\(index) / 12)", 4)), '-', \(digits("\(index) - 12 * floor(\(index) / 12) + 1", 2)))"
+        case .quarter: return "concat(\(digits("floor(\(index) / 4)", 4)), '-Q', \(digits("\(index) - 4 * floor(\(index) / 4) + 1", 1)))"
+        case .week:
+            let year = dialect.part("YEAR", ofDays: "(\(index) * 7)")
+            return "concat(\(digits(year, 4)), '-W', \(digits(weekOfYear(index, dialect), 2)))"
+        }
+    }
+}
+
+extension Program {
+    /// The program as SQL for `dialect`: one statement per reported KPI, computing what
+    /// `evaluate` computes (NULL where it gives an evaluation error).
+    ///
+    /// - Parameters:
+    ///   - tables: the SQL table of each Kipi table ("" is the default table), such as
+    ///     `["": "sales", "plans": "analytics.plans_2024"]`.
+    ///   - parameters: values for `param`s, written into the SQL as literals.
+    /// - Throws: `DiagnosticList` naming every construct or function with no SQL form in the
+    ///   dialect, and every table not given.
+    public func sql(dialect: SQLDialect, tables: [String: String], parameters: [String: Value] = [:]) throws(DiagnosticList) -> SQLScript {
+        let unknown = parameters.keys.filter { name in !checked.parameters.contains { $0.name == name } }.sorted()
+        if !unknown.isEmpty { throw DiagnosticList(unknown.map { Diagnostic(message: "unknown parameter '\($0)'") }) }
+        let generator = SQLGenerator(program: checked, dialect: dialect, tables: tables, parameters: parameters, sizeLimit: limits.sourceSize * 64)
+        let script = generator.script()
+        guard generator.problems.isEmpty else { throw DiagnosticList(generator.problems) }
+        return script
+    }
+}
