@@ -15,6 +15,17 @@ enum BuiltInSQL {
         "(SELECT \(select) FROM \(call.rows)\(condition.map { " WHERE \($0)" } ?? ""))"
     }
 
+    /// The first collection, text compared in code point order.
+    private static func orderedValues(_ call: SQLCall) -> String {
+        call.collectionTypes.first == .text ? call.dialect.ordered(call.collections[0]) : call.collections[0]
+    }
+
+    /// A text result of an aggregate over `orderedValues`, back in the database's own collation
+    /// (`upper` of it must still know Cyrillic).
+    private static func unordered(_ value: String, _ call: SQLCall) -> String {
+        call.collectionTypes.first == .text && call.dialect == .postgres ? "(\(value) COLLATE \"default\")" : value
+    }
+
     private static func count(_ call: SQLCall) -> String { "CAST(count(*) AS \(call.dialect.doubleType))" }
 
     private static func none(_ call: SQLCall, fewerThan minimum: Int = 1) -> String {
@@ -29,12 +40,15 @@ enum BuiltInSQL {
     }
 
     /// The value at the fractional 0-based position `position` (written over `n`, the number of
-    /// values) of the sorted values, interpolated between its neighbours.
+    /// values) of the sorted values, interpolated between its neighbours. The values are sorted
+    /// into a list: window functions are not allowed everywhere an aggregate may stand.
     private static func interpolated(_ call: SQLCall, position: (String) -> String) -> String {
+        let dialect = call.dialect
         let v = call.collections[0]
-        let ordered = "SELECT \(v) AS x, row_number() OVER (ORDER BY \(v)) AS i, \(position("CAST(count(*) OVER () AS \(call.dialect.doubleType))")) AS p FROM \(call.rows)"
-        let parts = "SELECT max(CASE WHEN o.i = floor(o.p) + 1 THEN o.x END) AS lo, max(CASE WHEN o.i = floor(o.p) + 2 THEN o.x END) AS hi, max(o.p - floor(o.p)) AS f FROM (\(ordered)) o"
-        return "(SELECT s.lo + s.f * (COALESCE(s.hi, s.lo) - s.lo) FROM (\(parts)) s)"
+        let sorted = "SELECT \(dialect.sortedList(v, by: v)) AS xs, \(position(count(call))) AS p FROM \(call.rows)"
+        let lo = dialect.element("t.xs", "floor(t.p) + 1")
+        let hi = dialect.element("t.xs", "floor(t.p) + 2")
+        return "(SELECT \(lo) + (t.p - floor(t.p)) * (COALESCE(\(hi), \(lo)) - \(lo)) FROM (\(sorted)) t)"
     }
 
     private static func inclusivePercentile(_ call: SQLCall, k: String, name: String) -> SQLValue {
@@ -79,8 +93,8 @@ enum BuiltInSQL {
         "sum": SQLForm { call in SQLValue(over(call, "COALESCE(sum(\(call.collections[0])), 0E0)")) },
         "avg": SQLForm { call in SQLValue(over(call, "avg(\(call.collections[0]))"), fails: none(call)) },
         "average": SQLForm { call in SQLValue(over(call, "avg(\(call.collections[0]))"), fails: none(call)) },
-        "min": SQLForm { call in SQLValue(over(call, "min(\(call.dialect.ordered(call.collections[0])))"), fails: none(call)) },
-        "max": SQLForm { call in SQLValue(over(call, "max(\(call.dialect.ordered(call.collections[0])))"), fails: none(call)) },
+        "min": SQLForm { call in SQLValue(over(call, unordered("min(\(orderedValues(call)))", call)), fails: none(call)) },
+        "max": SQLForm { call in SQLValue(over(call, unordered("max(\(orderedValues(call)))", call)), fails: none(call)) },
         "count_distinct": SQLForm { call in SQLValue(over(call, "CAST(count(DISTINCT \(call.collections[0])) AS \(call.dialect.doubleType))")) },
         "percent": SQLForm { call in
             SQLValue(over(call, "avg(CASE WHEN \(call.collections[0]) THEN 1E0 ELSE 0E0 END)"), fails: none(call))
@@ -116,26 +130,29 @@ enum BuiltInSQL {
             return SQLValue(over(call, "sum(\(v) * \(w)) / NULLIF(sum(\(w)), 0)"), fails: over(call, "COALESCE(sum(\(w)), 0) = 0"))
         },
         "lookup": SQLForm { call in
+            // A table has no first row: where several rows match with different values, the
+            // lookup fails rather than pick one.
             guard let v = call.argument(0)?.value else { return nil }
             let (keys, values) = (call.collections[0], call.collections[1])
             let found =
                 call.dialect == .spark
                 ? over(call, "first(\(values))", where: "\(keys) = \(v)") : "(SELECT \(values) FROM \(call.rows) WHERE \(keys) = \(v) LIMIT 1)"
-            return SQLValue(found, fails: "(\(v) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(call.rows) WHERE \(keys) = \(v)))")
+            let ambiguous = over(call, "count(*) = 0 OR count(DISTINCT \(values)) > 1", where: "\(keys) = \(v)")
+            return SQLValue("(CASE WHEN \(ambiguous) THEN NULL ELSE \(found) END)", fails: "(\(v) IS NOT NULL AND \(ambiguous))")
         },
         "interpolate": SQLForm { call in
             guard let x = call.argument(0)?.value else { return nil }
+            let dialect = call.dialect
             let (xs, ys) = (call.collections[0], call.collections[1])
-            let ordered = """
-                SELECT \(xs) AS px, \(ys) AS py, row_number() OVER (ORDER BY \(xs)) AS i, count(*) OVER () AS n, \
-                sum(CASE WHEN \(xs) < \(x) THEN 1 ELSE 0 END) OVER () AS c FROM \(call.rows)
+            let lists = """
+                SELECT \(dialect.sortedList(xs, by: xs)) AS xs, \(dialect.sortedList(ys, by: xs)) AS ys, count(*) AS n, \
+                sum(CASE WHEN \(xs) < \(x) THEN 1 ELSE 0 END) AS c, min(\(xs)) AS first, max(\(xs)) AS last FROM \(call.rows)
                 """
-            let at = { (column: String, index: String) in "max(CASE WHEN o.i = \(index) THEN o.\(column) END)" }
-            let (x0, y0, x1, y1) = (at("px", "o.c"), at("py", "o.c"), at("px", "o.c + 1"), at("py", "o.c + 1"))
+            let at = { (list: String, index: String) in dialect.element("t.\(list)", index) }
+            let (x0, y0, x1, y1) = (at("xs", "t.c"), at("ys", "t.c"), at("xs", "t.c + 1"), at("ys", "t.c + 1"))
             let value = """
-                (SELECT CASE WHEN count(*) = 0 THEN NULL WHEN \(x) <= min(o.px) THEN \(at("py", "1")) \
-                WHEN \(x) >= max(o.px) THEN \(at("py", "o.n")) WHEN \(x1) = \(x) THEN \(y1) \
-                ELSE \(y0) + (\(x) - \(x0)) / (\(x1) - \(x0)) * (\(y1) - \(y0)) END FROM (\(ordered)) o)
+                (SELECT CASE WHEN t.n = 0 THEN NULL WHEN \(x) <= t.first THEN \(at("ys", "1")) WHEN \(x) >= t.last THEN \(at("ys", "t.n")) \
+                WHEN \(x1) = \(x) THEN \(y1) ELSE \(y0) + (\(x) - \(x0)) / (\(x1) - \(x0)) * (\(y1) - \(y0)) END FROM (\(lists)) t)
                 """
             let invalid = over(call, "count(*) = 0 OR count(DISTINCT \(xs)) < count(*)")
             return SQLValue("(CASE WHEN \(invalid) THEN NULL ELSE \(value) END)", fails: "(\(x) IS NOT NULL AND \(invalid))")
@@ -159,7 +176,7 @@ enum BuiltInSQL {
         guard let argument = call.argument(0) else { return nil }
         let x = argument.value
         switch call.argumentTypes[0] {
-        case .date: return SQLValue(SQLGenerator.periodIndex(ofDays: x, grain: grain, call.dialect))
+        case .date: return SQLValue(SQLGenerator.periodIndex(ofDays: call.dialect.days(ofSeconds: x), grain: grain, call.dialect))
         case .text: return SQLValue(SQLGenerator.periodIndex(fromText: x, type: .text, grain: grain, call.dialect))
         case .number where grain == .year: return SQLValue(x)
         case .period(let finer):
@@ -175,10 +192,10 @@ enum BuiltInSQL {
         }
     }
 
-    /// The first day of a period (or the day of a date).
+    /// The first day of a period, in days (or the day of a date).
     private static func start(_ x: String, type: KipiType, _ dialect: SQLDialect) -> String? {
         switch type {
-        case .date: return "floor(\(x))"
+        case .date: return dialect.days(ofSeconds: x)
         case .period(.week): return "(\(x) * 7 - 3)"
         case .period(.month): return dialect.days(year: "floor(\(x) / 12)", month: "\(x) - 12 * floor(\(x) / 12) + 1", day: "1")
         case .period(.quarter): return dialect.days(year: "floor(\(x) / 4)", month: "(\(x) - 4 * floor(\(x) / 4)) * 3 + 1", day: "1")
@@ -187,8 +204,8 @@ enum BuiltInSQL {
         }
     }
 
-    /// The seconds into its day of a day number with a fraction.
-    private static func secondOfDay(_ x: String) -> String { "round((\(x) - floor(\(x))) * 86400)" }
+    /// The seconds into its day of a date in seconds.
+    private static func secondOfDay(_ x: String) -> String { "(\(x) - 86400 * floor(\(x) / 86400))" }
 
     private static let cells: [String: SQLForm] = [
         "abs": SQLForm { call in SQLValue("abs(\(call.arguments[0].value))") },
@@ -260,25 +277,25 @@ enum BuiltInSQL {
             let month = "CAST(substr(\(iso), 6, 2) AS INTEGER)"
             let inRange = "\(valid) AND \(month) BETWEEN 1 AND 12 AND \(day) BETWEEN 1 AND 31"
             return SQLValue(
-                "(CASE WHEN \(inRange) THEN \(dialect.days(year: "substr(\(iso), 1, 4)", month: month, day: day)) END)",
+                "(CASE WHEN \(inRange) THEN \(dialect.days(year: "substr(\(iso), 1, 4)", month: month, day: day)) * 86400 END)",
                 fails: "(\(text) IS NOT NULL AND NOT (\(inRange)))")
         },
         "year": SQLForm { call in period(call, .year) },
         "quarter": SQLForm { call in period(call, .quarter) },
         "month": SQLForm { call in period(call, .month) },
         "week": SQLForm { call in period(call, .week) },
-        "start": SQLForm { call in start(call.arguments[0].value, type: call.argumentTypes[0], call.dialect).map { SQLValue($0) } },
+        "start": SQLForm { call in start(call.arguments[0].value, type: call.argumentTypes[0], call.dialect).map { SQLValue("(\($0) * 86400)") } },
         "end": SQLForm { call in
             let x = call.arguments[0].value
-            if call.argumentTypes[0] == .date { return SQLValue("floor(\(x))") }
-            return start("(\(x) + 1)", type: call.argumentTypes[0], call.dialect).map { SQLValue("(\($0) - 1)") }
+            if call.argumentTypes[0] == .date { return SQLValue("(\(call.dialect.days(ofSeconds: x)) * 86400)") }
+            return start("(\(x) + 1)", type: call.argumentTypes[0], call.dialect).map { SQLValue("((\($0) - 1) * 86400)") }
         },
         "hour": SQLForm { call in SQLValue("floor(\(secondOfDay(call.arguments[0].value)) / 3600)") },
         "minute": SQLForm { call in
             let seconds = secondOfDay(call.arguments[0].value)
             return SQLValue("floor((\(seconds) - 3600 * floor(\(seconds) / 3600)) / 60)")
         },
-        "day": SQLForm { call in SQLValue(call.dialect.part("DAY", ofDays: call.arguments[0].value)) },
+        "day": SQLForm { call in SQLValue(call.dialect.part("DAY", ofDays: call.dialect.days(ofSeconds: call.arguments[0].value))) },
         "lower": SQLForm { call in SQLValue("lower(\(call.arguments[0].value))") },
         "upper": SQLForm { call in SQLValue("upper(\(call.arguments[0].value))") },
         "len": SQLForm { call in SQLValue("CAST(length(\(call.arguments[0].value)) AS \(call.dialect.doubleType))") },

@@ -50,14 +50,18 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         self == .spark ? "(\(a) <=> \(b))" : "(\(a) IS NOT DISTINCT FROM \(b))"
     }
 
-    /// A date or timestamp as days since 1970-01-01, with the time of day as a fraction.
-    func days(_ date: String) -> String {
+    /// A date or timestamp as seconds since 1970-01-01: whole seconds are exact in a double, so
+    /// differences of date-times come out as Kipi computes them.
+    func seconds(_ date: String) -> String {
         switch self {
-        case .duckdb: "(epoch(CAST(\(date) AS TIMESTAMP)) / 86400.0E0)"
-        case .postgres: "(CAST(extract(epoch FROM CAST(\(date) AS TIMESTAMP)) AS DOUBLE PRECISION) / 86400.0)"
-        case .spark: "(CAST(unix_micros(CAST(\(date) AS TIMESTAMP)) AS DOUBLE) / 86400000000.0D)"
+        case .duckdb: "epoch(CAST(\(date) AS TIMESTAMP))"
+        case .postgres: "CAST(extract(epoch FROM CAST(\(date) AS TIMESTAMP)) AS DOUBLE PRECISION)"
+        case .spark: "(CAST(unix_micros(CAST(\(date) AS TIMESTAMP)) AS DOUBLE) / 1000000.0D)"
         }
     }
+
+    /// The day number (since 1970-01-01) of a date in seconds.
+    func days(ofSeconds seconds: String) -> String { "floor(\(seconds) / 86400)" }
 
     /// The date of a number of days since 1970-01-01 (the time of day dropped).
     func date(fromDays days: String) -> String {
@@ -110,6 +114,24 @@ public enum SQLDialect: String, Sendable, CaseIterable {
     /// Text comparisons in code point order, as Kipi sorts text, whatever the database's collation.
     func ordered(_ text: String) -> String {
         self == .postgres ? "(\(text) COLLATE \"C\")" : text
+    }
+
+    /// An aggregate: the values of `value` in the order of `key`, as a list (an array).
+    func sortedList(_ value: String, by key: String) -> String {
+        switch self {
+        case .duckdb: "list(\(value) ORDER BY \(key))"
+        case .postgres: "array_agg(\(value) ORDER BY \(key))"
+        case .spark: "transform(array_sort(collect_list(struct(\(key) AS k, \(value) AS v))), e -> e.v)"
+        }
+    }
+
+    /// The element at a 1-based position of a list; NULL outside it.
+    func element(_ list: String, _ position: String) -> String {
+        switch self {
+        case .duckdb: "\(list)[CAST(\(position) AS BIGINT)]"
+        case .postgres: "(\(list))[CAST(\(position) AS INTEGER)]"
+        case .spark: "try_element_at(\(list), CAST(\(position) AS INT))"
+        }
     }
 
     /// The single value of a correlated subquery that finds at most one row.

@@ -139,7 +139,9 @@ public struct SQLEngine: Sendable {
                 group.leave()
             }
         }
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        // A client that stops reading (it failed) must not kill this process with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
         group.wait()
         process.waitUntilExit()

@@ -42,8 +42,9 @@ public struct SQLCall: Sendable {
     /// For an aggregate: the rows it reduces, as a FROM item (a derived table with an alias),
     /// already filtered by `where`, by the group, and to rows where no collection is null.
     public var rows: String = ""
-    /// For an aggregate: each collection argument as an expression over `rows`.
+    /// For an aggregate: each collection argument as an expression over `rows`, and its type.
     public var collections: [String] = []
+    public var collectionTypes: [KipiType] = []
     /// For a window function: where it reads.
     public var window: SQLWindow?
 

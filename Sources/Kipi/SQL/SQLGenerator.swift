@@ -24,8 +24,8 @@ public struct SQLScript: Sendable, Hashable {
 
 /// Lowers a checked program to SQL. It walks the checked tree and nothing else: every level,
 /// domain, operator kind and window is read from the nodes. Values are written so that every
-/// dialect computes Kipi's semantics: numbers as doubles, dates as days since 1970-01-01 (the
-/// time of day a fraction), periods as their index (`Period.index`), each value with the
+/// dialect computes Kipi's semantics: numbers as doubles, dates as seconds since 1970-01-01,
+/// periods as their index (`Period.index`), each value with the
 /// condition under which Kipi would fail it.
 ///
 /// An aggregate is a subquery over its table's rows (or a level's groups, or a list) kept by
@@ -41,6 +41,8 @@ final class SQLGenerator {
     private var aliases = 0
     private(set) var problems: [Diagnostic] = []
     private var reported: Set<String> = []
+    /// Row-level definitions computed as columns of their table's rows.
+    private var materialized: Set<Int> = []
 
     /// Every written expression that grows past this many bytes stops the generation: nested
     /// conditions repeat their operands, and a stranger's formula must not make gigabytes.
@@ -74,6 +76,7 @@ final class SQLGenerator {
         ctes = []
         cteNames = [:]
         aliases = 0
+        materialized = []
         let definition = program.definitions[index]
         var keys: [(name: String, value: String)] = []
         let value: SQLValue
@@ -145,16 +148,40 @@ final class SQLGenerator {
 
     // MARK: Tables, levels and definitions
 
-    /// The rows of a table that the program's `where`s keep.
+    /// The rows of a table that the program's `where`s keep, with a column for each row-level
+    /// definition that reads only its own row, computed once (`kipi_d3`, and `kipi_d3_fails`).
     private func source(_ table: String) -> String {
         addCTE(key: "source:\(table)", prefix: "rows") {
             guard let reference = tables[table] else {
                 _ = problem(table.isEmpty ? "no SQL table is given for the default table: use --table TABLE" : "no SQL table is given for table '\(table)': use --table \(table)=TABLE")
                 return "SELECT NULL"
             }
+            var rows = "SELECT * FROM \(dialect.tableReference(reference)) r"
+            for index in program.definitions.indices where program.definitions[index].value.shape == .rows(table) && readsOwnRow(index, table) {
+                let value = lower(program.definitions[index].value, .row(table: table, alias: "r"))
+                rows = "SELECT r.*, \(settled(value)) AS kipi_d\(index), \(value.fails ?? "FALSE") AS kipi_d\(index)_fails FROM (\(rows)) r"
+                materialized.insert(index)
+            }
             let filters = program.filters.filter { $0.table == table }.map { settledCondition(lower($0.predicate, .row(table: table, alias: "r"))) }
-            return "SELECT * FROM \(dialect.tableReference(reference)) r" + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
+            return rows.hasPrefix("SELECT * FROM") ? rows + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
+                : "SELECT * FROM (\(rows)) r" + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
         }
+    }
+
+    /// Whether a row-level definition reads only its own row: columns, constants and other such
+    /// definitions, through operators and cell-by-cell functions.
+    private func readsOwnRow(_ index: Int, _ table: String) -> Bool {
+        var own = true
+        program.definitions[index].value.forEachNode { node in
+            switch node.kind {
+            case .aggregate, .window, .broadcast: own = false
+            case .definition(let used):
+                let value = program.definitions[used].value
+                if !(materialized.contains(used) || value.constantValue != nil) { own = false }
+            default: break
+            }
+        }
+        return own
     }
 
     /// A condition that holds only where the value is true and does not fail.
@@ -229,7 +256,11 @@ final class SQLGenerator {
     private func definitionValue(_ index: Int, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
         let value = program.definitions[index].value
         switch value.shape {
-        case .rows: return lower(value, scope)
+        case .rows:
+            if materialized.contains(index), case .row(_, let alias) = scope {
+                return SQLValue("\(alias).kipi_d\(index)", fails: canFail(value) ? "\(alias).kipi_d\(index)_fails" : nil)
+            }
+            return lower(value, scope)
         case .scalar:
             let table = definitionTable(index)
             return SQLValue("(SELECT value FROM \(table))", fails: canFail(value) ? "(SELECT fails FROM \(table))" : nil)
@@ -329,11 +360,46 @@ final class SQLGenerator {
     }
 
     private func call(_ function: FunctionDefinition, _ call: SQLCall, _ node: TypedExpression) -> SQLValue {
-        guard let form = function.sql, let written = form.write(call) else {
+        // The form is written over placeholders, to see how often it uses each argument.
+        var placeholders = call
+        let marks = call.arguments.indices.map { ("\u{1}\($0)v\u{1}", "\u{1}\($0)f\u{1}") }
+        placeholders.arguments = zip(call.arguments, marks).map { SQLValue($1.0, fails: $0.fails == nil ? nil : $1.1) }
+        guard let form = function.sql, let written = form.write(placeholders) else {
             return problem("function '\(function.name)' has no SQL form in \(dialect.rawValue)", node)
         }
         let own = written.fails.map { "COALESCE(\($0), FALSE)" }
-        return SQLValue(written.value, fails: form.decidesFailures ? own : SQLValue.anyOf(call.arguments.map(\.fails) + [own]))
+        var result = SQLValue(written.value, fails: form.decidesFailures ? own : SQLValue.anyOf(placeholders.arguments.map(\.fails) + [own]))
+        // An argument with a subquery that the form repeats is computed once, in a derived
+        // table, rather than once per use (nested calls would multiply the work).
+        var bound: [(value: String, fails: String?, mark: (String, String))] = []
+        for (argument, mark) in zip(call.arguments, marks) {
+            let uses = [mark.0, mark.1].map { mark in [result.value, result.fails ?? ""].map { $0.components(separatedBy: mark).count - 1 }.reduce(0, +) }.reduce(0, +)
+            if dialect != .spark, uses > 1, argument.value.contains("SELECT") || argument.value.utf8.count > 200 {
+                bound.append((argument.value, argument.fails, mark))
+            } else {
+                let substitute = { (text: String) in
+                    text.replacingOccurrences(of: mark.0, with: argument.value).replacingOccurrences(of: mark.1, with: argument.fails ?? "FALSE")
+                }
+                result.value = substitute(result.value)
+                result.fails = result.fails.map(substitute)
+            }
+        }
+        guard !bound.isEmpty else { return result }
+        let alias = fresh("b")
+        var columns: [String] = []
+        for (position, argument) in bound.enumerated() {
+            columns.append("\(argument.value) AS v\(position)")
+            columns.append("\(argument.fails ?? "FALSE") AS f\(position)")
+        }
+        func rebound(_ text: String) -> String {
+            var text = text
+            for (position, argument) in bound.enumerated() {
+                text = text.replacingOccurrences(of: argument.mark.0, with: "\(alias).v\(position)")
+                    .replacingOccurrences(of: argument.mark.1, with: "\(alias).f\(position)")
+            }
+            return "(SELECT \(text) FROM (SELECT \(columns.joined(separator: ", "))) \(alias))"
+        }
+        return SQLValue(rebound(result.value), fails: result.fails.map(rebound))
     }
 
     /// The elements of a list literal, or of a definition that is one.
@@ -356,7 +422,7 @@ final class SQLGenerator {
         case .number(let number): return SQLValue(dialect.number(number))
         case .text(let text): return SQLValue(dialect.text(text))
         case .boolean(let flag): return SQLValue(flag ? "TRUE" : "FALSE")
-        case .date(let date): return SQLValue(dialect.number(Double(date.daysSinceEpoch) + Double(date.secondOfDay) / 86_400))
+        case .date(let date): return SQLValue(dialect.number(Double(date.secondsSinceEpoch)))
         case .period(let period): return SQLValue(dialect.number(Double(period.index)))
         case .null: return SQLValue("CAST(NULL AS \(sqlType(node.type)))")
         case .list: return problem("a list has no SQL form outside an aggregate or 'in'", node)
@@ -375,7 +441,7 @@ final class SQLGenerator {
     private func column(_ reference: String, type: KipiType) -> String {
         switch type {
         case .number: "CAST(\(reference) AS \(dialect.doubleType))"
-        case .date: dialect.days(reference)
+        case .date: dialect.seconds(reference)
         case .text, .boolean, .period, .null, .unknown, .list: reference
         }
     }
@@ -393,9 +459,14 @@ final class SQLGenerator {
                 fails: SQLValue.anyOf([operands, "COALESCE(\(undefined), FALSE)"]))
         case .number(let op):
             return SQLValue("(\(a.value) \(op.rawValue) \(b.value))", fails: operands)
-        case .dateShift(let subtract, _), .periodShift(let subtract, _):
+        case .dateShift(let subtract, let dateFirst):
+            let (date, days) = dateFirst ? (a.value, b.value) : (b.value, a.value)
+            return SQLValue("(\(date) \(subtract ? "-" : "+") \(days) * 86400)", fails: operands)
+        case .periodShift(let subtract, _):
             return SQLValue("(\(a.value) \(subtract ? "-" : "+") \(b.value))", fails: operands)
-        case .dateDifference, .periodDistance:
+        case .dateDifference:
+            return SQLValue("((\(a.value) - \(b.value)) / 86400)", fails: operands)
+        case .periodDistance:
             return SQLValue("(\(a.value) - \(b.value))", fails: operands)
         }
     }
@@ -462,9 +533,10 @@ final class SQLGenerator {
             rowFails = filter.map { "(COALESCE(\($0.value), FALSE) AND \(collectionFails))" } ?? collectionFails
         }
         let groupFails = rowFails.map { "EXISTS (SELECT 1 FROM \(from) WHERE \((inGroup + [$0]).joined(separator: " AND ")))" }
-        let sqlCall = SQLCall(
+        var sqlCall = SQLCall(
             dialect: dialect, arguments: values, argumentTypes: valueIndices.map { call.arguments[$0].type }, rows: rows,
             collections: collections.indices.map { "\(derived).v\($0)" })
+        sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
         let written = self.call(call.function, sqlCall, node)
         return SQLValue(written.value, fails: SQLValue.anyOf([written.fails, groupFails]))
     }
@@ -478,8 +550,9 @@ final class SQLGenerator {
         let series = addCTE(key: "window:" + body, prefix: "series") { body }
         let inner = keyColumns(level, alias: "w")
         let others = level.keys.filter { $0 != call.along }.map { dialect.same(inner[$0] ?? "NULL", keys[$0] ?? "NULL") }
-        let position = call.along.map { "floor(\(inner[$0] ?? "NULL"))" } ?? "0"
-        let current = call.along.map { "floor(\(keys[$0] ?? "NULL"))" } ?? "0"
+        // Along a date key, positions are days.
+        let position = call.along.map { call.grain == nil ? dialect.days(ofSeconds: inner[$0] ?? "NULL") : inner[$0] ?? "NULL" } ?? "0"
+        let current = call.along.map { call.grain == nil ? dialect.days(ofSeconds: keys[$0] ?? "NULL") : keys[$0] ?? "NULL" } ?? "0"
         let (grain, sqlDialect) = (call.grain, dialect)
         let window = SQLWindow(
             groups: "\(series) w", sameSeries: others.isEmpty ? "TRUE" : others.joined(separator: " AND "),
@@ -573,7 +646,7 @@ final class SQLGenerator {
             let whole = "CAST(CAST(\(value) AS \(dialect.integerType)) AS \(dialect.textType))"
             return "(CASE WHEN \(value) = floor(\(value)) AND abs(\(value)) < 1E15 THEN \(whole) ELSE \(dialect.castText(value)) END)"
         case .boolean: return "(CASE WHEN \(value) THEN 'true' WHEN NOT \(value) THEN 'false' END)"
-        case .date: return dialect.castText(dialect.date(fromDays: value))
+        case .date: return dialect.castText(dialect.date(fromDays: dialect.days(ofSeconds: value)))
         case .period(let grain): return SQLGenerator.periodText(value, grain: grain, dialect)
         }
     }
@@ -582,7 +655,7 @@ final class SQLGenerator {
     /// as its number).
     private func output(_ value: String, type: KipiType) -> String {
         switch type {
-        case .date: return dialect.date(fromDays: value)
+        case .date: return dialect.date(fromDays: dialect.days(ofSeconds: value))
         case .period(.year): return "CAST(\(value) AS \(dialect.integerType))"
         case .period(let grain): return SQLGenerator.periodText(value, grain: grain, dialect)
         case .number, .text, .boolean, .null, .unknown, .list: return value

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+@testable import Kipi
+
+/// The real engines the SQL tests run on. `Tests/run.sh` installs them and starts a throwaway
+/// PostgreSQL cluster (its connection in `KIPI_POSTGRES`); a test that finds one missing fails.
+enum Engines {
+    static func engine(_ dialect: SQLDialect) throws -> SQLEngine {
+        switch dialect {
+        case .duckdb:
+            try #require(SQLEngine.find("duckdb") != nil, "the DuckDB CLI is not on PATH: run the tests through Tests/run.sh")
+            return SQLEngine(dialect: .duckdb, connection: FileManager.default.temporaryDirectory.appendingPathComponent("kipi-\(UUID().uuidString).duckdb").path)
+        case .postgres:
+            let connection = try #require(
+                ProcessInfo.processInfo.environment["KIPI_POSTGRES"], "no PostgreSQL cluster (KIPI_POSTGRES): run the tests through Tests/run.sh")
+            return SQLEngine(dialect: .postgres, connection: connection)
+        case .spark:
+            try #require(SQLEngine.find("spark-sql") != nil, "spark-sql is not on PATH: run the tests through Tests/run.sh")
+            return SQLEngine(dialect: .spark)
+        }
+    }
+
+    /// SQL that makes `table` a table (a temporary view on Spark) named `name`, typed as Kipi read it.
+    static func loading(_ table: DataTable, as name: String, _ dialect: SQLDialect) -> String {
+        let columns = table.columnNames.map { ($0, table.columns[$0] ?? Column.nulls(.null, count: table.rowCount)) }
+        let types = columns.map { sqlType($0.1, dialect) }
+        let rows = (0..<table.rowCount).map { row in
+            "(" + zip(columns, types).map { column, type in
+                let cell = literal(column.1[row], dialect)
+                return dialect == .spark ? "CAST(\(cell) AS \(type))" : cell
+            }.joined(separator: ", ") + ")"
+        }
+        let reference = dialect.identifier(name)
+        let names = columns.map { dialect.identifier($0.0) }
+        if dialect == .spark {
+            let values = rows.isEmpty ? "(" + types.map { "CAST(NULL AS \($0))" }.joined(separator: ", ") + ")" : rows.joined(separator: ",\n")
+            let body = "SELECT * FROM VALUES \(values) AS t(\(names.joined(separator: ", ")))" + (rows.isEmpty ? " WHERE FALSE" : "")
+            return "CREATE OR REPLACE TEMPORARY VIEW \(reference) AS \(body);\n"
+        }
+        var script = "DROP TABLE IF EXISTS \(reference);\nCREATE TABLE \(reference) (\(zip(names, types).map { "\($0) \($1)" }.joined(separator: ", ")));\n"
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            script += "INSERT INTO \(reference) VALUES\n" + rows[start..<min(start + 500, rows.count)].joined(separator: ",\n") + ";\n"
+        }
+        return script
+    }
+
+    private static func sqlType(_ column: Column, _ dialect: SQLDialect) -> String {
+        switch column.storage {
+        case .number: return dialect.doubleType
+        case .text, .period: return dialect.textType
+        case .boolean: return "BOOLEAN"
+        case .date: return "DATE"
+        case .dateTime: return "TIMESTAMP"
+        }
+    }
+
+    private static func literal(_ value: Value, _ dialect: SQLDialect) -> String {
+        switch value {
+        case .null, .list: return "NULL"
+        case .number(let number): return dialect.number(number)
+        case .text(let text): return dialect.text(text)
+        case .boolean(let flag): return flag ? "TRUE" : "FALSE"
+        case .period(let period): return dialect.text(period.description)
+        case .date(let date):
+            let (year, month, day) = date.components
+            let day4 = String(format: "%04d-%02d-%02d", year, month, day)
+            if date.secondOfDay == 0 { return "DATE '\(day4)'" }
+            let seconds = Int(date.secondOfDay)
+            return "TIMESTAMP '\(day4) \(String(format: "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60))'"
+        }
+    }
+
+    /// The program evaluated in-process and on the engine, over the same tables.
+    static func bothWays(_ program: Program, tables: [String: DataTable], on dialect: SQLDialect, parameters: [String: Value] = [:]) throws
+        -> (inProcess: EvaluationResult, engine: EvaluationResult)
+    {
+        let engine = try engine(dialect)
+        let prefix = "k" + UUID().uuidString.prefix(8).lowercased()
+        let names = tables.keys.reduce(into: [String: String]()) { $0[$1] = "\(prefix)_\($1.isEmpty ? "data" : $1)" }
+        let load = tables.map { loading($0.value, as: names[$0.key] ?? "", dialect) }.joined()
+        _ = try engine.run(load)
+        defer {
+            if dialect == .postgres { _ = try? engine.run(names.values.map { "DROP TABLE IF EXISTS \($0);" }.joined()) }
+            if dialect == .duckdb, let file = engine.connection { try? FileManager.default.removeItem(atPath: file) }
+        }
+        if let folder = ProcessInfo.processInfo.environment["KIPI_DUMP_SQL"] {
+            let script = try program.sql(dialect: dialect, tables: names, parameters: parameters)
+            try (load + script.text).write(toFile: "\(folder)/\(dialect)-\(program.kpis.first?.name ?? "").sql", atomically: true, encoding: .utf8)
+        }
+        let started = Date()
+        let onEngine = try engine.evaluate(program, tables: names, parameters: parameters)
+        FileHandle.standardError.write(Data("TIMING \(dialect) \(program.kpis.first?.name ?? "") \(Date().timeIntervalSince(started))\n".utf8))
+        return (try program.evaluate(tables: tables, parameters: parameters), onEngine)
+    }
+
+    /// Where two results differ: a value beyond 1e-9 relative, an error on one side only (an
+    /// engine's NULL stands for an error), or different groups.
+    static func differences(_ expected: EvaluationResult, _ actual: EvaluationResult) -> [String] {
+        var found: [String] = []
+        for (kpi, other) in zip(expected.kpis, actual.kpis) {
+            switch (kpi.value, other.value) {
+            case (.single(let a), .single(let b)):
+                if !same(a, b) { found.append("\(kpi.name): \(a) ≠ \(b)") }
+            case (.grouped(_, let rows), .grouped(_, let otherRows)):
+                guard rows.count == otherRows.count else {
+                    found.append("\(kpi.name): \(rows.count) groups ≠ \(otherRows.count): \(rows.map(\.keys)) vs \(otherRows.map(\.keys))")
+                    continue
+                }
+                for (row, otherRow) in zip(rows, otherRows) {
+                    let keysMatch = row.keys.count == otherRow.keys.count && zip(row.keys, otherRow.keys).allSatisfy { same(.value($0), .value($1)) }
+                    if !keysMatch || !same(row.outcome, otherRow.outcome) {
+                        found.append("\(kpi.name)[\(row.keys)]: \(row.outcome) ≠ \(otherRow.keys) \(otherRow.outcome)")
+                    }
+                }
+            default: found.append("\(kpi.name): \(kpi.value) ≠ \(other.value)")
+            }
+        }
+        if expected.kpis.count != actual.kpis.count { found.append("\(expected.kpis.count) KPIs ≠ \(actual.kpis.count)") }
+        return found
+    }
+
+    static func same(_ a: Outcome, _ b: Outcome) -> Bool {
+        switch (a, b) {
+        case (.error, .error), (.error, .value(.null)): return true
+        case (.value(.number(let x)), .value(.number(let y))):
+            return x == y || abs(x - y) <= 1e-9 * max(abs(x), abs(y)) || (abs(x) < 1e-12 && abs(y) < 1e-12)
+        case (.value(let x), .value(let y)): return x == y
+        default: return false
+        }
+    }
+}
