@@ -75,14 +75,22 @@ enum Engines {
     static func bothWays(_ program: Program, tables: [String: DataTable], on dialect: SQLDialect, parameters: [String: Value] = [:]) throws
         -> (inProcess: EvaluationResult, engine: EvaluationResult)
     {
-        let engine = try engine(dialect)
+        var engine = try engine(dialect)
         let prefix = "k" + UUID().uuidString.prefix(8).lowercased()
         let names = tables.keys.reduce(into: [String: String]()) { $0[$1] = "\(prefix)_\($1.isEmpty ? "data" : $1)" }
         let load = tables.map { loading($0.value, as: names[$0.key] ?? "", dialect) }.joined()
-        _ = try engine.run(load)
+        let initialization = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix).sql")
+        if dialect == .spark {
+            // Temporary views live in one session: spark-sql makes them from its -i file first.
+            try load.write(to: initialization, atomically: true, encoding: .utf8)
+            engine.connection = "-i \(initialization.path)"
+        } else {
+            _ = try engine.run(load)
+        }
         defer {
             if dialect == .postgres { _ = try? engine.run(names.values.map { "DROP TABLE IF EXISTS \($0);" }.joined()) }
             if dialect == .duckdb, let file = engine.connection { try? FileManager.default.removeItem(atPath: file) }
+            try? FileManager.default.removeItem(at: initialization)
         }
         if let folder = ProcessInfo.processInfo.environment["KIPI_DUMP_SQL"] {
             let script = try program.sql(dialect: dialect, tables: names, parameters: parameters)

@@ -175,3 +175,23 @@ extension SQLEngineTests {
         #expect(expected.kpis.count == program.kpis.count)
     }
 }
+
+extension SQLEngineTests {
+    /// Spark SQL starts a JVM per session: one session checks a representative program.
+    @Test func percentrankAWindowAndTwoTablesGiveTheSameValuesOnSpark() throws {
+        let deals = try DataTable.load(Data(Self.dealsCSV.utf8), name: "deals.csv", format: .csv, options: DataOptions())
+        let plans = try DataTable.load(Data(Self.plansCSV.utf8), name: "plans.csv", format: .csv, options: DataOptions())
+        let formulas = """
+            rank_between = percentrank(amount, 333, 4)
+            rank_present = percentrank(amount, 500.25)
+            p90 = percentile(amount, 0.9)
+            mean = avg(amount where won)
+            by_month = sum(amount) by manager, month(date)
+            previous_month = previous(by_month)
+            plan_fact = sum(amount where won) / sum(plans.target) by manager, period = month(date)
+            """
+        let program = try Kipi().compile(source: SourceText(name: "spark.kpi", text: formulas), schema: deals.schema, tables: ["plans": plans.schema])
+        let (expected, actual) = try Engines.bothWays(program, tables: ["": deals, "plans": plans], on: .spark)
+        #expect(Engines.differences(expected, actual) == [])
+    }
+}

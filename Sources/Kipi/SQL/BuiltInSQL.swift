@@ -84,8 +84,9 @@ enum BuiltInSQL {
     /// Truncation to `digits` decimals of the value's 15 significant digits, as Excel truncates:
     /// a rank of 0.05 computed as 0.04999999999999999 truncates to 0.05.
     private static func truncatedToDigits(_ value: String, digits: String) -> String {
-        let halfDigit = "0.5E0 * power(10E0, floor(log10(abs(\(value)))) - 14)"
-        return "(CASE WHEN \(value) = 0 THEN \(value) ELSE floor((\(value) + \(halfDigit)) * power(10E0, \(digits))) / power(10E0, \(digits)) END)"
+        let halfDigit = "0.5E0 * power(10E0, floor(log10(abs(t.r))) - 14)"
+        let scale = "power(10E0, \(digits))"
+        return "(SELECT CASE WHEN t.r = 0 THEN t.r ELSE floor((t.r + \(halfDigit)) * \(scale)) / \(scale) END FROM (SELECT \(value) AS r) t)"
     }
 
     private static let aggregates: [String: SQLForm] = [

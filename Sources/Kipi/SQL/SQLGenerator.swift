@@ -43,6 +43,8 @@ final class SQLGenerator {
     private var reported: Set<String> = []
     /// Row-level definitions computed as columns of their table's rows.
     private var materialized: Set<Int> = []
+    /// The definitions the current statement reads.
+    private var used: Set<Int> = []
 
     /// Every written expression that grows past this many bytes stops the generation: nested
     /// conditions repeat their operands, and a stranger's formula must not make gigabytes.
@@ -77,6 +79,7 @@ final class SQLGenerator {
         cteNames = [:]
         aliases = 0
         materialized = []
+        used = program.dependencies(of: index)
         let definition = program.definitions[index]
         var keys: [(name: String, value: String)] = []
         let value: SQLValue
@@ -89,21 +92,29 @@ final class SQLGenerator {
                 keys.append((name, output(columns[key] ?? "NULL", type: keyType(key))))
             }
             let order = grouping.keys.map { "\(columns[$0] ?? "NULL") NULLS LAST" }
-            from = "\nFROM \(levelTable(level)) g\nORDER BY " + order.joined(separator: ", ")
+            from = "\nORDER BY " + order.joined(separator: ", ")
         } else {
             value = lower(definition.value, .scalar)
         }
-        let shown = output(settled(value), type: definition.value.type)
+        // The value and its failure are computed once per group (or once) in a derived table.
+        let failure = value.fails.map { ", \($0) AS fails" } ?? ""
+        let computed = "SELECT \(from.isEmpty ? "" : "g.*, ")\(value.value) AS value\(failure)" + (from.isEmpty ? "" : " FROM \(levelTable(level(of: definition))) g")
+        let shown = output(value.fails == nil ? "g.value" : "CASE WHEN g.fails THEN NULL ELSE g.value END", type: definition.value.type)
         let with = ctes.isEmpty ? "" : "WITH " + ctes.map { "\($0.name) AS (\n  \($0.body)\n)" }.joined(separator: ",\n") + "\n"
         let items = keys.map { "\($0.value) AS \(dialect.identifier($0.name))" } + ["\(shown) AS value"]
         // For the engines: one text column per row, each cell marked as a value (=), a null (~)
         // or an evaluation error (!), so that results read back exactly.
         let tab = "chr(9)"
-        let cells = keys.map { encoded($0.value) } + ["(CASE WHEN \(value.fails ?? "FALSE") THEN '!' ELSE \(encoded(shown)) END)"]
+        let cells = keys.map { encoded($0.value) } + [value.fails == nil ? encoded(shown) : "(CASE WHEN g.fails THEN '!' ELSE \(encoded(shown)) END)"]
         let row = "concat('kipi:\(index)', \(tab), " + cells.joined(separator: ", \(tab), ") + ")"
+        let body = "\nFROM (\(computed)) g" + from
         return SQLStatement(
-            kpi: definition.name, text: with + "SELECT " + items.joined(separator: ", ") + from,
-            columns: keys.map(\.name) + ["value"], encodedText: with + "SELECT \(row) AS kipi_row" + from, definition: index)
+            kpi: definition.name, text: with + "SELECT " + items.joined(separator: ", ") + body,
+            columns: keys.map(\.name) + ["value"], encodedText: with + "SELECT \(row) AS kipi_row" + body, definition: index)
+    }
+
+    private func level(of definition: CheckedDefinition) -> Level {
+        definition.grouping?.level ?? Level([])
     }
 
     /// A cell as text for reading back: `=` and the value's text (backslash, tab, line breaks
@@ -156,16 +167,22 @@ final class SQLGenerator {
                 _ = problem(table.isEmpty ? "no SQL table is given for the default table: use --table TABLE" : "no SQL table is given for table '\(table)': use --table \(table)=TABLE")
                 return "SELECT NULL"
             }
-            var rows = "SELECT * FROM \(dialect.tableReference(reference)) r"
-            for index in program.definitions.indices where program.definitions[index].value.shape == .rows(table) && readsOwnRow(index, table) {
+            var rows = dialect.tableReference(reference)
+            for index in used.sorted() where program.definitions[index].value.shape == .rows(table) && readsOwnRow(index, table) {
                 let value = lower(program.definitions[index].value, .row(table: table, alias: "r"))
-                rows = "SELECT r.*, \(settled(value)) AS kipi_d\(index), \(value.fails ?? "FALSE") AS kipi_d\(index)_fails FROM (\(rows)) r"
+                let (column, failed) = materializedColumns(index)
+                rows = "(SELECT r.*, \(settled(value)) AS \(column), \(value.fails ?? "FALSE") AS \(failed) FROM \(rows) r)"
                 materialized.insert(index)
             }
             let filters = program.filters.filter { $0.table == table }.map { settledCondition(lower($0.predicate, .row(table: table, alias: "r"))) }
-            return rows.hasPrefix("SELECT * FROM") ? rows + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
-                : "SELECT * FROM (\(rows)) r" + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
+            return "SELECT * FROM \(rows) r" + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
         }
+    }
+
+    /// The columns of a materialized row-level definition: its value, and whether it failed.
+    private func materializedColumns(_ index: Int) -> (String, String) {
+        let name = program.definitions[index].name
+        return (dialect.identifier("let \(name)"), dialect.identifier("let \(name) failed"))
     }
 
     /// Whether a row-level definition reads only its own row: columns, constants and other such
@@ -258,7 +275,8 @@ final class SQLGenerator {
         switch value.shape {
         case .rows:
             if materialized.contains(index), case .row(_, let alias) = scope {
-                return SQLValue("\(alias).kipi_d\(index)", fails: canFail(value) ? "\(alias).kipi_d\(index)_fails" : nil)
+                let (column, failed) = materializedColumns(index)
+                return SQLValue("\(alias).\(column)", fails: canFail(value) ? "\(alias).\(failed)" : nil)
             }
             return lower(value, scope)
         case .scalar:
@@ -365,7 +383,9 @@ final class SQLGenerator {
         let marks = call.arguments.indices.map { ("\u{1}\($0)v\u{1}", "\u{1}\($0)f\u{1}") }
         placeholders.arguments = zip(call.arguments, marks).map { SQLValue($1.0, fails: $0.fails == nil ? nil : $1.1) }
         guard let form = function.sql, let written = form.write(placeholders) else {
-            return problem("function '\(function.name)' has no SQL form in \(dialect.rawValue)", node)
+            let unknown = call.argumentTypes.contains(.unknown) || call.collectionTypes.contains(.unknown)
+            let hint = unknown ? " for arguments of unknown type (give the data with --data for the column types)" : ""
+            return problem("function '\(function.name)' has no SQL form in \(dialect.rawValue)\(hint)", node)
         }
         let own = written.fails.map { "COALESCE(\($0), FALSE)" }
         var result = SQLValue(written.value, fails: form.decidesFailures ? own : SQLValue.anyOf(placeholders.arguments.map(\.fails) + [own]))
