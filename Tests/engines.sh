@@ -13,7 +13,10 @@ postgres_bin() {
 
 case "${1:-}" in
 install)
-    if ! command -v duckdb >/dev/null; then python3 -m pip install --quiet duckdb-cli >&2; fi
+    if ! command -v duckdb >/dev/null; then
+        python3 -m pip install --quiet duckdb-cli >&2
+        command -v pyenv >/dev/null && pyenv rehash >&2 || true
+    fi
     if [ -z "$(postgres_bin)" ] || ! command -v psql >/dev/null; then
         if [ "$(id -u)" = 0 ]; then
             apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2

@@ -115,7 +115,14 @@ struct Session {
             let program = try compile(source, schemas: schemas)
             let parameters = try parameterValues(for: program)
             let tables = options.sqlTables.isEmpty ? ["": "data"] : options.sqlTables
-            let script = try reporting { try program.sql(dialect: options.dialect ?? .duckdb, tables: tables, parameters: parameters) }
+            var script = try reporting { try program.sql(dialect: options.dialect ?? .duckdb, tables: tables, parameters: parameters) }
+            if let only = options.only {
+                for name in only where !script.statements.contains(where: { $0.kpi == name }) {
+                    terminal.printError("kipi: error: --only names no KPI '\(name)'")
+                    return ExitStatus.usage
+                }
+                script.statements = script.statements.filter { only.contains($0.kpi) }
+            }
             terminal.write(script.text)
             return ExitStatus.success
         } catch {

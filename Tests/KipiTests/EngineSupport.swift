@@ -92,13 +92,7 @@ enum Engines {
             if dialect == .duckdb, let file = engine.connection { try? FileManager.default.removeItem(atPath: file) }
             try? FileManager.default.removeItem(at: initialization)
         }
-        if let folder = ProcessInfo.processInfo.environment["KIPI_DUMP_SQL"] {
-            let script = try program.sql(dialect: dialect, tables: names, parameters: parameters)
-            try (load + script.text).write(toFile: "\(folder)/\(dialect)-\(program.kpis.first?.name ?? "").sql", atomically: true, encoding: .utf8)
-        }
-        let started = Date()
         let onEngine = try engine.evaluate(program, tables: names, parameters: parameters)
-        FileHandle.standardError.write(Data("TIMING \(dialect) \(program.kpis.first?.name ?? "") \(Date().timeIntervalSince(started))\n".utf8))
         return (try program.evaluate(tables: tables, parameters: parameters), onEngine)
     }
 

@@ -91,6 +91,9 @@ public struct SQLEngine: Sendable {
             arguments = ["-noheader", "-list", "-bail"] + (connection.map { [$0] } ?? [])
         case .postgres:
             arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"] + (connection.map { ["-d", $0] } ?? []) + ["-f", "-"]
+            // PostgreSQL would compile the long generated expressions with LLVM first, which
+            // takes far longer than running them (a minute against a fifth of a second).
+            input = "SET jit = off;\n" + sql
         case .spark:
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("kipi-\(UUID().uuidString).sql")
             do { try Data(sql.utf8).write(to: file) } catch {

@@ -43,12 +43,16 @@ final class SQLGenerator {
     private var reported: Set<String> = []
     /// Row-level definitions computed as columns of their table's rows.
     private var materialized: Set<Int> = []
+    /// Keys computed as columns of their table's rows.
+    private var materializedKeys: Set<GroupKey> = []
     /// The definitions the current statement reads.
     private var used: Set<Int> = []
+    private var usedKeys: Set<GroupKey> = []
 
     /// Every written expression that grows past this many bytes stops the generation: nested
     /// conditions repeat their operands, and a stranger's formula must not make gigabytes.
     private let sizeLimit: Int
+    private let keyColumnNames: [GroupKey: String]
 
     /// `tables` maps Kipi's table names ("" the default) to SQL table references.
     init(program: CheckedProgram, dialect: SQLDialect, tables: [String: String], parameters: [String: Value], sizeLimit: Int = 4_000_000) {
@@ -57,6 +61,16 @@ final class SQLGenerator {
         self.tables = tables
         self.parameters = parameters
         self.sizeLimit = sizeLimit
+        // One name per key, however its uses spelled it (`period` and `month(date)` may be one key).
+        var names: [GroupKey: String] = [:]
+        var taken: Set<String> = []
+        for key in program.keyExpressions.keys.sorted() {
+            var name = "key \(key.description)"
+            while taken.contains(name) { name += "'" }
+            taken.insert(name)
+            names[key] = name
+        }
+        keyColumnNames = names
     }
 
     /// The script, or the problems that keep the program from being written in this dialect.
@@ -79,7 +93,9 @@ final class SQLGenerator {
         cteNames = [:]
         aliases = 0
         materialized = []
+        materializedKeys = []
         used = program.dependencies(of: index)
+        usedKeys = keys(of: used)
         let definition = program.definitions[index]
         var keys: [(name: String, value: String)] = []
         let value: SQLValue
@@ -174,6 +190,15 @@ final class SQLGenerator {
                 rows = "(SELECT r.*, \(settled(value)) AS \(column), \(value.fails ?? "FALSE") AS \(failed) FROM \(rows) r)"
                 materialized.insert(index)
             }
+            // Keys computed from a row (`month(date)`) are computed once, as columns too.
+            var keys: [String] = []
+            for (key, expressions) in program.keyExpressions.sorted(by: { $0.key < $1.key }) where usedKeys.contains(key) {
+                guard let expression = expressions[table], !isColumn(expression) else { continue }
+                let value = lower(expression, .row(table: table, alias: "r"))
+                keys.append("\(value.value) AS \(keyColumn(key))")
+                materializedKeys.insert(key)
+            }
+            if !keys.isEmpty { rows = "(SELECT r.*, \(keys.joined(separator: ", ")) FROM \(rows) r)" }
             let filters = program.filters.filter { $0.table == table }.map { settledCondition(lower($0.predicate, .row(table: table, alias: "r"))) }
             return "SELECT * FROM \(rows) r" + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
         }
@@ -222,7 +247,34 @@ final class SQLGenerator {
         }
     }
 
+    private func isColumn(_ expression: TypedExpression) -> Bool {
+        if case .column = expression.kind { return true }
+        return false
+    }
+
+    private func keyColumn(_ key: GroupKey) -> String { dialect.identifier(keyColumnNames[key] ?? "key \(key.canonical)") }
+
+    /// The keys of every level the definitions read.
+    private func keys(of definitions: Set<Int>) -> Set<GroupKey> {
+        var keys: Set<GroupKey> = []
+        for index in definitions {
+            program.definitions[index].value.forEachNode { node in
+                if case .groups(let level) = node.shape { keys.formUnion(level.keys) }
+                if case .aggregate(let call) = node.kind {
+                    if case .groups(let level) = call.domain { keys.formUnion(level.keys) }
+                    keys.formUnion(call.partition?.keys ?? [])
+                }
+                if case .window(let call) = node.kind { keys.formUnion(call.level.keys) }
+            }
+            keys.formUnion(program.definitions[index].grouping?.keys ?? [])
+        }
+        return keys
+    }
+
     private func keyExpression(_ key: GroupKey, table: String, alias: String) -> String {
+        if materializedKeys.contains(key), let expression = program.keyExpressions[key]?[table], !isColumn(expression) {
+            return "\(alias).\(keyColumn(key))"
+        }
         guard let expression = program.keyExpressions[key]?[table] else {
             return problem("the key '\(key)' cannot be computed from table '\(table)'").value
         }
@@ -329,7 +381,7 @@ final class SQLGenerator {
         case .negate(let operand): return map(lower(operand, scope)) { "(- \($0))" }
         case .not(let operand): return map(lower(operand, scope)) { "(NOT \($0))" }
         case .percent(let operand): return map(lower(operand, scope)) { "(\($0) / \(dialect.number(100)))" }
-        case .arithmetic(let kind, let left, let right): return arithmetic(kind, lower(left, scope), lower(right, scope))
+        case .arithmetic(let kind, let left, let right): return arithmetic(kind, lower(left, scope), lower(right, scope), node)
         case .comparison(let op, let left, let right):
             let (a, b) = (lower(left, scope), lower(right, scope))
             let symbol = op == .equal ? "=" : op == .notEqual ? "<>" : op.rawValue
@@ -378,14 +430,19 @@ final class SQLGenerator {
     }
 
     private func call(_ function: FunctionDefinition, _ call: SQLCall, _ node: TypedExpression) -> SQLValue {
+        written(by: function.sql, name: function.name, call, node)
+    }
+
+    /// A form written with its arguments, each computed once however often the form uses it.
+    private func written(by form: SQLForm?, name: String, _ call: SQLCall, _ node: TypedExpression) -> SQLValue {
         // The form is written over placeholders, to see how often it uses each argument.
         var placeholders = call
         let marks = call.arguments.indices.map { ("\u{1}\($0)v\u{1}", "\u{1}\($0)f\u{1}") }
         placeholders.arguments = zip(call.arguments, marks).map { SQLValue($1.0, fails: $0.fails == nil ? nil : $1.1) }
-        guard let form = function.sql, let written = form.write(placeholders) else {
+        guard let form, let written = form.write(placeholders) else {
             let unknown = call.argumentTypes.contains(.unknown) || call.collectionTypes.contains(.unknown)
             let hint = unknown ? " for arguments of unknown type (give the data with --data for the column types)" : ""
-            return problem("function '\(function.name)' has no SQL form in \(dialect.rawValue)\(hint)", node)
+            return problem("function '\(name)' has no SQL form in \(dialect.rawValue)\(hint)", node)
         }
         let own = written.fails.map { "COALESCE(\($0), FALSE)" }
         var result = SQLValue(written.value, fails: form.decidesFailures ? own : SQLValue.anyOf(placeholders.arguments.map(\.fails) + [own]))
@@ -466,17 +523,25 @@ final class SQLGenerator {
         }
     }
 
-    private func arithmetic(_ kind: ArithmeticKind, _ a: SQLValue, _ b: SQLValue) -> SQLValue {
+    /// Division and powers, which fail on some operands: written as forms, so that an operand
+    /// with a subquery is computed once.
+    private static let division = SQLForm { call in
+        let (a, b) = (call.arguments[0].value, call.arguments[1].value)
+        return SQLValue("(\(a) / NULLIF(\(b), 0))", fails: "(\(a) IS NOT NULL AND \(b) = 0)")
+    }
+    private static let power = SQLForm { call in
+        let (a, b) = (call.arguments[0].value, call.arguments[1].value)
+        let undefined = "((\(a) < 0 AND \(b) <> floor(\(b))) OR (\(a) = 0 AND \(b) < 0))"
+        return SQLValue("(CASE WHEN \(undefined) THEN NULL ELSE power(\(a), \(b)) END)", fails: undefined)
+    }
+
+    private func arithmetic(_ kind: ArithmeticKind, _ a: SQLValue, _ b: SQLValue, _ node: TypedExpression) -> SQLValue {
         let operands = SQLValue.anyOf([a.fails, b.fails])
         switch kind {
         case .number(.divide):
-            let own = "COALESCE(\(a.value) IS NOT NULL AND \(b.value) = 0, FALSE)"
-            return SQLValue("(\(a.value) / NULLIF(\(b.value), 0))", fails: SQLValue.anyOf([operands, own]))
+            return written(by: SQLGenerator.division, name: "/", SQLCall(dialect: dialect, arguments: [a, b], argumentTypes: [.number, .number]), node)
         case .number(.power):
-            let undefined = "((\(a.value) < 0 AND \(b.value) <> floor(\(b.value))) OR (\(a.value) = 0 AND \(b.value) < 0))"
-            return SQLValue(
-                "(CASE WHEN \(undefined) THEN NULL ELSE power(\(a.value), \(b.value)) END)",
-                fails: SQLValue.anyOf([operands, "COALESCE(\(undefined), FALSE)"]))
+            return written(by: SQLGenerator.power, name: "^", SQLCall(dialect: dialect, arguments: [a, b], argumentTypes: [.number, .number]), node)
         case .number(let op):
             return SQLValue("(\(a.value) \(op.rawValue) \(b.value))", fails: operands)
         case .dateShift(let subtract, let dateFirst):
