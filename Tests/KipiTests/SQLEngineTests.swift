@@ -195,3 +195,28 @@ extension SQLEngineTests {
         #expect(Engines.differences(expected, actual) == [])
     }
 }
+
+extension SQLEngineTests {
+    /// `kipi eval --engine` asks the engine for the column types and prints what in-process
+    /// evaluation prints: the same table, to the digit shown.
+    @Test func evalOnAnEnginePrintsTheInProcessTable() throws {
+        let engine = try Engines.engine(.duckdb)
+        let database = try #require(engine.connection)
+        defer { try? FileManager.default.removeItem(atPath: database) }
+        let (_, tables) = try Self.cookbook("sales")
+        _ = try engine.run(Engines.loading(try #require(tables[""]), as: "sales", .duckdb) + Engines.loading(try #require(tables["plans"]), as: "plans", .duckdb))
+        let arguments = try #require(CookbookTests.examples.first { $0.name == "sales" }?.arguments)
+        let inProcess = CapturedRun(["eval"] + arguments)
+        let onEngine = CapturedRun(["eval", arguments[0], "--engine", "duckdb", "--table", "sales", "--table", "plans=plans", "--connect", database])
+        #expect(onEngine.errors == "")
+        #expect(onEngine.status == inProcess.status)
+        #expect(onEngine.output == inProcess.output)
+    }
+
+    @Test func sqlAndEngineUsageErrors() {
+        #expect(CapturedRun(["sql", "formulas/sales.kpi"]).errors.contains("sql needs --dialect duckdb, postgres or spark"))
+        #expect(CapturedRun(["sql", "formulas/sales.kpi", "--dialect", "oracle"]).status == 2)
+        #expect(CapturedRun(["eval", "formulas/sales.kpi", "--engine", "duckdb"]).errors.contains("--engine needs the SQL tables"))
+        #expect(CapturedRun(["eval", "formulas/sales.kpi", "--table", "sales"]).status == 2)
+    }
+}

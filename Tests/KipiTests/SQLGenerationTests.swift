@@ -23,19 +23,98 @@ struct SQLGenerationTests {
 
     @Test func aScalarSumOnDuckDB() throws {
         #expect(try Self.statement("revenue", .duckdb) == """
-            GOLDEN
+            WITH rows1 AS (
+              SELECT * FROM (SELECT r.*, (r."status" = 'won') AS "let won", FALSE AS "let won failed" FROM sales r) r
+            )
+            SELECT g.value AS value
+            FROM (SELECT (SELECT COALESCE(sum(a1.v0), 0E0) FROM (SELECT CAST(r2."amount" AS DOUBLE) AS v0 FROM rows1 r2 WHERE COALESCE(r2."let won", FALSE) AND CAST(r2."amount" AS DOUBLE) IS NOT NULL) a1) AS value) g
             """)
     }
 
     @Test func aGroupedAverageOnPostgreSQL() throws {
         #expect(try Self.statement("avg_check_by_manager", .postgres) == """
-            GOLDEN
+            WITH rows1 AS (
+              SELECT * FROM sales r
+            ),
+            groups2 AS (
+              SELECT DISTINCT r."manager" AS k0 FROM rows1 r
+            )
+            SELECT g.k0 AS "manager", CASE WHEN g.fails THEN NULL ELSE g.value END AS value
+            FROM (SELECT g.*, (SELECT avg(a1.v0) FROM (SELECT CAST(r2."amount" AS DOUBLE PRECISION) AS v0 FROM rows1 r2 WHERE (r2."manager" IS NOT DISTINCT FROM g.k0) AND CAST(r2."amount" AS DOUBLE PRECISION) IS NOT NULL) a1) AS value, COALESCE((SELECT count(*) < 1 FROM (SELECT CAST(r2."amount" AS DOUBLE PRECISION) AS v0 FROM rows1 r2 WHERE (r2."manager" IS NOT DISTINCT FROM g.k0) AND CAST(r2."amount" AS DOUBLE PRECISION) IS NOT NULL) a1), FALSE) AS fails FROM groups2 g) g
+            ORDER BY g.k0 NULLS LAST
             """)
     }
 
     @Test func aWindowOverMonthsOnSpark() throws {
         #expect(try Self.statement("previous_month", .spark) == """
-            GOLDEN
+            WITH rows1 AS (
+              SELECT * FROM (SELECT r.*, (CAST(extract(YEAR FROM date_add(DATE '1970-01-01', CAST(floor(floor((CAST(unix_micros(CAST(r.`date` AS TIMESTAMP)) AS DOUBLE) / 1000000.0D) / 86400)) AS INT))) AS DOUBLE) * 12 + CAST(extract(MONTH FROM date_add(DATE '1970-01-01', CAST(floor(floor((CAST(unix_micros(CAST(r.`date` AS TIMESTAMP)) AS DOUBLE) / 1000000.0D) / 86400)) AS INT))) AS DOUBLE) - 1) AS `key month(date)` FROM sales r) r
+            ),
+            groups2 AS (
+              SELECT DISTINCT r.`key month(date)` AS k0 FROM rows1 r
+            ),
+            def3 AS (
+              SELECT g.k0, (SELECT COALESCE(sum(a1.v0), 0E0) FROM (SELECT CAST(r2.`amount` AS DOUBLE) AS v0 FROM rows1 r2 WHERE (r2.`key month(date)` <=> g.k0) AND CAST(r2.`amount` AS DOUBLE) IS NOT NULL) a1) AS value, FALSE AS fails FROM groups2 g
+            ),
+            series4 AS (
+              SELECT g.k0, CASE WHEN COALESCE((SELECT first(d3.fails) FROM def3 d3 WHERE (d3.k0 <=> g.k0)), FALSE) THEN NULL ELSE (SELECT first(d3.value) FROM def3 d3 WHERE (d3.k0 <=> g.k0)) END AS value, COALESCE((SELECT first(d3.fails) FROM def3 d3 WHERE (d3.k0 <=> g.k0)), FALSE) AS fails FROM groups2 g
+            )
+            SELECT (CASE WHEN g.k0 IS NULL THEN NULL ELSE concat(lpad(CAST(CAST(floor(g.k0 / 12) AS BIGINT) AS STRING), 4, '0'), '-', lpad(CAST(CAST(g.k0 - 12 * floor(g.k0 / 12) + 1 AS BIGINT) AS STRING), 2, '0')) END) AS `month(date)`, CASE WHEN g.fails THEN NULL ELSE g.value END AS value
+            FROM (SELECT g.*, (SELECT first(w.value) FROM series4 w WHERE w.k0 = g.k0 - 1E0) AS value, COALESCE(COALESCE((SELECT first(w.fails) FROM series4 w WHERE w.k0 = g.k0 - 1E0), FALSE), FALSE) AS fails FROM groups2 g) g
+            ORDER BY g.k0 NULLS LAST
             """)
+    }
+}
+
+extension SQLGenerationTests {
+    /// A host's function with no SQL form is a check error naming it; one that declares its
+    /// SQL, through the same registry, is written like a built-in.
+    @Test func aHostFunctionIsWrittenOnlyWhenItDeclaresItsSQL() throws {
+        var kipi = Kipi()
+        let plain = FunctionDefinition(
+            "bonus", [.init("x", .number)], returns: .exactly(.number), summary: "A host's bonus rule.",
+            implementation: .scalar(propagatesNull: true) { arguments in .number((arguments[0].number ?? 0) * 2) })
+        try kipi.register(plain)
+        let program = try kipi.compile(source: SourceText(name: "host.kpi", text: "total = sum(bonus(amount))"), schema: Self.schema)
+        #expect(throws: DiagnosticList.self) { try program.sql(dialect: .duckdb, tables: ["": "sales"]) }
+        do {
+            _ = try program.sql(dialect: .duckdb, tables: ["": "sales"])
+        } catch {
+            #expect(error.description == """
+                host.kpi:1:13: error: function 'bonus' has no SQL form in duckdb
+                total = sum(bonus(amount))
+                            ^~~~~~~~~~~~~
+                """)
+        }
+
+        var withSQL = Kipi()
+        try withSQL.register(plain.writtenInSQL(SQLForm { call in SQLValue("(\(call.arguments[0].value) * 2)") }))
+        let written = try withSQL.compile(source: SourceText(name: "host.kpi", text: "total = sum(bonus(amount))"), schema: Self.schema)
+        let text = try #require(try written.sql(dialect: .duckdb, tables: ["": "sales"]).statements.first?.text)
+        #expect(text.contains("(CAST(r2.\"amount\" AS DOUBLE) * 2) AS v0"))
+    }
+
+    @Test func aTableNotGivenIsNamed() throws {
+        let program = try Kipi().compile(
+            source: SourceText(name: "t.kpi", text: "ratio = sum(amount) / sum(plans.target)"), schema: Self.schema,
+            tables: ["plans": Schema(columns: [("target", .number)])])
+        do {
+            _ = try program.sql(dialect: .postgres, tables: ["": "sales"])
+            Issue.record("a missing table was not reported")
+        } catch {
+            #expect(error.description == "error: no SQL table is given for table 'plans': use --table plans=TABLE")
+        }
+    }
+
+    @Test func aClientThatFailsIsReportedWithItsOwnMessage() throws {
+        let engine = SQLEngine(dialect: .duckdb, executable: "/bin/sh")
+        do {
+            _ = try engine.run("this is not SQL")
+            Issue.record("a failing client was not reported")
+        } catch {
+            #expect(error.description.hasPrefix("error: duckdb failed (exit status "))
+        }
+        let missing = SQLEngine(dialect: .postgres, executable: "/nonexistent/psql")
+        #expect(throws: DiagnosticList.self) { try missing.run("SELECT 1") }
     }
 }

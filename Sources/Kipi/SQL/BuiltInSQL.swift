@@ -329,16 +329,21 @@ enum BuiltInSQL {
     // MARK: Windows
 
     /// A whole number of periods from 0 (or `minimum`) to 100,000: the window's `n`.
-    private static func periods(_ call: SQLCall, minimum: Int, default fallback: Int?) -> (value: String, fails: String)? {
-        guard let given = call.argument(0)?.value else { return fallback.map { (call.dialect.number(Double($0)), "FALSE") } }
+    private static func periods(_ call: SQLCall, minimum: Int, default fallback: Int?) -> (value: String, fails: String?)? {
+        guard let given = call.argument(0)?.value else { return fallback.map { (call.dialect.number(Double($0)), nil) } }
         let valid = "(\(given) = floor(\(given)) AND \(given) >= \(minimum) AND \(given) <= 100000)"
         let value = fallback.map { "COALESCE(\(given), \(call.dialect.number(Double($0))))" } ?? given
         return (value, "(\(given) IS NOT NULL AND NOT \(valid))")
     }
 
+    /// Two conditions joined, an always-true one left out.
+    private static func both(_ first: String, _ second: String) -> String {
+        first == "TRUE" ? second : second == "TRUE" ? first : "\(first) AND \(second)"
+    }
+
     /// The value and failure of the group at `position` in the current series.
     private static func read(_ window: SQLWindow, _ dialect: SQLDialect, at position: String) -> SQLValue {
-        let condition = "\(window.sameSeries) AND \(window.position) = \(position)"
+        let condition = both(window.sameSeries, "\(window.position) = \(position)")
         return SQLValue(
             "(SELECT \(dialect.single(window.value)) FROM \(window.groups) WHERE \(condition))",
             fails: "COALESCE((SELECT \(dialect.single(window.failed)) FROM \(window.groups) WHERE \(condition)), FALSE)")
@@ -349,14 +354,15 @@ enum BuiltInSQL {
     {
         guard let window = call.window, let n = periods(call, minimum: minimum, default: fallback) else { return nil }
         guard var value = compute(window, n.value) else { return nil }
-        value.fails = SQLValue.anyOf([n.fails, value.fails])
-        value.value = "(CASE WHEN \(n.fails) THEN NULL ELSE \(value.value) END)"
+        guard let invalid = n.fails else { return value }
+        value.fails = SQLValue.anyOf([invalid, value.fails])
+        value.value = "(CASE WHEN \(invalid) THEN NULL ELSE \(value.value) END)"
         return value
     }
 
     private static func cumulative(_ call: SQLCall, per coarser: PeriodGrain?) -> SQLValue? {
         guard let window = call.window else { return nil }
-        var condition = "\(window.sameSeries) AND \(window.position) <= \(window.currentPosition)"
+        var condition = both(window.sameSeries, "\(window.position) <= \(window.currentPosition)")
         if let coarser { condition += " AND \(window.bucket(window.position, coarser)) = \(window.bucket(window.currentPosition, coarser))" }
         return SQLValue(
             "(SELECT sum(\(window.value)) FROM \(window.groups) WHERE \(condition))",
@@ -365,7 +371,7 @@ enum BuiltInSQL {
 
     private static func rolling(_ call: SQLCall, average: Bool) -> SQLValue? {
         along(call, { window, n in
-            let condition = "\(window.sameSeries) AND \(window.position) <= \(window.currentPosition) AND \(window.position) > \(window.currentPosition) - \(n)"
+            let condition = both(window.sameSeries, "\(window.position) <= \(window.currentPosition) AND \(window.position) > \(window.currentPosition) - \(n)")
             let total = average ? "avg(\(window.value))" : "COALESCE(sum(\(window.value)), 0E0)"
             return SQLValue(
                 "(SELECT \(total) FROM \(window.groups) WHERE \(condition))",
@@ -376,7 +382,7 @@ enum BuiltInSQL {
     private static func acrossGroups(_ call: SQLCall, _ compute: (SQLWindow) -> SQLValue) -> SQLValue? {
         guard let window = call.window else { return nil }
         var value = compute(window)
-        let failed = "EXISTS (SELECT 1 FROM \(window.groups) WHERE \(window.samePeriod) AND \(window.failed))"
+        let failed = "EXISTS (SELECT 1 FROM \(window.groups) WHERE \(both(window.samePeriod, window.failed)))"
         value.fails = SQLValue.anyOf([failed, value.fails])
         value.value = "(CASE WHEN \(window.current.value) IS NULL THEN NULL ELSE \(value.value) END)"
         return value
@@ -416,7 +422,7 @@ enum BuiltInSQL {
         },
         "rank": SQLForm { call in
             acrossGroups(call) { window in
-                SQLValue("(1E0 + (SELECT count(*) FROM \(window.groups) WHERE \(window.samePeriod) AND \(window.value) > \(window.current.value)))")
+                SQLValue("(1E0 + (SELECT count(*) FROM \(window.groups) WHERE \(both(window.samePeriod, "\(window.value) > \(window.current.value)"))))")
             }
         },
     ]
