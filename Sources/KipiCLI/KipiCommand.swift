@@ -114,7 +114,9 @@ struct Session {
             let schemas = options.data.isEmpty ? nil : try loadTables(columns: nil).mapValues(\.schema)
             let program = try compile(source, schemas: schemas)
             let parameters = try parameterValues(for: program)
-            let tables = options.sqlTables.isEmpty ? ["": "data"] : options.sqlTables
+            // A table not named with --table keeps its Kipi name (the default table is `data`).
+            var tables = Dictionary(uniqueKeysWithValues: program.columnsUsedByTable.keys.map { ($0, $0.isEmpty ? "data" : $0) })
+            tables.merge(options.sqlTables) { _, given in given }
             var script = try reporting { try program.sql(dialect: options.dialect ?? .duckdb, tables: tables, parameters: parameters) }
             if let only = options.only {
                 for name in only where !script.statements.contains(where: { $0.kpi == name }) {

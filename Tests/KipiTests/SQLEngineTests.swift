@@ -158,6 +158,9 @@ extension SQLEngineTests {
         day_previous = previous(by_day)
         plan_fact = sum(amount where won) / sum(plans.target) by manager, period = month(date)
         planned = sum(plans.target) by manager
+        last_call = max(opened)
+        first_call_by_manager = min(opened) by manager
+        call_text = text(max(opened)) & " / " & text(min(date))
         """
 
     @Test(arguments: [SQLDialect.duckdb, .postgres])

@@ -250,7 +250,7 @@ enum EngineOutput {
             return .number(number == 0 ? 0 : number)
         case .text: return .text(text)
         case .boolean: return .boolean(["true", "t", "1"].contains(text.lowercased()))
-        case .date: return KipiDate(parsing: String(text.prefix(10))).map(Value.date) ?? .text(text)
+        case .date: return KipiDate(parsing: text).map(Value.date) ?? .text(text)
         case .period(.year): return Int32(text).map { .period(Period(grain: .year, index: $0)) } ?? .text(text)
         case .period(let grain): return Period(parsing: text, as: grain).map(Value.period) ?? .text(text)
         case .null, .unknown, .list:

@@ -731,16 +731,27 @@ final class SQLGenerator {
             let whole = "CAST(CAST(\(value) AS \(dialect.integerType)) AS \(dialect.textType))"
             return "(CASE WHEN \(value) = floor(\(value)) AND abs(\(value)) < 1E15 THEN \(whole) ELSE \(dialect.castText(value)) END)"
         case .boolean: return "(CASE WHEN \(value) THEN 'true' WHEN NOT \(value) THEN 'false' END)"
-        case .date: return dialect.castText(dialect.date(fromDays: dialect.days(ofSeconds: value)))
+        case .date: return dateText(value, dialect)
         case .period(let grain): return SQLGenerator.periodText(value, grain: grain, dialect)
         }
     }
 
-    /// A value as the statement's result shows it: dates as dates, periods as their text (a year
-    /// as its number).
+    /// A date as Kipi writes it: `2024-03-31`, with the time when it has one (`2024-03-31 16:26`,
+    /// seconds only when not zero).
+    static func dateText(_ seconds: String, _ dialect: SQLDialect) -> String {
+        let day = dialect.castText(dialect.date(fromDays: dialect.days(ofSeconds: seconds)))
+        let time = "(\(seconds) - 86400 * floor(\(seconds) / 86400))"
+        let two = { (number: String) in "lpad(CAST(CAST(\(number) AS \(dialect.integerType)) AS \(dialect.textType)), 2, '0')" }
+        let clock = "concat(\(day), ' ', \(two("floor(\(time) / 3600)")), ':', \(two("floor(\(time) / 60) - 60 * floor(\(time) / 3600)")), "
+            + "CASE WHEN \(time) - 60 * floor(\(time) / 60) = 0 THEN '' ELSE concat(':', \(two("\(time) - 60 * floor(\(time) / 60)"))) END)"
+        return "(CASE WHEN \(seconds) IS NULL THEN NULL WHEN \(time) = 0 THEN \(day) ELSE \(clock) END)"
+    }
+
+    /// A value as the statement's result shows it: dates and periods as their text (a year as
+    /// its number).
     private func output(_ value: String, type: KipiType) -> String {
         switch type {
-        case .date: return dialect.date(fromDays: dialect.days(ofSeconds: value))
+        case .date: return SQLGenerator.dateText(value, dialect)
         case .period(.year): return "CAST(\(value) AS \(dialect.integerType))"
         case .period(let grain): return SQLGenerator.periodText(value, grain: grain, dialect)
         case .number, .text, .boolean, .null, .unknown, .list: return value
