@@ -83,7 +83,9 @@ enum Engines {
         if dialect == .spark {
             // Temporary views live in one session: spark-sql makes them from its -i file first.
             try load.write(to: initialization, atomically: true, encoding: .utf8)
-            engine.connection = "-i \(initialization.path)"
+            // Its metastore and warehouse go to a temporary folder, not the working directory.
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-spark").path
+            engine.connection = "--driver-java-options -Dderby.system.home=\(home) --conf spark.sql.warehouse.dir=\(home)/warehouse -i \(initialization.path)"
         } else {
             _ = try engine.run(load)
         }
@@ -91,6 +93,7 @@ enum Engines {
             if dialect == .postgres { _ = try? engine.run(names.values.map { "DROP TABLE IF EXISTS \($0);" }.joined()) }
             if dialect == .duckdb, let file = engine.connection { try? FileManager.default.removeItem(atPath: file) }
             try? FileManager.default.removeItem(at: initialization)
+            try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-spark").path)
         }
         let onEngine = try engine.evaluate(program, tables: names, parameters: parameters)
         return (try program.evaluate(tables: tables, parameters: parameters), onEngine)

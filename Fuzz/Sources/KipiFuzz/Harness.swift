@@ -70,6 +70,8 @@ enum Harness: String, CaseIterable {
         }
         _ = JSONFormatter.format(result)
         if let first = program.kpis.first { _ = try? program.explain(first.name, tables: tables) }
+        let sqlTables = Dictionary(uniqueKeysWithValues: tables.keys.map { ($0, $0.isEmpty ? "data" : $0) })
+        for dialect in SQLDialect.allCases { _ = try? program.sql(dialect: dialect, tables: sqlTables) }
     }
 
     static func csv(_ input: Data) {
