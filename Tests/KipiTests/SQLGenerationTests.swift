@@ -33,14 +33,17 @@ struct SQLGenerationTests {
 
     @Test func aGroupedAverageOnPostgreSQL() throws {
         #expect(try Self.statement("avg_check_by_manager", .postgres) == """
-            WITH rows1 AS (
+            WITH rows1 AS MATERIALIZED (
               SELECT * FROM sales r
             ),
-            groups2 AS (
+            aggregates2 AS MATERIALIZED (
+              SELECT a2.p0 AS p0, avg(a2.v0) AS value, count(*) < 1 AS fails FROM (SELECT r1."manager" AS p0, CAST(r1."amount" AS DOUBLE PRECISION) AS v0 FROM rows1 r1 WHERE CAST(r1."amount" AS DOUBLE PRECISION) IS NOT NULL) a2 GROUP BY a2.p0
+            ),
+            groups3 AS MATERIALIZED (
               SELECT DISTINCT r."manager" AS k0 FROM rows1 r
             )
             SELECT g.k0 AS "manager", CASE WHEN g.fails THEN NULL ELSE g.value END AS value
-            FROM (SELECT g.*, (SELECT avg(a1.v0) FROM (SELECT CAST(r2."amount" AS DOUBLE PRECISION) AS v0 FROM rows1 r2 WHERE (r2."manager" IS NOT DISTINCT FROM g.k0) AND CAST(r2."amount" AS DOUBLE PRECISION) IS NOT NULL) a1) AS value, COALESCE((SELECT count(*) < 1 FROM (SELECT CAST(r2."amount" AS DOUBLE PRECISION) AS v0 FROM rows1 r2 WHERE (r2."manager" IS NOT DISTINCT FROM g.k0) AND CAST(r2."amount" AS DOUBLE PRECISION) IS NOT NULL) a1), FALSE) AS fails FROM groups2 g) g
+            FROM (SELECT g.*, COALESCE((SELECT x3.value FROM aggregates2 x3 WHERE (x3.p0 IS NOT DISTINCT FROM g.k0)), (SELECT avg(a2.v0) FROM (SELECT r1."manager" AS p0, CAST(r1."amount" AS DOUBLE PRECISION) AS v0 FROM rows1 r1 WHERE FALSE) a2)) AS value, COALESCE((SELECT x3.fails FROM aggregates2 x3 WHERE (x3.p0 IS NOT DISTINCT FROM g.k0)), (SELECT count(*) < 1 FROM (SELECT r1."manager" AS p0, CAST(r1."amount" AS DOUBLE PRECISION) AS v0 FROM rows1 r1 WHERE FALSE) a2)) AS fails FROM groups3 g) g
             ORDER BY g.k0 NULLS LAST
             """)
     }
@@ -50,17 +53,20 @@ struct SQLGenerationTests {
             WITH rows1 AS (
               SELECT * FROM (SELECT r.*, (CAST(extract(YEAR FROM date_add(DATE '1970-01-01', CAST(floor(floor((CAST(unix_micros(CAST(r.`date` AS TIMESTAMP)) AS DOUBLE) / 1000000.0D) / 86400)) AS INT))) AS DOUBLE) * 12 + CAST(extract(MONTH FROM date_add(DATE '1970-01-01', CAST(floor(floor((CAST(unix_micros(CAST(r.`date` AS TIMESTAMP)) AS DOUBLE) / 1000000.0D) / 86400)) AS INT))) AS DOUBLE) - 1) AS `key month(date)` FROM sales r) r
             ),
-            groups2 AS (
+            aggregates2 AS (
+              SELECT a2.p0 AS p0, COALESCE(sum(a2.v0), 0E0) AS value FROM (SELECT r1.`key month(date)` AS p0, CAST(r1.`amount` AS DOUBLE) AS v0 FROM rows1 r1 WHERE CAST(r1.`amount` AS DOUBLE) IS NOT NULL) a2 GROUP BY a2.p0
+            ),
+            groups3 AS (
               SELECT DISTINCT r.`key month(date)` AS k0 FROM rows1 r
             ),
-            def3 AS (
-              SELECT g.k0, (SELECT COALESCE(sum(a1.v0), 0E0) FROM (SELECT CAST(r2.`amount` AS DOUBLE) AS v0 FROM rows1 r2 WHERE (r2.`key month(date)` <=> g.k0) AND CAST(r2.`amount` AS DOUBLE) IS NOT NULL) a1) AS value, FALSE AS fails FROM groups2 g
+            def4 AS (
+              SELECT g.k0, COALESCE((SELECT first(x3.value) FROM aggregates2 x3 WHERE (x3.p0 <=> g.k0)), (SELECT COALESCE(sum(a2.v0), 0E0) FROM (SELECT r1.`key month(date)` AS p0, CAST(r1.`amount` AS DOUBLE) AS v0 FROM rows1 r1 WHERE FALSE) a2)) AS value, FALSE AS fails FROM groups3 g
             ),
-            series4 AS (
-              SELECT g.k0, CASE WHEN COALESCE((SELECT first(d3.fails) FROM def3 d3 WHERE (d3.k0 <=> g.k0)), FALSE) THEN NULL ELSE (SELECT first(d3.value) FROM def3 d3 WHERE (d3.k0 <=> g.k0)) END AS value, COALESCE((SELECT first(d3.fails) FROM def3 d3 WHERE (d3.k0 <=> g.k0)), FALSE) AS fails FROM groups2 g
+            series5 AS (
+              SELECT g.k0, CASE WHEN COALESCE((SELECT first(d4.fails) FROM def4 d4 WHERE (d4.k0 <=> g.k0)), FALSE) THEN NULL ELSE (SELECT first(d4.value) FROM def4 d4 WHERE (d4.k0 <=> g.k0)) END AS value, COALESCE((SELECT first(d4.fails) FROM def4 d4 WHERE (d4.k0 <=> g.k0)), FALSE) AS fails FROM groups3 g
             )
             SELECT (CASE WHEN g.k0 IS NULL THEN NULL ELSE concat(lpad(CAST(CAST(floor(g.k0 / 12) AS BIGINT) AS STRING), 4, '0'), '-', lpad(CAST(CAST(g.k0 - 12 * floor(g.k0 / 12) + 1 AS BIGINT) AS STRING), 2, '0')) END) AS `month(date)`, CASE WHEN g.fails THEN NULL ELSE g.value END AS value
-            FROM (SELECT g.*, (SELECT first(w.value) FROM series4 w WHERE w.k0 = g.k0 - 1E0) AS value, COALESCE(COALESCE((SELECT first(w.fails) FROM series4 w WHERE w.k0 = g.k0 - 1E0), FALSE), FALSE) AS fails FROM groups2 g) g
+            FROM (SELECT g.*, (SELECT first(w.value) FROM series5 w WHERE w.k0 = g.k0 - 1E0) AS value, COALESCE(COALESCE((SELECT first(w.fails) FROM series5 w WHERE w.k0 = g.k0 - 1E0), FALSE), FALSE) AS fails FROM groups3 g) g
             ORDER BY g.k0 NULLS LAST
             """)
     }

@@ -116,7 +116,10 @@ final class SQLGenerator {
         let failure = value.fails.map { ", \($0) AS fails" } ?? ""
         let computed = "SELECT \(from.isEmpty ? "" : "g.*, ")\(value.value) AS value\(failure)" + (from.isEmpty ? "" : " FROM \(levelTable(level(of: definition))) g")
         let shown = output(value.fails == nil ? "g.value" : "CASE WHEN g.fails THEN NULL ELSE g.value END", type: definition.value.type)
-        let with = ctes.isEmpty ? "" : "WITH " + ctes.map { "\($0.name) AS (\n  \($0.body)\n)" }.joined(separator: ",\n") + "\n"
+        // PostgreSQL would inline a table used once into each correlated subquery that reads it,
+        // computing an aggregate per group again: every table is computed once.
+        let materialized = dialect == .postgres ? "MATERIALIZED " : ""
+        let with = ctes.isEmpty ? "" : "WITH " + ctes.map { "\($0.name) AS \(materialized)(\n  \($0.body)\n)" }.joined(separator: ",\n") + "\n"
         let items = keys.map { "\($0.value) AS \(dialect.identifier($0.name))" } + ["\(shown) AS value"]
         // For the engines: one text column per row, each cell marked as a value (=), a null (~)
         // or an evaluation error (!), so that results read back exactly.
@@ -213,8 +216,12 @@ final class SQLGenerator {
     /// Whether a row-level definition reads only its own row: columns, constants and other such
     /// definitions, through operators and cell-by-cell functions.
     private func readsOwnRow(_ index: Int, _ table: String) -> Bool {
+        readsOwnRow(program.definitions[index].value)
+    }
+
+    private func readsOwnRow(_ expression: TypedExpression) -> Bool {
         var own = true
-        program.definitions[index].value.forEachNode { node in
+        expression.forEachNode { node in
             switch node.kind {
             case .aggregate, .window, .broadcast: own = false
             case .definition(let used):
@@ -561,6 +568,7 @@ final class SQLGenerator {
     private func aggregate(_ call: AggregateCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
         let collectionIndices = call.roles.indices.filter { call.roles[$0] == .collection }
         let valueIndices = call.roles.indices.filter { call.roles[$0] != .collection }
+        if let grouped = groupedAggregate(call, scope, collectionIndices: collectionIndices, valueIndices: valueIndices) { return grouped }
         let values = valueIndices.map { lower(call.arguments[$0], scope) }
         let derived = fresh("a")
         var kept: [String] = []
@@ -624,6 +632,53 @@ final class SQLGenerator {
         sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
         let written = self.call(call.function, sqlCall, node)
         return SQLValue(written.value, fails: SQLValue.anyOf([written.fails, groupFails]))
+    }
+
+    /// An aggregate per group of its table's rows, computed for every group at once with GROUP BY
+    /// (one pass over the rows) and read by the group's keys, rather than as a subquery per group
+    /// (a pass per group, which PostgreSQL does not turn into one). Taken when the collections
+    /// and the filter read only their own row and the function's form is one aggregate
+    /// expression over the rows (`sum`, `avg`, `count` …); a group with no rows kept gets the
+    /// form's value over no rows.
+    private func groupedAggregate(_ call: AggregateCall, _ scope: Scope, collectionIndices: [Int], valueIndices: [Int]) -> SQLValue? {
+        guard case .rows(let table) = call.domain, let partition = call.partition, valueIndices.isEmpty, let form = call.function.sql,
+            !form.decidesFailures, collectionIndices.allSatisfy({ readsOwnRow(call.arguments[$0]) }), call.filter.map(readsOwnRow) ?? true
+        else { return nil }
+        let source = self.source(table)
+        let (alias, derived) = (fresh("r"), fresh("a"))
+        let rowScope = Scope.row(table: table, alias: alias)
+        let filter = call.filter.map { lower($0, rowScope) }
+        let collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
+        guard filter?.fails == nil, collections.allSatisfy({ $0.fails == nil }) else { return nil }
+        let keys = partition.keys.enumerated().map { "\(keyExpression($1, table: table, alias: alias)) AS p\($0)" }
+        let items = keys + (collections.isEmpty ? ["1 AS v0"] : collections.enumerated().map { "\($1.value) AS v\($0)" })
+        let kept = (filter.map { ["COALESCE(\($0.value), FALSE)"] } ?? []) + collections.map { "\($0.value) IS NOT NULL" }
+        let rows = "(SELECT \(items.joined(separator: ", ")) FROM \(source) \(alias)\(kept.isEmpty ? "" : " WHERE " + kept.joined(separator: " AND "))) \(derived)"
+        let noRows = "(SELECT \(items.joined(separator: ", ")) FROM \(source) \(alias) WHERE FALSE) \(derived)"
+        var sqlCall = SQLCall(dialect: dialect, arguments: [], argumentTypes: [], rows: rows, collections: collections.indices.map { "\(derived).v\($0)" })
+        sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
+        guard let written = form.write(sqlCall) else { return nil }
+        func expression(_ text: String) -> String? {
+            let (head, tail) = ("(SELECT ", " FROM \(rows))")
+            guard text.hasPrefix(head), text.hasSuffix(tail) else { return nil }
+            let inner = String(text.dropFirst(head.count).dropLast(tail.count))
+            return inner.contains(rows) ? nil : inner
+        }
+        guard let value = expression(written.value) else { return nil }
+        let fails = written.fails.map(expression)
+        if case .some(.none) = fails { return nil }
+        let failure = fails.flatMap { $0 }
+        let groupKeys = (0..<keys.count).map { "\(derived).p\($0)" }
+        let body = "SELECT \(groupKeys.enumerated().map { "\($1) AS p\($0)" }.joined(separator: ", ")), \(value) AS value"
+            + (failure.map { ", \($0) AS fails" } ?? "") + " FROM \(rows) GROUP BY \(groupKeys.joined(separator: ", "))"
+        let aggregates = addCTE(key: "aggregate:" + body, prefix: "aggregates") { body }
+        let outer = keyValues(partition, in: scope)
+        let found = fresh("x")
+        let match = partition.keys.enumerated().map { dialect.same("\(found).p\($0)", outer[$1] ?? "NULL") }.joined(separator: " AND ")
+        let read = { (column: String, empty: String) in
+            "COALESCE((SELECT \(self.dialect.single("\(found).\(column)")) FROM \(aggregates) \(found) WHERE \(match)), (SELECT \(empty) FROM \(noRows)))"
+        }
+        return SQLValue(read("value", value), fails: failure.map { read("fails", $0) })
     }
 
     private func window(_ call: WindowCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
