@@ -114,6 +114,7 @@ def main():
         if label != "kipi sum(amount)":
             print(f"kipi takes {kipi_time / seconds:.2f}× the time of {label}")
     kpis(kipi, data, megabytes)
+    on_engine(kipi, data)
     library(data)
 
 
@@ -140,6 +141,29 @@ def kpis(kipi, data, megabytes):
     for label, seconds in results.items():
         if label != "kipi":
             print(f"kipi takes {results['kipi'] / seconds:.2f}× the time of {label}")
+
+
+def on_engine(kipi, data):
+    """The ten KPIs as SQL on DuckDB (kipi eval --engine) beside the hand-written SQL, over one table."""
+    if not shutil.which("duckdb"):
+        print("\n(duckdb not found: pip install duckdb-cli to compare the SQL)")
+        return
+    here = os.path.join(ROOT, "benchmark")
+    database = os.path.join(os.path.dirname(data), "sales.duckdb")
+    if os.path.exists(database):
+        os.remove(database)
+    subprocess.run(["duckdb", database, "-c", f"CREATE TABLE sales AS SELECT * FROM read_csv('{data}')"], check=True)
+    with open(os.path.join(here, "peers", "duckdb_kpis.sql")) as sql:
+        queries = sql.read().split(";", 2)[2]  # the queries, over the stored table
+    print("\nthe ten KPIs on DuckDB, over a stored table: Kipi's SQL against hand-written SQL")
+    results = {}
+    for label, command in (("kipi --engine duckdb", [kipi, "eval", os.path.join(here, "sales_kpis.kpi"), "--engine", "duckdb",
+                                                     "--table", "sales", "--connect", database, "--format", "json"]),
+                           ("hand-written SQL", ["duckdb", database, "-csv", "-noheader", "-c", queries])):
+        best, _, _, median = measure(command)
+        results[label] = best
+        print(f"{label:22} {best:8.3f} {median:9.3f}")
+    print(f"kipi's SQL takes {results['kipi --engine duckdb'] / results['hand-written SQL']:.2f}× the time of the hand-written SQL")
 
 
 def library(data):

@@ -99,7 +99,9 @@ final class SQLGenerator {
         let definition = program.definitions[index]
         var keys: [(name: String, value: String)] = []
         let value: SQLValue
-        var from = ""
+        // The value and its failure are computed once per group (or once) in a derived table `g`.
+        var computed: String
+        var order = ""
         if let grouping = definition.grouping {
             let level = grouping.level
             let columns = keyColumns(level, alias: "g")
@@ -107,14 +109,14 @@ final class SQLGenerator {
             for (key, name) in zip(grouping.keys, grouping.keyNames) {
                 keys.append((name, output(columns[key] ?? "NULL", type: keyType(key))))
             }
-            let order = grouping.keys.map { "\(columns[$0] ?? "NULL") NULLS LAST" }
-            from = "\nORDER BY " + order.joined(separator: ", ")
+            order = "\nORDER BY " + grouping.keys.map { "\(columns[$0] ?? "NULL") NULLS LAST" }.joined(separator: ", ")
+            computed = "SELECT g.*, \(value.value) AS value"
+            if let fails = value.fails { computed += ", \(fails) AS fails" }
+            computed += " FROM \(levelTable(level)) g"
         } else {
             value = lower(definition.value, .scalar)
+            computed = "SELECT \(value.value) AS value" + (value.fails.map { ", \($0) AS fails" } ?? "")
         }
-        // The value and its failure are computed once per group (or once) in a derived table.
-        let failure = value.fails.map { ", \($0) AS fails" } ?? ""
-        let computed = "SELECT \(from.isEmpty ? "" : "g.*, ")\(value.value) AS value\(failure)" + (from.isEmpty ? "" : " FROM \(levelTable(level(of: definition))) g")
         let shown = output(value.fails == nil ? "g.value" : "CASE WHEN g.fails THEN NULL ELSE g.value END", type: definition.value.type)
         // PostgreSQL would inline a table used once into each correlated subquery that reads it,
         // computing an aggregate per group again: every table is computed once.
@@ -126,14 +128,10 @@ final class SQLGenerator {
         let tab = "chr(9)"
         let cells = keys.map { encoded($0.value) } + [value.fails == nil ? encoded(shown) : "(CASE WHEN g.fails THEN '!' ELSE \(encoded(shown)) END)"]
         let row = "concat('kipi:\(index)', \(tab), " + cells.joined(separator: ", \(tab), ") + ")"
-        let body = "\nFROM (\(computed)) g" + from
+        let body = "\nFROM (\(computed)) g" + order
         return SQLStatement(
             kpi: definition.name, text: with + "SELECT " + items.joined(separator: ", ") + body,
             columns: keys.map(\.name) + ["value"], encodedText: with + "SELECT \(row) AS kipi_row" + body, definition: index)
-    }
-
-    private func level(of definition: CheckedDefinition) -> Level {
-        definition.grouping?.level ?? Level([])
     }
 
     /// A cell as text for reading back: `=` and the value's text (backslash, tab, line breaks
