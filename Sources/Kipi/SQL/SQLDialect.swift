@@ -130,7 +130,8 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         switch self {
         case .duckdb: "\(list)[CAST(\(position) AS BIGINT)]"
         case .postgres: "(\(list))[CAST(\(position) AS INTEGER)]"
-        case .spark: "try_element_at(\(list), CAST(\(position) AS INT))"
+        // Spark refuses index 0 even in try_element_at, in a branch a CASE does not take.
+        case .spark: "try_element_at(\(list), CAST(CASE WHEN \(position) >= 1 THEN \(position) ELSE 1000000000 END AS INT))"
         }
     }
 

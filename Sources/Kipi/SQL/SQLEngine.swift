@@ -107,7 +107,13 @@ public struct SQLEngine: Sendable {
         defer { if let scriptFile { try? FileManager.default.removeItem(at: scriptFile) } }
         let (status, output, errors) = SQLEngine.execute(path, arguments, input: input)
         guard status == 0 else {
-            let message = errors.split(separator: "\n").filter { !$0.contains(" WARN ") && !$0.contains(" INFO ") }.suffix(20).joined(separator: "\n")
+            // The engine's own words: its log lines and a JVM's stack frames left out.
+            let lines = errors.split(separator: "\n").filter { line in
+                !line.contains(" WARN ") && !line.contains(" INFO ") && !line.hasPrefix("\tat ") && !line.hasPrefix("\t...")
+                    && !String(line).trimmingWhitespace().isEmpty
+            }
+            let errorLines = lines.filter { $0.contains("ERROR") || $0.contains("Error") || $0.contains("Exception") || $0.hasPrefix("[") }
+            let message = (errorLines.isEmpty ? Array(lines.suffix(12)) : Array(errorLines.prefix(6))).joined(separator: "\n")
             throw DiagnosticList([Diagnostic(message: "\(clientName) failed (exit status \(status)): \(message.isEmpty ? output : message)")])
         }
         return output
