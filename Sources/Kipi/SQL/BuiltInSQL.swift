@@ -256,7 +256,15 @@ enum BuiltInSQL {
                 "(CASE WHEN \(failed) THEN \(fallback.value) ELSE \(x.value) END)",
                 fails: fallback.fails.map { "(CASE WHEN \(failed) THEN \($0) ELSE FALSE END)" })
         },
-        "coalesce": SQLForm { call in SQLValue("COALESCE(\(call.arguments.map(\.value).joined(separator: ", ")))") },
+        // The first argument that is not null decides, a failed one included; later ones are not read.
+        "coalesce": SQLForm(decidesFailures: true) { call in
+            let value = "COALESCE(\(call.arguments.map(\.value).joined(separator: ", ")))"
+            guard call.arguments.contains(where: { $0.fails != nil }) else { return SQLValue(value) }
+            let steps = call.arguments.map { argument in
+                (argument.fails.map { "WHEN \($0) THEN TRUE " } ?? "") + "WHEN \(argument.value) IS NOT NULL THEN FALSE"
+            }
+            return SQLValue(value, fails: "(CASE \(steps.joined(separator: " ")) ELSE FALSE END)")
+        },
         "score": SQLForm { call in
             let (fact, critical, norm) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
             return ratio("(\(fact) - \(critical))", "(\(norm) - \(critical))")
