@@ -270,7 +270,19 @@ extension SQLEngineTests {
             let filter = next(3) == 0 ? " where \(condition(1))" : ""
             let outer = next(4) == 0 ? " / \(pick(["sum", "avg", "count"]))(\(row(1)))" : ""
             let key = pick(["", "", " by manager", " by region, month(date)", " by week(date)"])
-            lines.append("k\(index) = \(aggregate)(\(argument)\(filter))\(outer)\(key)")
+            switch next(4) {
+            case 0:
+                let window = pick(["previous(", "change(", "growth(", "running_sum(", "ytd(", "qtd(", "share(", "rank(", "last_year("])
+                let width = pick(["rolling_sum(", "rolling_avg("])
+                let series = "\(aggregate == "percent" ? "sum" : aggregate)(\(row(1))\(filter))"
+                let call = next(3) == 0 ? "\(width)\(series), \(pick(["1", "2", "3"])))" : "\(window)\(series))"
+                lines.append("k\(index) = \(call) by \(pick(["manager, month(date)", "week(date)", "region, quarter(date)", "date"]))")
+            case 1:
+                let x = row(1)
+                lines.append("k\(index) = avg(\(x) where \(x) <= percentile(\(x), 0.\(1 + next(9))))\(key.isEmpty ? " by manager" : key)")
+            default:
+                lines.append("k\(index) = \(aggregate)(\(argument)\(filter))\(outer)\(key)")
+            }
         }
         return lines.joined(separator: "\n")
     }
