@@ -51,7 +51,7 @@ enum BuiltInSQL {
         return "(SELECT \(lo) + (t.p - floor(t.p)) * (COALESCE(\(hi), \(lo)) - \(lo)) FROM (\(sorted)) t)"
     }
 
-    private static func inclusivePercentile(_ call: SQLCall, k: String, name: String) -> SQLValue {
+    private static func inclusivePercentile(_ call: SQLCall, k: String) -> SQLValue {
         let valid = "\(k) >= 0 AND \(k) <= 1"
         let value = interpolated(call) { n in "\(k) * (\(n) - 1)" }
         return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(k) IS NOT NULL AND (NOT (\(valid)) OR \(none(call))))")
@@ -104,11 +104,11 @@ enum BuiltInSQL {
             SQLValue(interpolated(call) { n in "0.5E0 * (\(n) - 1)" }, fails: none(call))
         },
         "percentile": SQLForm { call in
-            call.argument(0).map { inclusivePercentile(call, k: $0.value, name: "percentile") }
+            call.argument(0).map { inclusivePercentile(call, k: $0.value) }
         },
         "quartile": SQLForm { call in
             call.argument(0).map { q in
-                var value = inclusivePercentile(call, k: "(\(truncated(q.value)) / 4E0)", name: "quartile")
+                var value = inclusivePercentile(call, k: "(\(truncated(q.value)) / 4E0)")
                 value.fails = "(\(q.value) IS NOT NULL AND (NOT (\(truncated(q.value)) BETWEEN 0 AND 4) OR \(none(call))))"
                 return value
             }
