@@ -51,10 +51,28 @@ enum BuiltInSQL {
         return "(SELECT \(lo) + (t.p - floor(t.p)) * (COALESCE(\(hi), \(lo)) - \(lo)) FROM (\(sorted)) t)"
     }
 
-    private static func inclusivePercentile(_ call: SQLCall, k: String) -> SQLValue {
+    /// PERCENTILE.INC; with a constant k in range, the engine's own continuous quantile, which
+    /// interpolates exactly so (at (n − 1)·k) and needs no sorted list.
+    private static func inclusivePercentile(_ call: SQLCall, k: String, constant: Double?) -> SQLValue {
+        if let constant, (0...1).contains(constant) {
+            let v = call.collections[0]
+            let fraction = call.dialect.number(constant)
+            let quantile: String
+            switch call.dialect {
+            case .duckdb: quantile = "quantile_cont(\(v), \(fraction))"
+            case .postgres: quantile = "percentile_cont(\(fraction)) WITHIN GROUP (ORDER BY \(v))"
+            case .spark: quantile = "percentile(\(v), \(fraction))"
+            }
+            return SQLValue(over(call, quantile), fails: none(call))
+        }
         let valid = "\(k) >= 0 AND \(k) <= 1"
         let value = interpolated(call) { n in "\(k) * (\(n) - 1)" }
         return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(k) IS NOT NULL AND (NOT (\(valid)) OR \(none(call))))")
+    }
+
+    /// The first value argument, when it is a number known as the SQL is written.
+    private static func constantNumber(_ call: SQLCall) -> Double? {
+        call.constants.first.flatMap { $0?.number }
     }
 
     private static func percentRank(_ call: SQLCall, inclusive: Bool) -> SQLValue? {
@@ -100,15 +118,15 @@ enum BuiltInSQL {
         "percent": SQLForm { call in
             SQLValue(over(call, "avg(CASE WHEN \(call.collections[0]) THEN 1E0 ELSE 0E0 END)"), fails: none(call))
         },
-        "median": SQLForm { call in
-            SQLValue(interpolated(call) { n in "0.5E0 * (\(n) - 1)" }, fails: none(call))
-        },
+        "median": SQLForm { call in inclusivePercentile(call, k: "0.5E0", constant: 0.5) },
         "percentile": SQLForm { call in
-            call.argument(0).map { inclusivePercentile(call, k: $0.value) }
+            call.argument(0).map { inclusivePercentile(call, k: $0.value, constant: constantNumber(call)) }
         },
         "quartile": SQLForm { call in
             call.argument(0).map { q in
-                var value = inclusivePercentile(call, k: "(\(truncated(q.value)) / 4E0)")
+                let constant = constantNumber(call).map { $0.rounded(.towardZero) / 4 }
+                var value = inclusivePercentile(call, k: "(\(truncated(q.value)) / 4E0)", constant: constant)
+                if let constant, (0...1).contains(constant) { return value }
                 value.fails = "(\(q.value) IS NOT NULL AND (NOT (\(truncated(q.value)) BETWEEN 0 AND 4) OR \(none(call))))"
                 return value
             }

@@ -39,6 +39,9 @@ public struct SQLCall: Sendable {
     /// function, those after its series), each with its Kipi type.
     public var arguments: [SQLValue]
     public var argumentTypes: [KipiType]
+    /// Each argument's value when it is known as the SQL is written (a literal or a parameter),
+    /// nil where it is computed per row or group.
+    public var constants: [Value?] = []
     /// For an aggregate: the rows it reduces, as a FROM item (a derived table with an alias),
     /// already filtered by `where`, by the group, and to rows where no collection is null.
     public var rows: String = ""

@@ -628,8 +628,16 @@ final class SQLGenerator {
             dialect: dialect, arguments: values, argumentTypes: valueIndices.map { call.arguments[$0].type }, rows: rows,
             collections: collections.indices.map { "\(derived).v\($0)" })
         sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
+        sqlCall.constants = valueIndices.map { constant(call.arguments[$0]) }
         let written = self.call(call.function, sqlCall, node)
         return SQLValue(written.value, fails: SQLValue.anyOf([written.fails, groupFails]))
+    }
+
+    /// The value of an expression known as the SQL is written: a constant, or a parameter.
+    private func constant(_ node: TypedExpression) -> Value? {
+        if let value = node.constantValue { return value }
+        if case .parameter(let name) = node.kind { return parameters[name] ?? program.parameters.first { $0.name == name }?.defaultValue }
+        return nil
     }
 
     /// An aggregate per group of its table's rows, computed for every group at once with GROUP BY
@@ -639,7 +647,8 @@ final class SQLGenerator {
     /// expression over the rows (`sum`, `avg`, `count` …); a group with no rows kept gets the
     /// form's value over no rows.
     private func groupedAggregate(_ call: AggregateCall, _ scope: Scope, collectionIndices: [Int], valueIndices: [Int]) -> SQLValue? {
-        guard case .rows(let table) = call.domain, let partition = call.partition, valueIndices.isEmpty, let form = call.function.sql,
+        let constants = valueIndices.map { constant(call.arguments[$0]) }
+        guard case .rows(let table) = call.domain, let partition = call.partition, constants.allSatisfy({ $0 != nil }), let form = call.function.sql,
             !form.decidesFailures, collectionIndices.allSatisfy({ readsOwnRow(call.arguments[$0]) }), call.filter.map(readsOwnRow) ?? true
         else { return nil }
         let source = self.source(table)
@@ -653,8 +662,11 @@ final class SQLGenerator {
         let kept = (filter.map { ["COALESCE(\($0.value), FALSE)"] } ?? []) + collections.map { "\($0.value) IS NOT NULL" }
         let rows = "(SELECT \(items.joined(separator: ", ")) FROM \(source) \(alias)\(kept.isEmpty ? "" : " WHERE " + kept.joined(separator: " AND "))) \(derived)"
         let noRows = "(SELECT \(items.joined(separator: ", ")) FROM \(source) \(alias) WHERE FALSE) \(derived)"
-        var sqlCall = SQLCall(dialect: dialect, arguments: [], argumentTypes: [], rows: rows, collections: collections.indices.map { "\(derived).v\($0)" })
+        var sqlCall = SQLCall(
+            dialect: dialect, arguments: valueIndices.map { lower(call.arguments[$0], .scalar) }, argumentTypes: valueIndices.map { call.arguments[$0].type },
+            rows: rows, collections: collections.indices.map { "\(derived).v\($0)" })
         sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
+        sqlCall.constants = constants
         guard let written = form.write(sqlCall) else { return nil }
         func expression(_ text: String) -> String? {
             let (head, tail) = ("(SELECT ", " FROM \(rows))")
