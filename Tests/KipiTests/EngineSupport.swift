@@ -3,20 +3,22 @@ import Testing
 
 @testable import Kipi
 
-/// The real engines the SQL tests run on. `Tests/run.sh` installs them and starts a throwaway
-/// PostgreSQL cluster (its connection in `KIPI_POSTGRES`); a test that finds one missing fails.
+/// The real engines the SQL tests run on: the DuckDB CLI and spark-sql on PATH, and the
+/// PostgreSQL cluster `KIPI_POSTGRES` names. `.ci/run` installs them and starts a throwaway
+/// cluster; a test that finds one missing fails.
 enum Engines {
     static func engine(_ dialect: SQLDialect) throws -> SQLEngine {
         switch dialect {
         case .duckdb:
-            try #require(SQLEngine.find("duckdb") != nil, "the DuckDB CLI is not on PATH: run the tests through Tests/run.sh")
+            try #require(SQLEngine.find("duckdb") != nil, "the DuckDB CLI is not on PATH: pip install duckdb-cli, as .ci/run does")
             return SQLEngine(dialect: .duckdb, connection: FileManager.default.temporaryDirectory.appendingPathComponent("kipi-\(UUID().uuidString).duckdb").path)
         case .postgres:
             let connection = try #require(
-                ProcessInfo.processInfo.environment["KIPI_POSTGRES"], "no PostgreSQL cluster (KIPI_POSTGRES): run the tests through Tests/run.sh")
+                ProcessInfo.processInfo.environment["KIPI_POSTGRES"],
+                "no PostgreSQL cluster: .ci/run starts one with Tests/postgres.sh and names it in KIPI_POSTGRES")
             return SQLEngine(dialect: .postgres, connection: connection)
         case .spark:
-            try #require(SQLEngine.find("spark-sql") != nil, "spark-sql is not on PATH: run the tests through Tests/run.sh")
+            try #require(SQLEngine.find("spark-sql") != nil, "spark-sql is not on PATH: pip install pyspark, as .ci/run does")
             return SQLEngine(dialect: .spark)
         }
     }
@@ -135,3 +137,4 @@ enum Engines {
         }
     }
 }
+
