@@ -94,17 +94,23 @@ struct Session {
     private func report(_ evaluated: EvaluationResult, of program: Program) -> Int32 {
         var result = evaluated
         if let only = options.only {
-            let known = Set(program.kpis.map(\.name))
-            for name in only where !known.contains(name) {
-                let suggestion = program.kpis.map(\.name).first { $0.lowercased() == name.lowercased() }
-                terminal.printError("kipi: error: --only names no KPI '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
-                return ExitStatus.usage
-            }
+            guard knowsEveryKPI(only, of: program) else { return ExitStatus.usage }
             result.kpis = result.kpis.filter { only.contains($0.name) }
         }
         print(result, single: options.expression != nil)
         reportFailures(result, named: options.expression == nil)
         return result.hasErrors ? ExitStatus.failure : ExitStatus.success
+    }
+
+    /// Whether `--only` names KPIs of the program; prints the first it does not, with a suggestion.
+    private func knowsEveryKPI(_ names: [String], of program: Program) -> Bool {
+        let known = program.kpis.map(\.name)
+        for name in names where !known.contains(name) {
+            let suggestion = known.first { $0.lowercased() == name.lowercased() }
+            terminal.printError("kipi: error: --only names no KPI '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
+            return false
+        }
+        return true
     }
 
     /// `kipi sql`: the program as SQL, its column types from `--data` when given.
@@ -119,10 +125,7 @@ struct Session {
             tables.merge(options.sqlTables) { _, given in given }
             var script = try reporting { try program.sql(dialect: options.dialect ?? .duckdb, tables: tables, parameters: parameters) }
             if let only = options.only {
-                for name in only where !script.statements.contains(where: { $0.kpi == name }) {
-                    terminal.printError("kipi: error: --only names no KPI '\(name)'")
-                    return ExitStatus.usage
-                }
+                guard knowsEveryKPI(only, of: program) else { return ExitStatus.usage }
                 script.statements = script.statements.filter { only.contains($0.kpi) }
             }
             terminal.write(script.text)

@@ -49,6 +49,12 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
 extension Value {
     /// Orders values of one type the way groups are sorted: numbers and dates ascending,
     /// text in Unicode order, false before true, null last.
+    /// Whether one row of group keys sorts before another: by the first key that differs.
+    static func sortsBefore(_ lhs: [Value], _ rhs: [Value]) -> Bool {
+        for (left, right) in zip(lhs, rhs) where left != right { return sortsBefore(left, right) }
+        return false
+    }
+
     static func sortsBefore(_ lhs: Value, _ rhs: Value) -> Bool {
         switch (lhs, rhs) {
         case (.null, _): return false

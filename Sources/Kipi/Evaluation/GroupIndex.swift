@@ -88,12 +88,7 @@ struct GroupIndex: Sendable {
                 }
             }
         }
-        let order = groupKeys.indices.sorted { a, b in
-            for (left, right) in zip(groupKeys[a], groupKeys[b]) where left != right {
-                return Value.sortsBefore(left, right)
-            }
-            return false
-        }
+        let order = groupKeys.indices.sorted { Value.sortsBefore(groupKeys[$0], groupKeys[$1]) }
         var renumbered = [Int32](repeating: 0, count: order.count)
         for (newGroup, oldGroup) in order.enumerated() { renumbered[oldGroup] = Int32(newGroup) }
         for row in 0..<rowCount { combined[row] = renumbered[Int(combined[row])] }

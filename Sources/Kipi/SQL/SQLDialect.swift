@@ -34,7 +34,7 @@ public enum SQLDialect: String, Sendable, CaseIterable {
 
     /// A double-precision literal (never an integer or a decimal, whose arithmetic differs).
     public func number(_ value: Double) -> String {
-        let written = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+        let written = formatLiteral(value)
         switch self {
         case .duckdb, .spark: return written.contains("e") ? "CAST(\(written) AS DOUBLE)" : "\(written)E0"
         case .postgres: return "CAST(\(written) AS DOUBLE PRECISION)"

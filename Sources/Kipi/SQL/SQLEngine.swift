@@ -205,10 +205,7 @@ enum EngineOutput {
                     }
                     groups.append(GroupRow(keys: keys, outcome: outcome(cells[keyTypes.count], type: type, engine: engine)))
                 }
-                groups.sort { left, right in
-                    for (a, b) in zip(left.keys, right.keys) where a != b { return Value.sortsBefore(a, b) }
-                    return false
-                }
+                groups.sort { Value.sortsBefore($0.keys, $1.keys) }
                 value = .grouped(keyNames: grouping.keyNames, rows: groups)
             } else {
                 guard found.count == 1, found[0].count == 1 else {

@@ -569,7 +569,6 @@ final class SQLGenerator {
         if let grouped = groupedAggregate(call, scope, collectionIndices: collectionIndices, valueIndices: valueIndices) { return grouped }
         let values = valueIndices.map { lower(call.arguments[$0], scope) }
         let derived = fresh("a")
-        var kept: [String] = []
         var collections: [SQLValue] = []
         var from = ""
         var inGroup: [String] = []
@@ -612,9 +611,7 @@ final class SQLGenerator {
             let listFails = SQLValue.anyOf(elements.flatMap { $0.map(\.fails) })
             if let listFails { filter = SQLValue("TRUE", fails: listFails) }
         }
-        kept = inGroup + (filter.map { ["COALESCE(\($0.value), FALSE)"] } ?? []) + collections.map { "\($0.value) IS NOT NULL" }
-        let items = collections.isEmpty ? ["1 AS v0"] : collections.enumerated().map { "\($1.value) AS v\($0)" }
-        let rows = "(SELECT \(items.joined(separator: ", ")) FROM \(from)\(kept.isEmpty ? "" : " WHERE " + kept.joined(separator: " AND "))) \(derived)"
+        let rows = derivedRows(items(collections), from: from, kept: inGroup + kept(filter, collections), as: derived)
         // A failed filter cell, or a failed collection cell the filter keeps, fails the group.
         let collectionFails = SQLValue.anyOf(collections.map(\.fails))
         var rowFails: String?
@@ -631,6 +628,21 @@ final class SQLGenerator {
         sqlCall.constants = valueIndices.map { constant(call.arguments[$0]) }
         let written = self.call(call.function, sqlCall, node)
         return SQLValue(written.value, fails: SQLValue.anyOf([written.fails, groupFails]))
+    }
+
+    /// The rows an aggregate reduces, as a derived table: `columns` of `from` where `kept` holds.
+    private func derivedRows(_ columns: [String], from: String, kept: [String], as derived: String) -> String {
+        "(SELECT \(columns.joined(separator: ", ")) FROM \(from)\(kept.isEmpty ? "" : " WHERE " + kept.joined(separator: " AND "))) \(derived)"
+    }
+
+    /// An aggregate's collections as the columns `v0`, `v1` … (a constant without any, for `count()`).
+    private func items(_ collections: [SQLValue]) -> [String] {
+        collections.isEmpty ? ["1 AS v0"] : collections.enumerated().map { "\($1.value) AS v\($0)" }
+    }
+
+    /// The rows an aggregate keeps: where its filter holds and no collection is null.
+    private func kept(_ filter: SQLValue?, _ collections: [SQLValue]) -> [String] {
+        (filter.map { ["COALESCE(\($0.value), FALSE)"] } ?? []) + collections.map { "\($0.value) IS NOT NULL" }
     }
 
     /// The value of an expression known as the SQL is written: a constant, or a parameter.
@@ -658,10 +670,9 @@ final class SQLGenerator {
         let collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
         guard filter?.fails == nil, collections.allSatisfy({ $0.fails == nil }) else { return nil }
         let keys = partition.keys.enumerated().map { "\(keyExpression($1, table: table, alias: alias)) AS p\($0)" }
-        let items = keys + (collections.isEmpty ? ["1 AS v0"] : collections.enumerated().map { "\($1.value) AS v\($0)" })
-        let kept = (filter.map { ["COALESCE(\($0.value), FALSE)"] } ?? []) + collections.map { "\($0.value) IS NOT NULL" }
-        let rows = "(SELECT \(items.joined(separator: ", ")) FROM \(source) \(alias)\(kept.isEmpty ? "" : " WHERE " + kept.joined(separator: " AND "))) \(derived)"
-        let noRows = "(SELECT \(items.joined(separator: ", ")) FROM \(source) \(alias) WHERE FALSE) \(derived)"
+        let columns = keys + items(collections)
+        let rows = derivedRows(columns, from: "\(source) \(alias)", kept: kept(filter, collections), as: derived)
+        let noRows = derivedRows(columns, from: "\(source) \(alias)", kept: ["FALSE"], as: derived)
         var sqlCall = SQLCall(
             dialect: dialect, arguments: valueIndices.map { lower(call.arguments[$0], .scalar) }, argumentTypes: valueIndices.map { call.arguments[$0].type },
             rows: rows, collections: collections.indices.map { "\(derived).v\($0)" })
