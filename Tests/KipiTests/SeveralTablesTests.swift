@@ -127,7 +127,7 @@ struct SeveralTablesTests {
         ),
         (
             "k = sum(amount) / sum(spend.amount) by manager",
-            "test.kpi:1:40: error: table 'spend' cannot supply the key 'manager': it has no column 'manager', nor the columns the key is computed from; name the key after a column of that table, such as by manager = …"
+            "test.kpi:1:40: error: table 'spend' cannot supply the key 'manager': it has no column 'manager', so give it one with let spend.manager = … (from the columns of 'spend')"
         ),
         (
             "where amount > 1 and plans.target > 1",

@@ -3,8 +3,15 @@
 struct GroupKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The checked key expression, printed.
     var canonical: String
-    /// The key as first written, for messages.
+    /// The key's name in the grouping that wrote it (a named key's name, a column's name, or the
+    /// key's source text): a column other tables may supply it from.
     var description: String
+    /// The key's expression as first written anywhere in the program: how messages show the key,
+    /// so that one key prints alike wherever it comes from, and two keys never print alike.
+    var expressionText: String = ""
+
+    /// The key in messages.
+    var shown: String { expressionText.isEmpty ? description : expressionText }
 
     static func == (lhs: GroupKey, rhs: GroupKey) -> Bool { lhs.canonical == rhs.canonical }
     static func < (lhs: GroupKey, rhs: GroupKey) -> Bool { lhs.canonical < rhs.canonical }
@@ -43,7 +50,8 @@ struct Level: Sendable, Hashable, CustomStringConvertible {
         keys.allSatisfy(other.keys.contains)
     }
 
-    var description: String { written.map(\.description).joined(separator: ", ") }
+    /// The keys as written, each as `GroupKey.shown`: the same keys print alike wherever they come from.
+    var description: String { written.map(\.shown).joined(separator: ", ") }
 
     static func == (lhs: Level, rhs: Level) -> Bool { lhs.keys == rhs.keys && lhs.tables == rhs.tables }
     func hash(into hasher: inout Hasher) {
@@ -187,6 +195,9 @@ struct TypedExpression: Sendable {
         case broadcast(TypedExpression)
         /// Text (`"2024-03"`) or a number (a year) read as a period of this node's type.
         case periodFromText(TypedExpression)
+        /// Inside an aggregate over a grouped value, one of its keys: each group's key value (the
+        /// node's shape is that value's groups).
+        case groupKey(GroupKey)
     }
 
     var kind: Kind
@@ -228,7 +239,7 @@ struct TypedExpression: Sendable {
             if node.folded != nil { continue }
             switch node.kind {
             case .literal: continue
-            case .column, .parameter, .definition, .aggregate, .window: return false
+            case .column, .parameter, .definition, .aggregate, .window, .groupKey: return false
             case .call(let function, _) where !function.isDeterministic: return false
             default: pending += node.children
             }
@@ -239,7 +250,7 @@ struct TypedExpression: Sendable {
     /// The children the evaluator computes (a user call's expansion, not its arguments again).
     var children: [TypedExpression] {
         switch kind {
-        case .literal, .column, .parameter, .definition: []
+        case .literal, .column, .parameter, .definition, .groupKey: []
         case .negate(let operand), .not(let operand), .percent(let operand), .nullTest(let operand, _), .broadcast(let operand),
             .periodFromText(let operand):
             [operand]
@@ -267,7 +278,7 @@ struct TypedExpression: Sendable {
         var node = self
         func map(_ child: TypedExpression) -> TypedExpression { child.mapped(transform) }
         switch node.kind {
-        case .literal, .column, .parameter, .definition: break
+        case .literal, .column, .parameter, .definition, .groupKey: break
         case .negate(let operand): node.kind = .negate(map(operand))
         case .not(let operand): node.kind = .not(map(operand))
         case .percent(let operand): node.kind = .percent(map(operand))
@@ -348,6 +359,12 @@ struct CheckedDefinition: Sendable {
     var sourceName: String
     /// The whole declaration, as written, in `sourceName`.
     var declarationRange: SourceRange
+    /// For a grouped definition evaluated over the groups of a KPI that reads more tables than it
+    /// does (SPEC v3, one set of groups per KPI): the definition it is an instance of.
+    var instanceOf: Int?
+    /// The tables of the data the value reads, directly or through the definitions it refers to
+    /// ("" is the default table).
+    var tablesRead: Set<String> = []
 }
 
 /// What a name of a program stands for.
@@ -376,12 +393,32 @@ struct CheckedProgram: Sendable {
     var symbols: [String: NameBinding]
     /// The program's files by name, for tools that show what was written.
     var sources: [String: SourceText] = [:]
+    /// Each key's type: the checker's one choice among the tables that supply it.
+    var keyTypes: [GroupKey: KipiType] = [:]
+    /// For each definition, whether its value can be an evaluation error (following the
+    /// definitions it reads): decided once, read by every consumer.
+    var definitionCanFail: [Bool] = []
+
+    /// Whether a node's value can be an evaluation error: a division, a power, a function, an
+    /// aggregate or window, a period read from text, or a definition that can fail.
+    func canFail(_ node: TypedExpression) -> Bool {
+        var fails = false
+        node.forEachNode { child in
+            switch child.kind {
+            case .arithmetic(.number(.divide), _, _), .arithmetic(.number(.power), _, _), .aggregate, .window, .call, .periodFromText:
+                if child.folded == nil { fails = true }
+            case .definition(let index):
+                if index < definitionCanFail.count ? definitionCanFail[index] : true { fails = true }
+            default:
+                break
+            }
+        }
+        return fails
+    }
 
     static let empty = CheckedProgram(
         definitions: [], kpis: [], parameters: [], keyExpressions: [:], columnsUsed: [:], filters: [], symbols: [:])
 
-    /// How many columns over `table`'s rows an evaluation may hold: every expression of that
-    /// shape in the definitions, filters and keys, for estimating its memory.
     /// The definition at `index` and every definition it reads, directly or not, with those the
     /// `by` keys read (groups may be built wherever it is evaluated).
     func dependencies(of index: Int) -> Set<Int> {
@@ -403,6 +440,8 @@ struct CheckedProgram: Sendable {
         return needed
     }
 
+    /// How many columns over `table`'s rows an evaluation may hold: every expression of that
+    /// shape in the definitions, filters and keys, for estimating its memory.
     func rowColumnCount(of table: String) -> Int {
         var count = 0
         func visit(_ node: TypedExpression) { if node.shape == .rows(table) { count += 1 } }

@@ -9,8 +9,12 @@ extension Checker {
                 name, parameters: parameters, body: body, source: entry.source, arguments: arguments, filter: filter, range: range, scope)
         }
         let checkedArguments = arguments.map { checkExpression($0, scope) }
-        let checkedFilter = filter.map { checkExpression($0, scope) }
         let overloads = registry.overloads(of: name)
+        let function = overloads.first(where: { $0.arity.contains(arguments.count) })
+        // Over a grouped value, the `where` reads the groups' keys, never the rows beneath.
+        var filterScope = scope
+        if let function, function.isAggregate { filterScope.groupKeys = groupKeyScope(function, checkedArguments) }
+        let checkedFilter = filter.map { checkExpression($0, filterScope) }
         guard !overloads.isEmpty else {
             let folded = name.lowercased()
             for suffix in ["ifs", "if"] where folded.hasSuffix(suffix) && folded.count > suffix.count {
@@ -25,7 +29,7 @@ extension Checker {
             report(CheckerMessages.unknownFunction(name, suggestion: suggestion), nameRange, in: scope.source)
             return nil
         }
-        guard let function = overloads.first(where: { $0.arity.contains(arguments.count) }) else {
+        guard let function else {
             report(CheckerMessages.argumentCount(name, accepted: overloads.map(\.arity), given: arguments.count), range, in: scope.source)
             return nil
         }
@@ -42,6 +46,7 @@ extension Checker {
                 report(CheckerMessages.whereNotBoolean(checked.type), checked.range, in: scope.source)
                 return nil
             }
+            if let keys = filterScope.groupKeys, !readsOnlyGroups(checked, keys, scope: scope) { return nil }
             typedFilter = checked
         }
         let roles = typed.indices.map { function.parameter(at: $0).role }
@@ -308,6 +313,7 @@ extension Checker {
         let typed = checked.compactMap { $0 }
         guard typed.count == arguments.count else { return nil }
         var bodyScope = Scope(source: source, grouping: scope.grouping, callStack: scope.callStack + [name])
+        bodyScope.groupKeys = scope.groupKeys
         for (parameter, argument) in zip(parameters, typed) { bodyScope.locals[parameter] = argument }
         guard let expansion = checkExpression(body, bodyScope) else { return nil }
         return TypedExpression(

@@ -4,6 +4,15 @@ extension Checker {
     mutating func checkExpression(_ expression: Expression, _ scope: Scope) -> TypedExpression? {
         guard var checked = checkNode(expression, scope) else { return nil }
         if checked.file.isEmpty { checked.file = scope.source.name }
+        // Inside an aggregate over a grouped value, a key as it was written is each group's key.
+        if let keys = scope.groupKeys, case .rows = checked.shape {
+            let canonical = keyCanonical(checked).description
+            if let key = keys.level.keys.first(where: { $0.canonical == canonical }) {
+                var node = groupKeyNode(key, keys, range: checked.range)
+                node.file = checked.file
+                return node
+            }
+        }
         return checked
     }
 

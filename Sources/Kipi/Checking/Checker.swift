@@ -18,6 +18,10 @@ struct Checker {
         var callStack: [String] = []
         /// The table whose columns bare names are ("" is the default table).
         var table = ""
+        /// Inside an aggregate's `where` over a grouped value: the keys it reads per group.
+        var groupKeys: GroupKeyScope?
+        /// Where the definition's own `by` writes each key, for errors about supplying it.
+        var keyRanges: [GroupKey: SourceRange] = [:]
 
         /// The level inline aggregates take: the enclosing definition's groups, or one value.
         var context: Shape { grouping.map { .groups($0.level) } ?? .scalar }
@@ -29,7 +33,7 @@ struct Checker {
     let schemas: [String: Schema]?
     var entries: [String: Entry] = [:]
     var diagnostics: [Diagnostic] = []
-    private(set) var definitions: [CheckedDefinition] = []
+    var definitions: [CheckedDefinition] = []
     private var definitionIndex: [String: Int] = [:]
     private var inProgress: [String] = []
     private var failed: Set<String> = []
@@ -38,6 +42,14 @@ struct Checker {
     /// Each key as written first, to compute it for another table.
     var keySources: [GroupKey: (expression: Expression, source: SourceText)] = [:]
     var filters: [Filter] = []
+    /// Columns computed by `let TABLE.column = …`: by table and column, the definition's name.
+    var computedColumns: [String: [String: String]] = [:]
+    /// Each key as first met, so one key is shown alike in every message.
+    var keysByCanonical: [String: GroupKey] = [:]
+    /// Every name each key was given in a `by`, in the order met: the columns other tables may supply it from.
+    var keyNames: [String: [String]] = [:]
+    /// Grouped definitions evaluated over the groups of KPIs that read more tables.
+    var instances: [InstanceKey: Int] = [:]
     /// The first grouping written for each level: the key order of values derived from it.
     var groupingsByLevel: [Level: Grouping] = [:]
     var columnsUsed: [String: Set<String>] = [:]
@@ -88,6 +100,9 @@ struct Checker {
         }
         for name in checker.entries.keys.sorted() {
             if case .parameter = checker.entries[name]?.declaration.kind { checker.checkParameter(name) }
+            if case .helper = checker.entries[name]?.declaration.kind, let dot = name.firstIndex(of: ".") {
+                checker.computedColumns[String(name[..<dot]), default: [:]][String(name[name.index(after: dot)...])] = name
+            }
         }
         let kpis = kpiNames.compactMap { checker.checkDefinition($0) }
         for name in helperNames { _ = checker.checkDefinition(name) }
@@ -99,6 +114,8 @@ struct Checker {
             keyExpressions: checker.keyExpressions, columnsUsed: checker.columnsUsed, filters: checker.filters,
             symbols: checker.symbols())
         for tree in trees { program.sources[tree.source.name] = tree.source }
+        for key in checker.keyExpressions.keys { program.keyTypes[key] = checker.keyModel(key)?.type ?? .unknown }
+        for definition in program.definitions { program.definitionCanFail.append(program.canFail(definition.value)) }
         return (program, checker.sortedDiagnostics())
     }
 
@@ -165,14 +182,30 @@ struct Checker {
             expansions = outerExpansions
         }
         var scope = Scope(source: entry.source)
+        let computedTable = role == .helper ? name.firstIndex(of: ".").map { String(name[..<$0]) } : nil
+        if let computedTable {
+            // `let spend.month = …` is computed from the columns of `spend`, row by row.
+            scope.table = computedTable
+            if let schemas, schemas[computedTable] == nil {
+                report(CheckerMessages.unknownTable(computedTable, suggestion: closestName(to: computedTable, among: schemas.keys.filter { !$0.isEmpty }.sorted())), entry.declaration.nameRange, in: entry.source)
+                failed.insert(name)
+                return nil
+            }
+        }
         if !keys.isEmpty {
-            guard let grouping = checkGrouping(keys, scope: scope) else {
+            guard let (grouping, keyRanges) = checkGrouping(keys, scope: scope) else {
                 failed.insert(name)
                 return nil
             }
             scope.grouping = grouping
+            scope.keyRanges = keyRanges
         }
         guard var checked = checkExpression(value, scope) else {
+            failed.insert(name)
+            return nil
+        }
+        if let computedTable, checked.shape != .rows(computedTable) || !keys.isEmpty {
+            report(CheckerMessages.computedColumnNotPerRow(name, table: computedTable), value.range, in: entry.source)
             failed.insert(name)
             return nil
         }
@@ -189,15 +222,18 @@ struct Checker {
             failed.insert(name)
             return nil
         }
-        guard let (final, grouping) = groupedValue(checked, declared: scope.grouping, name: name, role: role, scope: scope) else {
+        guard var (final, grouping) = groupedValue(checked, declared: scope.grouping, name: name, role: role, scope: scope) else {
             failed.insert(name)
             return nil
         }
+        let tables = tablesRead(by: final, grouping: grouping)
+        (final, grouping, _) = unifyingGroups(final, grouping: grouping, reading: tables)
         let numbered = numbered(final)
-        let definition = CheckedDefinition(
+        var definition = CheckedDefinition(
             name: name, role: role, value: numbered, grouping: grouping,
             format: entry.declaration.display ?? numbered.format,
             description: entry.declaration.documentation, sourceName: entry.source.name, declarationRange: entry.declaration.range)
+        definition.tablesRead = tables
         definitions.append(definition)
         definitionIndex[name] = definitions.count - 1
         return definitions.count - 1
@@ -245,7 +281,7 @@ struct Checker {
     }
 
     /// Gives every node of a definition's tree its id.
-    private mutating func numbered(_ expression: TypedExpression) -> TypedExpression {
+    mutating func numbered(_ expression: TypedExpression) -> TypedExpression {
         var next = nextNodeID
         let result = expression.mapped { node in
             var numbered = node
@@ -260,21 +296,17 @@ struct Checker {
     /// Checks the keys of a `by` clause: each must have one value per row of the default table.
     /// A key is identified by its checked expression, so `manager`, `` `manager` `` and a `let`
     /// alias are one key. The level's tables are settled once the definition's value is checked.
-    private mutating func checkGrouping(_ keys: [KeyClause], scope: Scope) -> Grouping? {
+    private mutating func checkGrouping(_ keys: [KeyClause], scope: Scope) -> (Grouping, [GroupKey: SourceRange])? {
         var groupKeys: [GroupKey] = []
         var names: [String] = []
+        var ranges: [GroupKey: SourceRange] = [:]
         for key in keys {
             guard var checked = checkExpression(keyOfAnotherTable(key.expression, scope: scope), scope) else { continue }
             if checked.shape.table == nil || checked.type.isList {
                 report(CheckerMessages.keyNotColumn, key.range, in: scope.source)
                 continue
             }
-            // A `let` that names a row expression is the expression it names.
-            while case .definition(let index) = checked.kind, definitions[index].value.shape.table != nil {
-                let range = checked.range
-                checked = definitions[index].value
-                checked.range = range
-            }
+            checked = keyCanonical(checked)
             let name: String
             if let given = key.name {
                 name = given
@@ -285,7 +317,11 @@ struct Checker {
             } else {
                 name = scope.source.text(of: key.range)
             }
-            let groupKey = GroupKey(canonical: checked.description, description: name)
+            let canonical = checked.description
+            let written = keysByCanonical[canonical]?.expressionText ?? scope.source.text(of: key.expression.range)
+            let groupKey = GroupKey(canonical: canonical, description: name, expressionText: written)
+            if keysByCanonical[canonical] == nil { keysByCanonical[canonical] = groupKey }
+            if !(keyNames[canonical]?.contains(name) ?? false) { keyNames[canonical, default: []].append(name) }
             if groupKeys.contains(groupKey) {
                 report(CheckerMessages.repeatedKey(name), key.range, in: scope.source)
                 continue
@@ -295,105 +331,10 @@ struct Checker {
             if keySources[groupKey] == nil { keySources[groupKey] = (key.expression, scope.source) }
             groupKeys.append(groupKey)
             names.append(name)
+            ranges[groupKey] = key.range
         }
         guard groupKeys.count == keys.count else { return nil }
-        return Grouping(level: Level(groupKeys, tables: nil), keys: groupKeys, keyNames: names)
-    }
-
-    /// The expression that stands for a key's type: of the tables that supply it, the default
-    /// table's, else the first by name whose type is known. Chosen by a fixed order, as a
-    /// dictionary's order changes from run to run.
-    func keyModel(_ key: GroupKey) -> TypedExpression? {
-        let supplied = (keyExpressions[key] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
-        return supplied.first { !$0.type.isWildcard } ?? supplied.first
-    }
-
-    /// A bare key name that is no column of the default table nor a definition, but a column of
-    /// another table, is that table's column (`count(scale.sla) by sla`): the key then comes
-    /// from the tables that have it. Of several such tables the first by name is taken; every
-    /// table the definition reads supplies the key from its own column of that name.
-    private func keyOfAnotherTable(_ key: Expression, scope: Scope) -> Expression {
-        guard case .name(let name, _) = key.kind, entries[name] == nil, let schemas, schemas[scope.table]?.type(of: name) == nil,
-            let owner = schemas.keys.sorted().first(where: { !$0.isEmpty && schemas[$0]?.type(of: name) != nil })
-        else { return key }
-        var qualified = key
-        qualified.kind = .qualifiedName(table: owner, column: name)
-        return qualified
-    }
-
-    /// Settles the tables of a definition's level: those of the rows its aggregates reduce inside
-    /// its groups, and of the values of its keys it reads. Every table must supply every key.
-    private mutating func settleTables(
-        of pending: Grouping, in value: TypedExpression, scope: Scope
-    ) -> (Grouping, TypedExpression)? {
-        var tables: Set<String> = []
-        value.forEachNode { node in
-            if case .aggregate(let call) = node.kind, case .rows(let table) = call.domain, call.partition?.tables == nil,
-                call.partition?.keys == pending.level.keys
-            {
-                tables.insert(table)
-            }
-            if case .groups(let level) = node.shape, level.keys == pending.level.keys, let known = level.tables {
-                tables.formUnion(known)
-            }
-        }
-        if tables.isEmpty { tables = [""] }
-        let level = pending.level.over(tables)
-        let settled = value.mappingLevels { $0.tables == nil && $0.keys == level.keys ? level : $0 }.mapped { node in
-            // A broadcast to the pending level from the level it settled to repeats nothing.
-            if case .broadcast(let operand) = node.kind, operand.shape == node.shape { return operand }
-            return node
-        }
-        var supplied = true
-        for table in tables.sorted() { supplied = supplyKeys(of: level, for: table, scope: scope) && supplied }
-        settled.forEachNode { node in
-            if case .broadcast(let operand) = node.kind, case .rows(let table) = node.shape, case .groups(let source) = operand.shape {
-                supplied = supplyKeys(of: source, for: table, scope: scope) && supplied
-            }
-        }
-        guard supplied else { return nil }
-        let grouping = Grouping(level: level, keys: pending.keys, keyNames: pending.keyNames)
-        if groupingsByLevel[level] == nil { groupingsByLevel[level] = grouping }
-        return (grouping, settled)
-    }
-
-    /// Makes sure `table` can compute each key of `level`: from its column of the key's name
-    /// (text such as `2024-03` read as the key's period), or from the key's expression over its
-    /// own columns. Reports the keys it cannot supply.
-    private mutating func supplyKeys(of level: Level, for table: String, scope: Scope) -> Bool {
-        var supplied = true
-        for key in level.keys where keyExpressions[key]?[table] == nil {
-            guard let (expression, source) = keySources[key], let model = keyModel(key) else { continue }
-            if let column = schemas?[table]?.type(of: key.description) ?? (schemas == nil ? KipiType.unknown : nil) {
-                var node = TypedExpression(
-                    kind: .column(table: table, name: key.description), type: column, shape: .rows(table), format: .plain,
-                    range: expression.range)
-                node.file = source.name
-                columnsUsed[table, default: []].insert(key.description)
-                if case .period = model.type, column == .text {
-                    node = TypedExpression(kind: .periodFromText(node), type: model.type, shape: .rows(table), format: .plain, range: expression.range)
-                    node.file = source.name
-                } else if column != model.type, !column.isWildcard, !model.type.isWildcard {
-                    report(CheckerMessages.keyColumnType(table, key.description, column, model.type), expression.range, in: source)
-                    supplied = false
-                    continue
-                }
-                keyExpressions[key, default: [:]][table] = numbered(node)
-                continue
-            }
-            let reported = diagnostics.count
-            let used = columnsUsed
-            let computed = checkExpression(expression, Scope(source: source, table: table))
-            diagnostics.removeSubrange(reported...)
-            if let computed, computed.shape == .rows(table), computed.type == model.type {
-                keyExpressions[key, default: [:]][table] = numbered(computed)
-            } else {
-                columnsUsed = used
-                report(CheckerMessages.keyNotSupplied(table, key.description), expression.range, in: source)
-                supplied = false
-            }
-        }
-        return supplied
+        return (Grouping(level: Level(groupKeys, tables: nil), keys: groupKeys, keyNames: names), ranges)
     }
 
     /// A top-level `where`: a condition on the rows of one table, from columns, parameters and
@@ -459,6 +400,10 @@ struct Checker {
             bound.file = scope.source.name
             return bound
         }
+        if let keys = scope.groupKeys, let key = keys.names[name] { return groupKeyNode(key, keys, range: range) }
+        if let computed = computedColumns[scope.table]?[name], inProgress.last != computed {
+            return computedColumn(computed, of: scope.table, range: range, scope: scope)
+        }
         if let entry = entries[name] {
             switch entry.declaration.kind {
             case .parameter:
@@ -504,6 +449,7 @@ struct Checker {
 
     /// Resolves `table.column`: a column of a named table.
     mutating func resolveQualified(_ table: String, _ name: String, range: SourceRange, scope: Scope) -> TypedExpression? {
+        if let computed = computedColumns[table]?[name] { return computedColumn(computed, of: table, range: range, scope: scope) }
         guard let schemas else { return column(name, of: table, type: .unknown, range: range) }
         guard let schema = schemas[table], !table.isEmpty else {
             let suggestion = closestName(to: table, among: schemas.keys.filter { !$0.isEmpty }.sorted())
@@ -515,6 +461,18 @@ struct Checker {
             return nil
         }
         return column(name, of: table, type: type, range: range)
+    }
+
+    /// A column computed by `let TABLE.column = …`: that definition, one value per row of the table.
+    private mutating func computedColumn(_ definition: String, of table: String, range: SourceRange, scope: Scope) -> TypedExpression? {
+        if let start = inProgress.firstIndex(of: definition) {
+            report(CheckerMessages.cycle(Array(inProgress[start...]) + [definition]), range, in: scope.source)
+            failed.formUnion(inProgress[start...])
+            return nil
+        }
+        guard let index = checkDefinition(definition) else { return nil }
+        let value = definitions[index].value
+        return TypedExpression(kind: .definition(index), type: value.type, shape: .rows(table), format: value.format, range: range)
     }
 
     private mutating func column(_ name: String, of table: String, type: KipiType, range: SourceRange) -> TypedExpression {

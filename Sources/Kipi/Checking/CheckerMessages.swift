@@ -64,9 +64,19 @@ enum CheckerMessages {
     static func keyColumnType(_ table: String, _ key: String, _ column: KipiType, _ type: KipiType) -> String {
         "table '\(table)' supplies the key '\(key)' from its column '\(key)', which is \(article(column)), but the key is \(article(type))"
     }
-    static func keyNotSupplied(_ table: String, _ key: String) -> String {
-        "table '\(table.isEmpty ? "the default table" : table)' cannot supply the key '\(key)': it has no column '\(key)', "
-            + "nor the columns the key is computed from; name the key after a column of that table, such as by \(key) = …"
+    static func keyNotSupplied(_ table: String, _ key: GroupKey) -> String {
+        let name = key.description
+        let computedFrom = key.expressionText.isEmpty || key.expressionText == name ? "" : " nor the columns of \(key.expressionText),"
+        let fix = table.isEmpty ? "give the default table a column '\(name)'" : "give it one with let \(table).\(name) = … (from the columns of '\(table)')"
+        return "\(table.isEmpty ? "the default table" : "table '\(table)'") cannot supply the key '\(name)': it has no column '\(name)',\(computedFrom) so \(fix)"
+    }
+    static func computedColumnNotPerRow(_ name: String, table: String) -> String {
+        "'\(name)' is a column of '\(table)': compute it row by row from that table's columns, such as let \(table).month = month(\(table).date)"
+    }
+    static func notAKeyOfGroups(_ column: String, owner: String?, _ level: Level) -> String {
+        let groups = owner.map { "the groups of '\($0)' (by \(level))" } ?? "the groups (by \(level))"
+        let fix = owner.map { "group '\($0)' by \(column) too, or filter inside it" } ?? "group the value by \(column) too, or filter inside it"
+        return "\(groups) have no column '\(column)'; \(fix)"
     }
     static func twoTables(_ function: String, _ first: String, _ second: String) -> String {
         "'\(function)' reads rows of two tables (\(tableName(first)) and \(tableName(second))); "

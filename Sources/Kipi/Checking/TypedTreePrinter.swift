@@ -29,6 +29,7 @@ extension TypedExpression: CustomStringConvertible {
             core = "(" + ([name] + arguments.map(\.description)).joined(separator: " ") + " => \(expansion))"
         case .broadcast(let operand): core = "(broadcast \(operand))"
         case .periodFromText(let operand): core = "(as-\(type) \(operand))"
+        case .groupKey(let key): core = "key:\(key.description)"
         }
         let shapeText: String =
             switch shape {

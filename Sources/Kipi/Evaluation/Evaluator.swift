@@ -93,7 +93,7 @@ struct Evaluator: Sendable {
         let count = rowCount(of: table)
         for key in level.keys {
             guard let expression = program.keyExpressions[key]?[table] else {
-                return .failure(FunctionError(CheckerMessages.keyNotSupplied(table, key.description)))
+                return .failure(FunctionError(CheckerMessages.keyNotSupplied(table, key)))
             }
             let column = evaluate(expression)
             columns.append(column.count == count ? column : column.broadcasting([Int](repeating: 0, count: count)))
@@ -268,6 +268,14 @@ struct Evaluator: Sendable {
             return evaluate(expansion)
         case .broadcast(let operand):
             return broadcast(evaluate(operand), from: operand.shape, to: expression.shape)
+        case .groupKey(let key):
+            guard case .groups(let level) = expression.shape, let position = level.keys.firstIndex(of: key) else {
+                return failedColumn(expression.type, message: "'\(key.description)' is not a key of these groups")
+            }
+            switch groupIndex(level) {
+            case .success(let index): return Column(values: index.keys.map { $0[position] }, type: expression.type)
+            case .failure(let error): return failedColumn(expression.type, message: error.message)
+            }
         case .periodFromText(let operand):
             guard case .period(let grain) = expression.type else { return evaluate(operand) }
             return Column.mapValues([evaluate(operand)], count: length(of: expression.shape), type: expression.type, propagatesNull: true) {

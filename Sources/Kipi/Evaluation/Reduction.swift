@@ -42,6 +42,7 @@ extension Evaluator {
         }
         switch expression.kind {
         case .literal, .parameter: return true
+        case .groupKey: return false
         case .column(let own, _): return own == table
         case .definition(let index):
             // Computed already, for all rows or as one value.

@@ -49,7 +49,7 @@ enum ValueEvaluation {
             case .aggregate, .window: return false
             }
         case .userCall(_, _, let expansion): return supports(expansion)
-        case .arithmetic, .concatenation, .membership, .list, .window, .periodFromText: return false
+        case .arithmetic, .concatenation, .membership, .list, .window, .periodFromText, .groupKey: return false
         }
     }
 
@@ -144,7 +144,7 @@ enum ValueEvaluation {
             return .success(.boolean(!decisive))
         case .call(let function, let arguments):
             return call(function, arguments.map(value), types: arguments.map(\.type), type: expression.type)
-        case .arithmetic, .concatenation, .membership, .list, .window, .periodFromText:
+        case .arithmetic, .concatenation, .membership, .list, .window, .periodFromText, .groupKey:
             return .failure(FunctionError("'\(expression.kind)' cannot be computed value by value"))
         }
     }

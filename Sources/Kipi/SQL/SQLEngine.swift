@@ -196,7 +196,7 @@ enum EngineOutput {
             let type = definition.value.type
             let value: KPIValue
             if let grouping = definition.grouping {
-                let keyTypes = grouping.keys.map { checked.keyExpressions[$0]?.values.first?.type ?? .unknown }
+                let keyTypes = grouping.keys.map { checked.keyTypes[$0] ?? .unknown }
                 var groups: [GroupRow] = []
                 for cells in found where cells.count == keyTypes.count + 1 {
                     let keys = zip(cells, keyTypes).map { cell, type in

@@ -287,7 +287,7 @@ final class SQLGenerator {
     }
 
     private func keyType(_ key: GroupKey) -> KipiType {
-        program.keyExpressions[key]?.values.first?.type ?? .unknown
+        program.keyTypes[key] ?? .unknown
     }
 
     private func keyColumns(_ level: Level, alias: String) -> [GroupKey: String] {
@@ -348,17 +348,8 @@ final class SQLGenerator {
         }
     }
 
-    /// Whether the lowered value may fail: written once to find out, the text discarded.
-    private func canFail(_ node: TypedExpression) -> Bool {
-        var fails = false
-        node.forEachNode { child in
-            switch child.kind {
-            case .arithmetic(.number(.divide), _, _), .arithmetic(.number(.power), _, _), .aggregate, .window, .call: fails = true
-            default: break
-            }
-        }
-        return fails
-    }
+    /// Whether the value may fail: the checked model's answer, which follows definitions.
+    private func canFail(_ node: TypedExpression) -> Bool { program.canFail(node) }
 
     // MARK: Expressions
 
@@ -424,6 +415,9 @@ final class SQLGenerator {
             case .rows: return lower(operand, scope)
             case .groups(let level): return lower(operand, .group(level, keys: keyValues(level, in: scope)))
             }
+        case .groupKey(let key):
+            guard case .group(_, let keys) = scope, let value = keys[key] else { return problem("the key '\(key)' is not known here", node) }
+            return SQLValue(value)
         case .periodFromText(let operand):
             guard case .period(let grain) = node.type else { return problem("a period was expected", node) }
             return map(lower(operand, scope)) { SQLGenerator.periodIndex(fromText: $0, type: operand.type, grain: grain, dialect) }

@@ -117,7 +117,12 @@ struct Parser {
                 kind: .parameter(name: name, defaultValue: value), range: start.union(value.range), nameRange: nameRange, documentation: description)
         }
         if match(.keyword(.let)) {
-            let (name, nameRange) = try parseName(what: "a name after 'let'")
+            var (name, nameRange) = try parseName(what: "a name after 'let'")
+            if match(.symbol(.dot)) {
+                // `let spend.month = …`: a column of table `spend`, computed row by row.
+                let (column, columnRange) = try parseName(what: "a column name after '\(name).'")
+                (name, nameRange) = ("\(name).\(column)", nameRange.union(columnRange))
+            }
             try expect(.symbol(.assign), "'=' after the name")
             let value = try parseExpression()
             let keys = try parseKeys()

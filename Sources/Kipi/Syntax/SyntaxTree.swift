@@ -49,7 +49,8 @@ public struct Declaration: Sendable, Hashable {
         case filter(Expression)
         /// `param name = expression`: a named input with a default.
         case parameter(name: String, defaultValue: Expression)
-        /// `let name = expression [by keys]`: a helper, computed but not reported.
+        /// `let name = expression [by keys]`: a helper, computed but not reported. `let table.column =
+        /// expression` (the name then holds the dot) is a column of that table computed row by row.
         case helper(name: String, value: Expression, keys: [KeyClause])
         /// `fn name(parameters) = body`.
         case function(name: String, parameters: [String], body: Expression)
