@@ -63,7 +63,7 @@ struct CommandLineTests {
         let formulas = try temporaryFile("k.kpi", "total = sum(amount) by manager\n")
         let run = CapturedRun(["explain", formulas, "total", "--data", data, "--group", "manager=Ann"])
         #expect(run.status == 0)
-        #expect(run.output == "total = sum(amount) by manager\nfor manager=Ann\n\nsum(amount)  =  30   [2 rows]\n  amount  =  2 values: 10, 20\n")
+        #expect(run.output == "total = sum(amount) by manager\nfor manager=Ann\n(2 groups, from d)\n\nsum(amount)  =  30   [2 rows]\n  amount  =  2 values: 10, 20\n")
         let json = CapturedRun(["explain", formulas, "total", "--data", data, "--format", "json"])
         #expect(json.output.contains("\"group\": {\"manager\": \"Ann\"}"))
         let unknown = CapturedRun(["explain", formulas, "totl", "--data", data])

@@ -78,6 +78,7 @@ struct ExplainTests {
             text: """
                 by_manager = sum(amount where won) by manager
                 for manager=Bob
+                (2 groups, from data)
 
                 sum(amount where won)  =  0   [2 rows, where kept 1 (50.0%); 1 null skipped]
                   amount  =  2 values: 20, —
@@ -111,6 +112,7 @@ struct ExplainTests {
             text: """
                 mom = growth(sum(amount)) by manager, month(date)
                 for manager=Ann, month(date)=2024-02
+                (4 groups, from data)
 
                 growth(sum(amount))  =  250.0%   [reads 2024-01: 100]
                   sum(amount)  =  350   [2 rows]
@@ -122,6 +124,7 @@ struct ExplainTests {
             text: """
                 per_plan = sum(amount) / sum(plan where status == "lost") by manager
                 for manager=Ann
+                (2 groups, from data)
 
                 sum(amount) / sum(plan where status == "lost")  =  error: division by zero
                   sum(amount)  =  450   [3 rows]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds an explanation from the checked program and one traced evaluation: every value shown
 /// is one the evaluator computed, read for the explained group row. There is no second evaluator.
 struct Explainer {
@@ -6,6 +8,8 @@ struct Explainer {
     /// The explained KPI's level and group row (an index into the level's group index).
     let level: Level?
     let group: Int?
+    /// How tables are named to people: by their name, the default table by its file's.
+    var tableNames: [String: String] = [:]
 
     /// How many levels of references below the KPI are expanded.
     static let maximumDepth = 24
@@ -27,6 +31,7 @@ struct Explainer {
         case .definition(let index):
             let definition = program.definitions[index]
             explained.note = definition.role == .kpi ? "KPI \(definition.name)" : "let \(definition.name)"
+            if let rows = rowsNote(definition, index: index, cells: cells) { explained.note? += "; " + rows }
             if depth < Explainer.maximumDepth, let child = node(definition.value, depth: depth + 1) { explained.children = [child] }
             return explained
         case .parameter(let name):
@@ -50,6 +55,30 @@ struct Explainer {
         }
         explained.children = expression.children.compactMap { node($0, depth: depth + 1) }
         return explained
+    }
+
+    /// For a grouped definition over the groups of several tables: whether the explained group had
+    /// rows in the definition's own tables (none: it has its value for no rows).
+    private mutating func rowsNote(_ definition: CheckedDefinition, index: Int, cells: [Int]) -> String? {
+        guard let level = definition.grouping?.level, level.tableNames.count > 1, cells.count == 1, let cell = cells.first else { return nil }
+        let own = program.definitions[definition.instanceOf ?? index].grouping?.level.tableNames ?? level.tableNames
+        let counts = own.map { table -> String in
+            guard case .success(let groups) = evaluator.groupOfRows(level, in: table) else { return "" }
+            let rows = groups.lazy.filter { Int($0) == cell }.count
+            return "\(rows == 0 ? "no" : String(rows)) row\(rows == 1 ? "" : "s") in \(name(of: table))"
+        }
+        return counts.joined(separator: ", ")
+    }
+
+    /// A table's name for people.
+    func name(of table: String) -> String { tableNames[table] ?? (table.isEmpty ? "the default table" : table) }
+
+    /// How many groups a level has, and the tables whose rows gave them.
+    mutating func groupsSummary(_ level: Level) -> String? {
+        guard case .success(let index) = evaluator.groupIndex(level) else { return nil }
+        let sources = level.tableNames.filter { table in index.groupOfRow[table]?.contains { $0 >= 0 } ?? false }.map(name(of:))
+        let listed = sources.count <= 1 ? sources.joined() : sources.dropLast().joined(separator: ", ") + " and " + (sources.last ?? "")
+        return "\(index.count) group\(index.count == 1 ? "" : "s")" + (listed.isEmpty ? "" : ", from \(listed)")
     }
 
     /// A list, which aggregates read whole rather than as a column: its elements.
@@ -190,6 +219,12 @@ extension Program {
             (chosen, keyValues) = first
         }
         var explainer = Explainer(program: checked, evaluator: evaluator, level: definition.grouping?.level, group: chosen)
+        for (name, table) in data {
+            let file = (table.sourceName as NSString).lastPathComponent
+            let stem = (file as NSString).deletingPathExtension
+            explainer.tableNames[name] = name.isEmpty ? (stem.isEmpty ? "the default table" : stem) : name
+        }
+        let groups = definition.grouping.flatMap { explainer.groupsSummary($0.level) }
         var root =
             explainer.node(definition.value)
             ?? ExplanationNode(
@@ -199,6 +234,6 @@ extension Program {
         let source = checked.sources[definition.sourceName]
         return Explanation(
             kpi: kpi, definition: source?.text(of: definition.declarationRange) ?? kpi,
-            groupKeyNames: definition.grouping?.keyNames ?? [], groupKeys: keyValues, root: root)
+            groupKeyNames: definition.grouping?.keyNames ?? [], groupKeys: keyValues, groups: groups, root: root)
     }
 }

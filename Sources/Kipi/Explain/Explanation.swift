@@ -7,6 +7,9 @@ public struct Explanation: Sendable, Hashable {
     /// The group row explained, as key names and values; empty for a KPI with one value.
     public var groupKeyNames: [String]
     public var groupKeys: [Value]
+    /// For a grouped KPI: how many groups it has and the tables whose rows gave them
+    /// (`5 groups, from users and ev`).
+    public var groups: String?
     public var root: ExplanationNode
 }
 

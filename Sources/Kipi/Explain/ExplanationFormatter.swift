@@ -10,6 +10,7 @@ public enum ExplanationFormatter {
         if !explanation.groupKeys.isEmpty {
             lines.append("for " + zip(explanation.groupKeyNames, explanation.groupKeys).map { "\($0)=\(CSVFormatter.plain($1))" }.joined(separator: ", "))
         }
+        if let groups = explanation.groups { lines.append("(\(groups))") }
         lines.append("")
         appendLines(explanation.root, indent: "", to: &lines)
         return lines.joined(separator: "\n")
@@ -57,6 +58,7 @@ public enum ExplanationFormatter {
             "\"definition\": \(JSONFormatter.string(explanation.definition))",
             "\"group\": {" + group.joined(separator: ", ") + "}",
         ]
+        if let groups = explanation.groups { members.append("\"groups\": \(JSONFormatter.string(groups))") }
         members += nodeMembers(explanation.root, indent: "  ")
         return "{\n  " + members.joined(separator: ",\n  ") + "\n}"
     }
