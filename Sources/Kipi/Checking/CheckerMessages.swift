@@ -49,6 +49,10 @@ enum CheckerMessages {
             return "cannot combine rows of \(tableName(first)) with rows of \(tableName(second)); "
                 + "aggregate each table first, such as sum(amount) / sum(plans.target), or pair rows with lookup(…)"
         }
+        if let a = left.level, let b = right.level, let clash = a.keys.first(where: { key in b.keys.contains { $0.description == key.description && $0 != key } }) {
+            return "cannot combine \(describe(left)) with \(describe(right)): the key '\(clash.description)' is computed differently; "
+                + "let each table supply it under one name, as let TABLE.\(clash.description) = … (a column of that table), and group by \(clash.description)"
+        }
         return "cannot combine \(describe(left)) with \(describe(right)); aggregate one of them first"
     }
     static func mixedTypes(_ what: String, _ left: KipiType, _ right: KipiType) -> String {
