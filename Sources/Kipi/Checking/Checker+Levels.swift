@@ -78,6 +78,11 @@ extension Checker {
                 tables.formUnion(known)
             }
         }
+        if tables.isEmpty {
+            // Without an aggregate of its own, the groups come from the tables the value reads (SPEC v3).
+            let pendingLevel = Level(pending.keys, tables: [])
+            tables = Set(tablesRead(by: value, grouping: nil).sorted().filter { quietlySupplies(pendingLevel, from: $0) })
+        }
         if tables.isEmpty { tables = [""] }
         let level = pending.level.over(tables)
         let settled = value.mappingLevels { $0.tables == nil && $0.keys == level.keys ? level : $0 }.mapped { node in
