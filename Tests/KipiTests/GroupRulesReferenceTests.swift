@@ -3,7 +3,7 @@ import Testing
 
 @testable import Kipi
 
-/// Programs over two and three tables made by `Tests/Fixtures/groups/generate.py`, whose values
+/// Programs over two and three tables made by `Tests/GroupRules/generate.py`, whose values
 /// come from a small Python reference of SPEC v3's group rules written from the SPEC's text:
 /// Kipi in-process, and on DuckDB and PostgreSQL, must give the reference's values.
 struct GroupRulesReferenceTests {
@@ -23,7 +23,7 @@ struct GroupRulesReferenceTests {
 
     /// The generated cases, read once.
     static let cases: [Case] = {
-        let url = repositoryRoot.appendingPathComponent("Tests/Fixtures/groups/cases.json")
+        let url = repositoryRoot.appendingPathComponent("Tests/GroupRules/cases.json")
         guard let data = try? Data(contentsOf: url), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let list = object["cases"] as? [[String: Any]]
         else { return [] }

@@ -3,7 +3,7 @@ rules ("One set of groups per KPI, across levels and tables"), written from the 
 not from Kipi's code. The Swift tests compare Kipi, in-process and on DuckDB and PostgreSQL, with
 the values written here.
 
-    python3 Tests/Fixtures/groups/generate.py [COUNT] [SEED] > Tests/Fixtures/groups/cases.json
+    python3 Tests/GroupRules/generate.py [COUNT] [SEED] > Tests/GroupRules/cases.json
 
 The rules the reference follows:
 - A KPI reads the tables of its inline aggregates and of every definition it refers to.
