@@ -105,13 +105,28 @@ def marketing():
     aov = total(u["revenue"] for u in payers) / total(u["orders"] for u in payers)
     referrals_per_payer = total(u["referrals"] for u in payers) / len(payers)
     this_quarter = [s for s in spend if s["month"] >= "2024-04"]
-    cac = total(s["spend"] for s in this_quarter) / len(payers)
+    new_payers = [u for u in payers if u["signup"] >= "2024-04-01"]
+    cac = total(s["spend"] for s in this_quarter) / len(new_payers)
     channels = sorted({u["channel"] for u in users})
 
     def of(channel):
         return [u for u in users if u["channel"] == channel]
 
-    cac_by = {c: total(s["spend"] for s in this_quarter if s["channel"] == c) / sum(1 for u in of(c) if u["paid"]) for c in channels}
+    cac_by = {c: total(s["spend"] for s in this_quarter if s["channel"] == c) / sum(1 for u in of(c) if u["paid"] and u["signup"] >= "2024-04-01")
+              for c in channels}
+
+    def quarter_of(month):
+        return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+    # Per channel and quarter: the groups of both tables (users by sign-up, spend by its month).
+    quarters = sorted({(u["channel"], quarter_of(u["signup"])) for u in users} | {(s["channel"], quarter_of(s["month"])) for s in spend})
+
+    def ltv_to_cac_quarter(channel, quarter):
+        cohort = [u for u in users if u["channel"] == channel and quarter_of(u["signup"]) == quarter]
+        paying = [u for u in cohort if u["paid"]]
+        ltv = mean(u["revenue"] for u in paying) / churn * margin
+        cac = total(s["spend"] for s in spend if s["channel"] == channel and quarter_of(s["month"]) == quarter) / len(paying)
+        return ltv / cac
     ltv_by = {c: mean(u["revenue"] for u in of(c) if u["paid"]) / churn * margin for c in channels}
 
     def verdict(ratio):
@@ -160,6 +175,7 @@ def marketing():
         "spend_vs_last_year": [{"month": m, "value": spend_by[m] / spend_by[month_before(m, 12)] - 1
                                 if month_before(m, 12) in spend_by else None} for m in months],
         "signups_by_month": [{"month": m, "value": n} for m, n in signups.items()],
+        "ltv_to_cac_by_quarter": [{"channel": c, "q": q, "value": ltv_to_cac_quarter(c, q)} for c, q in quarters],
         "signups_rolling": [{"month": m, "value": n + signups.get(month_before(m), 0)} for m, n in signups.items()],
     })
 

@@ -48,13 +48,26 @@ for number in range(1, 61):
     referrals = rng.choice((0, 0, 0, 1, 1, 2)) if retained else 0
     users.append((f"u{number:03d}", channel, signup.isoformat(), str(activated).lower(), str(retained).lower(),
                   str(paid).lower(), orders, revenue, referrals))
-write("marketing_users.csv", ["user", "channel", "signup", "activated", "retained", "paid", "orders", "revenue", "referrals"], users)
 spend = []
 for channel, base in (("ads", 26000), ("seo", 9000), ("referral", 4000)):
     # The same quarter a year earlier too, to compare with last year.
     for month in ("2023-04", "2023-05", "2023-06", "2024-04", "2024-05", "2024-06"):
         spend.append((channel, month, base + rng.randrange(0, 6000, 500)))
 write("marketing_spend.csv", ["channel", "month", "spend"], spend)
+# The same quarter a year earlier: its sign-ups, for LTV : CAC per channel and quarter.
+rng = random.Random(20230701)
+for number in range(61, 81):
+    channel = rng.choice(("ads", "seo", "referral"))
+    signup = datetime.date(2023, 4, 1) + datetime.timedelta(days=rng.randrange(91))
+    activated = rng.random() < {"ads": 0.55, "seo": 0.7, "referral": 0.8}[channel]
+    retained = activated and rng.random() < 0.7
+    paid = retained and rng.random() < 0.75
+    orders = rng.randint(1, 5) if paid else 0
+    revenue = round(orders * rng.uniform(800, 2200), 2) if paid else 0
+    referrals = rng.choice((0, 0, 0, 1, 1, 2)) if retained else 0
+    users.append((f"u{number:03d}", channel, signup.isoformat(), str(activated).lower(), str(retained).lower(),
+                  str(paid).lower(), orders, revenue, referrals))
+write("marketing_users.csv", ["user", "channel", "signup", "activated", "retained", "paid", "orders", "revenue", "referrals"], users)
 
 # HR: employees with their level-score targets, and absences.
 employees = [

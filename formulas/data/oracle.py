@@ -139,6 +139,7 @@ cells = sorted(set(fact_cells) | set(plan_cells) | {(r["manager"], r["date"][:7]
 expected["plan_fact_by_month"] = [
     {"manager": m, "period": period, "value": total(fact_cells.get((m, period), [])) / total(plan_cells[(m, period)])}
     for m, period in cells]
+expected["plan_fact_split"] = expected["plan_fact_by_month"]
 
 # Per manager: median deal, the mean without the deals above the manager's 95th percentile, revenue and rank.
 def won_amounts_of(g):
