@@ -123,9 +123,13 @@ extension Checker {
         return supplied
     }
 
-    /// Whether `table` supplies every key of `level` (recording how), reporting nothing.
+    /// Whether `table` supplies every key of `level` (recording how), reporting nothing. Without
+    /// the tables' columns, only a key the table already supplies, or a `let TABLE.column`, counts.
     mutating func quietlySupplies(_ level: Level, from table: String) -> Bool {
         level.keys.allSatisfy { key in
+            if keyExpressions[key]?[table] == nil, schemas == nil, !(keyNames[key.canonical] ?? [key.description]).contains(where: { hasColumn($0, in: table) }) {
+                return false
+            }
             if case .supplied = supply(key, from: table) { return true }
             return false
         }
@@ -142,7 +146,8 @@ extension Checker {
         let names = [key.description] + (keyNames[key.canonical] ?? []).filter { $0 != key.description }
         if let name = names.first(where: { hasColumn($0, in: table) }) ?? (schemas == nil ? key.description : nil) {
             if let computed = computedColumns[table]?[name] {
-                guard let index = checkDefinition(computed) else { return .missing }
+                // A column being computed cannot supply a key of its own definition.
+                guard !inProgress.contains(computed), let index = checkDefinition(computed) else { return .missing }
                 found = TypedExpression(
                     kind: .definition(index), type: definitions[index].value.type, shape: .rows(table), format: .plain, range: expression.range)
             } else {

@@ -35,7 +35,7 @@ struct Checker {
     var diagnostics: [Diagnostic] = []
     var definitions: [CheckedDefinition] = []
     private var definitionIndex: [String: Int] = [:]
-    private var inProgress: [String] = []
+    private(set) var inProgress: [String] = []
     private var failed: Set<String> = []
     var parameters: [String: ParameterInfo] = [:]
     var keyExpressions: [GroupKey: [String: TypedExpression]] = [:]
