@@ -157,23 +157,26 @@ struct GroupsPerKPITests {
 
     // MARK: A table supplies a key under another name
 
+    /// Customers with a sign-up date, orders with an invoice date, spend with a payment date.
+    static let channelTables = [
+        "": "id,channel,signup_date\n1,ads,2024-01-10\n2,ads,2024-02-11\n3,seo,2024-04-01\n4,ref,2024-05-01\n",
+        "orders": "channel,invoice_date,amount\nads,2024-01-15,100\nads,2024-03-01,50\nseo,2024-04-20,70\nref,2024-05-02,30\n",
+        "spend": "channel,paid_at,cost\nads,2024-01-01,60\nads,2024-02-01,40\nseo,2024-04-01,35\n",
+    ]
+    /// LTV : CAC by channel and quarter, each table supplying the quarter from its own date.
+    static let channelQuarters = """
+        let q = quarter(signup_date)
+        let orders.q = quarter(orders.invoice_date)
+        let spend.q = quarter(spend.paid_at)
+        let revenue = sum(orders.amount) by channel, q
+        let customers = count() by channel, q
+        let cost = sum(spend.cost) by channel, q
+        ltv_cac = (revenue / customers) / (cost / customers) by channel, q
+
+        """
+
     @Test func aComputedColumnSuppliesAKey() throws {
-        let evaluated = try result(
-            """
-            let q = quarter(signup_date)
-            let orders.q = quarter(orders.invoice_date)
-            let spend.q = quarter(spend.paid_at)
-            let revenue = sum(orders.amount) by channel, q
-            let customers = count() by channel, q
-            let cost = sum(spend.cost) by channel, q
-            ltv_cac = (revenue / customers) / (cost / customers) by channel, q
-            spend_quarters = count(spend.q)
-            """,
-            [
-                "": "id,channel,signup_date\n1,ads,2024-01-10\n2,ads,2024-02-11\n3,seo,2024-04-01\n4,ref,2024-05-01\n",
-                "orders": "channel,invoice_date,amount\nads,2024-01-15,100\nads,2024-03-01,50\nseo,2024-04-20,70\nref,2024-05-02,30\n",
-                "spend": "channel,paid_at,cost\nads,2024-01-01,60\nads,2024-02-01,40\nseo,2024-04-01,35\n",
-            ])
+        let evaluated = try result(Self.channelQuarters + "spend_quarters = count(spend.q)\n", Self.channelTables)
         #expect(groups(evaluated, "ltv_cac") == ["ads|2024-Q1=1.5", "ref|2024-Q2=error: division by zero", "seo|2024-Q2=2"])
         #expect(single(evaluated, "spend_quarters") == "3")
     }

@@ -334,22 +334,7 @@ extension SQLEngineTests {
                 share = sum(amount) / plan_by_manager by manager, period = month(date)
                 """, ["": GroupsPerKPITests.facts, "plans": GroupsPerKPITests.datedPlans]
             ),
-            (
-                """
-                let q = quarter(signup_date)
-                let orders.q = quarter(orders.invoice_date)
-                let spend.q = quarter(spend.paid_at)
-                let revenue = sum(orders.amount) by channel, q
-                let customers = count() by channel, q
-                let cost = sum(spend.cost) by channel, q
-                ltv_cac = (revenue / customers) / (cost / customers) by channel, q
-                """,
-                [
-                    "": "id,channel,signup_date\n1,ads,2024-01-10\n2,ads,2024-02-11\n3,seo,2024-04-01\n4,ref,2024-05-01\n",
-                    "orders": "channel,invoice_date,amount\nads,2024-01-15,100\nads,2024-03-01,50\nseo,2024-04-20,70\nref,2024-05-02,30\n",
-                    "spend": "channel,paid_at,cost\nads,2024-01-01,60\nads,2024-02-01,40\nseo,2024-04-01,35\n",
-                ]
-            ),
+            (GroupsPerKPITests.channelQuarters, GroupsPerKPITests.channelTables),
         ]
         for (formulas, tables) in programs {
             let (program, data) = try rules.compile(formulas, tables)

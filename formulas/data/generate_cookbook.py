@@ -35,19 +35,22 @@ write("call_center_calls.csv", ["operator", "opened", "answered", "closed", "res
 write("call_center_sla_scale.csv", ["sla"], [[f"{p}%"] for p in range(5, 26)])
 
 # Marketing: users by channel through the AARRR funnel, and spend per channel and month.
-rng = random.Random(20240701)
-users = []
-for number in range(1, 61):
+def marketing_user(number, quarter_start, activation, paying, order_value):
     channel = rng.choice(("ads", "seo", "referral"))
-    signup = datetime.date(2024, 4, 1) + datetime.timedelta(days=rng.randrange(91))
-    activated = rng.random() < {"ads": 0.6, "seo": 0.75, "referral": 0.85}[channel]
+    signup = quarter_start + datetime.timedelta(days=rng.randrange(91))
+    activated = rng.random() < activation[channel]
     retained = activated and rng.random() < 0.7
-    paid = retained and rng.random() < 0.65
+    paid = retained and rng.random() < paying
     orders = rng.randint(1, 5) if paid else 0
-    revenue = round(orders * rng.uniform(900, 2500), 2) if paid else 0
+    revenue = round(orders * rng.uniform(*order_value), 2) if paid else 0
     referrals = rng.choice((0, 0, 0, 1, 1, 2)) if retained else 0
-    users.append((f"u{number:03d}", channel, signup.isoformat(), str(activated).lower(), str(retained).lower(),
-                  str(paid).lower(), orders, revenue, referrals))
+    return (f"u{number:03d}", channel, signup.isoformat(), str(activated).lower(), str(retained).lower(),
+            str(paid).lower(), orders, revenue, referrals)
+
+
+rng = random.Random(20240701)
+users = [marketing_user(number, datetime.date(2024, 4, 1), {"ads": 0.6, "seo": 0.75, "referral": 0.85}, 0.65, (900, 2500))
+         for number in range(1, 61)]
 spend = []
 for channel, base in (("ads", 26000), ("seo", 9000), ("referral", 4000)):
     # The same quarter a year earlier too, to compare with last year.
@@ -56,17 +59,8 @@ for channel, base in (("ads", 26000), ("seo", 9000), ("referral", 4000)):
 write("marketing_spend.csv", ["channel", "month", "spend"], spend)
 # The same quarter a year earlier: its sign-ups, for LTV : CAC per channel and quarter.
 rng = random.Random(20230701)
-for number in range(61, 81):
-    channel = rng.choice(("ads", "seo", "referral"))
-    signup = datetime.date(2023, 4, 1) + datetime.timedelta(days=rng.randrange(91))
-    activated = rng.random() < {"ads": 0.55, "seo": 0.7, "referral": 0.8}[channel]
-    retained = activated and rng.random() < 0.7
-    paid = retained and rng.random() < 0.75
-    orders = rng.randint(1, 5) if paid else 0
-    revenue = round(orders * rng.uniform(800, 2200), 2) if paid else 0
-    referrals = rng.choice((0, 0, 0, 1, 1, 2)) if retained else 0
-    users.append((f"u{number:03d}", channel, signup.isoformat(), str(activated).lower(), str(retained).lower(),
-                  str(paid).lower(), orders, revenue, referrals))
+users += [marketing_user(number, datetime.date(2023, 4, 1), {"ads": 0.55, "seo": 0.7, "referral": 0.8}, 0.75, (800, 2200))
+          for number in range(61, 81)]
 write("marketing_users.csv", ["user", "channel", "signup", "activated", "retained", "paid", "orders", "revenue", "referrals"], users)
 
 # HR: employees with their level-score targets, and absences.

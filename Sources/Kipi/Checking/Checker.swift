@@ -187,7 +187,13 @@ struct Checker {
             // `let spend.month = …` is computed from the columns of `spend`, row by row.
             scope.table = computedTable
             if let schemas, schemas[computedTable] == nil {
-                report(CheckerMessages.unknownTable(computedTable, suggestion: closestName(to: computedTable, among: schemas.keys.filter { !$0.isEmpty }.sorted())), entry.declaration.nameRange, in: entry.source)
+                let suggestion = closestName(to: computedTable, among: schemas.keys.filter { !$0.isEmpty }.sorted())
+                report(CheckerMessages.unknownTable(computedTable, suggestion: suggestion), entry.declaration.nameRange, in: entry.source)
+                failed.insert(name)
+                return nil
+            }
+            if let first = keys.first {
+                report(CheckerMessages.computedColumnNotPerRow(name, table: computedTable), first.range, in: entry.source)
                 failed.insert(name)
                 return nil
             }
@@ -204,7 +210,7 @@ struct Checker {
             failed.insert(name)
             return nil
         }
-        if let computedTable, checked.shape != .rows(computedTable) || !keys.isEmpty {
+        if let computedTable, checked.shape != .rows(computedTable) {
             report(CheckerMessages.computedColumnNotPerRow(name, table: computedTable), value.range, in: entry.source)
             failed.insert(name)
             return nil

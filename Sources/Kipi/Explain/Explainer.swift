@@ -30,7 +30,9 @@ struct Explainer {
         switch expression.kind {
         case .definition(let index):
             let definition = program.definitions[index]
-            explained.note = definition.role == .kpi ? "KPI \(definition.name)" : "let \(definition.name)"
+            // An instance over a KPI's groups is named as the definition it was written as.
+            let role = program.definitions[definition.instanceOf ?? index].role
+            explained.note = role == .kpi ? "KPI \(definition.name)" : "let \(definition.name)"
             if let rows = rowsNote(definition, index: index, cells: cells) { explained.note? += "; " + rows }
             if depth < Explainer.maximumDepth, let child = node(definition.value, depth: depth + 1) { explained.children = [child] }
             return explained
