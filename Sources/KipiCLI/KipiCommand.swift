@@ -307,7 +307,7 @@ struct Session {
                 values[name] = .text(text)  // reported by evaluate, with a suggestion
                 continue
             }
-            if let value = ParameterValue.parse(text, as: parameter.type) {
+            if let value = Value(parsing: text, as: parameter.type) {
                 values[name] = value
             } else {
                 terminal.printError("kipi: error: parameter '\(name)' must be \(ParameterValue.expected(parameter.type)), got '\(text)'")
@@ -336,24 +336,9 @@ struct Session {
 }
 
 /// Reads a `--param` value as its parameter's type.
+/// What a `--param` value must look like, for its error; it is read by `Value(parsing:as:)`, the
+/// REPL's `:set` reader, so one text is one value in both.
 enum ParameterValue {
-    static func parse(_ text: String, as type: KipiType) -> Value? {
-        switch type {
-        case .number:
-            return (CSVReader.parseNumber(text, decimalComma: false) ?? CSVReader.parseNumber(text, decimalComma: true)).map(Value.number)
-        case .text: return .text(text)
-        case .boolean:
-            switch text.lowercased() {
-            case "true": return .boolean(true)
-            case "false": return .boolean(false)
-            default: return nil
-            }
-        case .date: return KipiDate(parsing: text).map(Value.date)
-        case .period(let grain): return Period(parsing: text, as: grain).map(Value.period)
-        case .null, .list, .unknown: return nil
-        }
-    }
-
     static func expected(_ type: KipiType) -> String {
         switch type {
         case .number: "a number (such as 60, 12.5 or 15%)"

@@ -248,9 +248,12 @@ struct DecimalMarkTests {
         #expect(table["c"]?.values == [.number(1000), .number(7.5)])
     }
 
-    @Test func aCommaFileNeverReadsACommaAsDecimals() throws {
-        let table = try CSVReader.read(Array("a,b\n\"1,5\",2\n".utf8), name: "d.csv")
-        #expect(table["a"]?.values == [.text("1,5")])
+    /// SPEC v3: one text is one number everywhere, so a quoted `1,5` is 1.5 as `number("1,5")` is,
+    /// and a quoted `1,234.56` is 1234.56 (it stayed text under every flag).
+    @Test func aCommaFileReadsQuotedNumbersAsNumberReadsThem() throws {
+        let table = try CSVReader.read(Array("a,b,c\n\"1,5\",2,\"1,234.56\"\n\"2,25\",3,\"12\"\n".utf8), name: "d.csv")
+        #expect(table["a"]?.values == [.number(1.5), .number(2.25)])
+        #expect(table["c"]?.values == [.number(1234.56), .number(12)])
         let forced = try CSVReader.read(Array("a,b\n\"1,5\",2\n".utf8), name: "d.csv", options: DataOptions(decimalComma: true))
         #expect(forced["a"]?.values == [.number(1.5)])
     }

@@ -51,7 +51,7 @@ public struct DataOptions: Sendable {
     }
 
     /// Currency signs dropped around a number, longer ones first where one starts another.
-    static let currencySigns = ["руб.", "руб", "р.", "$", "€", "¥", "£", "₽", "₸", "₴", "元"]
+    static let currencySigns = ["руб.", "руб", "р.", "US$", "HK$", "$", "€", "¥", "£", "₽", "₸", "₴", "元"]
 
     /// Placeholders that offices write in empty cells, and Excel's error values, in English and Russian.
     public static let standardNullValues: Set<String> = [
@@ -92,7 +92,7 @@ public enum CSVReader {
         let delimiter = options.delimiter ?? detectDelimiter(bytes, from: start)
         // With `;` or tab, Russian-locale exports write 1 234,56; a column that is all 1234.56
         // is read with a point. With `,` a comma never marks decimals unless told so.
-        let decimalMarks: [Bool] = options.decimalComma.map { [$0] } ?? (delimiter == UInt8(ascii: ",") ? [false] : [true, false])
+        let decimalMarks: [Bool] = options.decimalComma.map { [$0] } ?? (delimiter == UInt8(ascii: ",") ? [false, true] : [true, false])
         let (names, bodyStart) = try readHeader(bytes, from: start, delimiter: delimiter, name: name)
 
         let wanted = names.indices.filter { options.columns?.contains(names[$0]) ?? true }

@@ -67,8 +67,31 @@ struct ColumnBuilder: Sendable {
         }
     }
 
-    /// Parses every cell as a number, in two halves at once for a long column.
+    /// Parses every cell as a number. With decimal points, a lone comma before three digits
+    /// (`1,200`) groups thousands when other cells show points are the decimals (`1,234.56`,
+    /// `12.5`, `1,234,567`); otherwise such a column is read with decimal commas, as `number(t)`
+    /// reads the text alone.
     private func numbers(_ nulls: [Bool], decimalComma: Bool) -> Result<Column, Misfit> {
+        let read = numbers(nulls, decimalComma: decimalComma, loneCommaGroups: false)
+        guard !decimalComma, case .failure = read, pointsMarkDecimals(nulls) else { return read }
+        return numbers(nulls, decimalComma: false, loneCommaGroups: true)
+    }
+
+    /// Whether some cell has a point or two commas: a column whose points are its decimals.
+    private func pointsMarkDecimals(_ nulls: [Bool]) -> Bool {
+        (0..<count).contains { row in
+            guard !nulls[row] else { return false }
+            var commas = 0
+            for position in Int(starts[row])..<end(row) {
+                if bytes[position] == UInt8(ascii: ".") { return true }
+                if bytes[position] == UInt8(ascii: ",") { commas += 1 }
+            }
+            return commas > 1
+        }
+    }
+
+    /// Parses every cell as a number, in two halves at once for a long column.
+    private func numbers(_ nulls: [Bool], decimalComma: Bool, loneCommaGroups: Bool) -> Result<Column, Misfit> {
         var values = [Double](repeating: 0, count: count)
         let parts = count > 200_000 ? 2 : 1
         let misfits = ResultSlots<Int?>(count: parts)
@@ -76,17 +99,20 @@ struct ColumnBuilder: Sendable {
             let output = OutputBuffer(base: buffer.baseAddress)
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let rows = (count * part / parts)..<(count * (part + 1) / parts)
-                misfits.store(parse(rows, nulls, decimalComma: decimalComma, into: output), at: part)
+                misfits.store(parse(rows, nulls, decimalComma: decimalComma, loneCommaGroups: loneCommaGroups, into: output), at: part)
             }
         }
         if let row = misfits.values.compactMap({ $0 }).min() { return .failure(Misfit(row: row)) }
         return .success(Column(numbers: values, nulls: nulls))
     }
 
-    private func parse(_ rows: Range<Int>, _ nulls: [Bool], decimalComma: Bool, into output: OutputBuffer) -> Int? {
+    private func parse(_ rows: Range<Int>, _ nulls: [Bool], decimalComma: Bool, loneCommaGroups: Bool, into output: OutputBuffer) -> Int? {
         guard let base = output.base else { return nil }
+        let mark: DecimalMark = decimalComma ? .comma : .point
         for row in rows where !nulls[row] {
-            guard let value = FieldParser.number(bytes, Int(starts[row]), end(row), decimalComma: decimalComma) else { return row }
+            guard let value = FieldParser.number(bytes, Int(starts[row]), end(row), mark: mark, loneCommaGroups: loneCommaGroups) else {
+                return row
+            }
             base[row] = value
         }
         return nil

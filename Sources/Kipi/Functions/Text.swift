@@ -47,28 +47,14 @@ enum Text {
         }
     }
 
-    /// The number in text as offices write it: spaces or non-breaking spaces between thousands,
-    /// a decimal comma when there is no point, a trailing `%`, a currency sign before or after.
+    /// The number in text as offices write it, read by the CSV reader's own rules (SPEC §4):
+    /// `1 234,56`, `1.234,56`, `1,234.56`, `12%`, `$530`, `¥1,200` (1200) and `1,200 ₽` (1.2).
     static func number(in text: String) -> Double? {
-        var cleaned = text.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "\u{202F}" }
-        for sign in DataOptions.currencySigns {
-            if cleaned.hasPrefix(sign) { cleaned.removeFirst(sign.count) }
-            if cleaned.hasSuffix(sign) { cleaned.removeLast(sign.count) }
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            return FieldParser.number(ByteBuffer(base: base, count: buffer.count), 0, buffer.count, mark: .ownText)
         }
-        var scale = 1.0
-        if cleaned.hasSuffix("%") {
-            cleaned.removeLast()
-            scale = 0.01
-        }
-        if cleaned.contains(".") {
-            cleaned.removeAll { $0 == "," }
-        } else if cleaned.filter({ $0 == "," }).count == 1 {
-            cleaned = cleaned.replacingOccurrences(of: ",", with: ".")
-        } else {
-            cleaned.removeAll { $0 == "," }
-        }
-        guard !cleaned.isEmpty, let value = Double(cleaned), value.isFinite else { return nil }
-        return value * scale
     }
 
     private static func map(_ name: String, _ summary: String, _ type: KipiType, _ transform: @escaping @Sendable (String) -> Value)
