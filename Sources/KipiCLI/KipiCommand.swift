@@ -245,10 +245,7 @@ struct Session {
             input = Data(read)
         }
         func load(_ columns: Set<String>?) throws(Failure) -> DataTable {
-            var dataOptions = DataOptions(
-                delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: table),
-                columns: columns, nullValues: options.nullValues, encoding: options.encoding, sheet: options.sheet)
-            dataOptions.maximumStreamBytes = options.maximumInputBytes
+            let dataOptions = options.dataOptions(for: table, columns: columns)
             if let input {
                 return try reporting { try DataTable.load(input, name: "<stdin>", format: options.dataFormat, options: dataOptions) }
             }

@@ -27,6 +27,12 @@ struct Options {
     var decimalComma: Bool?
     /// Forced column types: by column for every table ("" key), or for one table.
     var columnTypes: [String: [String: KipiType]] = [:]
+    /// `--date-format FORMAT`: how `03/04/2024` reads in every column.
+    var dateOrder: DayMonthOrder?
+    /// `--date-format column=FORMAT`: by column for every table ("" key), or for one table.
+    var columnDateOrders: [String: [String: DayMonthOrder]] = [:]
+    /// `--skip-rows N`: title lines above the header.
+    var skipRows = 0
     var dataFormat: DataFormat?
     var encoding: TextEncoding?
     var nullValues: Set<String>?
@@ -119,12 +125,24 @@ struct Options {
                 guard parts.count == 2, !parts[0].isEmpty, let type = DataOptions.columnType(named: parts[1]) else {
                     throw UsageError(message: "--type takes column=number|text|boolean|date, got '\(assignment)'")
                 }
-                let qualified = parts[0].split(separator: ".", maxSplits: 1).map(String.init)
-                if qualified.count == 2, Kipi.isPlainName(qualified[0]) {
-                    options.columnTypes[qualified[0], default: [:]][qualified[1]] = type
-                } else {
-                    options.columnTypes["", default: [:]][parts[0]] = type
+                let (table, column) = Options.tableAndColumn(parts[0])
+                options.columnTypes[table, default: [:]][column] = type
+            case "--date-format":
+                let text = try optionValue()
+                let parts = text.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
+                guard let format = parts.last, let order = DayMonthOrder(format: format), parts.count == 1 || !parts[0].isEmpty else {
+                    throw UsageError(message: "--date-format takes a format such as d/m/yyyy, m/d/yyyy or dd.mm.yy, or column=FORMAT, got '\(text)'")
                 }
+                if parts.count == 2 {
+                    let (table, column) = Options.tableAndColumn(parts[0])
+                    options.columnDateOrders[table, default: [:]][column] = order
+                } else {
+                    options.dateOrder = order
+                }
+            case "--skip-rows":
+                let text = try optionValue()
+                guard let count = Int(text), count >= 0 else { throw UsageError(message: "--skip-rows takes a number of lines, got '\(text)'") }
+                options.skipRows = count
             case "--data-format":
                 let name = try optionValue()
                 guard let format = DataFormat(rawValue: name.lowercased()) else {
@@ -180,6 +198,24 @@ struct Options {
     /// The types forced on the columns of `table`: its own, over those given for every table.
     func columnTypes(for table: String) -> [String: KipiType] {
         (columnTypes[""] ?? [:]).merging(table.isEmpty ? [:] : columnTypes[table] ?? [:]) { _, own in own }
+    }
+
+    /// `table.column` as a table and a column; a bare column is of every table ("").
+    static func tableAndColumn(_ text: String) -> (table: String, column: String) {
+        let qualified = text.split(separator: ".", maxSplits: 1).map(String.init)
+        return qualified.count == 2 && Kipi.isPlainName(qualified[0]) ? (qualified[0], qualified[1]) : ("", text)
+    }
+
+    /// The data options for reading one table's file.
+    func dataOptions(for table: String, columns: Set<String>? = nil) -> DataOptions {
+        var data = DataOptions(
+            delimiter: delimiter, decimalComma: decimalComma, columnTypes: columnTypes(for: table), columns: columns, nullValues: nullValues,
+            encoding: encoding, sheet: sheet)
+        data.dateOrder = dateOrder
+        data.columnDateOrders = (columnDateOrders[""] ?? [:]).merging(table.isEmpty ? [:] : columnDateOrders[table] ?? [:]) { _, own in own }
+        data.skipRows = skipRows
+        data.maximumStreamBytes = maximumInputBytes
+        return data
     }
 
     /// A positive whole number of an option, times `unit` (1 MB for the sizes in MB).
@@ -252,6 +288,9 @@ struct Options {
           --decimal-point          numbers are written 1234.56 (always with ',')
           --encoding ENC           utf-8, utf-16, cp1251 or gb18030 (detected by default)
           --sheet NAME             the sheet of an .xlsx workbook to read (the first by default)
+          --date-format [COLUMN=]FORMAT
+                                   how 03/04/2024 reads: d/m/yyyy (day first) or m/d/yyyy (month first)
+          --skip-rows N            skip the N title lines above the header (1C and Excel reports)
           --verbose                say how each data file was read (its encoding or sheet)
           --time-limit SECONDS     stop an evaluation that takes longer (no limit by default)
           --max-rows N, --max-groups N, --max-output CELLS, --max-memory MB

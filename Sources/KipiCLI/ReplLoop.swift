@@ -6,10 +6,7 @@ enum ReplLoop {
     /// At a terminal (`editor` given): prompts, line editing, history. From a pipe: no prompts,
     /// and exit status 1 if any input failed.
     static func run(options: Options, terminal: Terminal, editor: LineEditor? = nil) -> Int32 {
-        var dataOptions = DataOptions(
-            delimiter: options.delimiter, decimalComma: options.decimalComma, columnTypes: options.columnTypes(for: ""),
-            nullValues: options.nullValues, encoding: options.encoding, sheet: options.sheet)
-        dataOptions.maximumStreamBytes = options.maximumInputBytes
+        let dataOptions = options.dataOptions(for: "")
         // The terminal's user names the files: the session may read them.
         var session = ReplSession(dataOptions: dataOptions, readsFiles: true)
         session.readInput = { terminal.readInput(options.maximumInputBytes) }

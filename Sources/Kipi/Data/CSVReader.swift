@@ -18,6 +18,13 @@ public struct DataOptions: Sendable {
     public var encoding: TextEncoding?
     /// The sheet of an `.xlsx` workbook to read (its name, in any case); nil reads the first.
     public var sheet: String?
+    /// How `03/04/2024` reads in every column (`--date-format d/m/yyyy`); nil decides per column
+    /// from its cells, and a column where both readings fit is an error.
+    public var dateOrder: DayMonthOrder?
+    /// The same for single columns, by name (`--date-format date=m/d/yyyy`).
+    public var columnDateOrders: [String: DayMonthOrder] = [:]
+    /// Lines skipped before the header: the title lines 1C and Excel reports put above it.
+    public var skipRows = 0
     /// The most bytes read from a stream (a pipe, a device such as standard input); a regular
     /// file is mapped, not read. 2 GiB is the most a CSV file may have in any case.
     public var maximumStreamBytes = (2 << 30) - 1
@@ -88,6 +95,16 @@ public enum CSVReader {
         guard (start..<bytes.count).contains(where: { !isBlank(bytes[$0]) }) else { throw failure("the file is empty; expected a header row") }
         if bytes.find(0, from: start, to: bytes.count) != nil { throw failure("the file is binary, not CSV text") }
         if let invalid = bytes.firstInvalidUTF8(from: start) { throw failure("the text is not valid UTF-8", at: invalid) }
+        // The title lines of a report (1C, Excel) above its header.
+        for skipped in 0..<options.skipRows {
+            guard let newline = bytes.find(UInt8(ascii: "\n"), from: start, to: bytes.count) else {
+                throw failure("--skip-rows \(options.skipRows) skips every line of the file (it has \(skipped + 1))")
+            }
+            start = newline + 1
+        }
+        guard (start..<bytes.count).contains(where: { !isBlank(bytes[$0]) }) else {
+            throw failure("--skip-rows \(options.skipRows) leaves no header row")
+        }
 
         let delimiter = options.delimiter ?? detectDelimiter(bytes, from: start)
         // With `;` or tab, Russian-locale exports write 1 234,56; a column that is all 1234.56
@@ -118,8 +135,9 @@ public enum CSVReader {
         @Sendable func build(_ position: Int) {
             let columnName = names[wanted[position]]
             let (starts, ends) = ranges[position].take()
-            let builder = ColumnBuilder(
+            var builder = ColumnBuilder(
                 bytes: bytes, name: columnName, file: name, starts: starts, ends: ends, decimalMarks: decimalMarks, nullValues: nullValues)
+            builder.dateOrder = options.columnDateOrders[columnName] ?? options.dateOrder
             typed.store(builder.build(forcing: options.columnTypes[columnName]), at: position)
         }
         // Waking other threads costs more than typing the columns of a small file.

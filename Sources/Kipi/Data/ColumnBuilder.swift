@@ -13,6 +13,8 @@ struct ColumnBuilder: Sendable {
     let decimalMarks: [Bool]
     /// Texts that stand for an empty cell.
     let nullValues: NullTokens
+    /// How `03/04/2024` reads in this column, when `--date-format` says; nil decides from the cells.
+    var dateOrder: DayMonthOrder?
 
     var count: Int { starts.count }
 
@@ -21,7 +23,10 @@ struct ColumnBuilder: Sendable {
         switch forced {
         case .number?: return numbers(nulls, decimalComma: decimalMarks[0]).mapError(mismatch("a number"))
         case .boolean?: return booleans(nulls).mapError(mismatch("a boolean"))
-        case .date?: return dates(nulls).mapError(mismatch("a date"))
+        case .date?:
+            // Excel's serial day numbers, when the cells are numbers.
+            if case .success(let serials) = numbers(nulls, decimalComma: false) { return .success(excelDates(serials)) }
+            return dates(nulls).mapError { $0.ambiguous ? ambiguousDates($0) : mismatch("a date")($0) }
         case .text?: return .success(texts(nulls, note: nil))
         case .null?, .list?, .unknown?, .period?, nil: break
         }
@@ -34,7 +39,11 @@ struct ColumnBuilder: Sendable {
             }
         }
         if case .success(let column) = booleans(nulls) { return .success(column) }
-        if case .success(let column) = dates(nulls) { return .success(column) }
+        switch dates(nulls) {
+        case .success(let column): return .success(column)
+        case .failure(let misfit) where misfit.ambiguous: return .failure(ambiguousDates(misfit))
+        case .failure: break
+        }
         // A column of numbers but for a few cells gets a note naming the first that does not fit.
         guard let misfit else { return .success(texts(nulls, note: nil)) }
         let hasNumbers = (0..<count).contains { row in
@@ -57,6 +66,47 @@ struct ColumnBuilder: Sendable {
 
     struct Misfit: Error {
         var row: Int
+        /// A date that reads both day first and month first, in a column that does not say which.
+        var ambiguous = false
+    }
+
+    private func ambiguousDates(_ misfit: Misfit) -> Diagnostic {
+        Diagnostic(
+            message: "column '\(name)' has dates such as '\(text(misfit.row))' that read both as day/month and as month/day; "
+                + "give --date-format d/m/yyyy or --date-format m/d/yyyy (or --date-format \(name)=… for this column)",
+            file: file, line: bytes.line(of: Int(starts[misfit.row])))
+    }
+
+    /// Excel's serial day numbers as dates (45292 is 2024-01-01; a fraction is the time of day).
+    /// Excel counts a 29 February 1900 that never was: serials from 61 on count from 1899-12-30.
+    private func excelDates(_ serials: Column) -> Column {
+        let values = serials.numbers.map { serial -> Int64 in
+            guard serial.isFinite, abs(serial) < 3_000_000 else { return 0 }
+            let epoch: Double = serial >= 61 ? -25_569 : -25_568
+            return Int64(((serial + epoch) * 86_400).rounded())
+        }
+        let hasTime = values.contains { $0 % 86_400 != 0 }
+        if hasTime { return Column(.dateTime(values), nulls: serials.nulls) }
+        return Column(.date(values.map { Int32($0 / 86_400) }), nulls: serials.nulls)
+    }
+
+    /// How the column's `a/b/yyyy` dates read: as `--date-format` says, else day first when some
+    /// first part is above 12, month first when some second part is; nil when no cell tells.
+    private func slashOrder(_ nulls: [Bool]) -> Result<DayMonthOrder?, Misfit> {
+        if let dateOrder { return .success(dateOrder) }
+        var dayFirst: Int?
+        var monthFirst: Int?
+        for row in 0..<count where !nulls[row] {
+            guard let (first, second) = FieldParser.slashedParts(bytes, Int(starts[row]), end(row)) else { continue }
+            if first > 12, dayFirst == nil { dayFirst = row }
+            if second > 12, monthFirst == nil { monthFirst = row }
+        }
+        switch (dayFirst, monthFirst) {
+        case (_?, let other?): return .failure(Misfit(row: other))
+        case (_?, nil): return .success(.dayFirst)
+        case (nil, _?): return .success(.monthFirst)
+        case (nil, nil): return .success(nil)
+        }
     }
 
     private func mismatch(_ what: String) -> (Misfit) -> Diagnostic {
@@ -129,10 +179,20 @@ struct ColumnBuilder: Sendable {
 
     /// Dates, or date-times when any cell has a time of day.
     private func dates(_ nulls: [Bool]) -> Result<Column, Misfit> {
+        let order: DayMonthOrder?
+        switch slashOrder(nulls) {
+        case .success(let decided): order = decided
+        case .failure(let misfit): return .failure(misfit)
+        }
         var values = [Int64](repeating: 0, count: count)
         var hasTime = false
         for row in 0..<count where !nulls[row] {
-            guard let value = FieldParser.date(bytes, Int(starts[row]), end(row)) else { return .failure(Misfit(row: row)) }
+            guard let value = FieldParser.date(bytes, Int(starts[row]), end(row), order: order) else {
+                // A `03/04/2024` that no cell of the column settles.
+                let ambiguous = order == nil && FieldParser.slashedParts(bytes, Int(starts[row]), end(row)) != nil
+                    && (row..<count).allSatisfy { nulls[$0] || FieldParser.date(bytes, Int(starts[$0]), end($0), order: .dayFirst) != nil }
+                return .failure(Misfit(row: row, ambiguous: ambiguous))
+            }
             values[row] = value.secondsSinceEpoch
             hasTime = hasTime || value.secondOfDay != 0
         }

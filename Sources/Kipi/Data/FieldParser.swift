@@ -254,14 +254,26 @@ enum FieldParser {
         }
     }
 
-    /// `yyyy-mm-dd` or `dd.mm.yyyy`, optionally with a time `hh:mm[:ss]` (after a space or `T`).
-    static func date(_ bytes: ByteBuffer, _ start: Int, _ end: Int) -> KipiDate? {
+    /// A date as `KipiDate.parse` reads it, optionally with a time of day.
+    static func date(_ bytes: ByteBuffer, _ start: Int, _ end: Int, order: DayMonthOrder? = nil) -> KipiDate? {
+        guard let (first, last) = trimmed(bytes, start, end), last - first >= 6, last - first <= 30 else { return nil }
+        return KipiDate.parse(UnsafeBufferPointer(start: bytes.base + first, count: last - first), order: order)
+    }
+
+    /// The first two numbers of a `a/b/yyyy` date: which of them may be the day or the month.
+    static func slashedParts(_ bytes: ByteBuffer, _ start: Int, _ end: Int) -> (first: Int, second: Int)? {
+        guard let (first, last) = trimmed(bytes, start, end), last - first >= 6, last - first <= 30,
+            let fields = KipiDate.DateFields(UnsafeBufferPointer(start: bytes.base + first, count: last - first)), fields.shape == .slashed
+        else { return nil }
+        return (fields.values[0], fields.values[1])
+    }
+
+    private static func trimmed(_ bytes: ByteBuffer, _ start: Int, _ end: Int) -> (Int, Int)? {
         var first = start
         var last = end
         while first < last, bytes[first] == UInt8(ascii: " ") { first += 1 }
         while last > first, bytes[last - 1] == UInt8(ascii: " ") { last -= 1 }
-        guard last - first >= 10, last - first <= 30 else { return nil }
-        return KipiDate.parse(UnsafeBufferPointer(start: bytes.base + first, count: last - first))
+        return first < last ? (first, last) : nil
     }
 }
 

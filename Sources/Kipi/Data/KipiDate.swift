@@ -1,3 +1,19 @@
+/// How a date written `03/04/2024` is read: day first (UK, Russia) or month first (US).
+public enum DayMonthOrder: String, Sendable, Hashable {
+    case dayFirst, monthFirst
+
+    /// The order a `--date-format` names (`d/m/yyyy`, `m/d/yyyy`, `dd.mm.yy`, `yyyy/m/d` …):
+    /// which of `d` and `m` comes first; nil for a text with neither.
+    public init?(format: String) {
+        let letters = format.lowercased().filter { $0 == "d" || $0 == "m" }
+        switch letters.first {
+        case "d"?: self = .dayFirst
+        case "m"?: self = .monthFirst
+        default: return nil
+        }
+    }
+}
+
 /// A calendar date (proleptic Gregorian, no time zone), stored as days since 1970-01-01, with
 /// a time of day for a date-time (`28.05.2024 15:28`).
 public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -90,38 +106,102 @@ public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Parses `yyyy-mm-dd` and `dd.mm.yyyy`, each optionally with a time `hh:mm[:ss[.fff]]` after a
     /// space (or `T`, ISO); a time of 24:00 or beyond, or of 60 minutes, is no time.
     public init?(parsing text: some StringProtocol) {
-        guard let date = KipiDate.parse(Array(text.utf8)[...]) else { return nil }
+        guard let date = KipiDate.parse(Array(text.utf8)) else { return nil }
         self = date
     }
 
-    static func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> KipiDate? where Bytes.Index == Int {
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for offset in range {
-                let byte = bytes[bytes.startIndex + offset]
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        func byte(_ offset: Int) -> UInt8 { bytes[bytes.startIndex + offset] }
-        let count = bytes.count
+    /// A date as every Excel writes it (SPEC §4), optionally with a time `h:mm[:ss]` after a
+    /// space or `T`: `yyyy-m-d`, `yyyy/m/d`, `d.m.yyyy`, `dd.mm.yy`, and `d/m/yyyy` or
+    /// `m/d/yyyy` as `order` says (without it, only where a part above 12 tells which). A
+    /// two-digit year is read as Excel does: 00–29 are 2000–2029, 30–99 are 1930–1999.
+    static func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, order: DayMonthOrder? = nil) -> KipiDate?
+    where Bytes.Index == Int {
+        guard let fields = DateFields(bytes) else { return nil }
         var date: KipiDate?
-        if count >= 10, byte(4) == UInt8(ascii: "-"), byte(7) == UInt8(ascii: "-") {
-            guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
-            date = KipiDate(year: year, month: month, day: day)
-        } else if count >= 10, byte(2) == UInt8(ascii: "."), byte(5) == UInt8(ascii: ".") {
-            guard let day = number(0..<2), let month = number(3..<5), let year = number(6..<10) else { return nil }
-            date = KipiDate(year: year, month: month, day: day)
+        switch fields.shape {
+        case .yearFirst: date = KipiDate(year: fields.values[0], month: fields.values[1], day: fields.values[2])
+        case .dayFirst: date = KipiDate(year: fields.year, month: fields.values[1], day: fields.values[0])
+        case .slashed:
+            let (first, second) = (fields.values[0], fields.values[1])
+            let reading = first > 12 ? DayMonthOrder.dayFirst : second > 12 ? .monthFirst : order
+            switch reading {
+            case .dayFirst?: date = KipiDate(year: fields.year, month: second, day: first)
+            case .monthFirst?: date = KipiDate(year: fields.year, month: first, day: second)
+            case nil: return nil
+            }
         }
         guard var date else { return nil }
-        if count > 10 {
-            guard byte(10) == UInt8(ascii: "T") || byte(10) == UInt8(ascii: " "),
-                let seconds = secondOfDay(Array(bytes.dropFirst(11)))
-            else { return nil }
+        if let time = fields.time {
+            guard let seconds = secondOfDay(time) else { return nil }
             date.secondOfDay = seconds
         }
         return date
+    }
+
+    /// A date's three numbers and how they are ordered, as written, before any calendar check.
+    struct DateFields {
+        enum Shape {
+            /// `yyyy-m-d`, `yyyy/m/d`, `yyyy.m.d`.
+            case yearFirst
+            /// `d.m.yyyy`, `dd.mm.yy`.
+            case dayFirst
+            /// `a/b/yyyy`: day or month first.
+            case slashed
+        }
+        var values: [Int]
+        var shape: Shape
+        var time: [UInt8]?
+        /// The last part as a year, two digits read as Excel reads them.
+        var year: Int { values[2] < 100 && yearDigits == 2 ? (values[2] < 30 ? 2000 : 1900) + values[2] : values[2] }
+        private var yearDigits: Int
+
+        init?<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) where Bytes.Index == Int {
+            var values: [Int] = []
+            var digits: [Int] = []
+            var separator: UInt8?
+            var current = 0
+            var width = 0
+            var position = bytes.startIndex
+            var time: [UInt8]?
+            while position < bytes.endIndex {
+                let byte = bytes[position]
+                if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                    guard width < 4 else { return nil }
+                    current = current * 10 + Int(byte - UInt8(ascii: "0"))
+                    width += 1
+                } else if values.count < 2, byte == UInt8(ascii: "-") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "."),
+                    width > 0, separator == nil || separator == byte
+                {
+                    separator = byte
+                    values.append(current)
+                    digits.append(width)
+                    (current, width) = (0, 0)
+                } else if values.count == 2, width > 0, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "T") {
+                    time = Array(bytes[(position + 1)...])
+                    break
+                } else {
+                    return nil
+                }
+                position += 1
+            }
+            guard values.count == 2, width > 0, let separator else { return nil }
+            values.append(current)
+            digits.append(width)
+            self.values = values
+            self.time = time
+            self.yearDigits = digits[2]
+            if digits[0] == 4, digits[1] <= 2, digits[2] <= 2 {
+                shape = .yearFirst
+            } else if digits[0] <= 2, digits[1] <= 2, digits[2] == 4 || digits[2] == 2 {
+                switch separator {
+                case UInt8(ascii: "."): shape = .dayFirst
+                case UInt8(ascii: "/"): shape = .slashed
+                default: return nil
+                }
+            } else {
+                return nil
+            }
+        }
     }
 
     /// `hh:mm`, `hh:mm:ss` or `hh:mm:ss.fff` (the fraction dropped), optionally ending in `Z`.
