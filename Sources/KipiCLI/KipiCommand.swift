@@ -22,7 +22,7 @@ enum KipiCommand {
             terminal.print("kipi \(version)")
             return ExitStatus.success
         case .functions:
-            terminal.print(FunctionListing.text(Kipi().functions))
+            terminal.print(Kipi().functions.listing)
             return ExitStatus.success
         case .eval:
             return options.engine == nil ? command.evaluate() : command.evaluateOnEngine()
@@ -37,13 +37,6 @@ enum KipiCommand {
             let editor = atTerminal ? LineEditor(input: STDIN_FILENO, output: STDOUT_FILENO, historyFile: LineEditor.defaultHistoryFile) : nil
             return ReplLoop.run(options: options, terminal: terminal, editor: editor)
         }
-    }
-}
-
-/// Renders the function registry as `kipi functions` and the REPL's `:functions` print it.
-enum FunctionListing {
-    static func text(_ registry: FunctionRegistry) -> String {
-        registry.definitions.map { "\($0.signature)\n    \($0.summary)" }.joined(separator: "\n")
     }
 }
 

@@ -17,6 +17,10 @@ extension Checker {
         let checkedFilter = filter.map { checkExpression($0, filterScope) }
         guard !overloads.isEmpty else {
             let folded = name.lowercased()
+            if let base = StandardLibrary.conditionalAggregates[folded] {
+                report(CheckerMessages.conditionalAggregate(name, base), nameRange, in: scope.source)
+                return nil
+            }
             for suffix in ["ifs", "if"] where folded.hasSuffix(suffix) && folded.count > suffix.count {
                 let base = String(folded.dropLast(suffix.count))
                 if !registry.overloads(of: base).isEmpty {
@@ -24,12 +28,23 @@ extension Checker {
                     return nil
                 }
             }
+            if StandardLibrary.lookupNames.contains(folded) {
+                report(CheckerMessages.excelLookup(name), nameRange, in: scope.source)
+                return nil
+            }
             let userFunctions = entries.keys.filter { if case .function = entries[$0]?.declaration.kind { true } else { false } }
-            let suggestion = closestName(to: name, among: registry.names + userFunctions.sorted())
+            // A suggestion never names a function that computes something else (PERCENTILE.INC is not percentile_exc).
+            let exclusive = { (text: String) in ["exc", "искл"].contains { text.lowercased().contains($0) } }
+            let candidates = (registry.names + userFunctions.sorted()).filter { exclusive($0) == exclusive(name) }
+            let suggestion = closestName(to: name, among: candidates)
             report(CheckerMessages.unknownFunction(name, suggestion: suggestion), nameRange, in: scope.source)
             return nil
         }
         guard let function else {
+            if let hint = decimalCommaHint(arguments, scope: scope) {
+                report(hint, range, in: scope.source)
+                return nil
+            }
             report(CheckerMessages.argumentCount(name, accepted: overloads.map(\.arity), given: arguments.count), range, in: scope.source)
             return nil
         }
@@ -75,6 +90,16 @@ extension Checker {
             kind: .call(function, arguments: typed.map { lifted($0, to: shape) }), type: resultType, shape: shape, format: format,
             range: range)
         return folded(call)
+    }
+
+    /// `percentile(x, 0,5)`: two number arguments with only a comma between them are a number
+    /// written with a decimal comma, when the call has one argument too many.
+    private func decimalCommaHint(_ arguments: [Expression], scope: Scope) -> String? {
+        for (left, right) in zip(arguments, arguments.dropFirst()) {
+            guard case .number = left.kind, case .number = right.kind, left.range.end + 1 == right.range.start else { continue }
+            return SyntaxMessages.decimalComma(scope.source.text(of: left.range), scope.source.text(of: right.range))
+        }
+        return nil
     }
 
     /// A call of a deterministic cell-by-cell function on constants, such as the date literal

@@ -25,6 +25,10 @@ enum CheckerMessages {
         "unknown function '\(name)'; Kipi filters inside the aggregate: write \(base)(x where condition), "
             + "as \(base)(amount where status == \"won\")"
     }
+    static func excelLookup(_ name: String) -> String {
+        "unknown function '\(name)'; Kipi pairs values with lookup(value, keys, values), "
+            + "as lookup(manager, plans.manager, plans.target) or lookup(rating, [\"poor\", \"good\"], [0, 10])"
+    }
     static func cycle(_ names: [String]) -> String {
         "reference cycle: " + names.joined(separator: " → ")
     }

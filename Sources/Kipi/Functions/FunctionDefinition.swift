@@ -23,6 +23,8 @@ public struct FunctionDefinition: Sendable {
     /// How the function is written in SQL, for `kipi sql` and the engines; nil when it has no
     /// SQL form, which makes a formula calling it a check error there.
     public var sql: SQLForm?
+    /// For another name of a function (`average`, `PERCENTILE.INC`, `СУММ`): the name it stands for.
+    public var aliasOf: String?
 
     public init(
         _ name: String, _ parameters: [Parameter], returns result: ResultType, format: ResultFormat = .plain,

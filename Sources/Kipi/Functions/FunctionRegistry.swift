@@ -80,6 +80,22 @@ public struct FunctionRegistry: Sendable {
     /// Every function and overload, in registration order.
     public var definitions: [FunctionDefinition] { names.flatMap { byName[$0] ?? [] } }
 
+    /// Each function with its signature and help, and its other names (Excel's, Russian Excel's)
+    /// under it rather than as functions of their own: what `kipi functions` and the REPL's
+    /// `:functions` print.
+    public var listing: String {
+        var aliases: [String: [String]] = [:]
+        for definition in definitions {
+            if let target = definition.aliasOf, !(aliases[target] ?? []).contains(definition.name) {
+                aliases[target, default: []].append(definition.name)
+            }
+        }
+        return definitions.filter { $0.aliasOf == nil }.map { definition in
+            let also = aliases[definition.name].map { "\n    Also: " + $0.joined(separator: ", ") } ?? ""
+            return "\(definition.signature)\n    \(definition.summary)" + also
+        }.joined(separator: "\n")
+    }
+
     /// An identifier, or identifiers joined by dots, as Excel names `PERCENTRANK.INC`.
     private func isIdentifier(_ name: String) -> Bool {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)

@@ -6,8 +6,18 @@ enum StandardLibrary {
             Aggregates.definitions + OrderStatistics.definitions + Dispersion.definitions + Conditionals.definitions
             + Arithmetic.definitions + Scorecard.definitions + Dates.definitions + Text.definitions + Windows.definitions
         let written = own.map { definition in BuiltInSQL.form(for: definition).map(definition.writtenInSQL) ?? definition }
-        return written + russianExcelNames.flatMap { alias, target in written.filter { $0.name == target }.map { Self.alias(alias, of: $0) } }
+        return written + (excelNames + russianExcelNames).flatMap { alias, target in
+            written.filter { $0.name == target }.map { Self.alias(alias, of: $0) }
+        }
     }
+
+    /// Excel's dotted English names of the functions Kipi has (Chinese and Japanese Excel write
+    /// these too), as aliases of them.
+    static let excelNames: [(String, String)] = [
+        ("PERCENTILE.INC", "percentile"), ("PERCENTILE.EXC", "percentile_exc"), ("PERCENTRANK.INC", "percentrank"),
+        ("PERCENTRANK.EXC", "percentrank_exc"), ("QUARTILE.INC", "quartile"), ("STDEV.S", "stdev"), ("STDEV.P", "stdevp"),
+        ("VAR.S", "var"), ("VAR.P", "varp"), ("COUNTA", "count"),
+    ]
 
     /// Russian Excel's names of the functions Kipi has, as aliases of them.
     static let russianExcelNames: [(String, String)] = [
@@ -26,9 +36,19 @@ enum StandardLibrary {
     static func alias(_ name: String, of definition: FunctionDefinition) -> FunctionDefinition {
         var copy = definition
         copy.name = name
-        copy.summary = "Same as \(definition.name): " + definition.summary.prefix(1).lowercased() + definition.summary.dropFirst()
+        copy.aliasOf = definition.name
+        copy.summary = "Same as \(definition.name). " + definition.summary
         return copy
     }
+
+    /// Excel's conditional aggregates, in Russian too, and the aggregate Kipi filters instead.
+    static let conditionalAggregates: [String: String] = [
+        "суммесли": "sum", "суммеслимн": "sum", "счётесли": "count", "счетесли": "count", "счётеслимн": "count", "счетеслимн": "count",
+        "срзначесли": "avg", "срзначеслимн": "avg", "максеслимн": "max", "минеслимн": "min",
+    ]
+
+    /// Excel's lookup functions, in English and Russian: Kipi's is `lookup`.
+    static let lookupNames: Set<String> = ["vlookup", "hlookup", "xlookup", "впр", "гпр", "просмотрx", "просмотрх", "index", "индекс", "match", "поискпоз"]
 }
 
 /// The types whose values have an order: what `min`, `max` and comparisons accept.

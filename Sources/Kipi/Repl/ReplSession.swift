@@ -129,7 +129,9 @@ public struct ReplSession {
                 names.insert(table.isEmpty ? written : "\(table).\(written)")
             }
         }
-        names.formUnion(kipi.functions.names)
+        // Another name of a function completes only when the prefix is written its way (`PERC` → `PERCENTILE.INC`).
+        let ownNames = kipi.functions.definitions.filter { $0.aliasOf == nil || $0.name.hasPrefix(prefix) }.map(\.name)
+        names.formUnion(ownNames)
         let folded = prefix.lowercased()
         return names.filter { $0.lowercased().hasPrefix(folded) || $0.lowercased().hasPrefix("`" + folded) }.sorted()
     }
@@ -255,7 +257,7 @@ public struct ReplSession {
         case ":help", ":h":
             return Output(ReplSession.help)
         case ":functions":
-            return Output(kipi.functions.definitions.map { "\($0.signature)\n    \($0.summary)" }.joined(separator: "\n"))
+            return Output(kipi.functions.listing)
         case ":columns":
             guard !tables.isEmpty else { return Output("no data loaded; use :data FILE") }
             return Output(

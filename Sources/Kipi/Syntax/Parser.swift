@@ -514,13 +514,27 @@ struct Parser {
 
     @discardableResult
     private mutating func expect(_ kind: Token.Kind, _ what: String) throws(SyntaxError) -> SourceRange {
+        if let hint = spacedNameHint() { throw error(hint) }
         guard check(kind) else { throw error(SyntaxMessages.expected(what, found: current.kind)) }
         return advance().range
     }
 
+    /// Two names in a row, as a column name with a space written bare (`sum(Сумма сделки)`):
+    /// the hint to write it in backticks.
+    private func spacedNameHint() -> String? {
+        guard index > 0, case .identifier = current.kind, case .identifier = tokens[index - 1].kind else { return nil }
+        var first = index - 1
+        while first > 0, case .identifier = tokens[first - 1].kind { first -= 1 }
+        var last = index
+        while last + 1 < tokens.count, case .identifier = tokens[last + 1].kind { last += 1 }
+        let text = source.text(of: tokens[first].range.union(tokens[last].range))
+        guard !text.contains("\n") else { return nil }
+        return SyntaxMessages.spacedName(text)
+    }
+
     private mutating func expectEndOfLine() throws(SyntaxError) {
         if check(.newline) || check(.endOfFile) { return }
-        if let hint = decimalCommaHint() { throw error(hint) }
+        if let hint = decimalCommaHint() ?? spacedNameHint() { throw error(hint) }
         if check(.symbol(.rightParen)) || check(.symbol(.rightBracket)) {
             throw error(SyntaxMessages.unmatched(current.kind))
         }

@@ -24,6 +24,9 @@ enum SyntaxMessages {
         "expected end of line after the definition, found \(found)"
     }
     static func invalidNumber(_ text: String) -> String { "invalid number '\(text)'" }
+    static func spacedName(_ text: String) -> String {
+        "a name with spaces is written in backticks: `\(text)`"
+    }
     static func numberTooLarge(_ text: String) -> String { "number '\(text)' is too large" }
     static let assignmentAsComparison = "'=' defines a name; to compare, write '==', as status == \"won\""
     static func decimalComma(_ whole: String, _ fraction: String) -> String {
