@@ -23,7 +23,7 @@ extension Evaluator {
                     collections.append(evaluate(argument))
                     continue
                 }
-                switch listValues(argument) {
+                switch listValues(argument, skippingErrors: function.skipsErrors) {
                 case .success(let values):
                     collections.append(Column(values: values, type: listElementType(argument.type)))
                     lengths.append(values.count)
@@ -64,7 +64,8 @@ extension Evaluator {
         }
         let valueArguments = call.arguments.indices.filter { call.roles[$0] == .value }.map { evaluate(call.arguments[$0]) }
         let selections = selectRows(
-            domainLength: domainLength, partOf: partOfElement, partCount: partCount, collections: collections, mask: mask)
+            domainLength: domainLength, partOf: partOfElement, partCount: partCount, collections: collections, mask: mask,
+            skippingErrors: function.skipsErrors)
         if trace != nil {
             var scope = [Int](repeating: 0, count: partCount)
             if let partOfElement {
@@ -185,8 +186,11 @@ extension Evaluator {
     }
 
     /// One pass over the domain, sorting the elements that pass the filter and have no null
-    /// collection value into their parts.
-    private func selectRows(domainLength: Int, partOf: [Int32]?, partCount: Int, collections: [Column], mask: Column?) -> [Selection] {
+    /// collection value into their parts; a failed collection value fails its part, or is left
+    /// out with `skippingErrors`.
+    private func selectRows(
+        domainLength: Int, partOf: [Int32]?, partCount: Int, collections: [Column], mask: Column?, skippingErrors: Bool
+    ) -> [Selection] {
         let noNulls = collections.allSatisfy { $0.nulls == nil }
         let noErrors = collections.allSatisfy { $0.errors.isEmpty } && (mask?.errors.isEmpty ?? true)
         if partOf == nil, mask == nil, noNulls, noErrors {
@@ -210,7 +214,7 @@ extension Evaluator {
             var skip = false
             for column in collections {
                 if let message = column.errors.message(at: row) {
-                    if selections[part].failure == nil { selections[part].failure = message }
+                    if selections[part].failure == nil, !skippingErrors { selections[part].failure = message }
                     skip = true
                 } else if column.isNull(row) {
                     skip = true

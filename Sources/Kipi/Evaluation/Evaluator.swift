@@ -326,7 +326,7 @@ struct Evaluator: Sendable {
 
     /// The values of a list argument, evaluated element by element; a failed element fails the
     /// list, as an error inside an Excel array fails the function that reads it.
-    mutating func listValues(_ expression: TypedExpression) -> Result<[Value], FunctionError> {
+    mutating func listValues(_ expression: TypedExpression, skippingErrors: Bool = false) -> Result<[Value], FunctionError> {
         if case .list(let elements)? = expression.folded { return .success(elements) }
         switch expression.kind {
         case .literal(.list(let elements)):
@@ -335,14 +335,20 @@ struct Evaluator: Sendable {
             var values: [Value] = []
             for element in elements {
                 let column = evaluate(element)
-                if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
+                if let message = column.errors.message(at: 0) {
+                    if skippingErrors {
+                        values.append(.null)
+                        continue
+                    }
+                    return .failure(FunctionError(message))
+                }
                 values.append(column.count == 0 ? .null : column[0])
             }
             return .success(values)
         case .definition(let index) where expression.type.isList:
-            return listValues(program.definitions[index].value)
+            return listValues(program.definitions[index].value, skippingErrors: skippingErrors)
         case .userCall(_, _, let expansion):
-            return listValues(expansion)
+            return listValues(expansion, skippingErrors: skippingErrors)
         default:
             let column = evaluate(expression)
             if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }

@@ -13,11 +13,13 @@ enum Aggregates {
         return [
             FunctionDefinition(
                 "count", [Parameter.collection("x", .any).optional()], returns: .exactly(.number),
-                summary: "count() counts rows, count(x) non-null values of x, count(where p) rows where p holds.",
+                summary:
+                    "count() counts rows, count(x) non-null values of x, count(where p) rows where p holds; "
+                    + "a value that is an evaluation error is not counted, as Excel's COUNT skips error cells.",
                 implementation: .aggregate { input in
                     .number(Double(input.collections.first?.count ?? input.rowCount))
                 }
-            ).reducing(.count),
+            ).reducing(.count).skippingErrors(),
             FunctionDefinition(
                 "sum", [.collection("x", .number)], returns: .exactly(.number), format: .inheritsArguments,
                 summary: "Sum of the non-null values, compensated against rounding error; 0 for no values.",

@@ -23,6 +23,9 @@ public struct FunctionDefinition: Sendable {
     /// How the function is written in SQL, for `kipi sql` and the engines; nil when it has no
     /// SQL form, which makes a formula calling it a check error there.
     public var sql: SQLForm?
+    /// Whether evaluation errors among the values reduced are left out, as Excel's COUNT leaves
+    /// out error cells, rather than failing the result (true for `count` alone).
+    public var skipsErrors = false
     /// For another name of a function (`average`, `PERCENTILE.INC`, `СУММ`): the name it stands for.
     public var aliasOf: String?
 
@@ -43,6 +46,13 @@ public struct FunctionDefinition: Sendable {
     public func reducing(_ reduction: Reduction) -> FunctionDefinition {
         var copy = self
         copy.reduction = reduction
+        return copy
+    }
+
+    /// The same function, leaving out the errors among the values it reduces.
+    public func skippingErrors() -> FunctionDefinition {
+        var copy = self
+        copy.skipsErrors = true
         return copy
     }
 

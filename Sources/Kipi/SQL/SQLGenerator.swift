@@ -605,9 +605,11 @@ final class SQLGenerator {
             let listFails = SQLValue.anyOf(elements.flatMap { $0.map(\.fails) })
             if let listFails { filter = SQLValue("TRUE", fails: listFails) }
         }
-        let rows = derivedRows(items(collections), from: from, kept: inGroup + kept(filter, collections), as: derived)
+        // A function that skips errors (count) leaves failed values out instead.
+        let skipped = call.function.skipsErrors ? collections.compactMap { $0.fails.map { "NOT COALESCE(\($0), FALSE)" } } : []
+        let rows = derivedRows(items(collections), from: from, kept: inGroup + kept(filter, collections) + skipped, as: derived)
         // A failed filter cell, or a failed collection cell the filter keeps, fails the group.
-        let collectionFails = SQLValue.anyOf(collections.map(\.fails))
+        let collectionFails = call.function.skipsErrors ? nil : SQLValue.anyOf(collections.map(\.fails))
         var rowFails: String?
         if let filter, let fails = filter.fails {
             rowFails = SQLValue.anyOf([fails, collectionFails.map { "(COALESCE(\(filter.value), FALSE) AND \($0))" }])
