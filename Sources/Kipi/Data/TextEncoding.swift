@@ -83,6 +83,15 @@ public enum TextEncoding: String, Sendable, CaseIterable {
 
     /// For text that is not UTF-8: GB18030 when its start decodes as such into mostly Chinese
     /// characters, else Windows-1251 when that decoding gives letters rather than symbols.
+    /// Han characters, CJK and full-width punctuation, and what Chinese exports write beside them:
+    /// the yuan sign, the middle dot, curly quotes, dashes and the ellipsis.
+    private static func chineseText(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x4E00...0x9FFF, 0x3000...0x303F, 0xFF00...0xFFEF, 0x00A5, 0x00B7, 0x2014, 0x2018...0x201D, 0x2026: true
+        default: false
+        }
+    }
+
     static func detect(_ whole: Data) -> TextEncoding? {
         // The first 64 KiB tell, cut after a line break, which no multi-byte character contains.
         var data = whole.prefix(65_536)
@@ -93,7 +102,7 @@ public enum TextEncoding: String, Sendable, CaseIterable {
             return Double(nonASCII.filter(isWanted).count) / Double(nonASCII.count)
         }
         if let text = TextEncoding.gb18030.utf8Bytes(of: data).flatMap({ String(data: $0, encoding: .utf8) }),
-            share(text, { (0x4E00...0x9FFF).contains($0.value) || (0x3000...0x303F).contains($0.value) || (0xFF00...0xFFEF).contains($0.value) }) > 0.8
+            share(text, { Self.chineseText($0) }) > 0.8
         {
             return .gb18030
         }
