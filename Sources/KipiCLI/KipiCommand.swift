@@ -184,18 +184,20 @@ struct Session {
     }
 
     private func print(_ result: EvaluationResult, single: Bool) {
+        // With a locale the CSV is for a spreadsheet: the byte order mark makes Excel read it as UTF-8.
+        let csv = (options.localeGiven ? "\u{FEFF}" : "") + CSVFormatter.format(result, locale: options.locale)
         if single, let kpi = result.kpis.first {
             switch options.format {
             case .json: terminal.print(JSONFormatter.format(kpi.value))
             case .table: terminal.print(TableFormatter.format(kpi.value, format: kpi.format, locale: options.locale))
-            case .csv: terminal.print(CSVFormatter.format(result, locale: options.locale))
+            case .csv: terminal.print(csv)
             }
             return
         }
         switch options.format {
         case .json: terminal.print(JSONFormatter.format(result))
         case .table: terminal.print(TableFormatter.format(result, locale: options.locale))
-        case .csv: terminal.print(CSVFormatter.format(result, locale: options.locale))
+        case .csv: terminal.print(csv)
         }
     }
 

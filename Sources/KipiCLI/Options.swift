@@ -20,6 +20,8 @@ struct Options {
     var parameters: [(name: String, value: String)] = []
     var format: OutputFormat = .table
     var locale: NumberLocale = .en
+    /// Whether `--locale` was given: CSV for a spreadsheet then starts with a byte order mark.
+    var localeGiven = false
     var only: [String]?
     /// `--group key=value,…` for explain.
     var group: [String: String] = [:]
@@ -111,6 +113,7 @@ struct Options {
                     throw UsageError(message: "unknown locale '\(name)'; use en, ru, de or zh")
                 }
                 options.locale = locale
+                options.localeGiven = true
             case "--only":
                 options.only = try optionValue().split(separator: ",").map { String($0).trimmingWhitespace() }
             case "--delimiter":

@@ -16,7 +16,8 @@ The rules the reference follows:
   KPI's keys, if any), once each; a key written as written (`month(date)`) or by name (`period`)
   is the group's key.
 - Nulls are skipped by aggregates; arithmetic with null is null; a failed value that an aggregate
-  keeps fails it; a division by zero fails.
+  keeps fails it, but for `count`, which skips it as Excel's COUNT skips error cells; a division
+  by zero fails.
 """
 import json
 import random
@@ -129,6 +130,9 @@ def reduce(function, values):
     kept = []
     for value in values:
         if is_err(value):
+            # Excel's COUNT skips error cells; every other aggregate fails on one.
+            if function == "count":
+                continue
             return value
         if value is not None:
             kept.append(value)

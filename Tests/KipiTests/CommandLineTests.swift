@@ -121,9 +121,20 @@ struct CommandLineTests {
         let run = CapturedRun(["eval", formulas, "--data", data, "--format", "csv"])
         #expect(run.output == "kpi,manager,value\ntotal,,35\nby_manager,Ann,7.5\nby_manager,Bob,1.25\n")
         #expect(run.status == 0)
-        // Russian and German Excel open ';'-separated CSV with decimal commas.
+        // Russian and German Excel open ';'-separated CSV with decimal commas; with a locale the
+        // CSV is for a spreadsheet, and starts with a byte order mark (SPEC v3).
         let russian = CapturedRun(["eval", formulas, "--data", data, "--format", "csv", "--locale", "ru"])
-        #expect(russian.output == "kpi;manager;value\ntotal;;35\nby_manager;Ann;7,5\nby_manager;Bob;1,25\n")
+        #expect(russian.output == "\u{FEFF}kpi;manager;value\ntotal;;35\nby_manager;Ann;7,5\nby_manager;Bob;1,25\n")
+        let english = CapturedRun(["eval", formulas, "--data", data, "--format", "csv", "--locale", "en"])
+        #expect(english.output.hasPrefix("\u{FEFF}kpi,manager,value\n"))
+    }
+
+    /// SPEC v3: the numbers of one table column share their decimals.
+    @Test func aTableColumnSharesItsDecimals() throws {
+        let data = try temporaryFile("d.csv", "manager,amount\nAnn,24340\nBob,23526.18\nCat,0.5\n")
+        let formulas = try temporaryFile("k.kpi", "total = sum(amount) by manager\n")
+        let run = CapturedRun(["eval", formulas, "--data", data])
+        #expect(run.output == "total  (by manager)\n  manager      value\n  Ann      24,340.00\n  Bob      23,526.18\n  Cat           0.50\n")
     }
 
     @Test func tablesFollowTheLocale() throws {

@@ -29,7 +29,8 @@ public enum TableFormatter {
     private static func subTable(_ keyNames: [String], _ rows: [GroupRow], _ format: DisplayFormat, _ locale: NumberLocale) -> [String] {
         guard !rows.isEmpty else { return ["(no groups)"] }
         let header = keyNames + ["value"]
-        let body = rows.map { row in row.keys.map { text($0, .plain, locale) } + [text(row.outcome, format, locale)] }
+        let shared = sharedDecimals(rows.map(\.outcome), format)
+        let body = rows.map { row in row.keys.map { text($0, .plain, locale) } + [text(row.outcome, shared, locale)] }
         let widths = header.indices.map { column in ([header] + body).map { displayWidth($0[column]) }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { column, cell in
@@ -38,6 +39,32 @@ public enum TableFormatter {
             }.joined(separator: "  ")
         }
         return [line(header)] + body.map(line)
+    }
+
+    /// The format a column of values is shown in: numbers shown as they are (no decimals given)
+    /// share the most decimals any of them needs, so `24,340.00` stands above `23,526.18`.
+    private static func sharedDecimals(_ outcomes: [Outcome], _ format: DisplayFormat) -> DisplayFormat {
+        guard format.style == .number, format.decimals == nil else { return format }
+        var most: Int?
+        for case .value(.number(let number)) in outcomes {
+            guard let decimals = humanDecimals(number) else { return format }
+            most = max(most ?? 0, decimals)
+        }
+        guard let most, most > 0 else { return format }
+        var shared = format
+        shared.decimals = most
+        return shared
+    }
+
+    /// The decimals `human` shows a number with; nil for scientific notation.
+    private static func humanDecimals(_ number: Double) -> Int? {
+        let magnitude = abs(number)
+        if magnitude >= 1e15 || (magnitude < 1e-6 && number != 0) { return nil }
+        if number == number.rounded() { return 0 }
+        if magnitude >= 1 { return 2 }
+        var text = grouped(number, decimals: Int((-log10(magnitude)).rounded(.down)) + 4, .en)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text.split(separator: ".").last.map(\.count) ?? 0
     }
 
     private static func text(_ outcome: Outcome, _ format: DisplayFormat, _ locale: NumberLocale) -> String {
