@@ -133,6 +133,14 @@ struct Session {
     func evaluateOnEngine() -> Int32 {
         do {
             let engine = SQLEngine(dialect: options.engine ?? .duckdb, connection: options.connection)
+            // DuckDB creates a database file it is given and does not find: a misspelt path would
+            // read an empty database, and leave the file behind.
+            if engine.dialect == .duckdb, let database = options.connection, database != ":memory:",
+                !FileManager.default.fileExists(atPath: database)
+            {
+                terminal.printError("kipi: error: the DuckDB database '\(database)' does not exist; give an existing database file with --connect")
+                return ExitStatus.failure
+            }
             let source = try formulaSource()
             var schemas: [String: Schema] = [:]
             if options.data.isEmpty {

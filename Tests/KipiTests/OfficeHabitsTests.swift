@@ -136,6 +136,29 @@ struct OfficeHabitsTests {
         #expect(message == expected)
     }
 
+    /// `--param` reads a value as `:set` does: one parser for both.
+    @Test func aParameterReadsNumbersAsTheDataDoes() throws {
+        let data = try temporaryFile("d.csv", "x\n1\n")
+        let formulas = try temporaryFile("k.kpi", "param target = 10\nk = target\n")
+        #expect(CapturedRun(["eval", formulas, "--data", data, "--param", "target=1,234,567", "--format", "json"]).output == "{\n  \"k\": 1234567\n}\n")
+        #expect(CapturedRun(["eval", formulas, "--data", data, "--param", "target=1.234,5", "--format", "json"]).output == "{\n  \"k\": 1234.5\n}\n")
+        var session = ReplSession()
+        _ = session.handle("param target = 10")
+        _ = session.handle(":set target=1,234,567")
+        #expect(session.handle("target * 1").text == "1,234,567")
+    }
+
+    @Test func anEngineNamesWhatIsMissing() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("kipi-missing-\(UUID().uuidString).duckdb").path
+        let run = CapturedRun(["eval", "formulas/sales.kpi", "--engine", "duckdb", "--table", "sales", "--connect", missing])
+        #expect(run.status == 1)
+        #expect(run.errors == "kipi: error: the DuckDB database '\(missing)' does not exist; give an existing database file with --connect\n")
+        #expect(!FileManager.default.fileExists(atPath: missing))
+        #expect(
+            diagnostics("k = sum(plans.target)").split(separator: "\n").first
+                == "test.kpi:1:9: error: unknown table 'plans'; give it with --data plans=FILE (on an engine, --table plans=TABLE)")
+    }
+
     @Test func functionsAreListedWithTheirOtherNames() {
         let listing = Kipi().functions.listing
         #expect(listing.contains("percentrank(x: column of number, v: number, [significance: number]) -> number\n"))

@@ -357,3 +357,19 @@ extension SQLEngineTests {
         #expect(groups(engine, "h").count == 3)
     }
 }
+
+extension SQLEngineTests {
+    /// `count` leaves out evaluation errors, as Excel's COUNT skips error cells, on the engine too.
+    @Test(arguments: [SQLDialect.duckdb, .postgres])
+    func countSkipsErrorsOnTheEngine(_ dialect: SQLDialect) throws {
+        let (program, data) = try GroupsPerKPITests().compile(
+            "a = count(100 / (amount - 100))\nb = count([1, 0, 3, 1/0])\nc = count(100 / (amount - 100)) by manager\n",
+            ["": GroupsPerKPITests.facts])
+        let (inProcess, engine) = try Engines.bothWays(program, tables: data, on: dialect)
+        for result in [inProcess, engine] {
+            #expect(single(result, "a") == "3")
+            #expect(single(result, "b") == "3")
+            #expect(groups(result, "c") == ["Ann=1", "Bob=1", "Cat=1"])
+        }
+    }
+}

@@ -95,7 +95,8 @@ enum CheckerMessages {
         "table '\(table)' has no column '\(name)'" + didYouMean(suggestion)
     }
     static func unknownTable(_ name: String, suggestion: String?) -> String {
-        "unknown table '\(name)'" + didYouMean(suggestion) + (suggestion == nil ? "; give it with --data \(name)=FILE" : "")
+        "unknown table '\(name)'" + didYouMean(suggestion)
+            + (suggestion == nil ? "; give it with --data \(name)=FILE (on an engine, --table \(name)=TABLE)" : "")
     }
     static let numberMinusPeriod = "cannot subtract a period from a number; a period minus a number of periods is written period - n"
     static func periodGrains(_ left: PeriodGrain, _ right: PeriodGrain) -> String {

@@ -594,7 +594,13 @@ final class SQLGenerator {
             guard let lists = Optional(collectionIndices.map { listElements(call.arguments[$0]) }), lists.allSatisfy({ $0 != nil }) else {
                 return problem("a list that is not written out has no SQL form", node)
             }
-            let elements = lists.compactMap { $0 }.map { $0.map { lower($0, scope) } }
+            var elements = lists.compactMap { $0 }.map { $0.map { lower($0, scope) } }
+            if call.function.skipsErrors {
+                // A failed element is left out (NULL), as count leaves out error values.
+                elements = elements.map { $0.map { element in
+                    element.fails.map { SQLValue("(CASE WHEN COALESCE(\($0), FALSE) THEN NULL ELSE \(element.value) END)") } ?? element
+                } }
+            }
             let count = elements.map(\.count).max() ?? 0
             guard count > 0, elements.allSatisfy({ $0.count == count }) else { return problem("lists of different lengths have no SQL form", node) }
             let alias = fresh("l")
