@@ -62,9 +62,10 @@ struct LineEditor {
                 cc[Int(VMIN)] = 1
                 cc[Int(VTIME)] = 0
             }
-            tcsetattr(input, TCSAFLUSH, &raw)
+            // TCSADRAIN, not TCSAFLUSH: what was typed while the last line ran is read, not lost.
+            tcsetattr(input, TCSADRAIN, &raw)
         }
-        defer { if isTerminal { tcsetattr(input, TCSAFLUSH, &saved) } }
+        defer { if isTerminal { tcsetattr(input, TCSADRAIN, &saved) } }
         var state = EditState(prompt: prompt, historyCount: history.count)
         write(prompt)
         while true {

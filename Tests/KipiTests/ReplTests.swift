@@ -82,9 +82,52 @@ struct ReplTests {
         _ = session.handle("total = sum(amount)")
         let switched = session.handle(":data \(second)")
         #expect(switched.failed)
-        #expect(switched.text.hasPrefix("loaded 1 rows: price\n'total' no longer fits the data and is left out until typed again:"))
+        #expect(switched.text.hasPrefix("loaded 1 rows: price\n'total' does not fit the data and is left out until it does:"))
         #expect(session.handle("sum(price)") == ReplSession.Output("3"))
+        #expect(session.handle("count()") == ReplSession.Output("1"))
         #expect(session.handle(":list").text == "total  (left out: it does not fit the data)")
+        // Back on data it fits, it is back.
+        #expect(session.handle(":data \(first)") == ReplSession.Output("loaded 1 rows: amount"))
+        #expect(session.handle("total * 2") == ReplSession.Output("20"))
+    }
+
+    /// SPEC v3: `kipi repl FILE.kpi` loads every definition that checks and reports the others once;
+    /// after `:data`, a loaded file's definitions that do not fit are reported once, and every
+    /// other input still answers.
+    @Test func aFileWithABadDefinitionLoadsTheOthers() throws {
+        let data = try temporaryFile("a.csv", "amount,region\n10,EU\n5,US\n")
+        let formulas = try temporaryFile("k.kpi", "total = sum(amount)\nbad = sum(amount_typo)\ndoubled = total * 2\nuses_bad = bad + 1\n")
+        var session = ReplSession(readsFiles: true)
+        _ = session.handle(":data \(data)")
+        let loaded = session.handle(":load \(formulas)")
+        #expect(loaded.failed)
+        #expect(loaded.text.hasPrefix("loaded \(formulas): 2 KPIs\n'bad' does not fit the data and is left out until it does:\n"))
+        #expect(loaded.text.contains("'uses_bad' does not fit the data"))
+        #expect(session.handle("doubled") == ReplSession.Output("30"))
+        #expect(session.handle("count()") == ReplSession.Output("2"))
+        let other = try temporaryFile("b.csv", "price\n3\n")
+        let switched = session.handle(":data \(other)")
+        // total and doubled no longer fit; bad and uses_bad, reported at the load, are not again.
+        #expect(switched.text.components(separatedBy: "does not fit").count == 3)
+        #expect(switched.text.contains("'total' does not fit") && switched.text.contains("'doubled' does not fit"))
+        #expect(session.handle("sum(price)") == ReplSession.Output("3"))
+        #expect(session.handle("sum(price)") == ReplSession.Output("3"))
+    }
+
+    /// A data path with spaces (the command line's `--data "my file.csv"`, or quoted after
+    /// `:data`), and the options of one table (`--type plans.x=text`).
+    @Test func dataPathsWithSpacesAndOptionsPerTable() throws {
+        let data = try temporaryFile("my file.csv", "amount\n10\n5\n")
+        let plans = try temporaryFile("plans.csv", "code,target\n001,3\n")
+        var session = ReplSession(readsFiles: true)
+        #expect(session.loadData(table: "", path: data) == ReplSession.Output("loaded 2 rows: amount"))
+        #expect(session.handle(":data \"\(data)\"") == ReplSession.Output("loaded 2 rows: amount"))
+        session.tableDataOptions["plans"] = DataOptions(columnTypes: ["code": .text])
+        _ = session.handle(":data plans=\(plans)")
+        #expect(session.handle(":columns").text.contains("plans.code: text"))
+        let options = try Options.parse(["repl", "--data", data, "--data", "plans=\(plans)", "--type", "plans.code=text"])
+        #expect(options.dataOptions(for: "plans").columnTypes == ["code": .text])
+        #expect(options.dataOptions(for: "").columnTypes == [:])
     }
 
     @Test func formatsSavesAndReadsDataOptions() throws {
@@ -146,6 +189,28 @@ struct ReplTests {
         // A second session recalls the first one's history.
         let second = try runAtTerminal(keys: ["\u{1B}[A\r", "\u{4}"], data: data, history: history)
         #expect(second.results == ["5"])
+    }
+
+    /// The `kipi` program itself through a real pseudo-terminal (`Tests/Terminal/repl_interrupt.py`):
+    /// Ctrl-C during an evaluation of seconds on a million rows cancels it, the session answers the
+    /// next input with the definitions typed before, and a file with a bad definition loads the others.
+    @Test func ctrlCCancelsAnEvaluationAndTheSessionGoesOn() throws {
+        let built = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kipi")
+        let kipi = FileManager.default.isExecutableFile(atPath: built.path) ? built.path : repositoryRoot.appendingPathComponent(".build/debug/kipi").path
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("kipi-pty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/Terminal/repl_interrupt.py").path, kipi, work.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text.suffix(2_000))")
+        #expect(text.contains("error: the evaluation was cancelled"))
     }
 
     /// What the screen showed, and the lines the session printed after the banner.

@@ -19,6 +19,11 @@ public struct ReplSession {
     private let kipi: Kipi
     /// Options for `:data`, such as the command line's `--decimal-comma`; `:data` may add its own.
     public var dataOptions: DataOptions
+    /// Options for the files of single tables (`--type plans.target=number`), in place of `dataOptions`.
+    public var tableDataOptions: [String: DataOptions] = [:]
+    /// Stops the evaluation of the line being handled when cancelled from another thread (the
+    /// terminal's Ctrl-C); the session and its definitions stay as they were.
+    public var cancellation: Cancellation?
     /// Reads standard input, for `:data -`; nil when it is larger than the host allows.
     public var readInput: () -> [UInt8]? = { [] }
     private var tables: [String: DataTable] = [:]
@@ -29,7 +34,8 @@ public struct ReplSession {
     private var typed: [(name: String, source: SourceText)] = []
     /// Names `:forget` removed from the loaded files.
     private var forgotten: Set<String> = []
-    /// Typed definitions that stopped fitting the data: reported once, left out until typed again.
+    /// Definitions, typed or loaded, that do not check against the data: reported once, left out
+    /// while they do not fit (checked again when data or files change).
     private var broken: Set<String> = []
     private var parameters: [String: Value] = [:]
     private var format = OutputFormat.table
@@ -156,7 +162,37 @@ public struct ReplSession {
 
     private var definitionSources: [SourceText] {
         let replaced = Set(typed.map(\.name)).union(forgotten)
-        return files.map { $0.blanking(replaced) } + typed.filter { !broken.contains($0.name) }.map(\.source)
+        return files.map { $0.blanking(replaced.union(broken)) } + typed.filter { !broken.contains($0.name) }.map(\.source)
+    }
+
+    /// Checks every definition against the current data and leaves out those that do not fit,
+    /// with what depends on them; returns the newly left-out ones' errors, each reported once.
+    private mutating func settleDefinitions() -> [String] {
+        let before = broken
+        broken = []
+        var reports: [String: String] = [:]
+        // Each round leaves out the definitions the errors point at, so the rounds end.
+        for _ in 0..<1_000 {
+            let sources = definitionSources
+            do {
+                _ = try compiled(SourceText(name: "<session>", text: ""), definitions: sources)
+                break
+            } catch {
+                var found: Set<String> = []
+                for diagnostic in error.diagnostics {
+                    guard let source = sources.first(where: { $0.name == diagnostic.sourceName }), let range = diagnostic.range else { continue }
+                    let declaration = Kipi.parse(source).0.declarations.first { $0.range.start <= range.start && range.start <= $0.range.end }
+                    guard let name = declaration?.name, !broken.contains(name) else { continue }
+                    found.insert(name)
+                    reports[name, default: ""] += (reports[name]?.isEmpty ?? true ? "" : "\n") + diagnostic.description
+                }
+                guard !found.isEmpty else { break }
+                broken.formUnion(found)
+            }
+        }
+        return broken.subtracting(before).sorted().map { name in
+            "'\(name)' does not fit the data and is left out until it does:\n" + (reports[name] ?? "")
+        }
     }
 
     private var definitionNames: [String] {
@@ -204,7 +240,7 @@ public struct ReplSession {
 
     private mutating func define(_ name: String, source: SourceText, isKPI: Bool) -> Output {
         let replaced = Set(typed.map(\.name)).union(forgotten).union([name])
-        let others = files.map { $0.blanking(replaced) } + typed.filter { $0.name != name && !broken.contains($0.name) }.map(\.source)
+        let others = files.map { $0.blanking(replaced.union(broken)) } + typed.filter { $0.name != name && !broken.contains($0.name) }.map(\.source)
         do {
             let program = try compiled(source, definitions: others)
             typed.removeAll { $0.name == name }
@@ -212,7 +248,7 @@ public struct ReplSession {
             broken.remove(name)
             forgotten.remove(name)
             guard isKPI else { return Output("defined \(name)") }
-            return show(try program.evaluate(tables: allTables, parameters: fitting(parameters, program)), single: false)
+            return show(try program.evaluate(tables: allTables, parameters: fitting(parameters, program), cancellation: cancellation), single: false)
         } catch {
             return Output(error.description, failed: true)
         }
@@ -221,7 +257,7 @@ public struct ReplSession {
     private func evaluate(expression: SourceText) -> Output {
         do {
             let program = try compiled(expression: expression)
-            return show(try program.evaluate(tables: allTables, parameters: fitting(parameters, program)), single: true)
+            return show(try program.evaluate(tables: allTables, parameters: fitting(parameters, program), cancellation: cancellation), single: true)
         } catch {
             return Output(error.description, failed: true)
         }
@@ -289,10 +325,10 @@ public struct ReplSession {
 
     /// `:data [NAME=]FILE [options]`; then every typed definition that no longer fits is reported, once.
     private mutating func loadData(_ argument: String) -> Output {
-        var words = argument.split(separator: " ").map(String.init)
+        var words = ReplSession.words(argument)
         guard !words.isEmpty else { return Output(":data needs a file", failed: true) }
         let target = words.removeFirst()
-        var options = dataOptions
+        var options = tableDataOptions[Kipi.tableAndPath(target).table] ?? dataOptions
         while !words.isEmpty {
             let option = words.removeFirst()
             switch option {
@@ -314,6 +350,14 @@ public struct ReplSession {
             }
         }
         let (table, path) = Kipi.tableAndPath(target)
+        return loadData(table: table, path: path, options: options)
+    }
+
+    /// Loads a data file as a table ("" the default one), as `:data` does, with these options (by
+    /// default the session's for that table); a path may hold spaces. Then every definition that
+    /// no longer fits is reported, once, and left out while it does not fit.
+    public mutating func loadData(table: String, path: String, options given: DataOptions? = nil) -> Output {
+        let options = given ?? tableDataOptions[table] ?? dataOptions
         guard !path.isEmpty else { return Output(":data needs a file", failed: true) }
         do {
             let loaded: DataTable
@@ -325,19 +369,9 @@ public struct ReplSession {
                 loaded = try DataTable.load(contentsOf: path, options: options)
             }
             tables[table] = loaded
-            var lines = ["loaded \(loaded.rowCount) rows" + (table.isEmpty ? "" : " as \(table)") + ": " + loaded.columnNames.joined(separator: ", ")]
-            broken = []
-            let loadedFiles = files.map { $0.blanking(Set(typed.map(\.name)).union(forgotten)) }
-            for (name, source) in typed {
-                let others = loadedFiles + typed.filter { $0.name != name }.map(\.source)
-                do {
-                    _ = try compiled(source, definitions: others)
-                } catch {
-                    broken.insert(name)
-                    lines.append("'\(name)' no longer fits the data and is left out until typed again:\n\(error.description)")
-                }
-            }
-            return Output(lines.joined(separator: "\n"), failed: !broken.isEmpty)
+            let lines = ["loaded \(loaded.rowCount) rows" + (table.isEmpty ? "" : " as \(table)") + ": " + loaded.columnNames.joined(separator: ", ")]
+            let leftOut = settleDefinitions()
+            return Output((lines + leftOut).joined(separator: "\n"), failed: !leftOut.isEmpty)
         } catch {
             return Output(error.description, failed: true)
         }
@@ -354,16 +388,23 @@ public struct ReplSession {
             return Output("\(path): error: the file is not valid UTF-8 text", failed: true)
         }
         let source = SourceText(name: path, text: text)
-        let replaced = Set(typed.map(\.name)).union(forgotten)
+        let (_, syntaxErrors) = Kipi.parse(source)
+        if !syntaxErrors.isEmpty { return Output(DiagnosticList(syntaxErrors).description, failed: true) }
+        let previous = files
+        files.removeAll { $0.name == path }
+        files.append(source)
+        // Every definition that checks is loaded; the others are reported once and left out.
+        let leftOut = settleDefinitions()
+        let kpis = Kipi.parse(source).0.declarations.filter { $0.isKPI && !broken.contains($0.name ?? "") }.count
         do {
-            let others = files.filter { $0.name != path }.map { $0.blanking(replaced) } + typed.map(\.source)
-            let program = try compiled(source.blanking(replaced), definitions: others)
-            files.removeAll { $0.name == path }
-            files.append(source)
-            return Output("loaded \(path): \(program.kpis.count) KPIs")
+            _ = try compiled(SourceText(name: "<session>", text: ""), definitions: definitionSources)
         } catch {
+            // Errors no definition can be left out for (a file's `where`): the file is not loaded.
+            files = previous
+            _ = settleDefinitions()
             return Output(error.description, failed: true)
         }
+        return Output((["loaded \(path): \(kpis) KPIs"] + leftOut).joined(separator: "\n"), failed: !leftOut.isEmpty)
     }
 
     private mutating func reload() -> Output {
@@ -371,6 +412,28 @@ public struct ReplSession {
         guard !paths.isEmpty else { return Output("no files loaded; use :load FILE") }
         let outputs = paths.map { load($0) }
         return Output(outputs.map(\.text).joined(separator: "\n"), failed: outputs.contains(where: \.failed))
+    }
+
+    /// A command's words: split at spaces, a word in double quotes kept whole (`:data "my file.csv"`).
+    static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quoted = false
+        var started = false
+        for character in text {
+            if character == "\"" {
+                quoted.toggle()
+                started = true
+            } else if character == " ", !quoted {
+                if started { words.append(current) }
+                (current, started) = ("", false)
+            } else {
+                current.append(character)
+                started = true
+            }
+        }
+        if started { words.append(current) }
+        return words
     }
 
     private func describe(_ name: String) -> Output {
@@ -388,7 +451,9 @@ public struct ReplSession {
                     let kpi = program.kpis.first
                 {
                     lines.append("type: \(kpi.type)")
-                    if let result = try? program.evaluate(tables: allTables, parameters: fitting(parameters, program)), let value = result.kpis.first {
+                    if let result = try? program.evaluate(tables: allTables, parameters: fitting(parameters, program), cancellation: cancellation),
+                        let value = result.kpis.first
+                    {
                         lines.append("value: " + TableFormatter.format(value.value, format: value.format))
                     }
                 }
