@@ -130,6 +130,16 @@ struct OfficeHabitsTests {
         ("k = sum(Сумма сделки)", "test.kpi:1:15: error: a name with spaces is written in backticks: `Сумма сделки`"),
         ("k = Сумма сделки", "test.kpi:1:11: error: a name with spaces is written in backticks: `Сумма сделки`"),
         ("k = percentile(amount, 0,5)", "test.kpi:1:5: error: a number is written with a decimal point: 0.5, not 0,5"),
+        ("k = =sum(amount)", "test.kpi:1:5: error: a Kipi formula starts without '=': write sum(amount), not =sum(amount) as in an Excel cell"),
+        (
+            "k = sum（amount）",
+            "test.kpi:1:8: error: unexpected character '（'; this is the full-width form of '(' that a Chinese or Japanese input method types: write '('"
+        ),
+        (
+            "k = round(1，2)",
+            "test.kpi:1:12: error: unexpected character '，'; this is the full-width form of ',' that a Chinese or Japanese input method types: write ','"
+        ),
+        ("k = count(where 1 == “a”)", "test.kpi:1:22: error: unexpected character '“'; strings are written in plain double quotes: \"…\""),
     ])
     func excelHabitsAreAnsweredTheKipiWay(_ formulas: String, _ expected: String) {
         let message = diagnostics(formulas).split(separator: "\n").first.map(String.init)

@@ -406,6 +406,8 @@ struct Parser {
             index += 1
             if let qualified = try parseQualifiedName(table: name, tableRange: token.range) { return qualified }
             return Expression(.name(name, quoted: true), range: token.range)
+        case .symbol(.assign):
+            throw error(SyntaxMessages.leadingEquals)
         default:
             throw error(SyntaxMessages.expected("an expression", found: token.kind))
         }

@@ -41,9 +41,25 @@ enum SyntaxMessages {
         case ";": "unexpected character ';'; separate a function's arguments with ',', as sum(a, b)"
         case ":": "unexpected character ':'; Kipi has no cell ranges such as A1:A5: name the column, as sum(amount)"
         case "'": "unexpected character \"'\"; strings are written in double quotes"
-        default: "unexpected character '\(text)'"
+        case "“", "”", "„", "«", "»": "unexpected character '\(text)'; strings are written in plain double quotes: \"…\""
+        case "、", "。": "unexpected character '\(text)'; write ',' between arguments and '.' in numbers"
+        default:
+            if let ascii = halfWidth(text) {
+                "unexpected character '\(text)'; this is the full-width form of '\(ascii)' that a Chinese or Japanese input method types: write '\(ascii)'"
+            } else {
+                "unexpected character '\(text)'"
+            }
         }
     }
+
+    /// The ASCII character a full-width one (`（`, `，`, `＝` …) stands for.
+    private static func halfWidth(_ text: String) -> String? {
+        guard text.unicodeScalars.count == 1, let scalar = text.unicodeScalars.first, (0xFF01...0xFF5E).contains(scalar.value),
+            let ascii = Unicode.Scalar(scalar.value - 0xFEE0)
+        else { return nil }
+        return String(Character(ascii))
+    }
+    static let leadingEquals = "a Kipi formula starts without '=': write sum(amount), not =sum(amount) as in an Excel cell"
     static func unknownEscape(_ character: Character) -> String { "unknown escape sequence '\\\(character)'" }
     static func unmatched(_ found: Token.Kind) -> String { "unmatched \(found)" }
 }
