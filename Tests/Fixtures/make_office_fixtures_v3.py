@@ -30,3 +30,19 @@ write("1c_report_title_lines.csv",
       "Отчёт по продажам\r\nПериод: 01.01.2024 - 31.01.2024\r\n\r\nМенеджер;Сумма\r\nИванов;1.234,56\r\nПетрова;2 000,00\r\n", "cp1251")
 # Both separators in one ',' file: quoted US thousands, and a decimal comma with point thousands.
 write("both_separators.csv", "item,us,eu,yen\na,\"1,234.56\",\"1.234,56\",\"¥1,200\"\nb,12.5,\"2,5\",¥30\n")
+
+# An Excel report: two title lines and an empty row above the header (pip install openpyxl).
+try:
+    import openpyxl
+except ImportError:
+    raise SystemExit("openpyxl is needed for the .xlsx fixture")
+book = openpyxl.Workbook()
+sheet = book.active
+sheet.title = "Отчёт"
+sheet.append(["Продажи за январь 2024"])
+sheet.append(["Сформирован 01.02.2024"])
+sheet.append([])
+sheet.append(["Менеджер", "Сумма"])
+sheet.append(["Иванов", 1234.56])
+sheet.append(["Петрова", 2000])
+book.save(os.path.join(here, "report_title_lines.xlsx"))

@@ -81,6 +81,8 @@ struct OfficeHabitsTests {
         options.skipRows = 3
         // 1.234,56 + 2 000,00: points group thousands before a decimal comma.
         #expect(try value("sum(Сумма)", "1c_report_title_lines.csv", options: options) == "3234.56")
+        // A workbook's title rows too: the header is the first row with a cell below them.
+        #expect(try value("sum(Сумма)", "report_title_lines.xlsx", options: options) == "3234.56")
         options.skipRows = 9
         #expect(loadError("1c_report_title_lines.csv", options: options) == "1c_report_title_lines.csv: error: --skip-rows 9 skips every line of the file (it has 7) (read as Windows-1251)")
     }

@@ -138,7 +138,9 @@ private struct SheetTable {
 
     func table() throws(DiagnosticList) -> DataTable {
         let nullTexts = options.nullValues ?? DataOptions.standardNullValues
-        guard let headerRow = sheet.rows.first(where: { $0.cells.values.contains { $0 != .empty } }) else {
+        // `--skip-rows N`: the header is the first row with a cell below the sheet's first N rows
+        // (a report's title lines).
+        guard let headerRow = sheet.rows.first(where: { $0.number > options.skipRows && $0.cells.values.contains { $0 != .empty } }) else {
             throw DiagnosticList([Diagnostic(message: "the sheet is empty; expected a header row", file: file)])
         }
         let body = sheet.rows.filter { $0.number > headerRow.number && $0.cells.values.contains { $0 != .empty } }
