@@ -265,7 +265,7 @@ enum FieldParser {
         guard let (first, last) = trimmed(bytes, start, end), last - first >= 6, last - first <= 30,
             let fields = KipiDate.DateFields(UnsafeBufferPointer(start: bytes.base + first, count: last - first)), fields.shape == .slashed
         else { return nil }
-        return (fields.values[0], fields.values[1])
+        return (fields.first, fields.second)
     }
 
     private static func trimmed(_ bytes: ByteBuffer, _ start: Int, _ end: Int) -> (Int, Int)? {

@@ -119,10 +119,10 @@ public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible 
         guard let fields = DateFields(bytes) else { return nil }
         var date: KipiDate?
         switch fields.shape {
-        case .yearFirst: date = KipiDate(year: fields.values[0], month: fields.values[1], day: fields.values[2])
-        case .dayFirst: date = KipiDate(year: fields.year, month: fields.values[1], day: fields.values[0])
+        case .yearFirst: date = KipiDate(year: fields.first, month: fields.second, day: fields.third)
+        case .dayFirst: date = KipiDate(year: fields.year, month: fields.second, day: fields.first)
         case .slashed:
-            let (first, second) = (fields.values[0], fields.values[1])
+            let (first, second) = (fields.first, fields.second)
             let reading = first > 12 ? DayMonthOrder.dayFirst : second > 12 ? .monthFirst : order
             switch reading {
             case .dayFirst?: date = KipiDate(year: fields.year, month: second, day: first)
@@ -131,8 +131,8 @@ public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible 
             }
         }
         guard var date else { return nil }
-        if let time = fields.time {
-            guard let seconds = secondOfDay(time) else { return nil }
+        if let start = fields.timeStart {
+            guard let seconds = secondOfDay(Array(bytes[start...])) else { return nil }
             date.secondOfDay = seconds
         }
         return date
@@ -148,51 +148,52 @@ public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible 
             /// `a/b/yyyy`: day or month first.
             case slashed
         }
-        var values: [Int]
+        /// The three numbers as written, first to last.
+        var first = 0, second = 0, third = 0
         var shape: Shape
-        var time: [UInt8]?
+        /// Where the time of day starts after its space or `T`, if the text has one.
+        var timeStart: Int?
         /// The last part as a year, two digits read as Excel reads them.
-        var year: Int { values[2] < 100 && yearDigits == 2 ? (values[2] < 30 ? 2000 : 1900) + values[2] : values[2] }
+        var year: Int { third < 100 && yearDigits == 2 ? (third < 30 ? 2000 : 1900) + third : third }
         private var yearDigits: Int
 
+        /// Reads the numbers without building arrays: every cell of a date column passes here.
         init?<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) where Bytes.Index == Int {
-            var values: [Int] = []
-            var digits: [Int] = []
+            var parts = 0
+            var digits = (0, 0, 0)
             var separator: UInt8?
             var current = 0
             var width = 0
             var position = bytes.startIndex
-            var time: [UInt8]?
+            var timeStart: Int?
             while position < bytes.endIndex {
                 let byte = bytes[position]
                 if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
                     guard width < 4 else { return nil }
                     current = current * 10 + Int(byte - UInt8(ascii: "0"))
                     width += 1
-                } else if values.count < 2, byte == UInt8(ascii: "-") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "."),
+                } else if parts < 2, byte == UInt8(ascii: "-") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "."),
                     width > 0, separator == nil || separator == byte
                 {
                     separator = byte
-                    values.append(current)
-                    digits.append(width)
+                    if parts == 0 { (first, digits.0) = (current, width) } else { (second, digits.1) = (current, width) }
+                    parts += 1
                     (current, width) = (0, 0)
-                } else if values.count == 2, width > 0, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "T") {
-                    time = Array(bytes[(position + 1)...])
+                } else if parts == 2, width > 0, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "T") {
+                    timeStart = position + 1
                     break
                 } else {
                     return nil
                 }
                 position += 1
             }
-            guard values.count == 2, width > 0, let separator else { return nil }
-            values.append(current)
-            digits.append(width)
-            self.values = values
-            self.time = time
-            self.yearDigits = digits[2]
-            if digits[0] == 4, digits[1] <= 2, digits[2] <= 2 {
+            guard parts == 2, width > 0, let separator else { return nil }
+            (third, digits.2) = (current, width)
+            self.timeStart = timeStart
+            self.yearDigits = digits.2
+            if digits.0 == 4, digits.1 <= 2, digits.2 <= 2 {
                 shape = .yearFirst
-            } else if digits[0] <= 2, digits[1] <= 2, digits[2] == 4 || digits[2] == 2 {
+            } else if digits.0 <= 2, digits.1 <= 2, digits.2 == 4 || digits.2 == 2 {
                 switch separator {
                 case UInt8(ascii: "."): shape = .dayFirst
                 case UInt8(ascii: "/"): shape = .slashed
