@@ -90,24 +90,6 @@ struct ColumnBuilder: Sendable {
         return Column(.date(values.map { Int32($0 / 86_400) }), nulls: serials.nulls)
     }
 
-    /// How the column's `a/b/yyyy` dates read: as `--date-format` says, else day first when some
-    /// first part is above 12, month first when some second part is; nil when no cell tells.
-    private func slashOrder(_ nulls: [Bool]) -> Result<DayMonthOrder?, Misfit> {
-        if let dateOrder { return .success(dateOrder) }
-        var dayFirst: Int?
-        var monthFirst: Int?
-        for row in 0..<count where !nulls[row] {
-            guard let (first, second) = FieldParser.slashedParts(bytes, Int(starts[row]), end(row)) else { continue }
-            if first > 12, dayFirst == nil { dayFirst = row }
-            if second > 12, monthFirst == nil { monthFirst = row }
-        }
-        switch (dayFirst, monthFirst) {
-        case (_?, let other?): return .failure(Misfit(row: other))
-        case (_?, nil): return .success(.dayFirst)
-        case (nil, _?): return .success(.monthFirst)
-        case (nil, nil): return .success(nil)
-        }
-    }
 
     private func mismatch(_ what: String) -> (Misfit) -> Diagnostic {
         { misfit in
@@ -177,27 +159,53 @@ struct ColumnBuilder: Sendable {
         return .success(Column(booleans: values, nulls: nulls))
     }
 
-    /// Dates, or date-times when any cell has a time of day.
+    /// Dates, or date-times when any cell has a time of day. How `a/b/yyyy` reads is decided for
+    /// the column, in the same pass: as `--date-format` says, else day first when some first part
+    /// is above 12, month first when some second part is; cells no other cell settles wait for that.
     private func dates(_ nulls: [Bool]) -> Result<Column, Misfit> {
-        let order: DayMonthOrder?
-        switch slashOrder(nulls) {
-        case .success(let decided): order = decided
-        case .failure(let misfit): return .failure(misfit)
-        }
         var values = [Int64](repeating: 0, count: count)
         var hasTime = false
+        var undecided: [Int] = []
+        var dayFirst: Int?
+        var monthFirst: Int?
         for row in 0..<count where !nulls[row] {
-            guard let value = FieldParser.date(bytes, Int(starts[row]), end(row), order: order) else {
-                // A `03/04/2024` that no cell of the column settles.
-                let ambiguous = order == nil && FieldParser.slashedParts(bytes, Int(starts[row]), end(row)) != nil
-                    && (row..<count).allSatisfy { nulls[$0] || FieldParser.date(bytes, Int(starts[$0]), end($0), order: .dayFirst) != nil }
-                return .failure(Misfit(row: row, ambiguous: ambiguous))
+            let (start, end) = (Int(starts[row]), end(row))
+            // Only `a/b/…` (a slash as its second or third byte) can read two ways.
+            if dateOrder == nil, let (first, second) = slashedAt(start, end) {
+                if first > 12, dayFirst == nil { dayFirst = row }
+                if second > 12, monthFirst == nil { monthFirst = row }
+                if first <= 12, second <= 12 {
+                    undecided.append(row)
+                    continue
+                }
             }
+            guard let value = FieldParser.date(bytes, start, end, order: dateOrder) else { return .failure(Misfit(row: row)) }
             values[row] = value.secondsSinceEpoch
             hasTime = hasTime || value.secondOfDay != 0
         }
+        if let dayFirst, let monthFirst { return .failure(Misfit(row: max(dayFirst, monthFirst))) }
+        if let first = undecided.first {
+            guard let order = dayFirst != nil ? DayMonthOrder.dayFirst : monthFirst != nil ? .monthFirst : nil else {
+                // Nothing in the column says which comes first: an error naming --date-format.
+                let readable = undecided.allSatisfy { FieldParser.date(bytes, Int(starts[$0]), end($0), order: .dayFirst) != nil }
+                return .failure(Misfit(row: first, ambiguous: readable))
+            }
+            for row in undecided {
+                guard let value = FieldParser.date(bytes, Int(starts[row]), end(row), order: order) else { return .failure(Misfit(row: row)) }
+                values[row] = value.secondsSinceEpoch
+                hasTime = hasTime || value.secondOfDay != 0
+            }
+        }
         if hasTime { return .success(Column(.dateTime(values), nulls: nulls)) }
         return .success(Column(.date(values.map { Int32($0 / 86_400) }), nulls: nulls))
+    }
+
+    /// The first two numbers of a cell written `a/b/yyyy`, found without parsing other dates.
+    private func slashedAt(_ start: Int, _ end: Int) -> (Int, Int)? {
+        var first = start
+        while first < end, bytes[first] == UInt8(ascii: " ") { first += 1 }
+        guard end - first > 3, bytes[first + 1] == UInt8(ascii: "/") || bytes[first + 2] == UInt8(ascii: "/") else { return nil }
+        return FieldParser.slashedParts(bytes, start, end)
     }
 
     private func texts(_ nulls: [Bool], note: String?) -> Column {

@@ -40,10 +40,14 @@ enum FieldParser {
         while position < last, bytes[position] == UInt8(ascii: " ") { position += 1 }
         while last > position, bytes[last - 1] == UInt8(ascii: " ") { last -= 1 }
         guard position < last else { return nil }
+        func isNumeral(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        // A text without a digit is no number: the cells of a text column leave here, at once.
+        var probe = position
+        while probe < last, !isNumeral(bytes[probe]) { probe += 1 }
+        guard probe < last else { return nil }
         // A currency sign before or after the number ($530, 1 234,56 ₽, € 5) is dropped.
         var hasCurrency = false
         var groupingCurrency = false
-        func isNumeral(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
         let plainEnds =
             (isNumeral(bytes[position]) || bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: "."))
             && (isNumeral(bytes[last - 1]) || bytes[last - 1] == UInt8(ascii: "%"))
