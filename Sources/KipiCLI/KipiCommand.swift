@@ -16,7 +16,7 @@ enum KipiCommand {
         let command = Session(options: options, terminal: terminal)
         switch options.command {
         case .help:
-            terminal.print(Options.help)
+            terminal.print(Options.help(for: options.helpFor))
             return ExitStatus.success
         case .version:
             terminal.print("kipi \(version)")

@@ -241,6 +241,12 @@ struct CommandLineTests {
         UsageCase(arguments: ["eval", "a.kpi", "--param", "noequals"], message: "--param takes name=value, got 'noequals'"),
         UsageCase(arguments: ["eval", "a.kpi", "--bogus"], message: "unknown option '--bogus'"),
         UsageCase(arguments: ["check"], message: "check takes one .kpi file"),
+        // Each command takes only its own options (one table declares them all).
+        UsageCase(arguments: ["check", "a.kpi", "--only", "x"], message: "'kipi check' takes no option --only; --only goes with eval and sql"),
+        UsageCase(
+            arguments: ["functions", "--data", "f.csv"], message: "'kipi functions' takes no option --data; --data goes with eval, check, explain, sql and repl"),
+        UsageCase(arguments: ["sql", "a.kpi", "--engine", "duckdb"], message: "'kipi sql' takes no option --engine; --engine goes with eval"),
+        UsageCase(arguments: ["eval", "a.kpi", "--decimal-comma=yes"], message: "--decimal-comma takes no value"),
         UsageCase(arguments: ["eval", "a.kpi", "--data", "a.csv", "--data", "b.csv"], message: "--data is given twice for the default table"),
         UsageCase(
             arguments: ["eval", "a.kpi", "--data", "plans=a.csv", "--data", "plans=b.csv"], message: "--data is given twice for table 'plans'"),
@@ -257,6 +263,14 @@ struct CommandLineTests {
         let help = CapturedRun(["--help"])
         #expect(help.status == 0)
         #expect(help.output.contains("kipi eval FILE.kpi --data [NAME=]DATA"))
+        #expect(help.output.contains("  --dialect duckdb|postgres|spark"))
+        // A command's own help lists its usage and the options it takes, and no other.
+        let sql = CapturedRun(["sql", "--help"])
+        #expect(sql.status == 0)
+        #expect(sql.output.contains("kipi sql FILE.kpi --dialect duckdb|postgres|spark"))
+        #expect(sql.output.contains("  --dialect duckdb|postgres|spark"))
+        #expect(!sql.output.contains("kipi eval") && !sql.output.contains("  --engine ") && !sql.output.contains("--locale"))
+        #expect(!CapturedRun(["functions", "--help"]).output.contains("OPTIONS"))
         #expect(CapturedRun(["--version"]).output == "kipi \(KipiCommand.version)\n")
         let functions = CapturedRun(["functions"])
         #expect(functions.output.contains("sum(x: column of number) -> number\n    Sum of the non-null values"))
