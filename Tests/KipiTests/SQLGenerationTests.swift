@@ -124,3 +124,11 @@ extension SQLGenerationTests {
         #expect(throws: DiagnosticList.self) { try missing.run("SELECT 1") }
     }
 }
+
+/// Every built-in and every alias has its SQL form: a function added without one fails here.
+struct EveryBuiltInHasSQLTests {
+    @Test func everyBuiltInAndAliasIsWrittenInSQL() {
+        let missing = Kipi().functions.definitions.filter { $0.sql == nil }.map(\.name)
+        #expect(missing == [])
+    }
+}

@@ -26,7 +26,6 @@ enum Aggregates {
                 implementation: .aggregate { input in .number(exactSum(input.collections[0].numbers)) }
             ).reducing(.sum),
             average,
-            StandardLibrary.alias("average", of: average),
             extreme("min", "Smallest non-null value (numbers, dates or text); no values is an error.", keepsFirst: true),
             extreme("max", "Largest non-null value (numbers, dates or text); no values is an error.", keepsFirst: false),
             FunctionDefinition(

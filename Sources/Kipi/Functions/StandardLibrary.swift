@@ -6,7 +6,8 @@ enum StandardLibrary {
             Aggregates.definitions + OrderStatistics.definitions + Dispersion.definitions + Conditionals.definitions
             + Arithmetic.definitions + Scorecard.definitions + Dates.definitions + Text.definitions + Windows.definitions
         let written = own.map { definition in BuiltInSQL.form(for: definition).map(definition.writtenInSQL) ?? definition }
-        return written + (excelNames + russianExcelNames).flatMap { alias, target in
+        // Aliases copy their function once it has its SQL form: nothing is declared twice.
+        return written + ([("average", "avg")] + excelNames + russianExcelNames).flatMap { alias, target in
             written.filter { $0.name == target }.map { Self.alias(alias, of: $0) }
         }
     }

@@ -111,7 +111,6 @@ enum BuiltInSQL {
         "count": SQLForm { call in SQLValue(over(call, count(call))) },
         "sum": SQLForm { call in SQLValue(over(call, "COALESCE(sum(\(call.collections[0])), 0E0)")) },
         "avg": SQLForm { call in SQLValue(over(call, "avg(\(call.collections[0]))"), fails: none(call)) },
-        "average": SQLForm { call in SQLValue(over(call, "avg(\(call.collections[0]))"), fails: none(call)) },
         "min": SQLForm { call in SQLValue(over(call, unordered("min(\(orderedValues(call)))", call)), fails: none(call)) },
         "max": SQLForm { call in SQLValue(over(call, unordered("max(\(orderedValues(call)))", call)), fails: none(call)) },
         "count_distinct": SQLForm { call in SQLValue(over(call, "CAST(count(DISTINCT \(call.collections[0])) AS \(call.dialect.doubleType))")) },
