@@ -8,10 +8,15 @@ struct OfficeDataTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 
-    func value(_ formula: String, _ fixture: String, options: DataOptions = DataOptions()) throws -> String {
-        let data = try DataTable.load(contentsOf: Self.fixtures.appendingPathComponent(fixture).path, options: options)
+    /// A formula evaluated over a fixture.
+    static func result(_ formula: String, _ fixture: String, options: DataOptions = DataOptions()) throws -> EvaluationResult {
+        let data = try DataTable.load(contentsOf: fixtures.appendingPathComponent(fixture).path, options: options)
         let program = try Kipi().compile(expression: SourceText(name: "<expr>", text: formula), schema: data.schema)
-        let result = try program.evaluate(data)
+        return try program.evaluate(data)
+    }
+
+    func value(_ formula: String, _ fixture: String, options: DataOptions = DataOptions()) throws -> String {
+        let result = try Self.result(formula, fixture, options: options)
         guard let kpi = result.kpis.first else { return "none" }
         switch kpi.value {
         case .single(.value(let value)): return value.description

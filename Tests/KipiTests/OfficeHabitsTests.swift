@@ -6,21 +6,19 @@ import Testing
 /// SPEC v3's office habits: dates as every Excel writes them, report title lines, numbers with
 /// both separators, Excel's own names, on fixtures made by `Tests/Fixtures/make_office_fixtures_v3.py`.
 struct OfficeHabitsTests {
+    /// A formula's value over a fixture, values written as the CSV output writes them.
     func value(_ formula: String, _ fixture: String, options: DataOptions = DataOptions()) throws -> String {
-        let data = try DataTable.load(contentsOf: OfficeDataTests.fixtures.appendingPathComponent(fixture).path, options: options)
-        let program = try Kipi().compile(expression: SourceText(name: "<expr>", text: formula), schema: data.schema)
-        guard let kpi = try program.evaluate(data).kpis.first else { return "none" }
+        let result = try OfficeDataTests.result(formula, fixture, options: options)
+        guard let kpi = result.kpis.first else { return "none" }
+        func written(_ outcome: Outcome) -> String {
+            switch outcome {
+            case .value(let value): CSVFormatter.plain(value)
+            case .error(let message): "error: \(message)"
+            }
+        }
         switch kpi.value {
-        case .single(.value(let value)): return CSVFormatter.plain(value)
-        case .single(.error(let message)): return "error: \(message)"
-        case .grouped(_, let rows):
-            return rows.map { row in
-                let keys = row.keys.map(CSVFormatter.plain).joined(separator: "|")
-                switch row.outcome {
-                case .value(let value): return "\(keys)=\(CSVFormatter.plain(value))"
-                case .error(let message): return "\(keys)=error: \(message)"
-                }
-            }.joined(separator: "; ")
+        case .single(let outcome): return written(outcome)
+        case .grouped(_, let rows): return rows.map { "\($0.keys.map(CSVFormatter.plain).joined(separator: "|"))=\(written($0.outcome))" }.joined(separator: "; ")
         }
     }
 
