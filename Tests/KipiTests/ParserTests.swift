@@ -132,3 +132,24 @@ struct ParserTests {
         }
     }
 }
+
+/// One identifier rule for the lexer, a host's function names and the names written without
+/// backticks: they once disagreed on combining marks and digits of other scripts.
+struct IdentifierRuleTests {
+    @Test(arguments: ["cafe\u{301}", "x\u{0967}", "выручка_2024", "收入", "_a"])
+    func aNameTheLexerReadsIsPlainAndRegisters(_ name: String) throws {
+        let (tree, errors) = Kipi.parse(SourceText(name: "t.kpi", text: "\(name) = 1\n"))
+        #expect(errors.isEmpty)
+        #expect(tree.declarations.first?.name == name)
+        #expect(Kipi.isPlainName(name))
+        var registry = FunctionRegistry()
+        #expect(throws: Never.self) {
+            try registry.register(FunctionDefinition(name, [], returns: .exactly(.number), summary: "test", implementation: .scalar(propagatesNull: false) { _ in .number(1) }))
+        }
+    }
+
+    @Test(arguments: ["1a", "a-b", "where", "a b"])
+    func otherTextIsNot(_ name: String) {
+        #expect(!Kipi.isPlainName(name))
+    }
+}

@@ -98,11 +98,6 @@ public struct FunctionRegistry: Sendable {
 
     /// An identifier, or identifiers joined by dots, as Excel names `PERCENTRANK.INC`.
     private func isIdentifier(_ name: String) -> Bool {
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        return Keyword(rawValue: name) == nil
-            && parts.allSatisfy { part in
-                guard let first = part.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
-                return part.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
-            }
+        Keyword(rawValue: name) == nil && name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(Identifier.isWord)
     }
 }

@@ -604,8 +604,6 @@ extension Kipi {
 
     /// Whether a name can be written without backticks.
     public static func isPlainName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
-        return Keyword(rawValue: name) == nil
-            && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
+        Identifier.isWord(name) && Keyword(rawValue: name) == nil
     }
 }

@@ -304,16 +304,13 @@ struct Lexer {
                 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "_")
         }
         guard let scalar = scalar(at: offset) else { return false }
-        return scalar.properties.isAlphabetic
+        return Identifier.isStart(scalar)
     }
 
     private func isIdentifierContinue(at offset: Int) -> Bool {
         if isIdentifierStart(at: offset) || isDigit(bytes[offset]) { return true }
         guard bytes[offset] >= 0x80, let scalar = scalar(at: offset) else { return false }
-        switch scalar.properties.generalCategory {
-        case .nonspacingMark, .spacingMark, .decimalNumber, .connectorPunctuation: return true
-        default: return false
-        }
+        return Identifier.isContinue(scalar)
     }
 }
 
