@@ -460,11 +460,16 @@ struct Filter: Sendable {
 
 /// A parameter of a program: overridable when evaluating, with its default.
 public struct ParameterInfo: Sendable, Hashable {
+    /// The name formulas and `--param` use.
     public var name: String
+    /// The type of its default, which every value given for it must have.
     public var type: KipiType
+    /// The value used when no other is given.
     public var defaultValue: Value
+    /// The comment lines above its declaration.
     public var description: String
 
+    /// A parameter of this name, type, default and description.
     public init(name: String, type: KipiType, defaultValue: Value, description: String) {
         self.name = name
         self.type = type
@@ -475,13 +480,18 @@ public struct ParameterInfo: Sendable, Hashable {
 
 /// A KPI a program reports, in file order.
 public struct KPIInfo: Sendable, Hashable {
+    /// The KPI's name, as the outputs key it.
     public var name: String
+    /// The comment lines above its declaration.
     public var description: String
+    /// The type of its value (of each group's, for a grouped KPI).
     public var type: KipiType
+    /// How the table output shows it: its `as` clause, or the format its value implies.
     public var format: DisplayFormat
     /// Names of the `by` keys; empty for a KPI with a single value.
     public var keyNames: [String]
 
+    /// A KPI of this name, description, type, format and keys.
     public init(name: String, description: String, type: KipiType, format: DisplayFormat, keyNames: [String]) {
         self.name = name
         self.description = description

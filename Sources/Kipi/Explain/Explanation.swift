@@ -1,15 +1,18 @@
 /// Why a KPI has its value: its definition as written, and its expression tree with each
 /// node's value for one group row (SPEC section 9).
 public struct Explanation: Sendable, Hashable {
+    /// The KPI explained.
     public var kpi: String
     /// The definition as written in its file.
     public var definition: String
     /// The group row explained, as key names and values; empty for a KPI with one value.
     public var groupKeyNames: [String]
+    /// The explained group row's key values, in the order of `groupKeyNames`.
     public var groupKeys: [Value]
     /// For a grouped KPI: how many groups it has and the tables whose rows gave them
     /// (`5 groups, from users and ev`).
     public var groups: String?
+    /// The KPI's expression, node by node.
     public var root: ExplanationNode
 }
 
@@ -17,6 +20,7 @@ public struct Explanation: Sendable, Hashable {
 public struct ExplanationNode: Sendable, Hashable {
     /// The node's source text, as written.
     public var expression: String
+    /// The node's value for the explained group row.
     public var value: ExplainedValue
     /// How the table output shows the value.
     public var format: DisplayFormat
@@ -30,6 +34,7 @@ public struct ExplanationNode: Sendable, Hashable {
     public var nulls: Int?
     /// What else helps to read the value: the period a window read, the kind of a reference.
     public var note: String?
+    /// The nodes it is computed from, in the order written.
     public var children: [ExplanationNode]
 }
 

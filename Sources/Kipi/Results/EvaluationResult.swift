@@ -1,14 +1,19 @@
 /// The value of one cell of a result: a value, or the evaluation error that took its place.
 public enum Outcome: Sendable, Hashable {
+    /// The computed value (null included).
     case value(Value)
+    /// The evaluation error, as its message.
     case error(String)
 }
 
 /// One row of a grouped KPI: the group's keys and its value.
 public struct GroupRow: Sendable, Hashable {
+    /// The group's key values, in the order of the KPI's `by` keys.
     public var keys: [Value]
+    /// The group's value, or its error.
     public var outcome: Outcome
 
+    /// A row of these keys and outcome.
     public init(keys: [Value], outcome: Outcome) {
         self.keys = keys
         self.outcome = outcome
@@ -22,15 +27,21 @@ public struct GroupRow: Sendable, Hashable {
 
 /// A KPI's result: one value, or one value per group.
 public enum KPIValue: Sendable, Hashable {
+    /// A KPI without `by`: one value.
     case single(Outcome)
+    /// A KPI with `by`: its keys' names and one row per group, sorted by the keys.
     case grouped(keyNames: [String], rows: [GroupRow])
 }
 
 /// One reported KPI with its value.
 public struct KPIResult: Sendable, Hashable {
+    /// The KPI's name.
     public var name: String
+    /// The comment lines above its declaration.
     public var description: String
+    /// How the table output shows its value.
     public var format: DisplayFormat
+    /// Its value, or its values per group.
     public var value: KPIValue
 
     /// Whether this KPI, or any of its group rows, failed.
@@ -45,11 +56,14 @@ public struct KPIResult: Sendable, Hashable {
 
 /// Every reported KPI of a program, in file order.
 public struct EvaluationResult: Sendable, Hashable {
+    /// The reported KPIs, in file order.
     public var kpis: [KPIResult]
 
+    /// The KPI of this name, if it was reported.
     public subscript(name: String) -> KPIResult? {
         kpis.first { $0.name == name }
     }
 
+    /// Whether any KPI or group row failed.
     public var hasErrors: Bool { kpis.contains(where: \.hasError) }
 }

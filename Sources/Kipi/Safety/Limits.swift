@@ -57,10 +57,13 @@ public struct Limits: Sendable, Hashable {
 public final class Cancellation: Sendable {
     private let flag = Atomic<Bool>(false)
 
+    /// A cancellation not yet cancelled.
     public init() {}
 
+    /// Stops the evaluations this is given to, from any thread.
     public func cancel() { flag.store(true, ordering: .relaxed) }
 
+    /// Whether `cancel()` was called.
     public var isCancelled: Bool { flag.load(ordering: .relaxed) }
 }
 

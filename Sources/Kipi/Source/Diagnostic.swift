@@ -3,9 +3,11 @@
 /// Diagnostics of a source carry its text, so they can be rendered the way compilers do:
 /// `file:line:column: error: message`, the source line, and a caret under the span.
 public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong, and how to fix it where that is known.
     public var message: String
     /// Where in `source` the problem is; nil for problems that belong to no formula text.
     public var range: SourceRange?
+    /// The file the problem is in (a formula file or a data file), if any.
     public var sourceName: String?
     /// The source the range points into, kept for rendering.
     let source: SourceText?
@@ -65,12 +67,15 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// All the diagnostics of one compilation or load, reported together.
 public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
+    /// Every problem found, in file and position order.
     public var diagnostics: [Diagnostic]
 
+    /// A list of these diagnostics.
     public init(_ diagnostics: [Diagnostic]) {
         self.diagnostics = diagnostics
     }
 
+    /// Every diagnostic rendered, one after another.
     public var description: String {
         diagnostics.map(\.description).joined(separator: "\n")
     }
