@@ -4,12 +4,17 @@ import Foundation
 /// implementation. Built-ins and a host's plugins are both declared this way and
 /// registered in the same `FunctionRegistry`.
 public struct FunctionDefinition: Sendable {
+    /// The name formulas call it by (any case); dotted parts as Excel's `PERCENTRANK.INC` are allowed.
     public var name: String
+    /// Its parameters, in order.
     public var parameters: [Parameter]
+    /// The type it returns.
     public var result: ResultType
+    /// Its one line of help, as `kipi functions` prints it.
     public var summary: String
     /// How a result is shown by default; `.inheritsArguments` keeps the format of the value arguments.
     public var format: ResultFormat
+    /// How it computes: cell by cell, by columns, per group, or along a grouped value.
     public var implementation: Implementation
     /// Whether the result depends on the arguments alone. A deterministic function called
     /// with constants is computed once, when the formula is checked; one that reads a clock
@@ -29,6 +34,7 @@ public struct FunctionDefinition: Sendable {
     /// For another name of a function (`average`, `PERCENTILE.INC`, `СУММ`): the name it stands for.
     public var aliasOf: String?
 
+    /// A function of this name, parameters, result type, display format, determinism, help and implementation.
     public init(
         _ name: String, _ parameters: [Parameter], returns result: ResultType, format: ResultFormat = .plain,
         isDeterministic: Bool = true, summary: String, implementation: Implementation
@@ -119,15 +125,20 @@ public struct FunctionDefinition: Sendable {
         return "\(name)(\(list.joined(separator: ", "))) -> \(result)"
     }
 
+    /// One parameter of a function.
     public struct Parameter: Sendable {
+        /// The name help and messages show.
         public var name: String
+        /// What an argument must be.
         public var type: TypePattern
+        /// Whether it is a value, the collection reduced, or a window's series.
         public var role: Role
         /// May be left out; only trailing parameters are optional.
         public var isOptional: Bool
         /// Takes any number (at least one) of arguments; only the last parameter is variadic.
         public var isVariadic: Bool
 
+        /// A parameter of this name, type and role; optional and variadic as said.
         public init(_ name: String, _ type: TypePattern, role: Role = .value, optional: Bool = false, variadic: Bool = false) {
             self.name = name
             self.type = type
@@ -142,6 +153,7 @@ public struct FunctionDefinition: Sendable {
         }
     }
 
+    /// What a function does with an argument.
     public enum Role: Sendable, Hashable {
         /// One value per result: a scalar, or one value per row or group.
         case value
@@ -153,18 +165,26 @@ public struct FunctionDefinition: Sendable {
 
     /// What an argument must be. Parameters sharing a variable name must get the same type.
     public indirect enum TypePattern: Sendable, Hashable, CustomStringConvertible {
+        /// Exactly this type.
         case exactly(KipiType)
+        /// Any single value (not a list).
         case any
         /// A type variable, bound by the first argument that uses it; limited to `allowed`
         /// (an empty list allows every type).
         case variable(String, allowed: [KipiType])
+        /// A list of values of a pattern.
         case listOf(TypePattern)
 
+        /// A number.
         public static let number = TypePattern.exactly(.number)
+        /// Text.
         public static let text = TypePattern.exactly(.text)
+        /// A boolean.
         public static let boolean = TypePattern.exactly(.boolean)
+        /// A date.
         public static let date = TypePattern.exactly(.date)
 
+        /// The pattern as signatures show it.
         public var description: String {
             switch self {
             case .exactly(let type): type.description
@@ -175,11 +195,14 @@ public struct FunctionDefinition: Sendable {
         }
     }
 
+    /// The type a function returns.
     public enum ResultType: Sendable, Hashable, CustomStringConvertible {
+        /// Always this type.
         case exactly(KipiType)
         /// The type bound to a variable of the parameters.
         case variable(String)
 
+        /// The type as signatures show it.
         public var description: String {
             switch self {
             case .exactly(let type): type.description
@@ -188,12 +211,17 @@ public struct FunctionDefinition: Sendable {
         }
     }
 
+    /// How the table output shows a function's result by default.
     public enum ResultFormat: Sendable, Hashable {
+        /// As a number.
         case plain
+        /// As a percent.
         case percent
+        /// As its arguments are shown (a percent when one of them is).
         case inheritsArguments
     }
 
+    /// How a function computes.
     public enum Implementation: Sendable {
         /// Called once per cell with the arguments' values. When `propagatesNull` is true
         /// a null argument gives a null result without a call. A thrown `FunctionError`
@@ -228,6 +256,7 @@ public struct WindowInput: Sendable {
     /// The group at each series and position.
     let lookup: [SeriesPosition: Int]
 
+    /// The input of a window function over these cells, positions, series and grain.
     public init(values: Column, positions: [Int]?, series: [Int], grain: PeriodGrain?, arguments: [Value]) {
         self.values = values
         self.positions = positions
@@ -248,6 +277,7 @@ public struct AggregateInput: Sendable {
     public var arguments: [Value]
     let sortCache: SortCache
 
+    /// The input of an aggregate for one group.
     public init(collections: [Column], rowCount: Int, arguments: [Value]) {
         self.init(collections: collections, rowCount: rowCount, arguments: arguments, sortCache: SortCache())
     }
@@ -357,8 +387,10 @@ extension FunctionDefinition {
 
 /// An error of a function for one value or group: shown as the KPI's (or group row's) error.
 public struct FunctionError: Error, Sendable, Hashable {
+    /// What went wrong, as the KPI's error shows it.
     public var message: String
 
+    /// An error with this message.
     public init(_ message: String) {
         self.message = message
     }

@@ -2,9 +2,12 @@
 /// evaluation error instead (the expression is then NULL). `fails` is nil for a value that
 /// never fails, and is never NULL itself.
 public struct SQLValue: Sendable, Hashable {
+    /// The value's SQL expression.
     public var value: String
+    /// The condition under which Kipi would fail the value; nil when it never fails.
     public var fails: String?
 
+    /// A value written as `value`, failing where `fails` holds.
     public init(_ value: String, fails: String? = nil) {
         self.value = value
         self.fails = fails
@@ -26,6 +29,7 @@ public struct SQLForm: Sendable {
     public var decidesFailures: Bool
     let write: @Sendable (SQLCall) -> SQLValue?
 
+    /// A form that writes a call with `write` (nil where the dialect has none).
     public init(decidesFailures: Bool = false, _ write: @escaping @Sendable (SQLCall) -> SQLValue?) {
         self.decidesFailures = decidesFailures
         self.write = write
@@ -34,10 +38,12 @@ public struct SQLForm: Sendable {
 
 /// What a function's SQL form is given.
 public struct SQLCall: Sendable {
+    /// The SQL being written.
     public var dialect: SQLDialect
     /// The value arguments (for an aggregate, those after its collections; for a window
     /// function, those after its series), each with its Kipi type.
     public var arguments: [SQLValue]
+    /// The Kipi type of each of `arguments`.
     public var argumentTypes: [KipiType]
     /// Each argument's value when it is known as the SQL is written (a literal or a parameter),
     /// nil where it is computed per row or group.
@@ -47,6 +53,7 @@ public struct SQLCall: Sendable {
     public var rows: String = ""
     /// For an aggregate: each collection argument as an expression over `rows`, and its type.
     public var collections: [String] = []
+    /// The Kipi type of each of `collections`.
     public var collectionTypes: [KipiType] = []
     /// For a window function: where it reads.
     public var window: SQLWindow?
@@ -68,10 +75,13 @@ public struct SQLWindow: Sendable {
     public var samePeriod: String
     /// A group's position along time (`w`'s), and the current group's.
     public var position: String
+    /// The current group's position along time.
     public var currentPosition: String
     /// The current group's value.
     public var current: SQLValue
+    /// A group's value in `groups`.
     public var value: String = "w.value"
+    /// Whether a group's value failed, in `groups`.
     public var failed: String = "w.fails"
     /// The grain of the time key; nil for a date key.
     public var grain: PeriodGrain?
