@@ -48,6 +48,7 @@ public indirect enum KipiType: Sendable, Hashable, CustomStringConvertible {
 
 /// How a number is shown to people; JSON and CSV output never change the value.
 public struct DisplayFormat: Sendable, Hashable, CustomStringConvertible {
+    /// How a number is shown.
     public enum Style: String, Sendable, Hashable {
         /// Thousands separated, with as many decimals as suit the number (or `decimals`).
         case number
@@ -55,10 +56,12 @@ public struct DisplayFormat: Sendable, Hashable, CustomStringConvertible {
         case percent
     }
 
+    /// Number or percent.
     public var style: Style
     /// Decimals to show; nil for the style's default (one for percent, two or more for numbers).
     public var decimals: Int?
 
+    /// A format of this style and decimals.
     public init(style: Style, decimals: Int? = nil) {
         self.style = style
         self.decimals = decimals

@@ -4,10 +4,15 @@
 /// zero in that row). A column of one cell stands for a scalar and is broadcast against
 /// longer columns.
 public struct Column: Sendable {
+    /// The cells' values, in one array of their type.
     public enum Storage: Sendable {
+        /// Numbers.
         case number([Double])
+        /// Texts.
         case text([String])
+        /// Booleans.
         case boolean([Bool])
+        /// Dates, as days since 1970-01-01.
         case date([Int32])
         /// Date-times, as seconds since 1970-01-01 00:00; their type is `date`.
         case dateTime([Int64])
@@ -15,11 +20,13 @@ public struct Column: Sendable {
         case period(PeriodGrain, [Int32])
     }
 
+    /// The cells' values; a null or failed cell holds a placeholder.
     public private(set) var storage: Storage
     /// `true` where the cell is null; nil when no cell is.
     public private(set) var nulls: [Bool]?
     /// Cells whose computation failed.
     public var errors: RowErrors
+    /// The number of cells.
     public let count: Int
     /// For a text column of a data file that is not all numbers, why: the first cell that is not
     /// a number, as in "line 14 has 'n/a', which is not a number".
@@ -27,6 +34,7 @@ public struct Column: Sendable {
     /// A text column's cells as codes of its distinct texts, when it was encoded (data files' are).
     var textCodes: TextCodes?
 
+    /// A column of these values, nulls and failed cells.
     public init(_ storage: Storage, nulls: [Bool]? = nil, errors: RowErrors = RowErrors()) {
         self.storage = storage
         switch storage {
@@ -41,9 +49,13 @@ public struct Column: Sendable {
         self.errors = errors
     }
 
+    /// A number column.
     public init(numbers: [Double], nulls: [Bool]? = nil) { self.init(.number(numbers), nulls: nulls) }
+    /// A text column.
     public init(texts: [String], nulls: [Bool]? = nil) { self.init(.text(texts), nulls: nulls) }
+    /// A boolean column.
     public init(booleans: [Bool], nulls: [Bool]? = nil) { self.init(.boolean(booleans), nulls: nulls) }
+    /// A date column.
     public init(dates: [KipiDate], nulls: [Bool]? = nil) { self.init(.date(dates.map(\.daysSinceEpoch)), nulls: nulls) }
 
     /// A column of `count` nulls of the given type.
@@ -85,6 +97,7 @@ public struct Column: Sendable {
         }
     }
 
+    /// The Kipi type of the cells.
     public var type: KipiType {
         switch storage {
         case .number: .number
@@ -96,6 +109,7 @@ public struct Column: Sendable {
     }
 
     @inline(__always)
+    /// Whether the cell at `row` is empty.
     public func isNull(_ row: Int) -> Bool {
         nulls?[row] ?? false
     }
@@ -125,6 +139,7 @@ public struct Column: Sendable {
         return nulls.count
     }
 
+    /// Whether every cell is empty (or there is none).
     public var isAllNull: Bool { count == 0 || (nulls?.allSatisfy { $0 } ?? false) }
 
     /// The number storage; an all-null column of another type reads as zeros.
@@ -141,11 +156,13 @@ public struct Column: Sendable {
         return values
     }
 
+    /// A text column's values; empty for any other type.
     public var texts: [String] {
         if case .text(let values) = storage { return values }
         return [String](repeating: "", count: count)
     }
 
+    /// A boolean column's values; empty for any other type.
     public var booleans: [Bool] {
         if case .boolean(let values) = storage { return values }
         return [Bool](repeating: false, count: count)
@@ -254,20 +271,26 @@ public struct Column: Sendable {
 public struct RowErrors: Sendable {
     /// A message for every row, as when a failed scalar is broadcast over a column.
     public private(set) var everyRow: String?
+    /// The message of each failed row, when not every row failed.
     public private(set) var rows: [Int: String] = [:]
 
+    /// No failed cell.
     public init() {}
 
+    /// Every cell failed with this message.
     public init(everyRow message: String) {
         everyRow = message
     }
 
+    /// Whether no cell failed.
     public var isEmpty: Bool { everyRow == nil && rows.isEmpty }
 
+    /// Why the cell at `row` failed; nil if it did not.
     public func message(at row: Int) -> String? {
         everyRow ?? (rows.isEmpty ? nil : rows[row])
     }
 
+    /// Records a failed row; the first message of a row is kept.
     public mutating func record(_ message: String, at row: Int) {
         if everyRow == nil, rows[row] == nil { rows[row] = message }
     }

@@ -5,6 +5,7 @@ public enum ExplanationFormatter {
     /// The widest expression text shown on a line; longer ones are shortened with `…`.
     static let expressionWidth = 60
 
+    /// The explanation as indented text, a node a line.
     public static func text(_ explanation: Explanation) -> String {
         var lines = [explanation.definition]
         if !explanation.groupKeys.isEmpty {
@@ -51,6 +52,7 @@ public enum ExplanationFormatter {
         }
     }
 
+    /// The explanation as JSON, nodes nested under `children`.
     public static func json(_ explanation: Explanation) -> String {
         let group = zip(explanation.groupKeyNames, explanation.groupKeys).map { "\(JSONFormatter.string($0)): \(JSONFormatter.value($1))" }
         var members = [

@@ -6,15 +6,19 @@ import Foundation
 public struct ReplSession {
     /// What a line produced: the text to show, and whether it was an error.
     public struct Output: Sendable, Equatable {
+        /// What to show; empty for nothing.
         public var text: String
+        /// Whether the line failed.
         public var failed: Bool
 
+        /// An output of this text.
         public init(_ text: String, failed: Bool = false) {
             self.text = text
             self.failed = failed
         }
     }
 
+    /// Whether the session was left (`:quit`).
     public private(set) var isFinished = false
     private let kipi: Kipi
     /// Options for `:data`, such as the command line's `--decimal-comma`; `:data` may add its own.
@@ -55,6 +59,7 @@ public struct ReplSession {
     /// only through `readInput` (`:data -`).
     public var readsFiles: Bool
 
+    /// A session with these functions and data options; it reads files only when `readsFiles`.
     public init(kipi: Kipi = Kipi(), dataOptions: DataOptions = DataOptions(), readsFiles: Bool = false) {
         self.kipi = kipi
         self.dataOptions = dataOptions

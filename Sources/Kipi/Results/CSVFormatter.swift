@@ -5,6 +5,7 @@ import Foundation
 /// empty) and per group row. Numbers in full precision, null empty, a failure `error: message`.
 /// For `ru` and `de`, `;`-separated with decimal commas, as those Excels open CSV.
 public enum CSVFormatter {
+    /// The results as long, pivotable CSV: `kpi,<key>…,value` (SPEC §5).
     public static func format(_ result: EvaluationResult, locale: NumberLocale = .en) -> String {
         var keyNames: [String] = []
         for kpi in result.kpis {

@@ -1,6 +1,7 @@
 /// Renders results as JSON, in the shape SPEC section 5 pins: one object with the KPIs in
 /// file order; a grouped KPI is an array of `{key…, "value": v}`; a failure is `{"error": "…"}`.
 public enum JSONFormatter {
+    /// The results as one JSON object, KPIs in file order (SPEC §5).
     public static func format(_ result: EvaluationResult) -> String {
         guard !result.kpis.isEmpty else { return "{}" }
         let members = result.kpis.map { "  \(string($0.name)): \(value($0.value, indent: "  "))" }

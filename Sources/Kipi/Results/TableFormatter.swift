@@ -3,6 +3,7 @@ import Foundation
 /// Renders results for people: one aligned line per KPI, numbers with thousands separators,
 /// percent KPIs as `45.2%`, grouped KPIs as indented sub-tables.
 public enum TableFormatter {
+    /// The results as aligned text, grouped KPIs as sub-tables.
     public static func format(_ result: EvaluationResult, locale: NumberLocale = .en) -> String {
         let nameWidth = result.kpis.map { displayWidth($0.name) }.max() ?? 0
         var lines: [String] = []

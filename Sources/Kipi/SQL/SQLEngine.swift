@@ -4,6 +4,7 @@ import Foundation
 /// found on PATH. Kipi writes the SQL, the client runs it where the data is, and the rows come
 /// back as Kipi's results.
 public struct SQLEngine: Sendable {
+    /// The engine, and so the SQL written for it.
     public var dialect: SQLDialect
     /// What the client is given to connect: DuckDB's database file, PostgreSQL's connection
     /// string or URL, or spark-sql's own options (split at spaces).
@@ -11,6 +12,7 @@ public struct SQLEngine: Sendable {
     /// The client's path; found on PATH when nil.
     public var executable: String?
 
+    /// An engine reached through its client, connected as `connection` says.
     public init(dialect: SQLDialect, connection: String? = nil, executable: String? = nil) {
         self.dialect = dialect
         self.connection = connection

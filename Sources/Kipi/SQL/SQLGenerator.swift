@@ -1,5 +1,6 @@
 /// One reported KPI as SQL: a statement whose rows are the KPI's result.
 public struct SQLStatement: Sendable, Hashable {
+    /// The KPI's name.
     public var kpi: String
     /// `WITH … SELECT …`: key columns named as in JSON, then `value`, ordered by the keys.
     public var text: String
@@ -13,7 +14,9 @@ public struct SQLStatement: Sendable, Hashable {
 
 /// A program written as SQL for one dialect.
 public struct SQLScript: Sendable, Hashable {
+    /// The SQL it is written in.
     public var dialect: SQLDialect
+    /// One statement per reported KPI, in file order.
     public var statements: [SQLStatement]
 
     /// The script as `kipi sql` prints it: each statement after a comment naming its KPI.

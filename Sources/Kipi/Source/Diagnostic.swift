@@ -12,6 +12,7 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     /// The source the range points into, kept for rendering.
     let source: SourceText?
 
+    /// A problem at `range` of `source`.
     public init(message: String, range: SourceRange, source: SourceText) {
         self.message = message
         self.range = range

@@ -8,6 +8,7 @@ public struct SourceRange: Sendable, Hashable, CustomStringConvertible {
     /// UTF-8 offset one past the last byte.
     public var end: Int
 
+    /// The bytes from `start` up to `end` (an end before the start is the start).
     public init(start: Int, end: Int) {
         self.start = start
         self.end = max(start, end)
@@ -18,5 +19,6 @@ public struct SourceRange: Sendable, Hashable, CustomStringConvertible {
         SourceRange(start: min(start, other.start), end: max(end, other.end))
     }
 
+    /// The range as `start..<end`.
     public var description: String { "\(start)..<\(end)" }
 }

@@ -3,11 +3,13 @@
 public struct SourceText: Sendable {
     /// The name shown in diagnostics: a path, or `<expr>` for `-e`.
     public let name: String
+    /// The text, without the byte order mark a Windows editor may put before it.
     public let text: String
     let bytes: [UInt8]
     /// UTF-8 offset at which each line starts; line `i` (0-based) starts at `lineStarts[i]`.
     let lineStarts: [Int]
 
+    /// A text and the name its diagnostics show.
     public init(name: String, text: String) {
         self.name = name
         // A byte order mark, as Windows editors write, is no part of the formulas.
@@ -24,7 +26,9 @@ public struct SourceText: Sendable {
 
     /// A position as people count it: both 1-based, the column in characters.
     public struct Location: Sendable, Hashable {
+        /// The line, from 1.
         public var line: Int
+        /// The column in characters, from 1.
         public var column: Int
     }
 
@@ -39,6 +43,7 @@ public struct SourceText: Sendable {
         return low
     }
 
+    /// The line and column of a UTF-8 offset.
     public func location(of offset: Int) -> Location {
         let clamped = min(max(0, offset), bytes.count)
         let line = lineIndex(of: clamped)

@@ -18,20 +18,25 @@ public struct Expression: Sendable, Hashable {
         case call(name: String, nameRange: SourceRange, arguments: [Expression], filter: Expression?)
     }
 
+    /// What the expression is.
     public var kind: Kind
+    /// Where it is written.
     public var range: SourceRange
 
+    /// An expression of this kind, written at `range`.
     public init(_ kind: Kind, range: SourceRange) {
         self.kind = kind
         self.range = range
     }
 }
 
+/// An operator before its operand: `-` and `not`.
 public enum UnaryOperator: String, Sendable, Hashable {
     case negate = "-"
     case not = "not"
 }
 
+/// An operator between two operands, as written.
 public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
     case or, and
     case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
@@ -42,6 +47,7 @@ public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
 
 /// A top-level statement of a `.kpi` file.
 public struct Declaration: Sendable, Hashable {
+    /// What a declaration declares.
     public enum Kind: Sendable, Hashable {
         /// `import "path"`.
         case `import`(path: String)
@@ -58,6 +64,7 @@ public struct Declaration: Sendable, Hashable {
         case kpi(name: String, value: Expression, keys: [KeyClause])
     }
 
+    /// What it declares.
     public var kind: Kind
     /// The whole declaration.
     public var range: SourceRange
@@ -73,19 +80,24 @@ public struct Declaration: Sendable, Hashable {
 public struct KeyClause: Sendable, Hashable {
     /// The name given with `name = …`; nil for an unnamed key.
     public var name: String?
+    /// The key's expression.
     public var expression: Expression
 
+    /// A key, named or not.
     public init(name: String? = nil, expression: Expression) {
         self.name = name
         self.expression = expression
     }
 
+    /// Where the key is written.
     public var range: SourceRange { expression.range }
 }
 
 /// A parsed `.kpi` file.
 public struct SyntaxTree: Sendable {
+    /// The text parsed.
     public var source: SourceText
+    /// Its declarations, in order.
     public var declarations: [Declaration]
     /// Names of definitions that had syntax errors: uses of them are not reported again.
     public var incompleteNames: Set<String> = []
