@@ -12,6 +12,7 @@ public indirect enum KipiType: Sendable, Hashable, CustomStringConvertible {
     /// Not known before the data is loaded (`kipi check` without `--data`); fits anything.
     case unknown
 
+    /// The type's name, as messages and signatures show it.
     public var description: String {
         switch self {
         case .number: "number"

@@ -29,6 +29,7 @@ public struct DataOptions: Sendable {
     /// file is mapped, not read. 2 GiB is the most a CSV file may have in any case.
     public var maximumStreamBytes = (2 << 30) - 1
 
+    /// Options to read data with; those not given are detected.
     public init(
         delimiter: UInt8? = nil, decimalComma: Bool? = nil, columnTypes: [String: KipiType] = [:], columns: Set<String>? = nil,
         nullValues: Set<String>? = nil, encoding: TextEncoding? = nil, sheet: String? = nil

@@ -45,6 +45,7 @@ extension DataTable {
 
 /// Why a file could not be read, in words for a message.
 public enum FileAccess {
+    /// Why `path` cannot be read: no such file, a directory, permission denied, or that it cannot be read.
     public static func problem(reading path: String) -> String {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }

@@ -1,7 +1,10 @@
 /// Rows of data as named, typed columns of equal length: what formulas are evaluated against.
 public struct DataTable: Sendable {
+    /// The columns' names, in the file's order.
     public private(set) var columnNames: [String]
+    /// The columns by name.
     public private(set) var columns: [String: Column]
+    /// How many rows every column has.
     public let rowCount: Int
     /// Where the data came from, for messages (a path, `<stdin>`, or empty).
     public var sourceName: String
@@ -48,6 +51,7 @@ public struct DataTable: Sendable {
         return schema
     }
 
+    /// The column of this name, if the table has one.
     public subscript(name: String) -> Column? { columns[name] }
 
     /// The table with only the rows at `rows`, in that order.
@@ -67,6 +71,7 @@ public struct DataTable: Sendable {
 
 /// The names and types of a table's columns.
 public struct Schema: Sendable, Hashable {
+    /// Each column's name and type, in order.
     public var columns: [(name: String, type: KipiType)] {
         get { zip(names, types).map { ($0, $1) } }
         set {
@@ -79,13 +84,16 @@ public struct Schema: Sendable, Hashable {
     /// Why a column has the type it has, where that may surprise: see `Column.typeNote`.
     public var typeNotes: [String: String] = [:]
 
+    /// A schema of these columns.
     public init(columns: [(name: String, type: KipiType)]) {
         self.columns = columns
     }
 
+    /// The type of the column of this name; nil when there is none.
     public func type(of column: String) -> KipiType? {
         names.firstIndex(of: column).map { types[$0] }
     }
 
+    /// The columns' names, in order.
     public var columnNames: [String] { names }
 }

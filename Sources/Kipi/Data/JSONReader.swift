@@ -6,6 +6,7 @@ import Foundation
 /// string that is a null token (`"#N/A"`, `DataOptions.nullValues`), is null there. A string
 /// column whose every value is a date (`yyyy-mm-dd`, `dd.mm.yyyy`) is a date column. A nested value, or a key whose values mix types, is an error naming the line.
 public enum JSONReader {
+    /// Reads a JSON array of flat objects; `name` is used in error messages.
     public static func read(_ data: some ContiguousBytes, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
         let result = data.withUnsafeBytes { raw -> Result<DataTable, DiagnosticList> in
             guard let base = raw.bindMemory(to: UInt8.self).baseAddress else {

@@ -17,10 +17,12 @@ public enum DayMonthOrder: String, Sendable, Hashable {
 /// A calendar date (proleptic Gregorian, no time zone), stored as days since 1970-01-01, with
 /// a time of day for a date-time (`28.05.2024 15:28`).
 public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Days since 1970-01-01.
     public var daysSinceEpoch: Int32
     /// Seconds since midnight, 0 to 86,399; 0 for a date without a time.
     public var secondOfDay: Int32 = 0
 
+    /// The date (and time of day) this many days after 1970-01-01.
     public init(daysSinceEpoch: Int32, secondOfDay: Int32 = 0) {
         self.daysSinceEpoch = daysSinceEpoch
         self.secondOfDay = secondOfDay
@@ -91,6 +93,7 @@ public struct KipiDate: Sendable, Hashable, Comparable, CustomStringConvertible 
         return date + " \(pad(hour, 2)):\(pad(minute, 2))" + (second == 0 ? "" : ":\(pad(second, 2))")
     }
 
+    /// Earlier dates, and earlier times of one day, come first.
     public static func < (lhs: KipiDate, rhs: KipiDate) -> Bool {
         (lhs.daysSinceEpoch, lhs.secondOfDay) < (rhs.daysSinceEpoch, rhs.secondOfDay)
     }

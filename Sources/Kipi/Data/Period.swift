@@ -16,11 +16,13 @@ public enum PeriodGrain: String, Sendable, Hashable, CaseIterable {
 /// A calendar period: `2024-W05`, `2024-03`, `2024-Q1` or `2024`. Periods of one grain are
 /// numbered consecutively, so shifting is addition and distance is subtraction.
 public struct Period: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Week, month, quarter or year.
     public var grain: PeriodGrain
     /// Weeks since the week of 1970-01-01; months since January of year 0 (year × 12 + month − 1);
     /// quarters since year 0 (year × 4 + quarter − 1); the year itself.
     public var index: Int32
 
+    /// The period of this grain and number.
     public init(grain: PeriodGrain, index: Int32) {
         self.grain = grain
         self.index = index
@@ -155,6 +157,7 @@ public struct Period: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// Periods sort by grain, then chronologically.
     public static func < (lhs: Period, rhs: Period) -> Bool {
         guard lhs.grain == rhs.grain else {
             return PeriodGrain.allCases.firstIndex(of: lhs.grain) ?? 0 < PeriodGrain.allCases.firstIndex(of: rhs.grain) ?? 0

@@ -9,11 +9,13 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
     case list([Value])
     case null
 
+    /// Whether the value is null.
     public var isNull: Bool {
         if case .null = self { return true }
         return false
     }
 
+    /// The number, for a number value.
     public var number: Double? {
         if case .number(let value) = self { return value }
         return nil

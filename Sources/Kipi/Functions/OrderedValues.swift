@@ -10,6 +10,7 @@ public struct OrderedValues: Sendable {
         self.isSorted = isSorted
     }
 
+    /// How many values.
     public var count: Int { values.count }
 
     /// The k-th smallest value (0-based), and the next one if there is one.
@@ -63,13 +64,16 @@ public struct OrderedValues: Sendable {
         return Place(smaller: smaller, isPresent: isPresent, below: below, above: above, minimum: minimum, maximum: maximum)
     }
 
+    /// Where a value lies among the values.
     public struct Place: Sendable {
         /// How many values are smaller.
         public var smaller: Int
+        /// Whether the value is one of them.
         public var isPresent: Bool
         /// The largest value smaller, and the smallest larger (meaningful when there is one).
         public var below: Double
         public var above: Double
+        /// The smallest and the largest of the values.
         public var minimum: Double
         public var maximum: Double
     }

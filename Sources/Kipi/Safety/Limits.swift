@@ -30,6 +30,7 @@ public struct Limits: Sendable, Hashable {
     /// How long one evaluation may take; nil for no limit.
     public var timeLimit: Duration?
 
+    /// Limits of these sizes; the defaults are generous.
     public init(
         sourceSize: Int = 4 << 20, nesting: Int = 128, expansions: Int = 10_000, listLength: Int = 100_000, columns: Int = 100_000,
         rows: Int = 500_000_000, groups: Int = 50_000_000, memory: Int = 64 << 30, outputCells: Int = 200_000_000,

@@ -39,10 +39,12 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         return source.location(of: range.start)
     }
 
+    /// Diagnostics are equal when they say the same at the same place of the same file.
     public static func == (lhs: Diagnostic, rhs: Diagnostic) -> Bool {
         lhs.message == rhs.message && lhs.range == rhs.range && lhs.sourceName == rhs.sourceName
     }
 
+    /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(message)
         hasher.combine(range)

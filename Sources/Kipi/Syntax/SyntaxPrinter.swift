@@ -27,6 +27,7 @@ func formatLiteral(_ value: Double) -> String {
 }
 
 extension Declaration: CustomStringConvertible {
+    /// The declaration as a parenthesised tree, as parser tests compare it.
     public var description: String {
         switch kind {
         case .import(let path): "(import \"\(path)\")"

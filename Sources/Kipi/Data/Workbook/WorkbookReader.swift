@@ -14,6 +14,7 @@ import Foundation
 /// 1C stored as text (`1 234,56`) are numbers. Rows with no cell at all are skipped; a column
 /// with neither a header nor a value is ignored. Messages name rows as lines.
 public enum WorkbookReader {
+    /// Reads an `.xlsx` workbook's sheet; `name` is used in error messages.
     public static func read(_ data: Data, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
         func failure(_ message: String) -> DiagnosticList {
             DiagnosticList([Diagnostic(message: message, file: name)])
