@@ -227,8 +227,6 @@ struct Session {
         }
     }
 
-    /// Loads the data, only `columns` if given (all of them if one is missing, so that the
-    /// error about it can suggest the right name).
     /// Every `--data` table, with only `columns` of each (all of them where nil).
     func loadTables(columns: [String: Set<String>]?) throws(Failure) -> [String: DataTable] {
         var tables: [String: DataTable] = [:]
@@ -238,6 +236,8 @@ struct Session {
         return tables
     }
 
+    /// Loads one table's file, only `columns` if given (all of them if one is missing, so that
+    /// the error about it can suggest the right name).
     private func loadData(_ path: String, table: String, columns: Set<String>?) throws(Failure) -> DataTable {
         var input: Data?
         if path == "-" {
