@@ -171,22 +171,30 @@ public struct ReplSession {
     }
 
     /// Checks every definition against the current data and leaves out those that do not fit,
-    /// with what depends on them; returns the newly left-out ones' errors, each reported once.
-    private mutating func settleDefinitions() -> [String] {
+    /// with what depends on them. Returns the newly left-out ones' errors, each reported once,
+    /// and the errors no left-out definition explains (a file's `where`), if the session still
+    /// does not check.
+    private mutating func settleDefinitions() -> (leftOut: [String], unexplained: DiagnosticList?) {
         let before = broken
         broken = []
         var reports: [String: String] = [:]
+        var unexplained: DiagnosticList?
         // Each round leaves out the definitions the errors point at, so the rounds end.
         for _ in 0..<1_000 {
             let sources = definitionSources
             do {
                 _ = try compiled(SourceText(name: "<session>", text: ""), definitions: sources)
+                unexplained = nil
                 break
             } catch {
+                unexplained = error
+                var trees: [String: SyntaxTree] = [:]
                 var found: Set<String> = []
                 for diagnostic in error.diagnostics {
                     guard let source = sources.first(where: { $0.name == diagnostic.sourceName }), let range = diagnostic.range else { continue }
-                    let declaration = Kipi.parse(source).0.declarations.first { $0.range.start <= range.start && range.start <= $0.range.end }
+                    let tree = trees[source.name] ?? Kipi.parse(source).0
+                    trees[source.name] = tree
+                    let declaration = tree.declarations.first { $0.range.start <= range.start && range.start <= $0.range.end }
                     guard let name = declaration?.name, !broken.contains(name) else { continue }
                     found.insert(name)
                     reports[name, default: ""] += (reports[name]?.isEmpty ?? true ? "" : "\n") + diagnostic.description
@@ -195,9 +203,10 @@ public struct ReplSession {
                 broken.formUnion(found)
             }
         }
-        return broken.subtracting(before).sorted().map { name in
+        let leftOut = broken.subtracting(before).sorted().map { name in
             "'\(name)' does not fit the data and is left out until it does:\n" + (reports[name] ?? "")
         }
+        return (leftOut, unexplained)
     }
 
     private var definitionNames: [String] {
@@ -375,7 +384,7 @@ public struct ReplSession {
             }
             tables[table] = loaded
             let lines = ["loaded \(loaded.rowCount) rows" + (table.isEmpty ? "" : " as \(table)") + ": " + loaded.columnNames.joined(separator: ", ")]
-            let leftOut = settleDefinitions()
+            let leftOut = settleDefinitions().leftOut
             return Output((lines + leftOut).joined(separator: "\n"), failed: !leftOut.isEmpty)
         } catch {
             return Output(error.description, failed: true)
@@ -393,22 +402,20 @@ public struct ReplSession {
             return Output("\(path): error: the file is not valid UTF-8 text", failed: true)
         }
         let source = SourceText(name: path, text: text)
-        let (_, syntaxErrors) = Kipi.parse(source)
+        let (tree, syntaxErrors) = Kipi.parse(source)
         if !syntaxErrors.isEmpty { return Output(DiagnosticList(syntaxErrors).description, failed: true) }
         let previous = files
         files.removeAll { $0.name == path }
         files.append(source)
         // Every definition that checks is loaded; the others are reported once and left out.
-        let leftOut = settleDefinitions()
-        let kpis = Kipi.parse(source).0.declarations.filter { $0.isKPI && !broken.contains($0.name ?? "") }.count
-        do {
-            _ = try compiled(SourceText(name: "<session>", text: ""), definitions: definitionSources)
-        } catch {
+        let (leftOut, unexplained) = settleDefinitions()
+        if let unexplained {
             // Errors no definition can be left out for (a file's `where`): the file is not loaded.
             files = previous
             _ = settleDefinitions()
-            return Output(error.description, failed: true)
+            return Output(unexplained.description, failed: true)
         }
+        let kpis = tree.declarations.filter { $0.isKPI && !broken.contains($0.name ?? "") }.count
         return Output((["loaded \(path): \(kpis) KPIs"] + leftOut).joined(separator: "\n"), failed: !leftOut.isEmpty)
     }
 
