@@ -103,7 +103,7 @@ public enum CSVReader {
             }
             start = newline + 1
         }
-        guard (start..<bytes.count).contains(where: { !isBlank(bytes[$0]) }) else {
+        if options.skipRows > 0, !(start..<bytes.count).contains(where: { !isBlank(bytes[$0]) }) {
             throw failure("--skip-rows \(options.skipRows) leaves no header row")
         }
 

@@ -516,8 +516,7 @@ struct Parser {
 
     @discardableResult
     private mutating func expect(_ kind: Token.Kind, _ what: String) throws(SyntaxError) -> SourceRange {
-        if let hint = spacedNameHint() { throw error(hint) }
-        guard check(kind) else { throw error(SyntaxMessages.expected(what, found: current.kind)) }
+        guard check(kind) else { throw error(spacedNameHint() ?? SyntaxMessages.expected(what, found: current.kind)) }
         return advance().range
     }
 
