@@ -44,8 +44,8 @@ struct Checker {
     var filters: [Filter] = []
     /// Columns computed by `let TABLE.column = …`: by table and column, the definition's name.
     var computedColumns: [String: [String: String]] = [:]
-    /// Each key as first met, so one key is shown alike in every message.
-    var keysByCanonical: [String: GroupKey] = [:]
+    /// Each key's expression as first written, by its canonical form: one key shows alike in every message.
+    var keyExpressionTexts: [String: String] = [:]
     /// Every name each key was given in a `by`, in the order met: the columns other tables may supply it from.
     var keyNames: [String: [String]] = [:]
     /// Grouped definitions evaluated over the groups of KPIs that read more tables.
@@ -324,9 +324,9 @@ struct Checker {
                 name = scope.source.text(of: key.range)
             }
             let canonical = checked.description
-            let written = keysByCanonical[canonical]?.expressionText ?? scope.source.text(of: key.expression.range)
+            let written = keyExpressionTexts[canonical] ?? scope.source.text(of: key.expression.range)
+            keyExpressionTexts[canonical] = written
             let groupKey = GroupKey(canonical: canonical, description: name, expressionText: written)
-            if keysByCanonical[canonical] == nil { keysByCanonical[canonical] = groupKey }
             if !(keyNames[canonical]?.contains(name) ?? false) { keyNames[canonical, default: []].append(name) }
             if groupKeys.contains(groupKey) {
                 report(CheckerMessages.repeatedKey(name), key.range, in: scope.source)
