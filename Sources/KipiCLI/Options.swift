@@ -99,8 +99,11 @@ struct Options {
     }
 
     /// The types forced on the columns of `table`: its own, over those given for every table.
-    func columnTypes(for table: String) -> [String: KipiType] {
-        (columnTypes[""] ?? [:]).merging(table.isEmpty ? [:] : columnTypes[table] ?? [:]) { _, own in own }
+    func columnTypes(for table: String) -> [String: KipiType] { Options.ofTable(table, columnTypes) }
+
+    /// Per-column settings of one table: its own, over those given for every table ("").
+    private static func ofTable<T>(_ table: String, _ byTable: [String: [String: T]]) -> [String: T] {
+        (byTable[""] ?? [:]).merging(table.isEmpty ? [:] : byTable[table] ?? [:]) { _, own in own }
     }
 
     /// `table.column` as a table and a column; a bare column is of every table ("").
@@ -115,7 +118,7 @@ struct Options {
             delimiter: delimiter, decimalComma: decimalComma, columnTypes: columnTypes(for: table), columns: columns, nullValues: nullValues,
             encoding: encoding, sheet: sheet)
         data.dateOrder = dateOrder
-        data.columnDateOrders = (columnDateOrders[""] ?? [:]).merging(table.isEmpty ? [:] : columnDateOrders[table] ?? [:]) { _, own in own }
+        data.columnDateOrders = Options.ofTable(table, columnDateOrders)
         data.skipRows = skipRows
         data.maximumStreamBytes = maximumInputBytes
         return data

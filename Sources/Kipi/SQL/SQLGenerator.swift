@@ -336,23 +336,21 @@ final class SQLGenerator {
         case .rows:
             if materialized.contains(index), case .row(_, let alias) = scope {
                 let (column, failed) = materializedColumns(index)
-                return SQLValue("\(alias).\(column)", fails: canFail(value) ? "\(alias).\(failed)" : nil)
+                return SQLValue("\(alias).\(column)", fails: program.definitionCanFail[index] ? "\(alias).\(failed)" : nil)
             }
             return lower(value, scope)
         case .scalar:
             let table = definitionTable(index)
-            return SQLValue("(SELECT value FROM \(table))", fails: canFail(value) ? "(SELECT fails FROM \(table))" : nil)
+            return SQLValue("(SELECT value FROM \(table))", fails: program.definitionCanFail[index] ? "(SELECT fails FROM \(table))" : nil)
         case .groups(let level):
             let table = definitionTable(index)
             let alias = fresh("d")
             let condition = matching(level, alias: alias, keyValues(level, in: scope)).joined(separator: " AND ")
             let read = { (column: String) in "(SELECT \(self.dialect.single("\(alias).\(column)")) FROM \(table) \(alias) WHERE \(condition))" }
-            return SQLValue(read("value"), fails: canFail(value) ? "COALESCE(\(read("fails")), FALSE)" : nil)
+            return SQLValue(read("value"), fails: program.definitionCanFail[index] ? "COALESCE(\(read("fails")), FALSE)" : nil)
         }
     }
 
-    /// Whether the value may fail: the checked model's answer, which follows definitions.
-    private func canFail(_ node: TypedExpression) -> Bool { program.canFail(node) }
 
     // MARK: Expressions
 
