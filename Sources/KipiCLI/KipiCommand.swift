@@ -196,8 +196,8 @@ struct Session {
         let csv = (options.localeGiven ? "\u{FEFF}" : "") + CSVFormatter.format(result, locale: options.locale)
         if single, let kpi = result.kpis.first {
             switch options.format {
-            case .json: terminal.print(JSONFormatter.format(kpi.value))
-            case .table: terminal.print(TableFormatter.format(kpi.value, format: kpi.format, locale: options.locale))
+            case .json: terminal.print(JSONFormatter.format(kpi))
+            case .table: terminal.print(TableFormatter.format(kpi, locale: options.locale))
             case .csv: terminal.print(csv)
             }
             return

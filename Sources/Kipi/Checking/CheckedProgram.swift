@@ -365,6 +365,11 @@ struct CheckedDefinition: Sendable {
     /// The tables of the data the value reads, directly or through the definitions it refers to
     /// ("" is the default table).
     var tablesRead: Set<String> = []
+    /// A KPI's critical, norm and target levels, if it declares any.
+    var thresholds: Thresholds?
+
+    /// The definitions computing its levels, critical first.
+    var levelDefinitions: [Int] { thresholds?.levels.map(\.definition) ?? [] }
 }
 
 /// What a name of a program stands for.
@@ -433,6 +438,7 @@ struct CheckedProgram: Sendable {
         }
         while let next = pending.popLast() {
             guard needed.insert(next).inserted else { continue }
+            pending += definitions[next].levelDefinitions
             definitions[next].value.forEachNode { node in
                 if case .definition(let used) = node.kind { pending.append(used) }
             }

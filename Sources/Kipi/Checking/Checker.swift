@@ -232,14 +232,40 @@ struct Checker {
             failed.insert(name)
             return nil
         }
-        let tables = tablesRead(by: final, grouping: grouping)
+        var levels: [(level: ThresholdLevel, value: TypedExpression)] = []
+        var direction: ThresholdDirection?
+        let clauses = role == .kpi ? entry.declaration.thresholds : []
+        if !clauses.isEmpty {
+            var levelScope = scope
+            levelScope.grouping = grouping
+            guard let checked = checkThresholds(clauses, of: name, value: final, scope: levelScope) else {
+                failed.insert(name)
+                return nil
+            }
+            (levels, direction) = (checked.levels.map { ($0.0, $0.1) }, checked.direction)
+        }
+        // A KPI's groups come from the tables its levels read too: a manager with a plan and no sales is judged.
+        let tables = levels.reduce(tablesRead(by: final, grouping: grouping)) { $0.union(tablesRead(by: $1.value, grouping: nil)) }
+        let levelGrouping = grouping
         (final, grouping, _) = unifyingGroups(final, grouping: grouping, reading: tables)
+        var thresholds = Thresholds(levels: [], direction: direction)
+        for (level, tree) in levels {
+            let unified = unifyingGroups(tree, grouping: levelGrouping, reading: tables).value
+            let range = clauses.first { $0.level == level }?.range ?? entry.declaration.range
+            var definition = CheckedDefinition(
+                name: "\(name) (\(level.rawValue))", role: .helper, value: numbered(unified), grouping: grouping, format: unified.format,
+                description: "", sourceName: entry.source.name, declarationRange: range)
+            definition.tablesRead = tables
+            definitions.append(definition)
+            thresholds.levels.append((level, definitions.count - 1))
+        }
         let numbered = numbered(final)
         var definition = CheckedDefinition(
             name: name, role: role, value: numbered, grouping: grouping,
             format: entry.declaration.display ?? numbered.format,
             description: entry.declaration.documentation, sourceName: entry.source.name, declarationRange: entry.declaration.range)
         definition.tablesRead = tables
+        definition.thresholds = levels.isEmpty ? nil : thresholds
         definitions.append(definition)
         definitionIndex[name] = definitions.count - 1
         return definitions.count - 1

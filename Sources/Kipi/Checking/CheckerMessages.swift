@@ -165,6 +165,27 @@ enum CheckerMessages {
         }
     }
 
+    static func thresholdsOnNonNumber(_ name: String, _ type: KipiType) -> String {
+        "'\(name)' is \(article(type)); only a number KPI is judged against critical, norm and target levels"
+    }
+    static func thresholdTwice(_ level: ThresholdLevel) -> String { "the \(level.rawValue) level is given twice" }
+    static let thresholdSignsDisagree = "one level says lower is better (<=) and another higher is better (>=); write the sign once"
+    static func thresholdNotNumber(_ level: ThresholdLevel, _ type: KipiType) -> String {
+        "the \(level.rawValue) level must be a number, but is \(article(type))"
+    }
+    static func thresholdFiner(_ level: ThresholdLevel, _ name: String, _ has: Shape, _ kpi: Shape) -> String {
+        "the \(level.rawValue) level has \(describe(has)), but '\(name)' has \(describe(kpi)); "
+            + "a level must be a single value or have the KPI's keys or fewer, such as a plan per manager for a KPI by manager"
+    }
+    static func thresholdsContradict(_ written: [String], sign: ThresholdDirection?) -> String {
+        let rule: String
+        switch sign {
+        case .higherIsBetter?: rule = "with >= they must rise from critical to norm to target"
+        case .lowerIsBetter?: rule = "with <= they must fall from critical to norm to target"
+        case nil: rule = "from critical to norm to target they must rise (higher is better) or fall (lower is better)"
+        }
+        return "the levels contradict each other (\(written.joined(separator: ", "))): \(rule), no two equal"
+    }
     static func describe(_ shape: Shape) -> String {
         switch shape {
         case .scalar: "a single value"

@@ -286,9 +286,9 @@ public struct ReplSession {
     private func show(_ result: EvaluationResult, single: Bool) -> Output {
         let text: String
         switch (format, single) {
-        case (.table, true): text = result.kpis.first.map { TableFormatter.format($0.value, format: $0.format) } ?? ""
+        case (.table, true): text = result.kpis.first.map { TableFormatter.format($0) } ?? ""
         case (.table, false): text = TableFormatter.format(result)
-        case (.json, true): text = result.kpis.first.map { JSONFormatter.format($0.value) } ?? ""
+        case (.json, true): text = result.kpis.first.map { JSONFormatter.format($0) } ?? ""
         case (.json, false): text = JSONFormatter.format(result)
         case (.csv, _): text = CSVFormatter.format(result)
         }
@@ -466,7 +466,7 @@ public struct ReplSession {
                     if let result = try? program.evaluate(tables: allTables, parameters: fitting(parameters, program), cancellation: cancellation),
                         let value = result.kpis.first
                     {
-                        lines.append("value: " + TableFormatter.format(value.value, format: value.format))
+                        lines.append("value: " + TableFormatter.format(value))
                     }
                 }
             case .function, .import, .filter:

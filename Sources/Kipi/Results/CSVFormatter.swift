@@ -15,15 +15,21 @@ public enum CSVFormatter {
         }
         let delimiter = locale.csvDelimiter
         func line(_ cells: [String]) -> String { cells.map { quoted($0, delimiter) }.joined(separator: delimiter) }
-        var lines = [line(["kpi"] + keyNames + ["value"])]
+        // With levels declared anywhere (SPEC v3), `status,level` follow the value.
+        let judged = result.kpis.contains(where: \.isJudged)
+        func judgement(_ assessment: Assessment?) -> [String] {
+            guard judged else { return [] }
+            return [assessment?.status?.rawValue ?? "", assessment?.level.map { cell(.number($0), locale) } ?? ""]
+        }
+        var lines = [line(["kpi"] + keyNames + ["value"] + (judged ? ["status", "level"] : []))]
         for kpi in result.kpis {
             switch kpi.value {
             case .single(let outcome):
-                lines.append(line([kpi.name] + keyNames.map { _ in "" } + [cell(outcome, locale)]))
+                lines.append(line([kpi.name] + keyNames.map { _ in "" } + [cell(outcome, locale)] + judgement(kpi.assessment)))
             case .grouped(let names, let rows):
                 for row in rows {
                     let keys = keyNames.map { name in names.firstIndex(of: name).map { cell(row.keys[$0], locale) } ?? "" }
-                    lines.append(line([kpi.name] + keys + [cell(row.outcome, locale)]))
+                    lines.append(line([kpi.name] + keys + [cell(row.outcome, locale)] + judgement(row.assessment)))
                 }
             }
         }

@@ -12,11 +12,14 @@ public struct GroupRow: Sendable, Hashable {
     public var keys: [Value]
     /// The group's value, or its error.
     public var outcome: Outcome
+    /// Its status and levels, when the KPI declares levels (SPEC v3); nil otherwise.
+    public var assessment: Assessment?
 
-    /// A row of these keys and outcome.
-    public init(keys: [Value], outcome: Outcome) {
+    /// A row of these keys and outcome, judged by `assessment` when the KPI declares levels.
+    public init(keys: [Value], outcome: Outcome, assessment: Assessment? = nil) {
         self.keys = keys
         self.outcome = outcome
+        self.assessment = assessment
     }
 
     /// The group as `key=value, key=value`, values as a CSV cell writes them.
@@ -43,6 +46,31 @@ public struct KPIResult: Sendable, Hashable {
     public var format: DisplayFormat
     /// Its value, or its values per group.
     public var value: KPIValue
+    /// A single-valued KPI's status and levels, when it declares levels (SPEC v3); a grouped
+    /// KPI's are in its rows.
+    public var assessment: Assessment?
+    /// Whether the KPI declares critical, norm or target levels.
+    public var isJudged: Bool = false
+
+    /// A KPI's result: its name, description, format and value, with its assessment when it declares levels.
+    public init(
+        name: String, description: String, format: DisplayFormat, value: KPIValue, assessment: Assessment? = nil, isJudged: Bool = false
+    ) {
+        self.name = name
+        self.description = description
+        self.format = format
+        self.value = value
+        self.assessment = assessment
+        self.isJudged = isJudged
+    }
+
+    /// The worst status of the KPI or of any of its group rows; nil when none has one.
+    public var worstStatus: KPIStatus? {
+        switch value {
+        case .single: assessment?.status
+        case .grouped(_, let rows): rows.compactMap { $0.assessment?.status }.min()
+        }
+    }
 
     /// Whether this KPI, or any of its group rows, failed.
     public var hasError: Bool {
@@ -66,4 +94,95 @@ public struct EvaluationResult: Sendable, Hashable {
 
     /// Whether any KPI or group row failed.
     public var hasErrors: Bool { kpis.contains(where: \.hasError) }
+}
+
+/// Where a value lands against its KPI's levels (SPEC v3), worst first.
+public enum KPIStatus: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// Worse than the critical level.
+    case critical
+    /// Worse than the norm (or than the target, when no norm is declared).
+    case below
+    /// The norm reached.
+    case met
+    /// The target reached.
+    case exceeded
+
+    /// Worse statuses sort first.
+    public static func < (lhs: KPIStatus, rhs: KPIStatus) -> Bool {
+        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    }
+}
+
+/// A value judged against its KPI's levels: the status, the methods' "result %", and the levels.
+public struct Assessment: Sendable, Hashable {
+    /// Where the value lands; nil when the value or a declared level is null or not a number.
+    public var status: KPIStatus?
+    /// (fact − critical) ÷ (norm − critical), when both levels are declared and there is a status.
+    public var level: Double?
+    /// The critical level's value for this row; nil when not declared.
+    public var critical: Value?
+    /// The norm's value for this row; nil when not declared.
+    public var norm: Value?
+    /// The target's value for this row; nil when not declared.
+    public var target: Value?
+
+    /// An assessment with these fields.
+    public init(status: KPIStatus?, level: Double?, critical: Value? = nil, norm: Value? = nil, target: Value? = nil) {
+        self.status = status
+        self.level = level
+        self.critical = critical
+        self.norm = norm
+        self.target = target
+    }
+
+    /// The declared level of this kind's value, if declared.
+    public subscript(level: ThresholdLevel) -> Value? {
+        switch level {
+        case .critical: critical
+        case .norm: norm
+        case .target: target
+        }
+    }
+
+    /// Judges `value` against the values of its declared `levels` (SPEC v3): the status, and the
+    /// level when critical and norm are both declared. `direction` is the one a sign or a single
+    /// level fixes; otherwise it comes from the levels' order. Fails when the levels contradict
+    /// each other.
+    static func judging(
+        _ value: Value, levels: [(level: ThresholdLevel, value: Value)], direction: ThresholdDirection?
+    ) -> Result<Assessment, FunctionError> {
+        var assessment = Assessment(status: nil, level: nil)
+        var numbers: [ThresholdLevel: Double] = [:]
+        for (level, levelValue) in levels {
+            switch level {
+            case .critical: assessment.critical = levelValue
+            case .norm: assessment.norm = levelValue
+            case .target: assessment.target = levelValue
+            }
+            if case .number(let number) = levelValue { numbers[level] = number }
+        }
+        guard case .number(let fact) = value, numbers.count == levels.count else { return .success(assessment) }
+        let ordered = ThresholdLevel.allCases.compactMap { numbers[$0] }
+        guard let way = ThresholdDirection.implied(by: ordered, fixed: direction) else {
+            let written = ThresholdLevel.allCases.compactMap { level in numbers[level].map { "\(level.rawValue) \(JSONFormatter.value(.number($0)))" } }
+            return .failure(FunctionError(CheckerMessages.thresholdsContradict(written, sign: direction)))
+        }
+        // Worse than a level: below it when higher is better, above it when lower is.
+        func worse(_ level: ThresholdLevel) -> Bool? {
+            numbers[level].map { way == .higherIsBetter ? fact < $0 : fact > $0 }
+        }
+        if worse(.critical) == true {
+            assessment.status = .critical
+        } else if worse(.target) == false {
+            assessment.status = .exceeded
+        } else if let belowNorm = worse(.norm) {
+            assessment.status = belowNorm ? .below : .met
+        } else {
+            assessment.status = numbers[.target] == nil ? .met : .below
+        }
+        if let critical = numbers[.critical], let norm = numbers[.norm] {
+            assessment.level = (fact - critical) / (norm - critical)
+        }
+        return .success(assessment)
+    }
 }

@@ -4,27 +4,40 @@ public enum JSONFormatter {
     /// The results as one JSON object, KPIs in file order (SPEC §5).
     public static func format(_ result: EvaluationResult) -> String {
         guard !result.kpis.isEmpty else { return "{}" }
-        let members = result.kpis.map { "  \(string($0.name)): \(value($0.value, indent: "  "))" }
+        let members = result.kpis.map { "  \(string($0.name)): \(value($0, indent: "  "))" }
         return "{\n" + members.joined(separator: ",\n") + "\n}"
     }
 
     /// One KPI's value alone, as `kipi eval -e --format json` prints it.
-    public static func format(_ value: KPIValue) -> String {
-        self.value(value, indent: "")
+    public static func format(_ kpi: KPIResult) -> String {
+        value(kpi, indent: "")
     }
 
-    private static func value(_ value: KPIValue, indent: String) -> String {
-        switch value {
+    private static func value(_ kpi: KPIResult, indent: String) -> String {
+        switch kpi.value {
         case .single(let outcome):
-            return self.outcome(outcome)
+            guard kpi.isJudged, case .value = outcome else { return self.outcome(outcome) }
+            return "{" + members(outcome, kpi.assessment).joined(separator: ", ") + "}"
         case .grouped(let keyNames, let rows):
             guard !rows.isEmpty else { return "[]" }
             let lines = rows.map { row in
                 let keys = zip(keyNames, row.keys).map { "\(string($0)): \(self.value($1))" }
-                return "\(indent)  {" + (keys + ["\"value\": \(outcome(row.outcome))"]).joined(separator: ", ") + "}"
+                return "\(indent)  {" + (keys + members(row.outcome, row.assessment)).joined(separator: ", ") + "}"
             }
             return "[\n" + lines.joined(separator: ",\n") + "\n\(indent)]"
         }
+    }
+
+    /// `"value": v`, then the status, the level and each declared level (SPEC v3), those without a value left out.
+    private static func members(_ outcome: Outcome, _ assessment: Assessment?) -> [String] {
+        var members = ["\"value\": \(self.outcome(outcome))"]
+        guard let assessment else { return members }
+        if let status = assessment.status { members.append("\"status\": \(string(status.rawValue))") }
+        if let level = assessment.level { members.append("\"level\": \(value(.number(level)))") }
+        for level in ThresholdLevel.allCases {
+            if let declared = assessment[level] { members.append("\(string(level.rawValue)): \(value(declared))") }
+        }
+        return members
     }
 
     private static func outcome(_ outcome: Outcome) -> String {

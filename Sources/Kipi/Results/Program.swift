@@ -113,7 +113,28 @@ public struct Program: Sendable {
     private func singleResults(_ outcome: (Int) -> Outcome) -> [KPIResult] {
         checked.kpis.map { index in
             let definition = checked.definitions[index]
-            return KPIResult(name: definition.name, description: definition.description, format: definition.format, value: .single(outcome(index)))
+            let (judged, assessment) = Program.judged(outcome(index), of: definition) { outcome($0) }
+            return KPIResult(
+                name: definition.name, description: definition.description, format: definition.format, value: .single(judged),
+                assessment: assessment, isJudged: definition.thresholds != nil)
+        }
+    }
+
+    /// A KPI's cell judged against its levels (SPEC v3): the cell, failed when a level failed
+    /// or the levels contradict each other, and its assessment; the cell alone for a KPI without
+    /// levels. `level` gives the same cell of a level's definition.
+    static func judged(_ cell: Outcome, of definition: CheckedDefinition, level: (Int) -> Outcome) -> (Outcome, Assessment?) {
+        guard let thresholds = definition.thresholds, case .value(let value) = cell else { return (cell, nil) }
+        var levels: [(level: ThresholdLevel, value: Value)] = []
+        for (kind, index) in thresholds.levels {
+            switch level(index) {
+            case .value(let levelValue): levels.append((kind, levelValue))
+            case .error(let message): return (.error("the \(kind.rawValue) level failed: \(message)"), nil)
+            }
+        }
+        switch Assessment.judging(value, levels: levels, direction: thresholds.direction) {
+        case .success(let assessment): return (cell, assessment)
+        case .failure(let error): return (.error(error.message), nil)
         }
     }
 
@@ -147,7 +168,7 @@ public struct Program: Sendable {
         }
         return checked.kpis.map { index in
             let part = outcomes.count == 2 && !plan.parts[0].contains(index) ? 1 : 0
-            return result(of: checked.definitions[index], outcome: outcomes[part][index], evaluator: &evaluators[part])
+            return result(of: index, outcomes: outcomes[part], evaluator: &evaluators[part])
         }
     }
 
@@ -260,21 +281,31 @@ public struct Program: Sendable {
         return (filtered, values, nil)
     }
 
-    func result(of definition: CheckedDefinition, outcome: Evaluator.DefinitionOutcome, evaluator: inout Evaluator) -> KPIResult {
+    func result(of index: Int, outcomes: [Evaluator.DefinitionOutcome], evaluator: inout Evaluator) -> KPIResult {
+        let definition = checked.definitions[index]
         func cell(_ column: Column, _ row: Int) -> Outcome {
             if let message = column.errors.message(at: row) { return .error(message) }
             return .value(column[row])
         }
+        /// The cell of a definition's row (a single value serves every row).
+        func cell(of definition: Int, _ row: Int) -> Outcome {
+            switch outcomes[definition] {
+            case .failed(let message): return .error(message)
+            case .column(let column): return column.count == 1 ? cell(column, 0) : row < column.count ? cell(column, row) : .value(.null)
+            }
+        }
         let value: KPIValue
-        switch outcome {
+        var assessment: Assessment?
+        switch outcomes[index] {
         case .failed(let message):
             value = .single(.error(message))
         case .column(let column):
-            if let grouping = definition.grouping, case .success(let index) = evaluator.groupIndex(grouping.level) {
+            if let grouping = definition.grouping, case .success(let groups) = evaluator.groupIndex(grouping.level) {
                 // The index orders keys as the level does; the output as the `by` wrote them.
                 let positions = grouping.keys.compactMap { grouping.level.keys.firstIndex(of: $0) }
-                let rows = index.keys.enumerated().map { group, keys in
-                    GroupRow(keys: positions.map { keys[$0] }, outcome: cell(column, column.count == 1 ? 0 : group))
+                let rows = groups.keys.enumerated().map { group, keys in
+                    let (judged, assessment) = Program.judged(cell(column, column.count == 1 ? 0 : group), of: definition) { cell(of: $0, group) }
+                    return GroupRow(keys: positions.map { keys[$0] }, outcome: judged, assessment: assessment)
                 }
                 let ordered = positions == Array(positions.indices) ? rows : rows.sorted { a, b in
                     for (left, right) in zip(a.keys, b.keys) where left != right { return Value.sortsBefore(left, right) }
@@ -282,9 +313,13 @@ public struct Program: Sendable {
                 }
                 value = .grouped(keyNames: grouping.keyNames, rows: ordered)
             } else {
-                value = .single(column.count > 0 ? cell(column, 0) : .value(.null))
+                let judged: Outcome
+                (judged, assessment) = Program.judged(column.count > 0 ? cell(column, 0) : .value(.null), of: definition) { cell(of: $0, 0) }
+                value = .single(judged)
             }
         }
-        return KPIResult(name: definition.name, description: definition.description, format: definition.format, value: value)
+        return KPIResult(
+            name: definition.name, description: definition.description, format: definition.format, value: value, assessment: assessment,
+            isJudged: definition.thresholds != nil)
     }
 }

@@ -10,34 +10,59 @@ public enum TableFormatter {
         for kpi in result.kpis {
             switch kpi.value {
             case .single(let outcome):
-                lines.append(padded(kpi.name, nameWidth) + "  " + text(outcome, kpi.format, locale))
+                let status = kpi.assessment.map { "  " + statusText($0, locale) } ?? ""
+                lines.append(padded(kpi.name, nameWidth) + "  " + text(outcome, kpi.format, locale) + status)
             case .grouped(let keyNames, let rows):
                 lines.append(kpi.name + "  (by " + keyNames.joined(separator: ", ") + ")")
-                lines += subTable(keyNames, rows, kpi.format, locale).map { "  " + $0 }
+                lines += subTable(keyNames, rows, kpi.format, judged: kpi.isJudged, locale).map { "  " + $0 }
             }
         }
         return lines.joined(separator: "\n")
     }
 
     /// One KPI's value alone, as `kipi eval -e` prints it.
-    public static func format(_ value: KPIValue, format: DisplayFormat, locale: NumberLocale = .en) -> String {
-        switch value {
-        case .single(let outcome): text(outcome, format, locale)
-        case .grouped(let keyNames, let rows): subTable(keyNames, rows, format, locale).joined(separator: "\n")
+    public static func format(_ kpi: KPIResult, locale: NumberLocale = .en) -> String {
+        switch kpi.value {
+        case .single(let outcome): text(outcome, kpi.format, locale) + (kpi.assessment.map { "  " + statusText($0, locale) } ?? "")
+        case .grouped(let keyNames, let rows): subTable(keyNames, rows, kpi.format, judged: kpi.isJudged, locale).joined(separator: "\n")
         }
     }
 
-    private static func subTable(_ keyNames: [String], _ rows: [GroupRow], _ format: DisplayFormat, _ locale: NumberLocale) -> [String] {
+    /// A status with its mark, and the level when there is one (SPEC v3): `✔ met 93.4%`; empty without a status.
+    public static func statusText(_ assessment: Assessment, _ locale: NumberLocale = .en) -> String {
+        guard let status = assessment.status else { return "" }
+        let level = assessment.level.map { " " + text(.number($0), DisplayFormat(style: .percent, decimals: 1), locale) } ?? ""
+        return "\(statusMark(status)) \(status.rawValue)\(level)"
+    }
+
+    /// The mark beside a status, so that it reads without colour.
+    public static func statusMark(_ status: KPIStatus) -> String {
+        switch status {
+        case .critical: "✖"
+        case .below: "▼"
+        case .met: "✔"
+        case .exceeded: "▲"
+        }
+    }
+
+    private static func subTable(
+        _ keyNames: [String], _ rows: [GroupRow], _ format: DisplayFormat, judged: Bool, _ locale: NumberLocale
+    ) -> [String] {
         guard !rows.isEmpty else { return ["(no groups)"] }
-        let header = keyNames + ["value"]
+        let header = keyNames + ["value"] + (judged ? ["status"] : [])
         let shared = sharedDecimals(rows.map(\.outcome), format)
-        let body = rows.map { row in row.keys.map { text($0, .plain, locale) } + [text(row.outcome, shared, locale)] }
+        let body = rows.map { row in
+            row.keys.map { text($0, .plain, locale) } + [text(row.outcome, shared, locale)]
+                + (judged ? [row.assessment.map { statusText($0, locale) } ?? ""] : [])
+        }
         let widths = header.indices.map { column in ([header] + body).map { displayWidth($0[column]) }.max() ?? 0 }
+        let valueColumn = keyNames.count
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { column, cell in
+            let text = cells.enumerated().map { column, cell in
                 // Keys align left, values right, as a spreadsheet shows text and numbers.
-                column == cells.count - 1 ? leftPadded(cell, widths[column]) : padded(cell, widths[column])
+                column == valueColumn ? leftPadded(cell, widths[column]) : padded(cell, widths[column])
             }.joined(separator: "  ")
+            return judged ? String(text.reversed().drop { $0 == " " }.reversed()) : text
         }
         return [line(header)] + body.map(line)
     }

@@ -52,11 +52,12 @@ struct Parser {
             let expression = try parser.parseExpression()
             let keys = try parser.parseKeys()
             let display = try parser.parseDisplay()
+            let thresholds = try parser.parseThresholds()
             parser.skipNewlines()
             try parser.expectEnd()
             let declaration = Declaration(
                 kind: .kpi(name: name, value: expression, keys: keys), range: expression.range, nameRange: expression.range,
-                documentation: "", display: display)
+                documentation: "", display: display, thresholds: thresholds)
             tree.declarations = [declaration]
             return (tree, parser.diagnostics)
         } catch {
@@ -142,10 +143,33 @@ struct Parser {
         let value = try parseExpression()
         let keys = try parseKeys()
         let display = try parseDisplay()
-        let end = display != nil ? tokens[index - 1].range : keys.last?.range ?? value.range
+        let thresholds = try parseThresholds()
+        let end = thresholds.last?.range ?? (display != nil ? tokens[index - 1].range : keys.last?.range ?? value.range)
         return Declaration(
             kind: .kpi(name: name, value: value, keys: keys), range: start.union(end), nameRange: nameRange, documentation: description,
-            display: display)
+            display: display, thresholds: thresholds)
+    }
+
+    /// `critical e`, `norm [<=|>=] e`, `target e` after a KPI, on its line or on the lines below
+    /// that start with one of those words (SPEC v3). The words are keywords only here.
+    private mutating func parseThresholds() throws(SyntaxError) -> [ThresholdClause] {
+        var clauses: [ThresholdClause] = []
+        while true {
+            var next = index
+            while tokens[next].kind == .newline { next += 1 }
+            guard case .identifier(let word) = tokens[next].kind, let level = ThresholdLevel(rawValue: word),
+                !Parser.startsDefinition(tokens, at: next)
+            else { return clauses }
+            index = next
+            let start = advance().range
+            var sign: BinaryOperator?
+            if check(.symbol(.lessOrEqual)) || check(.symbol(.greaterOrEqual)) {
+                sign = check(.symbol(.lessOrEqual)) ? .lessOrEqual : .greaterOrEqual
+                advance()
+            }
+            let expression = try parseExpression()
+            clauses.append(ThresholdClause(level: level, sign: sign, expression: expression, range: start.union(expression.range)))
+        }
     }
 
     private mutating func parseFunction(start: SourceRange, description: String) throws(SyntaxError) -> Declaration {

@@ -74,6 +74,38 @@ public struct Declaration: Sendable, Hashable {
     public var documentation: String
     /// The `as percent|number|integer[(decimals)]` clause, if any.
     public var display: DisplayFormat? = nil
+    /// A KPI's `critical`, `norm` and `target` clauses, in the order written (SPEC v3).
+    public var thresholds: [ThresholdClause] = []
+}
+
+/// One level a KPI is judged against: `critical 300_000`, `norm plan_by_manager`, `norm <= 10%`.
+public struct ThresholdClause: Sendable, Hashable {
+    /// Which level the clause declares.
+    public var level: ThresholdLevel
+    /// `<=` (lower is better) or `>=` (higher is better) when written before the expression.
+    public var sign: BinaryOperator?
+    /// The level's value.
+    public var expression: Expression
+    /// The clause from its word to the end of its expression.
+    public var range: SourceRange
+
+    /// A clause declaring `level` as `expression`, with the sign written, if any.
+    public init(level: ThresholdLevel, sign: BinaryOperator?, expression: Expression, range: SourceRange) {
+        self.level = level
+        self.sign = sign
+        self.expression = expression
+        self.range = range
+    }
+}
+
+/// The three levels of the methods Kipi comes from, in the order of a higher-is-better KPI.
+public enum ThresholdLevel: String, Sendable, Hashable, CaseIterable {
+    /// The least acceptable result.
+    case critical
+    /// What is expected.
+    case norm
+    /// What earns the most.
+    case target
 }
 
 /// A key of a `by` clause: `manager`, `month(date)`, or named: `period = month(date)`.
