@@ -92,6 +92,9 @@ struct Session {
         }
         print(result, single: options.expression != nil)
         reportFailures(result, named: options.expression == nil)
+        if let failOn = options.failOn, result.kpis.contains(where: { ($0.worstStatus).map { $0 <= failOn } ?? false }) {
+            return ExitStatus.statusReached
+        }
         return result.hasErrors ? ExitStatus.failure : ExitStatus.success
     }
 

@@ -80,6 +80,15 @@ extension Options {
         OptionSpec(names: ["--only"], value: "a,b", help: "report only these KPIs", commands: [.eval, .sql]) { options, _, value in
             options.only = value.split(separator: ",").map { String($0).trimmingWhitespace() }
         },
+        OptionSpec(
+            names: ["--fail-on"], value: "critical|below",
+            help: "exit with status 3 when a KPI or group row has this status or a worse one (below includes critical)", commands: [.eval]
+        ) { options, _, value throws(UsageError) in
+            guard let status = KPIStatus(rawValue: value), status <= .below else {
+                throw UsageError(message: "--fail-on takes critical or below, got '\(value)'")
+            }
+            options.failOn = status
+        },
         OptionSpec(names: ["-g", "--group"], value: "key=value,…", help: "the group row to explain (the first by default)", commands: [.explain]) {
             options, _, value throws(UsageError) in
             for pair in value.split(separator: ",") {

@@ -28,6 +28,8 @@ struct Options {
     /// Whether `--locale` was given: CSV for a spreadsheet then starts with a byte order mark.
     var localeGiven = false
     var only: [String]?
+    /// `--fail-on critical|below`: the status (or a worse one) that makes the exit status 3.
+    var failOn: KPIStatus?
     /// `--group key=value,…` for explain.
     var group: [String: String] = [:]
     var delimiter: UInt8?

@@ -43,4 +43,6 @@ enum ExitStatus {
     static let failure: Int32 = 1
     /// Wrong usage of the command line.
     static let usage: Int32 = 2
+    /// `--fail-on`: a KPI or group row has that status or a worse one.
+    static let statusReached: Int32 = 3
 }

@@ -42,6 +42,18 @@ struct Evaluator: Sendable {
         /// One cell, or one per row, or one per group of the definition's level.
         case column(Column)
         case failed(String)
+
+        /// The value or error of one row (a single value serves every row).
+        func cell(_ row: Int) -> Outcome {
+            switch self {
+            case .failed(let message): return .error(message)
+            case .column(let column):
+                let position = column.count == 1 ? 0 : row
+                guard position < column.count else { return .value(.null) }
+                if let message = column.errors.message(at: position) { return .error(message) }
+                return .value(column[position])
+            }
+        }
     }
 
     init(program: CheckedProgram, tables: [String: DataTable], parameters: [String: Value], stop: StopConditions) {

@@ -195,7 +195,7 @@ extension Program {
         let definition = checked.definitions[index]
         var evaluator = Evaluator(program: checked, tables: tables, parameters: values, stop: StopConditions(limits: limits, cancellation: nil))
         evaluator.trace = Evaluator.Trace()
-        _ = evaluator.run(only: checked.dependencies(of: index))
+        let outcomes = evaluator.run(only: checked.dependencies(of: index))
         var chosen: Int?
         var keyValues: [Value] = []
         if let grouping = definition.grouping {
@@ -234,8 +234,10 @@ extension Program {
                 children: [])
         root.format = definition.format
         let source = checked.sources[definition.sourceName]
+        let row = chosen ?? 0
+        let assessment = Program.judged(outcomes[index].cell(row), of: definition) { outcomes[$0].cell(row) }.1
         return Explanation(
             kpi: kpi, definition: source?.text(of: definition.declarationRange) ?? kpi,
-            groupKeyNames: definition.grouping?.keyNames ?? [], groupKeys: keyValues, groups: groups, root: root)
+            groupKeyNames: definition.grouping?.keyNames ?? [], groupKeys: keyValues, groups: groups, root: root, assessment: assessment)
     }
 }

@@ -14,6 +14,8 @@ public struct Explanation: Sendable, Hashable {
     public var groups: String?
     /// The KPI's expression, node by node.
     public var root: ExplanationNode
+    /// For a KPI with levels: the explained value's status, level and levels (SPEC v3).
+    public var assessment: Assessment?
 }
 
 /// One node of an explained expression.

@@ -14,6 +14,14 @@ public enum ExplanationFormatter {
         if let groups = explanation.groups { lines.append("(\(groups))") }
         lines.append("")
         appendLines(explanation.root, indent: "", to: &lines)
+        if let assessment = explanation.assessment {
+            let levels = ThresholdLevel.allCases.compactMap { level in
+                assessment[level].map { "\(level.rawValue) \(TableFormatter.text($0, explanation.root.format))" }
+            }
+            let status = TableFormatter.statusText(assessment)
+            lines.append("")
+            lines.append("status: " + (status.isEmpty ? "none" : status) + " (" + levels.joined(separator: ", ") + ")")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -61,6 +69,13 @@ public enum ExplanationFormatter {
             "\"group\": {" + group.joined(separator: ", ") + "}",
         ]
         if let groups = explanation.groups { members.append("\"groups\": \(JSONFormatter.string(groups))") }
+        if let assessment = explanation.assessment {
+            if let status = assessment.status { members.append("\"status\": \(JSONFormatter.string(status.rawValue))") }
+            if let level = assessment.level { members.append("\"level\": \(JSONFormatter.value(.number(level)))") }
+            for level in ThresholdLevel.allCases {
+                if let value = assessment[level] { members.append("\(JSONFormatter.string(level.rawValue)): \(JSONFormatter.value(value))") }
+            }
+        }
         members += nodeMembers(explanation.root, indent: "  ")
         return "{\n  " + members.joined(separator: ",\n  ") + "\n}"
     }

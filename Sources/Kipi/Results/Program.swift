@@ -283,17 +283,6 @@ public struct Program: Sendable {
 
     func result(of index: Int, outcomes: [Evaluator.DefinitionOutcome], evaluator: inout Evaluator) -> KPIResult {
         let definition = checked.definitions[index]
-        func cell(_ column: Column, _ row: Int) -> Outcome {
-            if let message = column.errors.message(at: row) { return .error(message) }
-            return .value(column[row])
-        }
-        /// The cell of a definition's row (a single value serves every row).
-        func cell(of definition: Int, _ row: Int) -> Outcome {
-            switch outcomes[definition] {
-            case .failed(let message): return .error(message)
-            case .column(let column): return column.count == 1 ? cell(column, 0) : row < column.count ? cell(column, row) : .value(.null)
-            }
-        }
         let value: KPIValue
         var assessment: Assessment?
         switch outcomes[index] {
@@ -304,7 +293,7 @@ public struct Program: Sendable {
                 // The index orders keys as the level does; the output as the `by` wrote them.
                 let positions = grouping.keys.compactMap { grouping.level.keys.firstIndex(of: $0) }
                 let rows = groups.keys.enumerated().map { group, keys in
-                    let (judged, assessment) = Program.judged(cell(column, column.count == 1 ? 0 : group), of: definition) { cell(of: $0, group) }
+                    let (judged, assessment) = Program.judged(outcomes[index].cell(group), of: definition) { outcomes[$0].cell(group) }
                     return GroupRow(keys: positions.map { keys[$0] }, outcome: judged, assessment: assessment)
                 }
                 let ordered = positions == Array(positions.indices) ? rows : rows.sorted { a, b in
@@ -314,7 +303,9 @@ public struct Program: Sendable {
                 value = .grouped(keyNames: grouping.keyNames, rows: ordered)
             } else {
                 let judged: Outcome
-                (judged, assessment) = Program.judged(column.count > 0 ? cell(column, 0) : .value(.null), of: definition) { cell(of: $0, 0) }
+                (judged, assessment) = Program.judged(column.count > 0 ? outcomes[index].cell(0) : .value(.null), of: definition) {
+                    outcomes[$0].cell(0)
+                }
                 value = .single(judged)
             }
         }
