@@ -89,12 +89,14 @@ extension Checker {
         let fixed: ThresholdDirection? = sign.map { $0.0 == .lessOrEqual ? .lowerIsBetter : .higherIsBetter }
         let ordered = ThresholdLevel.allCases.compactMap { level in checked[level].map { (level, $0) } }
         let constants = ordered.compactMap { $0.1.constantNumber }
-        if constants.count == ordered.count, ThresholdDirection.implied(by: constants, fixed: fixed) == nil {
+        guard constants.count == ordered.count else { return (ordered, ordered.count == 1 ? fixed ?? .higherIsBetter : fixed) }
+        // Constant levels settle the direction now, or contradict each other for every value.
+        guard let direction = ThresholdDirection.implied(by: constants, fixed: fixed) else {
             let written = clauses.map { source(of: $0, in: scope) }
             report(CheckerMessages.thresholdsContradict(written, sign: fixed), clauses[0].range.union(clauses[clauses.count - 1].range), in: scope.source)
             return nil
         }
-        return (ordered, ordered.count == 1 ? fixed ?? .higherIsBetter : fixed)
+        return (ordered, direction)
     }
 
     private func source(of clause: ThresholdClause, in scope: Scope) -> String {

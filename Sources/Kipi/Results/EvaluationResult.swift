@@ -4,6 +4,12 @@ public enum Outcome: Sendable, Hashable {
     case value(Value)
     /// The evaluation error, as its message.
     case error(String)
+
+    /// Whether this is an evaluation error.
+    public var isError: Bool {
+        if case .error = self { return true }
+        return false
+    }
 }
 
 /// One row of a grouped KPI: the group's keys and its value.

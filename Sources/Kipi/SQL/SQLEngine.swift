@@ -196,26 +196,56 @@ enum EngineOutput {
             let definition = checked.definitions[statement.definition]
             let found = rows[statement.definition] ?? []
             let type = definition.value.type
+            let levels = definition.thresholds?.levels.map(\.level) ?? []
+            // After the value: status, level and each declared level, for a KPI with levels.
+            let judgedCells = definition.thresholds == nil ? 0 : 2 + levels.count
+            func assessment(_ cells: ArraySlice<String>) -> Assessment? {
+                guard definition.thresholds != nil else { return nil }
+                let values = cells.map { cell -> Value in
+                    if case .value(let value) = outcome(cell, type: .unknown, engine: engine) { return value }
+                    return .null
+                }
+                guard values.count == judgedCells else { return nil }
+                var status: KPIStatus?
+                if case .text(let text) = values[0] { status = KPIStatus(rawValue: text) }
+                var assessment = Assessment(status: status, level: values[1].number)
+                for (level, value) in zip(levels, values.dropFirst(2)) {
+                    switch level {
+                    case .critical: assessment.critical = value
+                    case .norm: assessment.norm = value
+                    case .target: assessment.target = value
+                    }
+                }
+                return assessment
+            }
             let value: KPIValue
+            var single: Assessment?
             if let grouping = definition.grouping {
                 let keyTypes = grouping.keys.map { checked.keyTypes[$0] ?? .unknown }
                 var groups: [GroupRow] = []
-                for cells in found where cells.count == keyTypes.count + 1 {
+                for cells in found where cells.count == keyTypes.count + 1 + judgedCells {
                     let keys = zip(cells, keyTypes).map { cell, type in
                         if case .value(let key) = outcome(cell, type: type, engine: engine) { return key }
                         return Value.null
                     }
-                    groups.append(GroupRow(keys: keys, outcome: outcome(cells[keyTypes.count], type: type, engine: engine)))
+                    let cell = outcome(cells[keyTypes.count], type: type, engine: engine)
+                    let judged = cell.isError ? nil : assessment(cells[(keyTypes.count + 1)...])
+                    groups.append(GroupRow(keys: keys, outcome: cell, assessment: judged))
                 }
                 groups.sort { Value.sortsBefore($0.keys, $1.keys) }
                 value = .grouped(keyNames: grouping.keyNames, rows: groups)
             } else {
-                guard found.count == 1, found[0].count == 1 else {
+                guard found.count == 1, found[0].count == 1 + judgedCells else {
                     throw DiagnosticList([Diagnostic(message: "\(engine) gave \(found.count) rows for KPI '\(definition.name)', not one")])
                 }
-                value = .single(outcome(found[0][0], type: type, engine: engine))
+                let cell = outcome(found[0][0], type: type, engine: engine)
+                value = .single(cell)
+                single = cell.isError ? nil : assessment(found[0].dropFirst())
             }
-            results.append(KPIResult(name: definition.name, description: definition.description, format: definition.format, value: value))
+            results.append(
+                KPIResult(
+                    name: definition.name, description: definition.description, format: definition.format, value: value, assessment: single,
+                    isJudged: definition.thresholds != nil))
         }
         return EvaluationResult(kpis: results)
     }

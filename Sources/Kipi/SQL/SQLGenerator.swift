@@ -101,40 +101,105 @@ final class SQLGenerator {
         usedKeys = keys(of: used)
         let definition = program.definitions[index]
         var keys: [(name: String, value: String)] = []
-        let value: SQLValue
-        // The value and its failure are computed once per group (or once) in a derived table `g`.
-        var computed: String
+        // The value and its failure are computed once per group (or once) in a derived table `g`,
+        // with the KPI's levels beside them.
+        let scope: Scope
         var order = ""
+        var from = ""
         if let grouping = definition.grouping {
             let level = grouping.level
             let columns = keyColumns(level, alias: "g")
-            value = lower(definition.value, .group(level, keys: columns))
+            scope = .group(level, keys: columns)
             for (key, name) in zip(grouping.keys, grouping.keyNames) {
                 keys.append((name, output(columns[key] ?? "NULL", type: keyType(key))))
             }
             order = "\nORDER BY " + grouping.keys.map { "\(columns[$0] ?? "NULL") NULLS LAST" }.joined(separator: ", ")
-            computed = "SELECT g.*, \(value.value) AS value"
-            if let fails = value.fails { computed += ", \(fails) AS fails" }
-            computed += " FROM \(levelTable(level)) g"
+            from = " FROM \(levelTable(level)) g"
         } else {
-            value = lower(definition.value, .scalar)
-            computed = "SELECT \(value.value) AS value" + (value.fails.map { ", \($0) AS fails" } ?? "")
+            scope = .scalar
         }
-        let shown = output(value.fails == nil ? "g.value" : "CASE WHEN g.fails THEN NULL ELSE g.value END", type: definition.value.type)
+        let value = lower(definition.value, scope)
+        var computed = [definition.grouping == nil ? nil : "g.*", "\(value.value) AS value", value.fails.map { "\($0) AS fails" }].compactMap { $0 }
+        var levelFailures: [String] = []
+        for (level, levelIndex) in definition.thresholds?.levels ?? [] {
+            let lowered = lower(program.definitions[levelIndex].value, scope)
+            computed.append("\(lowered.value) AS level_\(level.rawValue)")
+            if let fails = lowered.fails {
+                computed.append("\(fails) AS level_\(level.rawValue)_fails")
+                levelFailures.append("g.level_\(level.rawValue)_fails")
+            }
+        }
+        let failing = [value.fails == nil ? nil : "g.fails"] + levelFailures
+        let judgement = definition.thresholds.map { judgementColumns($0, failing: SQLValue.anyOf(failing)) }
+        let fails = SQLValue.anyOf(failing + [judgement?.contradiction])
+        let shown = output(fails.map { "CASE WHEN \($0) THEN NULL ELSE g.value END" } ?? "g.value", type: definition.value.type)
         // PostgreSQL would inline a table used once into each correlated subquery that reads it,
         // computing an aggregate per group again: every table is computed once.
         let materialized = dialect == .postgres ? "MATERIALIZED " : ""
         let with = ctes.isEmpty ? "" : "WITH " + ctes.map { "\($0.name) AS \(materialized)(\n  \($0.body)\n)" }.joined(separator: ",\n") + "\n"
-        let items = keys.map { "\($0.value) AS \(dialect.identifier($0.name))" } + ["\(shown) AS value"]
+        let judged = judgement?.columns ?? []
+        let items = keys.map { "\($0.value) AS \(dialect.identifier($0.name))" } + ["\(shown) AS value"] + judged.map { "\($0.value) AS \($0.name)" }
         // For the engines: one text column per row, each cell marked as a value (=), a null (~)
         // or an evaluation error (!), so that results read back exactly.
         let tab = "chr(9)"
-        let cells = keys.map { encoded($0.value) } + [value.fails == nil ? encoded(shown) : "(CASE WHEN g.fails THEN '!' ELSE \(encoded(shown)) END)"]
+        let cells = keys.map { encoded($0.value) } + [fails.map { "(CASE WHEN \($0) THEN '!' ELSE \(encoded(shown)) END)" } ?? encoded(shown)]
+            + judged.map { encoded($0.value) }
         let row = "concat('kipi:\(index)', \(tab), " + cells.joined(separator: ", \(tab), ") + ")"
-        let body = "\nFROM (\(computed)) g" + order
+        let body = "\nFROM (SELECT \(computed.joined(separator: ", "))\(from)) g" + order
         return SQLStatement(
             kpi: definition.name, text: with + "SELECT " + items.joined(separator: ", ") + body,
-            columns: keys.map(\.name) + ["value"], encodedText: with + "SELECT \(row) AS kipi_row" + body, definition: index)
+            columns: keys.map(\.name) + ["value"] + judged.map(\.name), encodedText: with + "SELECT \(row) AS kipi_row" + body,
+            definition: index)
+    }
+
+    /// A KPI's `status` and `level` (SPEC v3) as columns over `g.value` and its levels
+    /// (`g.level_norm` …), then each declared level; and the condition under which the levels
+    /// contradict each other (the row then fails), nil when they cannot. Where `failing` holds,
+    /// the value or a level failed: no status.
+    private func judgementColumns(
+        _ thresholds: Thresholds, failing: String?
+    ) -> (columns: [(name: String, value: String)], contradiction: String?) {
+        let declared = thresholds.levels.map(\.level)
+        func column(_ level: ThresholdLevel) -> String? { declared.contains(level) ? "g.level_\(level.rawValue)" : nil }
+        let ordered = declared.map { "g.level_\($0.rawValue)" }
+        func steps(_ op: String) -> String { zip(ordered, ordered.dropFirst()).map { "\($0) \(op) \($1)" }.joined(separator: " AND ") }
+        // Whether higher is better for this row: fixed, or from the order of its levels.
+        let rising: String
+        var contradiction: String?
+        let allPresent = (["g.value"] + ordered).map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
+        switch thresholds.direction {
+        case .higherIsBetter?:
+            rising = "TRUE"
+            if ordered.count > 1 { contradiction = "COALESCE(NOT (\(steps("<"))), FALSE)" }
+        case .lowerIsBetter?:
+            rising = "FALSE"
+            if ordered.count > 1 { contradiction = "COALESCE(NOT (\(steps(">"))), FALSE)" }
+        case nil:
+            rising = "(\(steps("<")))"
+            contradiction = "COALESCE(NOT (\(steps("<"))) AND NOT (\(steps(">"))), FALSE)"
+        }
+        func worse(_ level: String) -> String {
+            switch thresholds.direction {
+            case .higherIsBetter?: "g.value < \(level)"
+            case .lowerIsBetter?: "g.value > \(level)"
+            case nil: "(\(rising) AND g.value < \(level) OR NOT \(rising) AND g.value > \(level))"
+            }
+        }
+        let unjudged = (SQLValue.anyOf([failing, contradiction]).map { "\($0) OR " } ?? "") + "NOT (\(allPresent))"
+        var branches = ["WHEN \(unjudged) THEN NULL"]
+        if let critical = column(.critical) { branches.append("WHEN \(worse(critical)) THEN 'critical'") }
+        if let target = column(.target) { branches.append("WHEN NOT \(worse(target)) THEN 'exceeded'") }
+        if let norm = column(.norm) { branches.append("WHEN \(worse(norm)) THEN 'below'") }
+        let otherwise = column(.norm) == nil && column(.target) != nil ? "below" : "met"
+        let status = "CASE " + branches.joined(separator: " ") + " ELSE '\(otherwise)' END"
+        var columns = [(name: "status", value: status)]
+        if let critical = column(.critical), let norm = column(.norm) {
+            columns.append(("level", "CASE WHEN \(unjudged) THEN NULL ELSE (g.value - \(critical)) / (\(norm) - \(critical)) END"))
+        } else {
+            columns.append(("level", "CAST(NULL AS \(sqlType(.number)))"))
+        }
+        for level in declared { columns.append((level.rawValue, "g.level_\(level.rawValue)")) }
+        return (columns, contradiction)
     }
 
     /// A cell as text for reading back: `=` and the value's text (backslash, tab, line breaks

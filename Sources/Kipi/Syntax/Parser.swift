@@ -159,7 +159,10 @@ struct Parser {
             while tokens[next].kind == .newline { next += 1 }
             guard case .identifier(let word) = tokens[next].kind, let level = ThresholdLevel(rawValue: word),
                 !Parser.startsDefinition(tokens, at: next)
-            else { return clauses }
+            else {
+                if !clauses.isEmpty, check(.keyword(.by)) || check(.identifier("as")) { throw error(SyntaxMessages.levelsComeLast(current.kind)) }
+                return clauses
+            }
             index = next
             let start = advance().range
             var sign: BinaryOperator?

@@ -62,4 +62,7 @@ enum SyntaxMessages {
     static let leadingEquals = "a Kipi formula starts without '=': write sum(amount), not =sum(amount) as in an Excel cell"
     static func unknownEscape(_ character: Character) -> String { "unknown escape sequence '\\\(character)'" }
     static func unmatched(_ found: Token.Kind) -> String { "unmatched \(found)" }
+    static func levelsComeLast(_ found: Token.Kind) -> String {
+        "\(found) comes before the levels: write name = formula by keys as format, then critical, norm and target"
+    }
 }
