@@ -109,6 +109,9 @@ enum Engines {
             switch (kpi.value, other.value) {
             case (.single(let a), .single(let b)):
                 if !same(a, b) { found.append("\(kpi.name): \(a) ≠ \(b)") }
+                if !same(kpi.assessment, other.assessment) {
+                    found.append("\(kpi.name): \(String(describing: kpi.assessment)) ≠ \(String(describing: other.assessment))")
+                }
             case (.grouped(_, let rows), .grouped(_, let otherRows)):
                 guard rows.count == otherRows.count else {
                     found.append("\(kpi.name): \(rows.count) groups ≠ \(otherRows.count): \(rows.map(\.keys)) vs \(otherRows.map(\.keys))")
@@ -116,7 +119,7 @@ enum Engines {
                 }
                 for (row, otherRow) in zip(rows, otherRows) {
                     let keysMatch = row.keys.count == otherRow.keys.count && zip(row.keys, otherRow.keys).allSatisfy { same(.value($0), .value($1)) }
-                    if !keysMatch || !same(row.outcome, otherRow.outcome) {
+                    if !keysMatch || !same(row.outcome, otherRow.outcome) || !same(row.assessment, otherRow.assessment) {
                         found.append("\(kpi.name)[\(row.keys)]: \(row.outcome) ≠ \(otherRow.keys) \(otherRow.outcome)")
                     }
                 }
@@ -125,6 +128,14 @@ enum Engines {
         }
         if expected.kpis.count != actual.kpis.count { found.append("\(expected.kpis.count) KPIs ≠ \(actual.kpis.count)") }
         return found
+    }
+
+    /// The same status, and the same level and levels to the last bits a double's arithmetic may differ in.
+    static func same(_ a: Assessment?, _ b: Assessment?) -> Bool {
+        guard let a, let b else { return a == nil && b == nil }
+        let levels: [(Value?, Value?)] = [(a.critical, b.critical), (a.norm, b.norm), (a.target, b.target)]
+        return a.status == b.status && same(.value(a.level.map(Value.number) ?? .null), .value(b.level.map(Value.number) ?? .null))
+            && levels.allSatisfy { x, y in x == nil ? y == nil : y != nil && same(.value(x ?? .null), .value(y ?? .null)) }
     }
 
     static func same(_ a: Outcome, _ b: Outcome) -> Bool {

@@ -193,6 +193,9 @@ extension SQLEngineTests {
             by_month = sum(amount) by manager, month(date)
             previous_month = previous(by_month)
             plan_fact = sum(amount where won) / sum(plans.target) by manager, period = month(date)
+            planned = sum(plans.target) by manager
+            judged = sum(amount where won) by manager  critical 0.5 * planned  norm planned  target 1.2 * planned
+            cost_share = sum(cost) / sum(amount)  critical 0.4 norm 0.3
             """
         let program = try Kipi().compile(source: SourceText(name: "spark.kpi", text: formulas), schema: deals.schema, tables: ["plans": plans.schema])
         let (expected, actual) = try Engines.bothWays(program, tables: ["": deals, "plans": plans], on: .spark)
@@ -371,5 +374,35 @@ extension SQLEngineTests {
             #expect(single(result, "b") == "3")
             #expect(groups(result, "c") == ["Ann=1", "Bob=1", "Cat=1"])
         }
+    }
+}
+
+extension SQLEngineTests {
+    /// Status, level and levels as columns (SPEC v3): fixed and per-row directions, a grouped
+    /// plan as the norm, contradicting levels, a failed value, a null level.
+    @Test(arguments: [SQLDialect.duckdb, .postgres])
+    func thresholdsGiveTheSameStatusesOnTheEngine(_ dialect: SQLDialect) throws {
+        let deals = try DataTable.load(Data(Self.dealsCSV.utf8), name: "deals.csv", format: .csv, options: DataOptions())
+        let plans = try DataTable.load(Data(Self.plansCSV.utf8), name: "plans.csv", format: .csv, options: DataOptions())
+        let formulas = """
+            param goal = 20000
+            planned = sum(plans.target) by manager
+            revenue = sum(amount)  critical 10000  norm goal  target 1.5 * goal
+            by_manager = sum(amount where won) by manager  critical 0.5 * planned  norm planned  target 1.2 * planned
+            by_month = sum(amount) by manager, month(date)  norm planned
+            cost_share = sum(cost) / sum(amount) by region  critical 0.4 norm 0.3 target 0.2
+            rate = percent(won) by region  norm <= 70%
+            failed = sum(amount) / 0 by region  norm 1
+            missing = max(amount where amount > 10000) by region  norm 1
+            """
+        let program = try Kipi().compile(source: SourceText(name: "levels.kpi", text: formulas), schema: deals.schema, tables: ["plans": plans.schema])
+        let (expected, actual) = try Engines.bothWays(program, tables: ["": deals, "plans": plans], on: dialect)
+        #expect(Engines.differences(expected, actual) == [])
+        let statuses = Set(expected.kpis.flatMap { kpi -> [KPIStatus?] in
+            if case .grouped(_, let rows) = kpi.value { return rows.map { $0.assessment?.status } }
+            return [kpi.assessment?.status]
+        })
+        // The program reaches every status, and rows without one.
+        #expect(statuses == [.critical, .below, .met, .exceeded, nil])
     }
 }

@@ -187,7 +187,9 @@ public struct Assessment: Sendable, Hashable {
             assessment.status = numbers[.target] == nil ? .met : .below
         }
         if let critical = numbers[.critical], let norm = numbers[.norm] {
-            assessment.level = (fact - critical) / (norm - critical)
+            let level = (fact - critical) / (norm - critical)
+            // At the critical level of a lower-is-better KPI the quotient is −0, which shows as "-0".
+            assessment.level = level == 0 ? 0 : level
         }
         return .success(assessment)
     }
