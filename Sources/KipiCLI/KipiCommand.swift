@@ -24,7 +24,7 @@ enum KipiCommand {
         case .functions:
             terminal.print(Kipi().functions.listing)
             return ExitStatus.success
-        case .eval:
+        case .eval, .report:
             return options.engine == nil ? command.evaluate() : command.evaluateOnEngine()
         case .sql:
             return command.sql()
@@ -77,20 +77,26 @@ struct Session {
             let program = try compile(source, schemas: tables.mapValues(\.schema))
             let parameters = try parameterValues(for: program)
             let result = try reporting { try program.evaluate(tables: tables, parameters: parameters) }
-            return report(result, of: program)
+            let sources = options.data.map { table, path in ReportContext.Source(table: table, file: path, rows: tables[table]?.rowCount ?? 0) }
+            return report(result, of: program, source: source, sources: sources)
         } catch {
             return error.status
         }
     }
 
-    /// Prints the results (those `--only` names), says which failed, and gives the exit status.
-    private func report(_ evaluated: EvaluationResult, of program: Program) -> Int32 {
+    /// Prints the results (those `--only` names) or writes them to `--output`, says which failed,
+    /// and gives the exit status.
+    private func report(_ evaluated: EvaluationResult, of program: Program, source: SourceText, sources: [ReportContext.Source]) -> Int32 {
         var result = evaluated
         if let only = options.only {
             guard knowsEveryKPI(only, of: program) else { return ExitStatus.usage }
             result.kpis = result.kpis.filter { only.contains($0.name) }
         }
-        print(result, single: options.expression != nil)
+        if let output = options.output {
+            guard write(result, to: output, source: source, sources: sources) else { return ExitStatus.failure }
+        } else {
+            print(result, single: options.expression != nil)
+        }
         reportFailures(result, named: options.expression == nil)
         if let failOn = options.failOn, result.kpis.contains(where: { ($0.worstStatus).map { $0 <= failOn } ?? false }) {
             return ExitStatus.statusReached
@@ -154,7 +160,8 @@ struct Session {
             let program = try compile(source, schemas: schemas)
             let parameters = try parameterValues(for: program)
             let result = try reporting { try engine.evaluate(program, tables: options.sqlTables, parameters: parameters) }
-            return report(result, of: program)
+            let sources = options.sqlTables.sorted { $0.key < $1.key }.map { ReportContext.Source(table: $0.key, file: $0.value, rows: 0) }
+            return report(result, of: program, source: source, sources: sources)
         } catch {
             return error.status
         }
@@ -169,7 +176,7 @@ struct Session {
             let explanation = try reporting { try program.explain(options.files[1], tables: tables, parameters: parameters, group: options.group) }
             switch options.format {
             case .json: terminal.print(ExplanationFormatter.json(explanation))
-            case .table, .csv: terminal.print(ExplanationFormatter.text(explanation))
+            case .table, .csv, .html, .xlsx: terminal.print(ExplanationFormatter.text(explanation))
             }
             return ExitStatus.success
         } catch {
@@ -194,20 +201,48 @@ struct Session {
         }
     }
 
+    /// Writes the results to `path` in the format asked for (a report for html and xlsx).
+    private func write(_ result: EvaluationResult, to path: String, source: SourceText, sources: [ReportContext.Source]) -> Bool {
+        let bytes: [UInt8]
+        switch options.format {
+        case .html, .xlsx:
+            let name = ((source.name as NSString).lastPathComponent as NSString).deletingPathExtension
+            let heading = ReportContext.heading(of: source.text, fallback: options.expression == nil ? name : "kipi")
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+            let context = ReportContext(
+                title: heading.title, description: heading.description, sources: sources, computedAt: formatter.string(from: Date()),
+                locale: options.locale)
+            bytes = options.format == .html ? Array(HTMLReport.page(result, context: context).utf8) : WorkbookReport.workbook(result, context: context)
+        case .json: bytes = Array((JSONFormatter.format(result) + "\n").utf8)
+        case .table: bytes = Array((TableFormatter.format(result, locale: options.locale) + "\n").utf8)
+        case .csv: bytes = Array(((options.localeGiven ? "\u{FEFF}" : "") + CSVFormatter.format(result, locale: options.locale) + "\n").utf8)
+        }
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            return true
+        } catch {
+            terminal.printError("kipi: error: cannot write '\(path)': \((error as NSError).localizedDescription)")
+            return false
+        }
+    }
+
     private func print(_ result: EvaluationResult, single: Bool) {
         // With a locale the CSV is for a spreadsheet: the byte order mark makes Excel read it as UTF-8.
         let csv = (options.localeGiven ? "\u{FEFF}" : "") + CSVFormatter.format(result, locale: options.locale)
         if single, let kpi = result.kpis.first {
             switch options.format {
             case .json: terminal.print(JSONFormatter.format(kpi))
-            case .table: terminal.print(TableFormatter.format(kpi, locale: options.locale))
+            case .table, .html, .xlsx: terminal.print(TableFormatter.format(kpi, locale: options.locale))
             case .csv: terminal.print(csv)
             }
             return
         }
         switch options.format {
         case .json: terminal.print(JSONFormatter.format(result))
-        case .table: terminal.print(TableFormatter.format(result, locale: options.locale))
+        case .table, .html, .xlsx: terminal.print(TableFormatter.format(result, locale: options.locale))
         case .csv: terminal.print(csv)
         }
     }

@@ -19,8 +19,8 @@ struct OptionSpec: Sendable {
 
 extension Options {
     /// The commands that read data files, and those that compile against them.
-    private static let readingData: Set<Command> = [.eval, .check, .explain, .sql, .repl]
-    private static let compiling: Set<Command> = [.eval, .check, .explain, .sql]
+    private static let readingData: Set<Command> = [.eval, .check, .explain, .sql, .report, .repl]
+    private static let compiling: Set<Command> = [.eval, .check, .explain, .sql, .report]
 
     /// Every option, in the order help lists them.
     static let table: [OptionSpec] = [
@@ -62,7 +62,7 @@ extension Options {
         OptionSpec(names: ["--where"], value: "PRED", help: "keeps only the rows where PRED holds, in the table it reads", commands: compiling) {
             options, _, value in options.filters.append(value)
         },
-        OptionSpec(names: ["-p", "--param"], value: "name=value", help: "overrides a 'param' of the file", commands: [.eval, .explain, .sql]) {
+        OptionSpec(names: ["-p", "--param"], value: "name=value", help: "overrides a 'param' of the file", commands: [.eval, .explain, .sql, .report]) {
             options, _, value throws(UsageError) in
             guard let equals = value.firstIndex(of: "="), equals != value.startIndex else {
                 throw UsageError(message: "--param takes name=value, got '\(value)'")
@@ -70,19 +70,23 @@ extension Options {
             options.parameters.append((String(value[..<equals]), String(value[value.index(after: equals)...])))
         },
         OptionSpec(
-            names: ["-f", "--format"], value: "FORMAT", help: "table (default), json or csv; for explain, text or json", commands: [.eval, .explain]
+            names: ["-f", "--format"], value: "FORMAT", help: "table (default), json, csv, html or xlsx (with -o); for explain, text or json",
+            commands: [.eval, .explain]
         ) { options, _, value throws(UsageError) in
             guard let format = OutputFormat(rawValue: value == "text" ? "table" : value) else {
-                throw UsageError(message: "unknown format '\(value)'; use table, json or csv")
+                throw UsageError(message: "unknown format '\(value)'; use table, json, csv, html or xlsx")
             }
             options.format = format
         },
-        OptionSpec(names: ["--only"], value: "a,b", help: "report only these KPIs", commands: [.eval, .sql]) { options, _, value in
+        OptionSpec(names: ["-o", "--output"], value: "FILE", help: "write the results to FILE instead of standard output", commands: [.eval, .report]) {
+            options, _, value in options.output = value
+        },
+        OptionSpec(names: ["--only"], value: "a,b", help: "report only these KPIs", commands: [.eval, .sql, .report]) { options, _, value in
             options.only = value.split(separator: ",").map { String($0).trimmingWhitespace() }
         },
         OptionSpec(
             names: ["--fail-on"], value: "critical|below",
-            help: "exit with status 3 when a KPI or group row has this status or a worse one (below includes critical)", commands: [.eval]
+            help: "exit with status 3 when a KPI or group row has this status or a worse one (below includes critical)", commands: [.eval, .report]
         ) { options, _, value throws(UsageError) in
             guard let status = KPIStatus(rawValue: value), status <= .below else {
                 throw UsageError(message: "--fail-on takes critical or below, got '\(value)'")
@@ -99,7 +103,8 @@ extension Options {
         },
         OptionSpec(
             names: ["--locale"], value: "en|ru|de|zh",
-            help: "number separators in tables (ru: 1 234,56) and CSV (ru, de: ';' and decimal commas; any: a byte order mark)", commands: [.eval]
+            help: "number separators in tables and reports (ru: 1 234,56) and CSV (ru, de: ';' and decimal commas; any: a byte order mark)",
+            commands: [.eval, .report]
         ) { options, _, value throws(UsageError) in
             guard let locale = NumberLocale(rawValue: value.lowercased()) else { throw UsageError(message: "unknown locale '\(value)'; use en, ru, de or zh") }
             options.locale = locale

@@ -1,16 +1,19 @@
+import Foundation
 import Kipi
 
 /// The parsed command line.
 struct Options {
     enum Command: String, Equatable, Hashable {
-        case eval, check, explain, sql, functions, repl, help, version
+        case eval, check, explain, sql, report, functions, repl, help, version
 
         /// The commands that take options, in the order help lists them.
-        static let listed: [Command] = [.eval, .check, .explain, .sql, .repl, .functions]
+        static let listed: [Command] = [.eval, .check, .explain, .sql, .report, .repl, .functions]
     }
 
     enum OutputFormat: String {
         case table, json, csv
+        /// A report for people (SPEC v3): one HTML page, or an Excel workbook; written to `--output`.
+        case html, xlsx
     }
 
     var command: Command
@@ -28,6 +31,8 @@ struct Options {
     /// Whether `--locale` was given: CSV for a spreadsheet then starts with a byte order mark.
     var localeGiven = false
     var only: [String]?
+    /// `-o FILE`: where eval and report write their output.
+    var output: String?
     /// `--fail-on critical|below`: the status (or a worse one) that makes the exit status 3.
     var failOn: KPIStatus?
     /// `--group key=value,…` for explain.
@@ -69,6 +74,7 @@ struct Options {
         case "check": options = Options(command: .check)
         case "sql": options = Options(command: .sql)
         case "explain": options = Options(command: .explain)
+        case "report": options = Options(command: .report)
         case "functions": options = Options(command: .functions)
         case "repl": options = Options(command: .repl)
         case "help", "--help", "-h": return Options(command: .help)
@@ -131,7 +137,7 @@ struct Options {
         return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
     }
 
-    private func validate() throws(UsageError) {
+    private mutating func validate() throws(UsageError) {
         switch command {
         case .eval:
             if expression == nil, files.count != 1 {
@@ -140,13 +146,23 @@ struct Options {
             if expression != nil, !files.isEmpty { throw UsageError(message: "give either a .kpi file or -e, not both") }
             if engine != nil, sqlTables.isEmpty { throw UsageError(message: "--engine needs the SQL tables: --table [NAME=]TABLE") }
             if engine == nil, !sqlTables.isEmpty || connection != nil { throw UsageError(message: "--table and --connect go with --engine") }
+            if format == .html || format == .xlsx, output == nil { throw UsageError(message: "--format \(format.rawValue) writes a file: give -o FILE") }
         case .sql:
             if files.count != 1 { throw UsageError(message: "sql takes one .kpi file") }
             if dialect == nil { throw UsageError(message: "sql needs --dialect duckdb, postgres or spark") }
+        case .report:
+            if files.count != 1 { throw UsageError(message: "report takes one .kpi file") }
+            guard let output else { throw UsageError(message: "report needs -o report.html or -o report.xlsx") }
+            switch (output as NSString).pathExtension.lowercased() {
+            case "html", "htm": format = .html
+            case "xlsx": format = .xlsx
+            default: throw UsageError(message: "report writes .html or .xlsx; '\(output)' is neither")
+            }
         case .check:
             if files.count != 1 { throw UsageError(message: "check takes one .kpi file") }
         case .explain:
             if files.count != 2 { throw UsageError(message: "explain takes a .kpi file and the name of one of its KPIs") }
+            if format == .html || format == .xlsx || format == .csv { throw UsageError(message: "explain writes text or json") }
         case .functions, .help, .version:
             if !files.isEmpty { throw UsageError(message: "unexpected argument '\(files[0])'") }
         case .repl:
@@ -173,6 +189,10 @@ struct Options {
               kipi sql FILE.kpi --dialect duckdb|postgres|spark [--table [NAME=]TABLE]... [--data DATA]
                                                     the KPIs as SQL: one SELECT each (--data gives the column types)
             """),
+        (.report, """
+              kipi report FILE.kpi --data [NAME=]DATA... -o report.html|report.xlsx [--locale en|ru|de|zh]
+                                                    a report for people: one HTML page with charts, or an Excel workbook
+            """),
         (.repl, """
               kipi repl [--data DATA] [FILE.kpi...]
             """),
@@ -188,7 +208,7 @@ struct Options {
         return "kipi — KPI formulas over your data\n\nUSAGE:\n" + lines.joined(separator: "\n")
             + (command == nil ? "\n  kipi COMMAND --help | kipi --help | --version" : "")
             + (options.isEmpty ? "" : "\n\nOPTIONS:\n" + options)
-            + "\n\nEXIT STATUS:\n  0 all fine; 1 a formula, data or evaluation error; 2 wrong usage"
+            + "\n\nEXIT STATUS:\n  0 all fine; 1 a formula, data or evaluation error; 2 wrong usage; 3 a status --fail-on names was reached"
     }
 }
 

@@ -114,7 +114,6 @@ final class SQLGenerator {
                 keys.append((name, output(columns[key] ?? "NULL", type: keyType(key))))
             }
             order = "\nORDER BY " + grouping.keys.map { "\(columns[$0] ?? "NULL") NULLS LAST" }.joined(separator: ", ")
-            from = " FROM \(levelTable(level)) g"
         } else {
             scope = .scalar
         }
@@ -130,6 +129,8 @@ final class SQLGenerator {
             }
         }
         let failing = [value.fails == nil ? nil : "g.fails"] + levelFailures
+        // The level's table is named after the value's tables, as the statement reads them.
+        if let level = definition.grouping?.level { from = " FROM \(levelTable(level)) g" }
         let judgement = definition.thresholds.map { judgementColumns($0, failing: SQLValue.anyOf(failing)) }
         let fails = SQLValue.anyOf(failing + [judgement?.contradiction])
         let shown = output(fails.map { "CASE WHEN \($0) THEN NULL ELSE g.value END" } ?? "g.value", type: definition.value.type)
