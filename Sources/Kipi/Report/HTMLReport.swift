@@ -16,11 +16,22 @@ public enum HTMLReport {
         body.append(sourcesList(context))
         body.append(legend)
         body.append("</header>")
-        let scalars = result.kpis.filter { if case .single = $0.value { true } else { false } }
-        if !scalars.isEmpty { body.append(summary(scalars, context.locale)) }
-        for (position, kpi) in result.kpis.enumerated() {
-            body.append(section(kpi, id: "kpi-\(position + 1)", context.locale))
+        // Single values in file order as cards, side by side; a grouped KPI takes the page's width.
+        var cards: [String] = []
+        func flushCards() {
+            if !cards.isEmpty { body.append("<div class=\"cards\">\n" + cards.joined(separator: "\n") + "\n</div>") }
+            cards = []
         }
+        for (position, kpi) in result.kpis.enumerated() {
+            let part = section(kpi, id: "kpi-\(position + 1)", context.locale)
+            if case .single = kpi.value {
+                cards.append(part)
+            } else {
+                flushCards()
+                body.append(part)
+            }
+        }
+        flushCards()
         return """
             <!DOCTYPE html>
             <html lang="\(context.locale.rawValue)">
@@ -87,22 +98,10 @@ public enum HTMLReport {
         The level is (fact − critical) ÷ (norm − critical).</p>
         """
 
-    /// Every single-valued KPI in one table, to read the state of things at a glance.
-    private static func summary(_ kpis: [KPIResult], _ locale: NumberLocale) -> String {
-        var rows = ["<table class=\"summary\"><caption>Single-valued KPIs</caption>"]
-        rows.append("<thead><tr><th scope=\"col\">KPI</th><th scope=\"col\" class=\"number\">value</th><th scope=\"col\">status</th></tr></thead><tbody>")
-        for kpi in kpis {
-            guard case .single(let outcome) = kpi.value else { continue }
-            rows.append(
-                "<tr><th scope=\"row\">\(escape(kpi.name))</th><td class=\"number\">\(cell(outcome, kpi.format, locale))</td>"
-                    + "<td>\(statusBadge(kpi.assessment, locale))</td></tr>")
-        }
-        rows.append("</tbody></table>")
-        return rows.joined(separator: "\n")
-    }
-
     private static func section(_ kpi: KPIResult, id: String, _ locale: NumberLocale) -> String {
-        var parts = ["<section class=\"kpi\" id=\"\(id)\" data-kpi=\"\(escape(kpi.name))\">", "<h2>\(escape(kpi.name))</h2>"]
+        let kind = if case .single = kpi.value { "kpi card" } else { "kpi" }
+        let status = kpi.assessment?.status.map { " \($0.rawValue)" } ?? ""
+        var parts = ["<section class=\"\(kind)\(status)\" id=\"\(id)\" data-kpi=\"\(escape(kpi.name))\">", "<h2>\(escape(kpi.name))</h2>"]
         if !kpi.description.isEmpty { parts.append("<p class=\"description\">\(escape(kpi.description))</p>") }
         switch kpi.value {
         case .single(let outcome):
@@ -198,6 +197,12 @@ public enum HTMLReport {
         .legend { font-size: 12px; color: var(--muted); border-top: 1px solid var(--rule); padding-top: 6px; }
         .legend .status { margin-left: 8px; }
         section.kpi { border-top: 1px solid var(--rule); padding: 10px 0 12px; break-inside: avoid; page-break-inside: avoid; }
+        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(52mm, 1fr)); gap: 8px; margin: 10px 0; }
+        section.card { border: 1px solid var(--rule); border-left: 5px solid var(--rule); border-radius: 4px; padding: 8px 10px; }
+        section.card h2 { font-size: 13px; overflow-wrap: anywhere; }
+        section.card .description { font-size: 12px; }
+        section.card.critical { border-left-color: var(--critical); } section.card.below { border-left-color: var(--below); }
+        section.card.met { border-left-color: var(--met); } section.card.exceeded { border-left-color: var(--exceeded); }
         .value { font-size: 20px; }
         .value .number { font-weight: 600; }
         .levels { color: var(--muted); font-size: 12px; }
@@ -210,7 +215,7 @@ public enum HTMLReport {
         thead th { border-bottom: 1px solid var(--rule); font-weight: 600; color: var(--muted); font-size: 12px; }
         .number { text-align: right; }
         .bar-cell { position: relative; min-width: 130px; }
-        .bar { position: absolute; right: 10px; top: 4px; bottom: 4px; opacity: 0.22; background: #4a5568; max-width: calc(100% - 10px); }
+        .bar { position: absolute; left: 0; top: 4px; bottom: 4px; opacity: 0.22; background: #4a5568; max-width: calc(100% - 10px); }
         .bar.critical { background: var(--critical); } .bar.below { background: var(--below); }
         .bar.met { background: var(--met); } .bar.exceeded { background: var(--exceeded); }
         .bar.negative { background: #7a1fa2; }

@@ -26,7 +26,7 @@ struct LineChart {
     static let width = 640.0
     static let height = 250.0
     static let left = 70.0
-    static let right = 16.0
+    static let right = 36.0
     static let top = 12.0
     static let bottom = 34.0
     static let colors = ["#1a5fb4", "#c64600", "#2e7d32", "#8e24aa", "#00838f", "#ad1457", "#6d4c41", "#455a64"]
