@@ -231,3 +231,13 @@ extension ThresholdTests {
         #expect(CapturedRun(["check", formulas, "--fail-on", "below"]).status == 2)
     }
 }
+
+extension ThresholdTests {
+    /// `25% norm` once read as a remainder written with `%`; so did `10% as percent`.
+    @Test func aPercentBeforeALevelOrAsIsAPercent() throws {
+        let result = try evaluate("k = 20%  critical 25%  norm 15%\nj = 10% as percent", csv: "x\n1")
+        #expect(result["k"]?.assessment?.status == .below)
+        #expect(single(result, "j") == "0.1")
+        #expect(diagnostics("k = 20% amount").contains("'%' makes a percent"))
+    }
+}

@@ -12,7 +12,7 @@ import math
 import os
 import statistics
 
-from excel import (clamp, excel_round, grouped, interpolate, iso_week, mean, percentile_exc, percentile_inc,
+from excel import (clamp, excel_round, grouped, judged, interpolate, iso_week, mean, percentile_exc, percentile_inc,
                    percentrank_exc, percentrank_inc, rank_desc, share, total)
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -62,8 +62,8 @@ def call_center():
     save("call_center", {
         "calls": len(calls),
         "calls_by_operator": by_operator,
-        "answered_in_time": share(r["wait"] <= target for r in calls),
-        "sla_breach": share(r["wait"] > target for r in calls),
+        "answered_in_time": judged(share(r["wait"] <= target for r in calls), norm=0.8),
+        "sla_breach": judged(share(r["wait"] > target for r in calls), critical=0.25, norm=0.15, target=0.05),
         "sla_bonus": bonus(share(r["wait"] > target for r in calls)),
         "sla_bonus_by_operator": grouped(calls, ["operator"], lambda r: r["operator"], lambda g: bonus(share(r["wait"] > target for r in g))),
         "bonus_sheet": [{"sla": p / 100, "value": literature[p] / 100} for p in range(5, 26)],
@@ -298,8 +298,8 @@ def scorecard():
     save("scorecard", {
         "indicator_progress": indicators,
         "goal_score": [{**e, "value": e["value"][0]} for e in goals],
-        "perspective_score": [{"perspective": p, "value": perspective_scores[p]} for p in sorted(perspective_scores)],
-        "index": weighted((perspective_scores[p], perspective_weights[p]) for p in perspective_scores),
+        "perspective_score": [{"perspective": p, **judged(perspective_scores[p], critical=0.5, norm=0.8)} for p in sorted(perspective_scores)],
+        "index": judged(weighted((perspective_scores[p], perspective_weights[p]) for p in perspective_scores), critical=0.5, norm=0.8, target=0.95),
         "weakest_progress": min(e["value"] for e in indicators),
         "indicators_on_track": sum(1 for r in rows if r["progress"] >= 0.8),
         "malformed": 0,
@@ -335,16 +335,17 @@ def okr():
         "unreadable_check_ins": sum(1 for r in results if r["unknown"]),
         "key_result_progress": grouped(results, ["team", "objective", "key_result"], lambda r: (r["team"], r["objective"], r["key_result"]),
                                        lambda g: g[0]["progress"]),
-        "objective_progress": objectives,
+        "objective_progress": [{**e, **judged(e["value"], norm=0.7, target=1.0)} for e in objectives],
         "team_progress": grouped(objectives, ["team"], lambda e: e["team"], lambda g: mean(e["value"] for e in g)),
-        "okr_score": mean(e["value"] for e in objectives),
+        "okr_score": judged(mean(e["value"] for e in objectives), norm=0.7, target=1.0),
         "achieved": sum(1 for r in results if r["progress"] >= 1),
         "on_track_count": sum(1 for r in results if r["progress"] >= 0.7),
         "objective_status": grouped(results, ["team", "objective"], lambda r: (r["team"], r["objective"]), status),
         "measurable": share("0" in r["key_result"] or "%" in r["key_result"] for r in results),
         "longest_wording": max(len(r["key_result"]) for r in results),
         "kpi_attainment": grouped(kpis, ["team", "month"], lambda k: (k["team"], k["month"]), lambda g: mean(k["attainment"] for k in g)),
-        "kpi_attainment_by_team": grouped(kpis, ["team"], lambda k: k["team"], lambda g: mean(k["attainment"] for k in g)),
+        "kpi_attainment_by_team": [{**e, **judged(e["value"], critical=0.9, norm=1.0)}
+                                   for e in grouped(kpis, ["team"], lambda k: k["team"], lambda g: mean(k["attainment"] for k in g))],
         "kpis_on_plan": sum(1 for k in kpis if k["month"] == "2024-08" and k["attainment"] >= 1),
         "kpis_off_plan": len({k["kpi"] for k in kpis if k["attainment"] < 1}),
     })

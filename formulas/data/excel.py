@@ -104,3 +104,40 @@ def grouped(rows, key_names, key, value):
 def iso_week(date):
     year, week, _ = date.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def judged(value, critical=None, norm=None, target=None, sign=None):
+    """A KPI value with its status and level, as SPEC v3 "Thresholds and status" defines them,
+    in the shape `kipi eval --format json` gives: {"value", "status", "level", levels declared}.
+    sign is "<=" (lower is better) or ">=" when written; otherwise the direction comes from the
+    order of two or more levels (critical, norm, target), and higher is better with one."""
+    declared = [(name, level) for name, level in (("critical", critical), ("norm", norm), ("target", target)) if level is not None]
+    out = {"value": value}
+    levels = [level for _, level in declared]
+    if len(levels) == 1:
+        higher = sign != "<="
+    elif all(a < b for a, b in zip(levels, levels[1:])):
+        higher = True
+    elif all(a > b for a, b in zip(levels, levels[1:])):
+        higher = False
+    else:
+        raise ValueError(f"levels contradict each other: {declared}")
+    if len(levels) > 1 and sign is not None and higher != (sign == ">="):
+        raise ValueError(f"levels contradict the sign {sign}: {declared}")
+
+    def worse(level):
+        return value < level if higher else value > level
+
+    if critical is not None and worse(critical):
+        status = "critical"
+    elif target is not None and not worse(target):
+        status = "exceeded"
+    elif norm is not None:
+        status = "below" if worse(norm) else "met"
+    else:
+        status = "below" if target is not None else "met"
+    out["status"] = status
+    if critical is not None and norm is not None:
+        out["level"] = (value - critical) / (norm - critical)
+    out.update(declared)
+    return out

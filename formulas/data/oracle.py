@@ -10,7 +10,7 @@ import os
 import statistics
 
 import excel
-from excel import excel_round, interpolate, mean, percentile_inc, percentrank_inc, rank_desc, total
+from excel import excel_round, interpolate, judged, mean, percentile_inc, percentrank_inc, rank_desc, total
 
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "sales.csv"), encoding="utf-8") as f:
@@ -140,6 +140,11 @@ expected["plan_fact_by_month"] = [
     {"manager": m, "period": period, "value": total(fact_cells.get((m, period), [])) / total(plan_cells[(m, period)])}
     for m, period in cells]
 expected["plan_fact_split"] = expected["plan_fact_by_month"]
+# The plan of each manager's month is the norm of its won revenue; 60% of it the critical level.
+expected["revenue_vs_plan"] = [
+    {"manager": m, "period": period,
+     **judged(total(fact_cells.get((m, period), [])), critical=0.6 * total(plan_cells[(m, period)]), norm=total(plan_cells[(m, period)]))}
+    for m, period in cells]
 
 # Per manager: median deal, the mean without the deals above the manager's 95th percentile, revenue and rank.
 def won_amounts_of(g):
@@ -191,6 +196,9 @@ expected["big_deals"] = sum(1 for r in won_rows if r["amount"] >= 50_000)
 expected["revenue_millions"] = revenue / 1e6
 expected["avg_check_standard_error"] = statistics.stdev(won_amounts) / math.sqrt(len(won_rows))
 expected["not_won"] = sum(1 for r in rows if not won(r))
+
+# Plan fulfilment judged against the file's params: critical 60%, norm 100%.
+expected["plan_fact"] = judged(expected["plan_fact"], critical=0.6, norm=1.0)
 
 with open(os.path.join(here, "..", "sales.expected.json"), "w", encoding="utf-8") as out:
     json.dump(expected, out, ensure_ascii=False, indent=2)

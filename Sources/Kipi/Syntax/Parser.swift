@@ -390,6 +390,9 @@ struct Parser {
             let percentRange = advance().range
             operand = Expression(.percent(operand), range: operand.range.union(percentRange))
             switch current.kind {
+            // The words that may follow a definition's value: `10% as percent`, `critical 25% norm 15%`.
+            case .identifier(let word) where word == "as" || ThresholdLevel(rawValue: word) != nil:
+                break
             case .number, .identifier, .quotedIdentifier, .symbol(.leftParen):
                 throw SyntaxError(diagnostic: Diagnostic(message: SyntaxMessages.percentAsModulo, range: percentRange, source: source))
             default: break
