@@ -33,16 +33,10 @@ struct LineChart {
 
     /// The chart of a grouped KPI, or nil when it has no period or date key, or no number to draw.
     init?(keyNames: [String], rows: [GroupRow], format: DisplayFormat, locale: NumberLocale) {
-        func isTime(_ value: Value) -> Bool {
-            switch value {
-            case .period, .date: true
-            default: false
-            }
-        }
-        guard !rows.isEmpty, let along = keyNames.indices.first(where: { key in rows.allSatisfy { isTime($0.keys[key]) } }) else { return nil }
+        guard !rows.isEmpty, let (along, time) = LineChart.timeKey(keyNames.count, rows) else { return nil }
         var distinct: [Value] = []
         for row in rows where !distinct.contains(row.keys[along]) { distinct.append(row.keys[along]) }
-        periods = distinct.sorted { Value.sortsBefore($0, $1) }
+        periods = distinct.sorted { Value.sortsBefore(time($0), time($1)) }
         let position = Dictionary(uniqueKeysWithValues: periods.enumerated().map { ($1, $0) })
         var byLabel: [String: Series] = [:]
         var order: [String] = []
@@ -85,6 +79,24 @@ struct LineChart {
         self.references = references
         self.format = format
         self.locale = locale
+    }
+
+    /// The first key whose every value is a period or a date, with how to read a value as one: a
+    /// text key counts when every value reads as a period of one grain (`"2024-08"` from a file).
+    private static func timeKey(_ count: Int, _ rows: [GroupRow]) -> (Int, (Value) -> Value)? {
+        for key in 0..<count {
+            if rows.allSatisfy({ if case .period = $0.keys[key] { true } else if case .date = $0.keys[key] { true } else { false } }) {
+                return (key, { $0 })
+            }
+            for grain in [PeriodGrain.month, .quarter, .week] {
+                func read(_ value: Value) -> Value {
+                    if case .text(let text) = value, let period = Period(parsing: text, as: grain) { return .period(period) }
+                    return value
+                }
+                if rows.allSatisfy({ if case .period = read($0.keys[key]) { true } else { false } }) { return (key, read) }
+            }
+        }
+        return nil
     }
 
     /// The chart as inline SVG, with a title and description for screen readers and every
