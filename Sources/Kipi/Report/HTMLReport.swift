@@ -136,7 +136,8 @@ public enum HTMLReport {
                 let kind = number < 0 ? "bar negative" : "bar \(row.assessment?.status?.rawValue ?? "plain")"
                 bar = "<span class=\"\(kind)\" style=\"width: \(String(format: "%.1f", share))%\" aria-hidden=\"true\"></span>"
             }
-            cells.append("<td class=\"number bar-cell\">\(bar)<span class=\"figure\">\(cell(row.outcome, format, locale))</span></td>")
+            let numeric = if case .value(.text) = row.outcome { false } else { true }
+            cells.append("<td class=\"\(numeric ? "number " : "")bar-cell\">\(bar)<span class=\"figure\">\(cell(row.outcome, format, locale))</span></td>")
             if judged { cells.append("<td>\(statusBadge(row.assessment, locale))</td>") }
             lines.append("<tr>" + cells.joined() + "</tr>")
         }
@@ -215,7 +216,7 @@ public enum HTMLReport {
         thead th { border-bottom: 1px solid var(--rule); font-weight: 600; color: var(--muted); font-size: 12px; }
         .number { text-align: right; }
         .bar-cell { position: relative; min-width: 130px; }
-        .bar { position: absolute; left: 0; top: 4px; bottom: 4px; opacity: 0.22; background: #4a5568; max-width: calc(100% - 10px); }
+        .bar { position: absolute; left: 0; top: 4px; height: 1.2em; opacity: 0.22; background: #4a5568; max-width: calc(100% - 10px); }
         .bar.critical { background: var(--critical); } .bar.below { background: var(--below); }
         .bar.met { background: var(--met); } .bar.exceeded { background: var(--exceeded); }
         .bar.negative { background: #7a1fa2; }
