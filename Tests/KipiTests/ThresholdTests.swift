@@ -241,3 +241,49 @@ extension ThresholdTests {
         #expect(diagnostics("k = 20% amount").contains("'%' makes a percent"))
     }
 }
+
+extension ThresholdTests {
+    @Test func explainShowsTheStatusAndTheLevels() throws {
+        let data = try temporaryFile("d.csv", "manager,amount\nAnn,10\nAnn,20\nBob,5\n")
+        let formulas = try temporaryFile("k.kpi", "by_manager = sum(amount) by manager  critical 6 norm 20\n")
+        let run = CapturedRun(["explain", formulas, "by_manager", "--data", data, "--group", "manager=Bob"])
+        #expect(
+            run.output == """
+                by_manager = sum(amount) by manager  critical 6 norm 20
+                for manager=Bob
+                (2 groups, from d)
+
+                sum(amount)  =  5   [1 row]
+                  amount  =  5
+
+                status: ✖ critical -7.1% (critical 6, norm 20)
+
+                """)
+        let json = CapturedRun(["explain", formulas, "by_manager", "--data", data, "--format", "json"])
+        #expect(json.output.contains("\"status\": \"met\",\n  \"level\": 1.7142857142857142,\n  \"critical\": 6,\n  \"norm\": 20,"))
+    }
+
+    @Test func reportsAndFilesFromTheCommandLine() throws {
+        let data = try temporaryFile("d.csv", "manager,amount\nAnn,10\nBob,5\n")
+        let formulas = try temporaryFile("k.kpi", "# k.kpi — Team\n\ntotal = sum(amount)  norm 20\n")
+        let directory = (formulas as NSString).deletingLastPathComponent
+        let html = CapturedRun(["eval", formulas, "--data", data, "--format", "html", "-o", directory + "/r.html", "--fail-on", "below"])
+        #expect(html.status == 3)
+        #expect(html.output == "")
+        let page = try String(contentsOfFile: directory + "/r.html", encoding: .utf8)
+        #expect(page.contains("<title>Team</title>") && page.contains("▼ below"))
+        let book = CapturedRun(["report", formulas, "--data", data, "-o", directory + "/r.xlsx"])
+        #expect(book.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/r.xlsx")).prefix(4) == Data([0x50, 0x4B, 0x03, 0x04]))
+        let json = CapturedRun(["eval", formulas, "--data", data, "--format", "json", "--output", directory + "/r.json"])
+        #expect(try String(contentsOfFile: directory + "/r.json", encoding: .utf8) == "{\n  \"total\": {\"value\": 15, \"status\": \"below\", \"norm\": 20}\n}\n")
+        #expect(json.status == 0)
+        #expect(CapturedRun(["report", formulas, "--data", data]).errors.hasPrefix("kipi: error: report needs -o report.html or -o report.xlsx"))
+        #expect(CapturedRun(["report", formulas, "--data", data, "-o", "r.pdf"]).errors.hasPrefix("kipi: error: report writes .html or .xlsx; 'r.pdf' is neither"))
+        #expect(CapturedRun(["eval", formulas, "--data", data, "--format", "xlsx"]).status == 2)
+        let unwritable = CapturedRun(["report", formulas, "--data", data, "-o", "/nonexistent/dir/r.html"])
+        #expect(unwritable.status == 1)
+        #expect(unwritable.errors.hasPrefix("kipi: error: cannot write '/nonexistent/dir/r.html'"))
+        #expect(CapturedRun(["eval", "-e", "3  norm 5", "--format", "json"]).output == "{\"value\": 3, \"status\": \"below\", \"norm\": 5}\n")
+    }
+}
