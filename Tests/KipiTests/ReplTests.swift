@@ -195,21 +195,11 @@ struct ReplTests {
     /// Ctrl-C during an evaluation of seconds on a million rows cancels it, the session answers the
     /// next input with the definitions typed before, and a file with a bad definition loads the others.
     @Test func ctrlCCancelsAnEvaluationAndTheSessionGoesOn() throws {
-        let built = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kipi")
-        let kipi = FileManager.default.isExecutableFile(atPath: built.path) ? built.path : repositoryRoot.appendingPathComponent(".build/debug/kipi").path
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("kipi-pty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/Terminal/repl_interrupt.py").path, kipi, work.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text.suffix(2_000))")
+        let (status, text) = try runPython(repositoryRoot.appendingPathComponent("Tests/Terminal/repl_interrupt.py").path, [builtKipi, work.path])
+        #expect(status == 0, "\(text.suffix(2_000))")
         #expect(text.contains("error: the evaluation was cancelled"))
     }
 

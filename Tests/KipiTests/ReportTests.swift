@@ -90,7 +90,7 @@ struct ReportTests {
         #expect(WorkbookReport.cell(.value(.date(KipiDate(daysSinceEpoch: 19_783, secondOfDay: 43_200))), .plain) == .number(45_352.5, .dateTime))
         #expect(WorkbookReport.cell(.value(.period(Period(grain: .month, index: 24_290))), .plain) == .text("2024-03"))
         #expect(WorkbookReport.cell(.error("division by zero"), .plain) == .text("error: division by zero"))
-        #expect(WorkbookReport.xmlEscaped("a<b & \u{1}c") == "a&lt;b &amp; \u{FFFD}c")
+        #expect(Markup.escaped("a<b & \u{1}c'") == "a&lt;b &amp; \u{FFFD}c&#39;")
     }
 
     @Test func theWorkbookIsAZipOfTheSheetsKipiReadsBack() throws {
@@ -114,18 +114,7 @@ struct ReportTests {
     /// The whole pages in a real browser, and the whole workbooks in openpyxl and LibreOffice.
     @Test(arguments: ["check_html_reports.py", "check_workbooks.py"])
     func everyCookbookReportOpensInARealReader(_ script: String) throws {
-        let built = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kipi")
-        let kipi = FileManager.default.isExecutableFile(atPath: built.path) ? built.path : repositoryRoot.appendingPathComponent(".build/debug/kipi").path
-        let out = repositoryRoot.appendingPathComponent(".build/reports").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/Report/\(script)").path, kipi, out]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text.suffix(3_000))")
+        let (status, text) = try runPython(repositoryRoot.appendingPathComponent("Tests/Report/\(script)").path, [builtKipi, repositoryRoot.appendingPathComponent(".build/reports").path])
+        #expect(status == 0, "\(text.suffix(3_000))")
     }
 }

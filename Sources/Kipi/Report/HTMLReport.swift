@@ -11,7 +11,7 @@ public enum HTMLReport {
     public static func page(_ result: EvaluationResult, context: ReportContext) -> String {
         var body: [String] = []
         body.append("<header>")
-        body.append("<h1>\(escape(context.title))</h1>")
+        body.append("<h1>\(Markup.escaped(context.title))</h1>")
         for paragraph in paragraphs(context.description) { body.append(paragraph) }
         body.append(sourcesList(context))
         body.append(legend)
@@ -38,7 +38,7 @@ public enum HTMLReport {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(context.title))</title>
+            <title>\(Markup.escaped(context.title))</title>
             <style>\(style)</style>
             </head>
             <body>
@@ -58,8 +58,8 @@ public enum HTMLReport {
         var prose: [String] = []
         var code: [String] = []
         func flush() {
-            if !prose.isEmpty { result.append("<p class=\"description\">\(escape(prose.joined(separator: " ")))</p>") }
-            if !code.isEmpty { result.append("<pre>\(escape(code.joined(separator: "\n")))</pre>") }
+            if !prose.isEmpty { result.append("<p class=\"description\">\(Markup.escaped(prose.joined(separator: " ")))</p>") }
+            if !code.isEmpty { result.append("<pre>\(Markup.escaped(code.joined(separator: "\n")))</pre>") }
             prose = []
             code = []
         }
@@ -81,12 +81,12 @@ public enum HTMLReport {
 
     private static func sourcesList(_ context: ReportContext) -> String {
         var items = context.sources.map { source in
-            let name = source.table.isEmpty ? "" : "<b>\(escape(source.table))</b>: "
+            let name = source.table.isEmpty ? "" : "<b>\(Markup.escaped(source.table))</b>: "
             let rows = TableFormatter.grouped(Double(source.rows), decimals: 0, context.locale)
-            return "<li>\(name)<code>\(escape(source.file))</code>, \(rows) row\(source.rows == 1 ? "" : "s")</li>"
+            return "<li>\(name)<code>\(Markup.escaped(source.file))</code>, \(rows) row\(source.rows == 1 ? "" : "s")</li>"
         }
         if items.isEmpty { items = ["<li>no data file</li>"] }
-        return "<div class=\"meta\"><p>Data read on \(escape(context.computedAt)):</p><ul>" + items.joined() + "</ul></div>"
+        return "<div class=\"meta\"><p>Data read on \(Markup.escaped(context.computedAt)):</p><ul>" + items.joined() + "</ul></div>"
     }
 
     private static let legend = """
@@ -101,8 +101,8 @@ public enum HTMLReport {
     private static func section(_ kpi: KPIResult, id: String, _ locale: NumberLocale) -> String {
         let kind = if case .single = kpi.value { "kpi card" } else { "kpi" }
         let status = kpi.assessment?.status.map { " \($0.rawValue)" } ?? ""
-        var parts = ["<section class=\"\(kind)\(status)\" id=\"\(id)\" data-kpi=\"\(escape(kpi.name))\">", "<h2>\(escape(kpi.name))</h2>"]
-        if !kpi.description.isEmpty { parts.append("<p class=\"description\">\(escape(kpi.description))</p>") }
+        var parts = ["<section class=\"\(kind)\(status)\" id=\"\(id)\" data-kpi=\"\(Markup.escaped(kpi.name))\">", "<h2>\(Markup.escaped(kpi.name))</h2>"]
+        if !kpi.description.isEmpty { parts.append("<p class=\"description\">\(Markup.escaped(kpi.description))</p>") }
         switch kpi.value {
         case .single(let outcome):
             var line = "<p class=\"value\"><span class=\"number\">\(cell(outcome, kpi.format, locale))</span> \(statusBadge(kpi.assessment, locale))</p>"
@@ -126,10 +126,10 @@ public enum HTMLReport {
             return nil
         }.max() ?? 0
         var lines = ["<table class=\"groups\"><thead><tr>"]
-        lines.append(keyNames.map { "<th scope=\"col\">\(escape($0))</th>" }.joined() + "<th scope=\"col\" class=\"number\">value</th>" + (judged ? "<th scope=\"col\">status</th>" : ""))
+        lines.append(keyNames.map { "<th scope=\"col\">\(Markup.escaped($0))</th>" }.joined() + "<th scope=\"col\" class=\"number\">value</th>" + (judged ? "<th scope=\"col\">status</th>" : ""))
         lines.append("</tr></thead><tbody>")
         for row in rows {
-            var cells = row.keys.map { "<td>\(escape(TableFormatter.text($0, .plain, locale)))</td>" }
+            var cells = row.keys.map { "<td>\(Markup.escaped(TableFormatter.text($0, .plain, locale)))</td>" }
             var bar = ""
             if case .value(.number(let number)) = row.outcome, largest > 0 {
                 let share = min(100, abs(number) / largest * 100)
@@ -147,39 +147,23 @@ public enum HTMLReport {
 
     private static func cell(_ outcome: Outcome, _ format: DisplayFormat, _ locale: NumberLocale) -> String {
         switch outcome {
-        case .value(let value): escape(TableFormatter.text(value, format, locale))
-        case .error(let message): "<span class=\"error\">error: \(escape(message))</span>"
+        case .value(let value): Markup.escaped(TableFormatter.text(value, format, locale))
+        case .error(let message): "<span class=\"error\">error: \(Markup.escaped(message))</span>"
         }
     }
 
     /// The status as a coloured mark and word, with the level; empty without a status.
     private static func statusBadge(_ assessment: Assessment?, _ locale: NumberLocale) -> String {
         guard let assessment, let status = assessment.status else { return "" }
-        return "<span class=\"status \(status.rawValue)\">\(escape(TableFormatter.statusText(assessment, locale)))</span>"
+        return "<span class=\"status \(status.rawValue)\">\(Markup.escaped(TableFormatter.statusText(assessment, locale)))</span>"
     }
 
     private static func levelsText(_ assessment: Assessment?, _ format: DisplayFormat, _ locale: NumberLocale) -> String? {
         guard let assessment else { return nil }
         let levels = ThresholdLevel.allCases.compactMap { level in
-            assessment[level].map { "\(level.rawValue) \(escape(TableFormatter.text($0, format, locale)))" }
+            assessment[level].map { "\(level.rawValue) \(Markup.escaped(TableFormatter.text($0, format, locale)))" }
         }
         return levels.isEmpty ? nil : levels.joined(separator: " · ")
-    }
-
-    /// Text made safe inside HTML elements and attribute values.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 
     /// The page's look: system fonts, status colours that keep their contrast in print.

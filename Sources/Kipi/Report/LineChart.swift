@@ -127,18 +127,18 @@ struct LineChart {
         parts.append(
             "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 \(Int(LineChart.width)) \(Int(LineChart.height))\" data-periods=\"\(periods.count)\" "
                 + "aria-labelledby=\"\(chartID(title))-t \(chartID(title))-d\">")
-        parts.append("<title id=\"\(chartID(title))-t\">\(HTMLReport.escape(title)) along the period</title>")
-        parts.append("<desc id=\"\(chartID(title))-d\">\(HTMLReport.escape(summary))</desc>")
+        parts.append("<title id=\"\(chartID(title))-t\">\(Markup.escaped(title)) along the period</title>")
+        parts.append("<desc id=\"\(chartID(title))-d\">\(Markup.escaped(summary))</desc>")
         var tick = low
         while tick <= high + step / 2 {
             parts.append(
                 "<line class=\"axis\" x1=\"\(number(LineChart.left))\" x2=\"\(number(LineChart.width - LineChart.right))\" y1=\"\(number(y(tick)))\" y2=\"\(number(y(tick)))\"/>"
-                    + "<text x=\"\(number(LineChart.left - 6))\" y=\"\(number(y(tick) + 4))\" text-anchor=\"end\">\(HTMLReport.escape(shown(tick)))</text>")
+                    + "<text x=\"\(number(LineChart.left - 6))\" y=\"\(number(y(tick) + 4))\" text-anchor=\"end\">\(Markup.escaped(shown(tick)))</text>")
             tick += step
         }
         let every = max(1, Int((Double(periods.count) / 8).rounded(.up)))
         for index in periods.indices where index % every == 0 || index == periods.count - 1 {
-            parts.append("<text x=\"\(number(x(index)))\" y=\"\(number(LineChart.height - 12))\" text-anchor=\"middle\">\(HTMLReport.escape(periodText(index)))</text>")
+            parts.append("<text x=\"\(number(x(index)))\" y=\"\(number(LineChart.height - 12))\" text-anchor=\"middle\">\(Markup.escaped(periodText(index)))</text>")
         }
         for reference in references {
             let color = reference.level == .norm ? "#1b7a3a" : "#1a5fb4"
@@ -147,17 +147,17 @@ struct LineChart {
         }
         for (index, line) in series.enumerated() {
             let color = LineChart.colors[index % LineChart.colors.count]
-            var group = "<g class=\"series\" data-label=\"\(HTMLReport.escape(line.label))\" data-points=\"\(line.points.count)\" stroke=\"\(color)\" fill=\"\(color)\">"
+            var group = "<g class=\"series\" data-label=\"\(Markup.escaped(line.label))\" data-points=\"\(line.points.count)\" stroke=\"\(color)\" fill=\"\(color)\">"
             group += "<path d=\"\(path(line.points))\"/>"
             for at in line.points.keys.sorted() {
                 guard let value = line.points[at] else { continue }
-                group += "<circle cx=\"\(number(x(at)))\" cy=\"\(number(y(value)))\" r=\"3\"><title>\(HTMLReport.escape("\(line.label), \(periodText(at)): \(shown(value))"))</title></circle>"
+                group += "<circle cx=\"\(number(x(at)))\" cy=\"\(number(y(value)))\" r=\"3\"><title>\(Markup.escaped("\(line.label), \(periodText(at)): \(shown(value))"))</title></circle>"
             }
             parts.append(group + "</g>")
         }
         parts.append("</svg>")
         var legend = series.enumerated().map { index, line in
-            "<span class=\"swatch\" style=\"color: \(LineChart.colors[index % LineChart.colors.count])\">━</span> \(HTMLReport.escape(line.label))"
+            "<span class=\"swatch\" style=\"color: \(LineChart.colors[index % LineChart.colors.count])\">━</span> \(Markup.escaped(line.label))"
         }
         legend += references.map { "<span class=\"swatch\">╌</span> \($0.level.rawValue)" }
         var note = "<p class=\"chart-note\">" + legend.joined(separator: " &nbsp; ")

@@ -179,7 +179,7 @@ public enum WorkbookReport {
             let styled = style.map { " s=\"\($0.rawValue)\"" } ?? ""
             switch cell {
             case .empty: continue
-            case .text(let value): text += "<c r=\"\(reference)\"\(styled) t=\"inlineStr\"><is><t xml:space=\"preserve\">\(xmlEscaped(value))</t></is></c>"
+            case .text(let value): text += "<c r=\"\(reference)\"\(styled) t=\"inlineStr\"><is><t xml:space=\"preserve\">\(Markup.escaped(value))</t></is></c>"
             case .number(let value, let format):
                 guard value.isFinite else { continue }
                 text += "<c r=\"\(reference)\" s=\"\((style ?? format).rawValue)\"><v>\(JSONFormatter.value(.number(value)))</v></c>"
@@ -216,23 +216,6 @@ public enum WorkbookReport {
         }
     }
 
-    /// Text made safe in XML, without the control characters XML 1.0 cannot hold.
-    static func xmlEscaped(_ text: String) -> String {
-        var escaped = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF: escaped += "\u{FFFD}"
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
-    }
-
     // MARK: Parts of the package
 
     private static func contentTypes(_ sheets: Int) -> String {
@@ -264,13 +247,13 @@ public enum WorkbookReport {
         <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" \
         xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" \
         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\
-        <dc:title>\(xmlEscaped(context.title))</dc:title><dc:creator>kipi</dc:creator></cp:coreProperties>
+        <dc:title>\(Markup.escaped(context.title))</dc:title><dc:creator>kipi</dc:creator></cp:coreProperties>
         """
     }
 
     private static func workbookXML(_ sheets: [Sheet]) -> String {
         let entries = sheets.enumerated().map { index, sheet in
-            "<sheet name=\"\(xmlEscaped(sheet.name))\" sheetId=\"\(index + 1)\" r:id=\"rId\(index + 1)\"/>"
+            "<sheet name=\"\(Markup.escaped(sheet.name))\" sheetId=\"\(index + 1)\" r:id=\"rId\(index + 1)\"/>"
         }
         return """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
