@@ -67,17 +67,20 @@ struct Session {
             if options.data.isEmpty, quickLook == nil { _ = try compile(source, schemas: nil) }
             let columnsUsed = quickLook?.columnsUsedByTable ?? [:]
             let read = columnsUsed.values.reduce(into: Set<String>()) { $0.formUnion($1) }
-            if options.data.isEmpty, !read.isEmpty {
+            let declared = quickLook?.dataSources ?? []
+            if options.data.isEmpty, declared.isEmpty, !read.isEmpty {
                 let names = read.sorted().prefix(5).joined(separator: ", ")
                 terminal.printError(
                     "kipi: error: the formulas read columns (\(names)\(read.count > 5 ? ", …" : "")); give the data with --data FILE")
                 return ExitStatus.usage
             }
-            let tables = try loadTables(columns: quickLook == nil ? nil : columnsUsed)
+            let tables = try loadTables(columns: quickLook == nil ? nil : columnsUsed, declared: declared)
             let program = try compile(source, schemas: tables.mapValues(\.schema))
             let parameters = try parameterValues(for: program)
             let result = try reporting { try program.evaluate(tables: tables, parameters: parameters) }
-            let sources = options.data.map { table, path in ReportContext.Source(table: table, file: path, rows: tables[table]?.rowCount ?? 0) }
+            let sources = dataFiles(declared).map { table, path, _ in
+                ReportContext.Source(table: table, file: path, rows: tables[table]?.rowCount ?? 0)
+            }
             return report(result, of: program, source: source, sources: sources)
         } catch {
             return error.status
@@ -119,7 +122,8 @@ struct Session {
     func sql() -> Int32 {
         do {
             let source = try formulaSource()
-            let schemas = options.data.isEmpty ? nil : try loadTables(columns: nil).mapValues(\.schema)
+            let declared = declaredData(source)
+            let schemas = options.data.isEmpty && declared.isEmpty ? nil : try loadTables(columns: nil, declared: declared).mapValues(\.schema)
             let program = try compile(source, schemas: schemas)
             let parameters = try parameterValues(for: program)
             // A table not named with --table keeps its Kipi name (the default table is `data`).
@@ -170,7 +174,7 @@ struct Session {
     func explain() -> Int32 {
         do {
             let source = try formulaSource()
-            let tables = try loadTables(columns: nil)
+            let tables = try loadTables(columns: nil, declared: declaredData(source))
             let program = try compile(source, schemas: tables.mapValues(\.schema))
             let parameters = try parameterValues(for: program)
             let explanation = try reporting { try program.explain(options.files[1], tables: tables, parameters: parameters, group: options.group) }
@@ -187,7 +191,8 @@ struct Session {
     func check() -> Int32 {
         do {
             let source = try formulaSource()
-            let schemas = options.data.isEmpty ? nil : try loadTables(columns: nil).mapValues(\.schema)
+            let declared = declaredData(source)
+            let schemas = options.data.isEmpty && declared.isEmpty ? nil : try loadTables(columns: nil, declared: declared).mapValues(\.schema)
             let program = try compile(source, schemas: schemas)
             let grouped = program.kpis.filter { !$0.keyNames.isEmpty }.count
             let kpis = program.kpis.count
@@ -265,18 +270,30 @@ struct Session {
         }
     }
 
-    /// Every `--data` table, with only `columns` of each (all of them where nil).
-    func loadTables(columns: [String: Set<String>]?) throws(Failure) -> [String: DataTable] {
+    /// The `data` lines of the formula file, read without data; none when it does not compile.
+    func declaredData(_ source: SourceText) -> [DataSource] {
+        options.expression == nil ? (try? compile(source, schemas: nil, quietly: true))?.dataSources ?? [] : []
+    }
+
+    /// The files to read, by table: each `--data`, then each table's `data` line that no `--data` replaces.
+    func dataFiles(_ declared: [DataSource]) -> [(table: String, path: String, source: DataSource?)] {
+        options.data.map { ($0.table, $0.path, nil) }
+            + declared.filter { source in !options.data.contains { $0.table == source.table } }.map { ($0.table, $0.resolvedPath, $0) }
+    }
+
+    /// Every table of `--data` and of the file's `data` lines, with only `columns` of each (all of them where nil).
+    func loadTables(columns: [String: Set<String>]?, declared: [DataSource] = []) throws(Failure) -> [String: DataTable] {
         var tables: [String: DataTable] = [:]
-        for (table, path) in options.data {
-            tables[table] = try loadData(path, table: table, columns: columns.map { $0[table] ?? [] })
+        for (table, path, source) in dataFiles(declared) {
+            tables[table] = try loadData(path, table: table, columns: columns.map { $0[table] ?? [] }, declared: source)
         }
         return tables
     }
 
     /// Loads one table's file, only `columns` if given (all of them if one is missing, so that
-    /// the error about it can suggest the right name).
-    private func loadData(_ path: String, table: String, columns: Set<String>?) throws(Failure) -> DataTable {
+    /// the error about it can suggest the right name). A `data` line's own options win over those
+    /// given for every file.
+    private func loadData(_ path: String, table: String, columns: Set<String>?, declared: DataSource? = nil) throws(Failure) -> DataTable {
         var input: Data?
         if path == "-" {
             guard let read = terminal.readInput(options.maximumInputBytes) else {
@@ -286,7 +303,16 @@ struct Session {
             input = Data(read)
         }
         func load(_ columns: Set<String>?) throws(Failure) -> DataTable {
-            let dataOptions = options.dataOptions(for: table, columns: columns)
+            var dataOptions = options.dataOptions(for: table, columns: columns)
+            if let own = declared?.options {
+                dataOptions.encoding = own.encoding ?? dataOptions.encoding
+                dataOptions.sheet = own.sheet ?? dataOptions.sheet
+                dataOptions.delimiter = own.delimiter ?? dataOptions.delimiter
+                dataOptions.dateOrder = own.dateOrder ?? dataOptions.dateOrder
+                dataOptions.nullValues = own.nullValues ?? dataOptions.nullValues
+                if own.skipRows > 0 { dataOptions.skipRows = own.skipRows }
+                if declared?.setsDecimalMark == true { dataOptions.decimalComma = own.decimalComma }
+            }
             if let input {
                 return try reporting { try DataTable.load(input, name: "<stdin>", format: options.dataFormat, options: dataOptions) }
             }

@@ -9,7 +9,8 @@ import Testing
 struct CookbookTests {
     static let formulas = repositoryRoot.appendingPathComponent("formulas")
 
-    /// Every `.kpi` file whose header has the command that runs it, with that command's arguments.
+    /// Every `.kpi` file whose header has the command that runs it, with that command's arguments
+    /// (the file: its `data` lines name its data).
     static var examples: [(name: String, arguments: [String])] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: formulas.path)) ?? []
         return files.filter { $0.hasSuffix(".kpi") }.sorted().compactMap { file in

@@ -6,19 +6,14 @@ import Testing
 /// The same programs in-process and on real engines: every KPI of the cookbook, and a table of
 /// formulas covering each built-in, window function, level and two tables.
 struct SQLEngineTests {
-    /// A cookbook file, compiled against the data its header's command names.
+    /// A cookbook file, compiled against the data its `data` lines name.
     static func cookbook(_ name: String) throws -> (Program, [String: DataTable]) {
-        let arguments = try #require(CookbookTests.examples.first { $0.name == name }?.arguments)
-        var tables: [String: DataTable] = [:]
-        var rest = arguments[...]
-        let first = rest.popFirst()
-        let path = try #require(first)
-        while let option = rest.popFirst() {
-            guard option == "--data", let value = rest.popFirst() else { continue }
-            let (table, file) = Kipi.tableAndPath(value)
-            tables[table] = try DataTable.load(contentsOf: file, format: nil, options: DataOptions())
-        }
+        let path = CookbookTests.formulas.appendingPathComponent("\(name).kpi").path
         let source = SourceText(name: path, text: try String(contentsOfFile: path, encoding: .utf8))
+        var tables: [String: DataTable] = [:]
+        for data in try Kipi().compile(source: source, schema: nil, loadImport: Kipi.readImport).dataSources {
+            tables[data.table] = try DataTable.load(contentsOf: data.resolvedPath, format: nil, options: data.options)
+        }
         let program = try Kipi().compile(
             source: source, schema: tables[""]?.schema, tables: tables.filter { !$0.key.isEmpty }.mapValues(\.schema), loadImport: Kipi.readImport)
         return (program, tables)

@@ -400,6 +400,8 @@ struct CheckedProgram: Sendable {
     var sources: [String: SourceText] = [:]
     /// Each key's type: the checker's one choice among the tables that supply it.
     var keyTypes: [GroupKey: KipiType] = [:]
+    /// The data files the program's `data` lines name (SPEC v3), in the order written.
+    var dataSources: [DataSource] = []
     /// For each definition, whether its value can be an evaluation error (following the
     /// definitions it reads): decided once, read by every consumer.
     var definitionCanFail: [Bool] = []

@@ -53,6 +53,8 @@ struct Checker {
     /// The first grouping written for each level: the key order of values derived from it.
     var groupingsByLevel: [Level: Grouping] = [:]
     var columnsUsed: [String: Set<String>] = [:]
+    /// The files the program's `data` lines name, in the order written.
+    var dataSources: [DataSource] = []
     /// User function calls expanded in the definition being checked: functions calling
     /// functions could otherwise expand to an exponentially large formula.
     var expansions = 0
@@ -89,12 +91,13 @@ struct Checker {
             checker.incompleteNames.formUnion(tree.incompleteNames)
             for declaration in tree.declarations {
                 if case .filter(let predicate) = declaration.kind { filters.append((predicate, tree.source)) }
+                if case .data = declaration.kind { checker.checkDataSource(declaration, source: tree.source) }
                 guard let name = checker.declare(declaration, source: tree.source) else { continue }
                 switch declaration.kind {
                 case .kpi: if position == 0 { kpiNames.append(name) } else { helperNames.append(name) }
                 case .helper: helperNames.append(name)
                 case .function: functions.append(name)
-                case .parameter, .import, .filter: break
+                case .parameter, .import, .filter, .data: break
                 }
             }
         }
@@ -113,6 +116,7 @@ struct Checker {
             parameters: checker.parameters.values.sorted { $0.name < $1.name },
             keyExpressions: checker.keyExpressions, columnsUsed: checker.columnsUsed, filters: checker.filters,
             symbols: checker.symbols())
+        program.dataSources = checker.dataSources
         for tree in trees { program.sources[tree.source.name] = tree.source }
         for key in checker.keyExpressions.keys { program.keyTypes[key] = checker.keyModel(key)?.type ?? .unknown }
         for definition in program.definitions { program.definitionCanFail.append(program.canFail(definition.value)) }
@@ -123,7 +127,7 @@ struct Checker {
     private mutating func declare(_ declaration: Declaration, source: SourceText) -> String? {
         let name: String
         switch declaration.kind {
-        case .import, .filter: return nil
+        case .import, .filter, .data: return nil
         case .parameter(let defined, _), .helper(let defined, _, _), .function(let defined, _, _), .kpi(let defined, _, _):
             name = defined
         }
@@ -154,7 +158,7 @@ struct Checker {
                 if let parameter = parameters[name] { table[name] = .parameter(parameter) }
             case .kpi, .helper:
                 if let index = definitionIndex[name] { table[name] = .definition(index) }
-            case .import, .filter:
+            case .import, .filter, .data:
                 break
             }
         }
@@ -172,7 +176,7 @@ struct Checker {
         switch entry.declaration.kind {
         case .kpi(_, let expression, let byKeys): (value, keys, role) = (expression, byKeys, .kpi)
         case .helper(_, let expression, let byKeys): (value, keys, role) = (expression, byKeys, .helper)
-        case .parameter, .function, .import, .filter: return nil
+        case .parameter, .function, .import, .filter, .data: return nil
         }
         inProgress.append(name)
         let outerExpansions = expansions
@@ -460,7 +464,7 @@ struct Checker {
                     kind: .definition(index), type: definition.value.type,
                     shape: definition.grouping.map { .groups($0.level) } ?? definition.value.shape,
                     format: definition.format, range: range)
-            case .import, .filter:
+            case .import, .filter, .data:
                 return nil
             }
         }
@@ -546,7 +550,7 @@ extension Declaration.Kind {
     var isValue: Bool {
         switch self {
         case .kpi, .helper, .parameter: true
-        case .function, .import, .filter: false
+        case .function, .import, .filter, .data: false
         }
     }
 }

@@ -469,7 +469,7 @@ public struct ReplSession {
                         lines.append("value: " + TableFormatter.format(value))
                     }
                 }
-            case .function, .import, .filter:
+            case .function, .import, .filter, .data:
                 break
             }
             return Output(lines.joined(separator: "\n"))
@@ -565,7 +565,7 @@ extension Declaration {
     /// The name it defines; nil for an import or a `where`.
     public var name: String? {
         switch kind {
-        case .import, .filter: nil
+        case .import, .filter, .data: nil
         case .parameter(let name, _), .helper(let name, _, _), .function(let name, _, _), .kpi(let name, _, _): name
         }
     }
@@ -582,6 +582,7 @@ extension Declaration {
         case .parameter: "param"
         case .function: "fn"
         case .import: "import"
+        case .data: "data"
         case .filter: "where"
         }
     }

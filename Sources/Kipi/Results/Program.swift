@@ -47,6 +47,11 @@ public struct Program: Sendable {
         }
     }
 
+    /// The data files its `data` lines name (SPEC v3), in the order written. The library reads
+    /// none of them: a host that allows it loads each (`DataTable.load(contentsOf:options:)` with
+    /// the source's `resolvedPath` and `options`).
+    public var dataSources: [DataSource] { checked.dataSources }
+
     /// Its parameters, with their defaults, by name.
     public var parameters: [ParameterInfo] { checked.parameters }
 

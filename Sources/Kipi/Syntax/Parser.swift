@@ -136,6 +136,7 @@ struct Parser {
         if match(.keyword(.fn)) {
             return try parseFunction(start: start, description: description)
         }
+        if let declaration = try parseDataSource(start: start, description: description) { return declaration }
         let (name, nameRange) = try parseName(what: "a definition (name = expression), 'let', 'param', 'fn' or 'import'")
         guard match(.symbol(.assign)) else {
             throw error(SyntaxMessages.expectedAssignment(after: name))
@@ -173,6 +174,52 @@ struct Parser {
             let expression = try parseExpression()
             clauses.append(ThresholdClause(level: level, sign: sign, expression: expression, range: start.union(expression.range)))
         }
+    }
+
+    /// `data "path" options…` or `data NAME = "path" options…`; nil (nothing consumed) when the
+    /// line is not one, such as a KPI named `data`. `data` is a keyword only here.
+    private mutating func parseDataSource(start: SourceRange, description: String) throws(SyntaxError) -> Declaration? {
+        guard case .identifier("data") = current.kind else { return nil }
+        var table = ""
+        var nameRange = start
+        switch (tokens[index + 1].kind, tokens[min(index + 2, tokens.count - 1)].kind, tokens[min(index + 3, tokens.count - 1)].kind) {
+        case (.string, _, _):
+            advance()
+        case (.identifier(let name), .symbol(.assign), .string), (.quotedIdentifier(let name), .symbol(.assign), .string):
+            advance()
+            table = name
+            nameRange = advance().range
+            advance()
+        default:
+            return nil
+        }
+        guard case .string(let path) = current.kind else { throw error(SyntaxMessages.expected("the data file's path in quotes", found: current.kind)) }
+        let pathRange = advance().range
+        var options: [DataOptionClause] = []
+        while case .identifier(let name) = current.kind {
+            let nameToken = advance()
+            var value: Expression?
+            switch current.kind {
+            case .string(let text):
+                value = Expression(.string(text), range: current.range)
+                advance()
+            case .number(let number):
+                value = Expression(.number(number), range: current.range)
+                advance()
+            case .symbol(.minus):
+                if case .number(let number) = tokens[index + 1].kind {
+                    value = Expression(.number(-number), range: current.range.union(tokens[index + 1].range))
+                    advance()
+                    advance()
+                }
+            default:
+                break
+            }
+            options.append(DataOptionClause(name: name, value: value, range: nameToken.range.union(value?.range ?? nameToken.range)))
+        }
+        return Declaration(
+            kind: .data(table: table, path: path, options: options), range: start.union(options.last?.range ?? pathRange),
+            nameRange: table.isEmpty ? pathRange : nameRange, documentation: description)
     }
 
     private mutating func parseFunction(start: SourceRange, description: String) throws(SyntaxError) -> Declaration {
@@ -604,6 +651,9 @@ struct Parser {
         switch tokens[position].kind {
         case .keyword(.let), .keyword(.param), .keyword(.fn), .keyword(.import):
             return true
+        case .identifier("data") where position + 1 < tokens.count:
+            if case .string = tokens[position + 1].kind { return true }
+            return tokens[position + 1].kind == .symbol(.assign) || position + 3 < tokens.count && tokens[position + 2].kind == .symbol(.assign)
         case .identifier, .quotedIdentifier:
             return position + 1 < tokens.count && tokens[position + 1].kind == .symbol(.assign)
         default:

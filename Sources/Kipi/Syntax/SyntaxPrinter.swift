@@ -31,6 +31,8 @@ extension Declaration: CustomStringConvertible {
     public var description: String {
         switch kind {
         case .import(let path): "(import \"\(path)\")"
+        case .data(let table, let path, let options):
+            "(data \(table.isEmpty ? "" : table + " ")\"\(path)\"" + options.map { " \($0.name)" + ($0.value.map { " \($0)" } ?? "") }.joined() + ")"
         case .filter(let predicate): "(where \(predicate))"
         case .parameter(let name, let value): "(param \(name) \(value))"
         case .helper(let name, let value, let keys): "(let \(name) \(value)\(keysText(keys)))"

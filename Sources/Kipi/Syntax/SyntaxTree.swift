@@ -51,6 +51,9 @@ public struct Declaration: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// `import "path"`.
         case `import`(path: String)
+        /// `data "sales.csv"` (the default table, `table` empty) or `data plans = "plans.xlsx"`, with
+        /// the data options written after the path (SPEC v3, data sources in the file).
+        case data(table: String, path: String, options: [DataOptionClause])
         /// `where predicate`: keeps only the rows where it holds, in the table it reads, before any KPI.
         case filter(Expression)
         /// `param name = expression`: a named input with a default.
@@ -106,6 +109,23 @@ public enum ThresholdLevel: String, Sendable, Hashable, CaseIterable {
     case norm
     /// What earns the most.
     case target
+}
+
+/// One data option of a `data` line: `encoding "cp1251"`, `skip_rows 3`, or a flag such as `decimal_comma`.
+public struct DataOptionClause: Sendable, Hashable {
+    /// The option's name as written.
+    public var name: String
+    /// Its value: a string or number literal; nil for a flag.
+    public var value: Expression?
+    /// Where the option is written, value included.
+    public var range: SourceRange
+
+    /// An option of this name and value, written at `range`.
+    public init(name: String, value: Expression?, range: SourceRange) {
+        self.name = name
+        self.value = value
+        self.range = range
+    }
 }
 
 /// A key of a `by` clause: `manager`, `month(date)`, or named: `period = month(date)`.
