@@ -15,5 +15,6 @@ eval "$(Tests/postgres.sh start)"
 trap 'Tests/postgres.sh stop' EXIT
 
 swift test
+swift run kipi fmt --check formulas/*.kpi
 swift run --package-path Examples/ServerHost
 Fuzz/run.sh all 15

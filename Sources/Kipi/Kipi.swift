@@ -66,6 +66,14 @@ public struct Kipi: Sendable {
             loadImport: loadImport)
     }
 
+    /// The file in `kipi fmt`'s canonical layout (SPEC v3): spacing, continuation lines and
+    /// blank lines made uniform, comments, descriptions and each token's text kept.
+    /// - Throws: `DiagnosticList` with the syntax errors that keep it from being formatted.
+    public func format(_ source: SourceText) throws(DiagnosticList) -> String {
+        try refuseIfTooLarge(source)
+        return try Formatter.format(source).get()
+    }
+
     /// A source over the size limit is not even parsed.
     private func refuseIfTooLarge(_ source: SourceText) throws(DiagnosticList) {
         if source.text.utf8.count > limits.sourceSize { throw DiagnosticList([Diagnostic(message: Kipi.tooLarge(limits), file: source.name)]) }

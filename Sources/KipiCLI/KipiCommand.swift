@@ -30,6 +30,8 @@ enum KipiCommand {
             return command.sql()
         case .check:
             return command.check()
+        case .fmt:
+            return command.format()
         case .explain:
             return command.explain()
         case .repl:
@@ -188,6 +190,28 @@ struct Session {
         }
     }
 
+    /// `kipi fmt`: each file in the canonical layout, written back (or, with --check, only named).
+    func format() -> Int32 {
+        var status = ExitStatus.success
+        for path in options.files {
+            do {
+                let source = try formulaSource(path)
+                let formatted = try reporting { try kipi.format(source) }
+                guard formatted != source.text else { continue }
+                if options.checkOnly {
+                    terminal.printError("\(path): would be reformatted")
+                    status = ExitStatus.failure
+                } else if (try? formatted.write(toFile: path, atomically: true, encoding: .utf8)) == nil {
+                    terminal.printError("kipi: error: cannot write '\(path)'")
+                    status = ExitStatus.failure
+                }
+            } catch {
+                status = error.status
+            }
+        }
+        return status
+    }
+
     func check() -> Int32 {
         do {
             let source = try formulaSource()
@@ -329,7 +353,11 @@ struct Session {
 
     func formulaSource() throws(Failure) -> SourceText {
         if let expression = options.expression { return SourceText(name: "<expr>", text: expression) }
-        let path = options.files[0]
+        return try formulaSource(options.files[0])
+    }
+
+    /// The formula file at `path`, as text.
+    func formulaSource(_ path: String) throws(Failure) -> SourceText {
         let contents: Data
         switch FileAccess.contents(of: path, atMost: kipi.limits.sourceSize) {
         case .success(let data): contents = data

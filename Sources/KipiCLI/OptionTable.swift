@@ -78,6 +78,9 @@ extension Options {
             }
             options.format = format
         },
+        OptionSpec(names: ["--check"], value: nil, help: "change no file: exit with status 1 when one would change", commands: [.fmt]) {
+            options, _, _ in options.checkOnly = true
+        },
         OptionSpec(names: ["-o", "--output"], value: "FILE", help: "write the results to FILE instead of standard output", commands: [.eval, .report]) {
             options, _, value in options.output = value
         },

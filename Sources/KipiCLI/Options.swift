@@ -4,10 +4,10 @@ import Kipi
 /// The parsed command line.
 struct Options {
     enum Command: String, Equatable, Hashable {
-        case eval, check, explain, sql, report, functions, repl, help, version
+        case eval, check, explain, sql, report, fmt, functions, repl, help, version
 
         /// The commands that take options, in the order help lists them.
-        static let listed: [Command] = [.eval, .check, .explain, .sql, .report, .repl, .functions]
+        static let listed: [Command] = [.eval, .check, .explain, .sql, .report, .fmt, .repl, .functions]
     }
 
     enum OutputFormat: String {
@@ -31,6 +31,8 @@ struct Options {
     /// Whether `--locale` was given: CSV for a spreadsheet then starts with a byte order mark.
     var localeGiven = false
     var only: [String]?
+    /// `kipi fmt --check`: only say which files would change.
+    var checkOnly = false
     /// `-o FILE`: where eval and report write their output.
     var output: String?
     /// `--fail-on critical|below`: the status (or a worse one) that makes the exit status 3.
@@ -75,6 +77,7 @@ struct Options {
         case "sql": options = Options(command: .sql)
         case "explain": options = Options(command: .explain)
         case "report": options = Options(command: .report)
+        case "fmt": options = Options(command: .fmt)
         case "functions": options = Options(command: .functions)
         case "repl": options = Options(command: .repl)
         case "help", "--help", "-h": return Options(command: .help)
@@ -158,6 +161,8 @@ struct Options {
             case "xlsx": format = .xlsx
             default: throw UsageError(message: "report writes .html or .xlsx; '\(output)' is neither")
             }
+        case .fmt:
+            if files.isEmpty { throw UsageError(message: "fmt takes one or more .kpi files") }
         case .check:
             if files.count != 1 { throw UsageError(message: "check takes one .kpi file") }
         case .explain:
@@ -192,6 +197,9 @@ struct Options {
         (.report, """
               kipi report FILE.kpi --data [NAME=]DATA... -o report.html|report.xlsx [--locale en|ru|de|zh]
                                                     a report for people: one HTML page with charts, or an Excel workbook
+            """),
+        (.fmt, """
+              kipi fmt FILE.kpi... [--check]        writes each file in the canonical layout; --check only tells
             """),
         (.repl, """
               kipi repl [--data DATA] [FILE.kpi...]
