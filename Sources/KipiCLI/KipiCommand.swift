@@ -32,6 +32,8 @@ enum KipiCommand {
             return command.check()
         case .fmt:
             return command.format()
+        case .lsp:
+            return LanguageServerLoop.run(input: STDIN_FILENO, output: STDOUT_FILENO)
         case .explain:
             return command.explain()
         case .repl:

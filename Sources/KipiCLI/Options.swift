@@ -4,10 +4,10 @@ import Kipi
 /// The parsed command line.
 struct Options {
     enum Command: String, Equatable, Hashable {
-        case eval, check, explain, sql, report, fmt, functions, repl, help, version
+        case eval, check, explain, sql, report, fmt, lsp, functions, repl, help, version
 
         /// The commands that take options, in the order help lists them.
-        static let listed: [Command] = [.eval, .check, .explain, .sql, .report, .fmt, .repl, .functions]
+        static let listed: [Command] = [.eval, .check, .explain, .sql, .report, .fmt, .lsp, .repl, .functions]
     }
 
     enum OutputFormat: String {
@@ -78,6 +78,7 @@ struct Options {
         case "explain": options = Options(command: .explain)
         case "report": options = Options(command: .report)
         case "fmt": options = Options(command: .fmt)
+        case "lsp": options = Options(command: .lsp)
         case "functions": options = Options(command: .functions)
         case "repl": options = Options(command: .repl)
         case "help", "--help", "-h": return Options(command: .help)
@@ -168,7 +169,7 @@ struct Options {
         case .explain:
             if files.count != 2 { throw UsageError(message: "explain takes a .kpi file and the name of one of its KPIs") }
             if format == .html || format == .xlsx || format == .csv { throw UsageError(message: "explain writes text or json") }
-        case .functions, .help, .version:
+        case .functions, .help, .version, .lsp:
             if !files.isEmpty { throw UsageError(message: "unexpected argument '\(files[0])'") }
         case .repl:
             break
@@ -203,6 +204,9 @@ struct Options {
             """),
         (.repl, """
               kipi repl [--data DATA] [FILE.kpi...]
+            """),
+        (.lsp, """
+              kipi lsp                              a language server (LSP) on standard input and output, for editors
             """),
         (.functions, """
               kipi functions                        every function with its signature and help
