@@ -39,24 +39,50 @@ struct EditorFile {
         return SourceText(name: joined, text: text)
     }
 
-    /// The program checked against the tables its `data` lines name, or the problems found.
-    func compiled() -> (program: Program?, tables: [String: DataTable], diagnostics: [Diagnostic]) {
+    /// The program checked against the tables its `data` lines name, and the problems found.
+    /// With problems, the program is that of the declarations without them (what hover and
+    /// completion read while the user types), and the tables those the `data` lines still name.
+    func compiled() -> (program: Program?, tables: [String: DataTable], diagnostics: [Diagnostic], usable: SourceText) {
         let kipi = server.compiler
-        let sources: [DataSource]
-        do {
-            sources = try kipi.compile(source: source, schema: nil, loadImport: loadImport).dataSources
-        } catch {
-            return (nil, [:], error.diagnostics)
+        func check(_ text: SourceText, _ tables: [String: DataTable]?) -> Result<Program, DiagnosticList> {
+            Result { () throws(DiagnosticList) in
+                try kipi.compile(
+                    source: text, schema: tables.map { $0[""]?.schema ?? Schema(columns: []) },
+                    tables: (tables ?? [:]).filter { !$0.key.isEmpty }.mapValues(\.schema), loadImport: loadImport)
+            }
         }
+        let unchecked = check(source, nil)
+        let sources = ((try? unchecked.get()) ?? (try? check(withoutBroken(unchecked.failureDiagnostics), nil).get()))?.dataSources ?? []
         let tables = server.tables(for: sources)
-        do {
-            let program = try kipi.compile(
-                source: source, schema: tables.isEmpty ? nil : tables[""]?.schema ?? Schema(columns: []),
-                tables: tables.filter { !$0.key.isEmpty }.mapValues(\.schema), loadImport: loadImport)
-            return (program, tables, [])
-        } catch {
-            return (nil, tables, error.diagnostics)
+        let checked = sources.isEmpty ? unchecked : check(source, tables)
+        switch checked {
+        case .success(let program): return (program, tables, [], source)
+        case .failure(let problems):
+            let usable = withoutBroken(problems.diagnostics)
+            let partial = try? check(usable, sources.isEmpty ? nil : tables).get()
+            return (partial, tables, problems.diagnostics, usable)
         }
+    }
+
+    /// The document with the declarations that have problems blanked out (offsets kept).
+    private func withoutBroken(_ problems: [Diagnostic]) -> SourceText {
+        var bytes = source.bytes
+        let broken = problems.compactMap { $0.sourceName == path ? $0.range : nil }
+        for declaration in Parser.parseFile(source).0.declarations where broken.contains(where: { declaration.range.start <= $0.start && $0.start <= declaration.range.end }) {
+            for offset in declaration.range.start..<min(declaration.range.end, bytes.count) where bytes[offset] != UInt8(ascii: "\n") {
+                bytes[offset] = UInt8(ascii: " ")
+            }
+        }
+        // Lines the parser could not make a declaration of are dropped as well.
+        var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for problem in problems where problem.sourceName == path {
+            if let range = problem.range, let line = Optional(source.lineIndex(of: range.start)), line < lines.count,
+                !Parser.parseFile(SourceText(name: path, text: lines[line])).1.isEmpty
+            {
+                lines[line] = String(repeating: " ", count: lines[line].utf8.count)
+            }
+        }
+        return SourceText(name: path, text: lines.joined(separator: "\n"))
     }
 
     /// `kipi check`'s diagnostics, as LSP diagnostics of this document.
@@ -119,13 +145,13 @@ struct EditorFile {
     func hover(at offset: Int) -> [String: Any]? {
         guard let name = name(at: offset) else { return nil }
         var lines: [String] = []
-        let (program, tables, _) = compiled()
+        let (program, tables, _, usable) = compiled()
         if name.table == nil, let (declaration, file) = declarations().first(where: { $0.declaration.name == name.name }) {
             lines.append("```kpi\n" + file.text(of: declaration.range) + "\n```")
             if !declaration.documentation.isEmpty { lines.append(declaration.documentation) }
             switch declaration.kind {
             case .kpi, .helper:
-                if let info = program.flatMap({ value(of: name.name, in: $0, tables: tables) }) { lines.append(info) }
+                if let info = program.flatMap({ value(of: name.name, in: $0, tables: tables, definitions: usable) }) { lines.append(info) }
             case .parameter:
                 if let parameter = program?.parameters.first(where: { $0.name == name.name }) {
                     lines.append("param, \(parameter.type), default \(TableFormatter.text(parameter.defaultValue, .plain))")
@@ -146,16 +172,20 @@ struct EditorFile {
     }
 
     /// A definition's type, level and value over the data, computed under the server's limits.
-    private func value(of name: String, in program: Program, tables: [String: DataTable]) -> String? {
+    private func value(of name: String, in program: Program, tables: [String: DataTable], definitions: SourceText) -> String? {
         let kipi = server.compiler
         guard
             let single = try? kipi.compile(
                 expression: SourceText(name: "<hover>", text: Identifier.isWord(name) ? name : "`\(name)`"), schema: program.schema,
-                tables: tables.filter { !$0.key.isEmpty }.mapValues(\.schema), definitions: [source], name: "\u{2063}hover", loadImport: loadImport),
+                tables: tables.filter { !$0.key.isEmpty }.mapValues(\.schema), definitions: [definitions], name: "\u{2063}hover", loadImport: loadImport),
             let kpi = single.kpis.first
         else { return nil }
         var text = "\(kpi.type)" + (kpi.keyNames.isEmpty ? "" : " by " + kpi.keyNames.joined(separator: ", "))
-        guard !tables.isEmpty || program.columnsUsed.isEmpty, let result = try? single.evaluate(tables: tables), let value = result.kpis.first else {
+        // A KPI is read from the program's own results, with its status; a `let` alone.
+        let evaluated = program.kpis.contains { $0.name == name } ? try? program.evaluate(tables: tables) : try? single.evaluate(tables: tables)
+        guard !tables.isEmpty || program.columnsUsed.isEmpty, let result = evaluated,
+            let value = result[name] ?? (result.kpis.count == 1 ? result.kpis.first : nil)
+        else {
             return text
         }
         switch value.value {
@@ -277,10 +307,10 @@ struct EditorFile {
             if let documentation, !documentation.isEmpty { item["documentation"] = documentation }
             items.append(item)
         }
-        let (program, tables, _) = compiled()
-        let before = tokens.last { $0.range.end <= offset && $0.kind != .newline }
-        let dotted = before?.kind == .symbol(.dot) ? tokens.last(where: { $0.range.end < (before?.range.start ?? 0) + 1 && $0.range.end <= (before?.range.start ?? 0) && isName($0) }) : nil
-        if let owner = dotted.flatMap(nameText), let table = tables[owner] {
+        let tables = compiled().tables
+        let before = tokens.lastIndex { $0.range.end <= offset && $0.kind != .newline && $0.kind != .endOfFile }
+        let owner = before.flatMap { $0 >= 1 && tokens[$0].kind == .symbol(.dot) ? nameText(tokens[$0 - 1]) : nil }
+        if let owner, let table = tables[owner] {
             for (column, type) in table.schema.columns { add(column, kind: 5, detail: "\(type), column of \(owner)") }
             return ["isIncomplete": false, "items": items]
         }
@@ -301,7 +331,6 @@ struct EditorFile {
         for keyword in ["where", "by", "as", "and", "or", "not", "in", "let", "param", "fn", "import", "data", "critical", "norm", "target", "true", "false", "null"] {
             items.append(["label": keyword, "kind": 14])
         }
-        _ = program
         return ["isIncomplete": false, "items": items]
     }
 
@@ -315,9 +344,10 @@ struct EditorFile {
     }
 }
 
-extension Error {
-    /// The diagnostics of a compile error.
-    var diagnostics: [Diagnostic] {
-        (self as? DiagnosticList)?.diagnostics ?? [Diagnostic(message: "\(self)")]
+extension Result where Failure == DiagnosticList {
+    /// The problems of a failed compile; none for one that succeeded.
+    var failureDiagnostics: [Diagnostic] {
+        if case .failure(let list) = self { return list.diagnostics }
+        return []
     }
 }
