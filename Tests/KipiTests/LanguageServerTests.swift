@@ -127,7 +127,7 @@ struct LanguageServerTests {
         let session = try Session(Self.document + "\nz = round(revenue, ")
         let symbols = session.send("textDocument/documentSymbol", ["textDocument": ["uri": session.uri]])["result"] as? [[String: Any]]
         #expect(symbols?.map { "\($0["name"] ?? "") \($0["detail"] ?? "")" } == [
-            "sales.csv data", "plans data", "common.kpi import", "revenue KPI", "by_manager KPI by manager", "x KPI", "doubled KPI", "z KPI",
+            "sales.csv data", "plans data", "common.kpi import", "revenue KPI", "by_manager KPI by manager", "x KPI", "doubled KPI",
         ])
         let help = session.send("textDocument/signatureHelp", session.at(9, 19))["result"] as? [String: Any]
         #expect(help?["activeParameter"] as? Int == 1)
