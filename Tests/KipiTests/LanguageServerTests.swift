@@ -174,3 +174,42 @@ struct LanguageServerTests {
         #expect(throws: MessageFraming.Broken.self) { try huge.next() }
     }
 }
+
+extension LanguageServerTests {
+    /// A real client: headless Neovim with the repository's settings (`Editors/nvim`) runs
+    /// `kipi lsp` through its own LSP client (`Tests/Editor/neovim_lsp.lua`).
+    @Test func neovimsOwnClientShowsTheDiagnosticCompletionHoverAndRename() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kipi-nvim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "manager,amount\nAnn,10\nBob,5\n".write(to: folder.appendingPathComponent("sales.csv"), atomically: true, encoding: .utf8)
+        let file = folder.appendingPathComponent("t.kpi")
+        try "data \"sales.csv\"\n\n# Revenue of all deals\nbad = sum(amout)\nrevenue = sum(amount)\nshare = revenue / 100\n".write(to: file, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = (builtKipi as NSString).deletingLastPathComponent + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["XDG_STATE_HOME"] = folder.path
+        process.environment = environment
+        process.arguments = ["nvim", "--headless", "--clean", "-l", repositoryRoot.appendingPathComponent("Tests/Editor/neovim_lsp.lua").path, repositoryRoot.path, file.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let line = try #require(text.split(separator: "\n").last { $0.hasPrefix("{") }, "nvim printed: \(text.suffix(2_000))")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(result["filetype"] as? String == "kipi")
+        #expect(result["attached"] as? Bool == true)
+        let diagnostics = result["diagnostics"] as? [[String: Any]] ?? []
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?["message"] as? String == "unknown column 'amout'; did you mean 'amount'?")
+        #expect(diagnostics.first?["line"] as? Int == 3 && diagnostics.first?["col"] as? Int == 10 && diagnostics.first?["end_col"] as? Int == 15)
+        let completion = result["completion"] as? [String] ?? []
+        #expect(completion.contains("amount") && completion.contains("revenue") && completion.contains("sum"))
+        #expect(result["hover"] as? String == "```kpi\nrevenue = sum(amount)\n```\n\nnumber = 15")
+        #expect(result["renamed"] as? String == "total_revenue = sum(amount)")
+        #expect(result["last_line"] as? String == "share = total_revenue / 100")
+    }
+}

@@ -1,0 +1,2 @@
+-- .kpi files are Kipi formulas.
+vim.filetype.add({ extension = { kpi = 'kipi' } })
