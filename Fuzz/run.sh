@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses with AddressSanitizer and runs them.
 #
-#   Fuzz/run.sh TARGET SECONDS [libFuzzer options…]   one of formula csv json repl xlsx, or all
+#   Fuzz/run.sh TARGET SECONDS [libFuzzer options…]   one of formula csv json repl xlsx lsp, or all
 #
 # Seeds come from Fuzz/corpus/TARGET (committed, never written); what the fuzzer finds goes to
 # .build/fuzz/corpus/TARGET, and crashes to .build/fuzz/crashes. Exits 1 on a finding.
 set -euo pipefail
 cd "$(dirname "$0")"
-target=${1:?usage: Fuzz/run.sh formula|csv|json|repl|xlsx|all SECONDS}
+target=${1:?usage: Fuzz/run.sh formula|csv|json|repl|xlsx|lsp|all SECONDS}
 seconds=${2:?usage: Fuzz/run.sh TARGET SECONDS}
 shift 2
 # Optimised, as fuzzing wants many executions a second; the sanitizer checks all the same.
 swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 | grep -E "error|Build complete" | tail -3
 binary=.build/release/KipiFuzz
 targets=$target
-[ "$target" = all ] && targets="formula csv json repl xlsx"
+[ "$target" = all ] && targets="formula csv json repl xlsx lsp"
 status=0
 for name in $targets; do
     work=.build/fuzz/corpus/$name

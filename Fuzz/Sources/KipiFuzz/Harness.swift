@@ -15,6 +15,9 @@ enum Harness: String, CaseIterable {
     case repl
     /// `.xlsx` bytes (ZIP, DEFLATE, sheet XML).
     case xlsx
+    /// A language server's input stream (`kipi lsp`): framed JSON-RPC messages, each answered,
+    /// from a server that reads no data file.
+    case lsp
 
     static let selected = Harness(rawValue: ProcessInfo.processInfo.environment["KIPI_FUZZ_TARGET"] ?? "") ?? .formula
 
@@ -35,6 +38,7 @@ enum Harness: String, CaseIterable {
         case .json: _ = try? DataTable.load(input, name: "fuzz.json", format: .json)
         case .repl: Self.repl(input)
         case .xlsx: Self.report(try? DataTable.load(input, name: "fuzz.xlsx", format: .xlsx))
+        case .lsp: Self.languageServer(input)
         }
     }
 
@@ -53,6 +57,18 @@ enum Harness: String, CaseIterable {
         tables["plans"] = try? DataTable.load(Data(plans.utf8), name: "plans.csv")
         return tables.compactMapValues { $0 }
     }()
+
+    /// The bytes as a connection's stream, and as one message body; each message also follows an
+    /// opened document, so that the requests reach the editor services.
+    static func languageServer(_ input: Data) {
+        let server = LanguageServer(kipi: kipi, readData: nil)
+        let open = #"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///fuzz.kpi","text":"x = sum(amount) by manager\n# a\ny = round(x, 1)  norm 2\n"}}}"#
+        _ = server.handle(Array(open.utf8))
+        var framing = MessageFraming()
+        framing.append(input)
+        while let body = try? framing.next() { _ = server.handle(body) }
+        _ = server.handle(Array(input))
+    }
 
     static func formula(_ input: Data) {
         let text = String(decoding: input, as: UTF8.self)
