@@ -329,16 +329,7 @@ struct Session {
             input = Data(read)
         }
         func load(_ columns: Set<String>?) throws(Failure) -> DataTable {
-            var dataOptions = options.dataOptions(for: table, columns: columns)
-            if let own = declared?.options {
-                dataOptions.encoding = own.encoding ?? dataOptions.encoding
-                dataOptions.sheet = own.sheet ?? dataOptions.sheet
-                dataOptions.delimiter = own.delimiter ?? dataOptions.delimiter
-                dataOptions.dateOrder = own.dateOrder ?? dataOptions.dateOrder
-                dataOptions.nullValues = own.nullValues ?? dataOptions.nullValues
-                if own.skipRows > 0 { dataOptions.skipRows = own.skipRows }
-                if declared?.setsDecimalMark == true { dataOptions.decimalComma = own.decimalComma }
-            }
+            let dataOptions = options.dataOptions(for: table, columns: columns, declared: declared)
             if let input {
                 return try reporting { try DataTable.load(input, name: "<stdin>", format: options.dataFormat, options: dataOptions) }
             }

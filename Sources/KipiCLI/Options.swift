@@ -136,6 +136,21 @@ struct Options {
         return data
     }
 
+    /// The data options for a table a `data` line names: the line's own, over those given for every file.
+    func dataOptions(for table: String, columns: Set<String>? = nil, declared: DataSource?) -> DataOptions {
+        var options = dataOptions(for: table, columns: columns)
+        guard let declared else { return options }
+        let own = declared.options
+        options.encoding = own.encoding ?? options.encoding
+        options.sheet = own.sheet ?? options.sheet
+        options.delimiter = own.delimiter ?? options.delimiter
+        options.dateOrder = own.dateOrder ?? options.dateOrder
+        options.nullValues = own.nullValues ?? options.nullValues
+        if own.skipRows > 0 { options.skipRows = own.skipRows }
+        if declared.setsDecimalMark { options.decimalComma = own.decimalComma }
+        return options
+    }
+
     private static func splitInlineValue(_ argument: String) -> (String, String?) {
         guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
         return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))

@@ -20,6 +20,16 @@ enum ReplLoop {
             if output.failed, editor == nil { terminal.printError(output.text) } else { terminal.print(output.text) }
         }
         for (table, path) in options.data { show(session.loadData(table: table, path: path)) }
+        // The files' `data` lines name the other tables, before the files' definitions are checked.
+        var named = Set(options.data.map(\.table))
+        for file in options.files {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+                let program = try? Kipi().compile(source: SourceText(name: file, text: text), schema: nil, loadImport: Kipi.readImport)
+            else { continue }
+            for source in program.dataSources where named.insert(source.table).inserted {
+                show(session.loadData(table: source.table, path: source.resolvedPath, options: options.dataOptions(for: source.table, declared: source)))
+            }
+        }
         for file in options.files { show(session.handle(":load \(file)")) }
         guard var editor else {
             while !session.isFinished, let line = terminal.readLine() { show(session.handle(line)) }
