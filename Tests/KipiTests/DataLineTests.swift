@@ -66,7 +66,7 @@ struct DataLineTests {
         #expect(CapturedRun(["check", kpi]).output.hasSuffix("ok, 2 KPIs (0 grouped), 0 parameters\n"))
         let repl = CapturedRun(["repl", kpi], lines: ["total + plan"])
         #expect(repl.output.hasSuffix("14\n"))
-        #expect(repl.output.contains("loaded 2 rows as plans: who, plan"))
+        #expect(repl.output.contains("loaded 1 rows as plans: who, plan"))
         let missing = CapturedRun(["eval", kpi, "--data", "plans=/nonexistent/plans.csv"])
         #expect(missing.status == 1)
         #expect(missing.errors.contains("/nonexistent/plans.csv"))
