@@ -213,3 +213,11 @@ extension LanguageServerTests {
         #expect(result["last_line"] as? String == "share = total_revenue / 100")
     }
 }
+
+extension LanguageServerTests {
+    @Test func aDataFileThatCannotBeReadIsTheProblemOfItsDataLine() throws {
+        let session = try Session("data plans = \"missing.csv\"\nx = 1\n")
+        #expect(session.diagnostics.count == 1)
+        #expect(session.diagnostics.first?.hasPrefix("0:0-26 cannot read the data file 'missing.csv': ") == true)
+    }
+}

@@ -53,14 +53,16 @@ struct EditorFile {
         }
         let unchecked = check(source, nil)
         let sources = ((try? unchecked.get()) ?? (try? check(withoutBroken(unchecked.failureDiagnostics), nil).get()))?.dataSources ?? []
-        let tables = server.tables(for: sources)
-        let checked = sources.isEmpty ? unchecked : check(source, tables)
+        let (tables, unread) = server.tables(for: sources)
+        // A data file that cannot be read is the problem of its `data` line; without it, no column is checked.
+        let readProblems = unread.filter { $0.0.file == path }.map { Diagnostic(message: $0.1, range: $0.0.range, source: source) }
+        let checked = sources.isEmpty || !unread.isEmpty ? unchecked : check(source, tables)
         switch checked {
-        case .success(let program): return (program, tables, [], source)
+        case .success(let program): return (program, tables, readProblems, source)
         case .failure(let problems):
             let usable = withoutBroken(problems.diagnostics)
-            let partial = try? check(usable, sources.isEmpty ? nil : tables).get()
-            return (partial, tables, problems.diagnostics, usable)
+            let partial = try? check(usable, sources.isEmpty || !unread.isEmpty ? nil : tables).get()
+            return (partial, tables, readProblems + problems.diagnostics, usable)
         }
     }
 

@@ -11,7 +11,7 @@ public final class LanguageServer {
     private var documents: [String: String] = [:]
     private let kipi: Kipi
     /// Reads a data file a document's `data` line names; nil when the host allows none.
-    private let readData: (@Sendable (DataSource) -> DataTable?)?
+    private let readData: (@Sendable (DataSource) throws -> DataTable)?
     /// Data tables read, by path, with the file's modification date, so typing does not read them again.
     private var dataCache: [String: (date: Date, table: DataTable)] = [:]
     private var shutdownRequested = false
@@ -20,7 +20,7 @@ public final class LanguageServer {
 
     /// A server compiling with `kipi`'s functions and limits; `readData` loads the tables a
     /// document's `data` lines name (`LanguageServer.readFromDisk` reads them from disk; nil reads none).
-    public init(kipi: Kipi = Kipi(), readData: (@Sendable (DataSource) -> DataTable?)? = LanguageServer.readFromDisk) {
+    public init(kipi: Kipi = Kipi(), readData: (@Sendable (DataSource) throws -> DataTable)? = LanguageServer.readFromDisk) {
         var limited = kipi
         // A value shown on hover must never block typing.
         limited.limits.timeLimit = .milliseconds(min(500, limited.limits.timeLimit.map { Int64($0.components.seconds * 1000) } ?? 500))
@@ -29,8 +29,8 @@ public final class LanguageServer {
     }
 
     /// Reads a `data` line's file from disk with its options.
-    public static let readFromDisk: @Sendable (DataSource) -> DataTable? = { source in
-        try? DataTable.load(contentsOf: source.resolvedPath, options: source.options)
+    public static let readFromDisk: @Sendable (DataSource) throws -> DataTable = { source in
+        try DataTable.load(contentsOf: source.resolvedPath, options: source.options)
     }
 
     /// Handles one message body; returns the bodies to send back (a response, notifications).
@@ -133,20 +133,28 @@ public final class LanguageServer {
         return String(validating: data, as: UTF8.self)
     }
 
-    /// The tables a document's `data` lines name, read (once per change of the file).
-    func tables(for sources: [DataSource]) -> [String: DataTable] {
-        guard let readData else { return [:] }
+    /// The tables a document's `data` lines name, read (once per change of the file), and why
+    /// each that could not be read was not.
+    func tables(for sources: [DataSource]) -> (tables: [String: DataTable], problems: [(DataSource, String)]) {
+        guard let readData else { return ([:], []) }
         var tables: [String: DataTable] = [:]
+        var problems: [(DataSource, String)] = []
         for source in sources {
             let date = (try? FileManager.default.attributesOfItem(atPath: source.resolvedPath)[.modificationDate] as? Date) ?? .distantPast
             if let cached = dataCache[source.resolvedPath], cached.date == date {
                 tables[source.table] = cached.table
-            } else if let table = readData(source) {
+                continue
+            }
+            do {
+                let table = try readData(source)
                 dataCache[source.resolvedPath] = (date, table)
                 tables[source.table] = table
+            } catch {
+                let reason = (error as? DiagnosticList)?.diagnostics.first.map { $0.message } ?? "\(error)"
+                problems.append((source, "cannot read the data file '\(source.path)': \(reason)"))
             }
         }
-        return tables
+        return (tables, problems)
     }
 
     var compiler: Kipi { kipi }
