@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PERIOD = re.compile(r"^\d{4}-(\d{2}|Q[1-4]|W\d{2})$|^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$")
@@ -52,6 +53,22 @@ class Page(html.parser.HTMLParser):
             self.sections[-1]["charts"][-1]["series"][-1]["points"] += 1
 
 
+def chromium_run(browser, arguments, out):
+    """One headless Chromium run with a profile of its own (a shared one makes a second instance
+    wait on the first's lock); a run that hangs under load is killed and tried once more."""
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
+             "--no-first-run", "--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=794,1123"]
+    for attempt in range(2):
+        profile = tempfile.mkdtemp(prefix="kipi-chromium-", dir=out)
+        try:
+            return subprocess.run([browser] + flags + ["--user-data-dir=" + profile] + arguments, capture_output=True, text=True, timeout=90)
+        except subprocess.TimeoutExpired:
+            if attempt == 1:
+                raise
+        finally:
+            shutil.rmtree(profile, ignore_errors=True)
+
+
 def examples():
     for file in sorted(os.listdir(os.path.join(ROOT, "formulas"))):
         if not file.endswith(".kpi"):
@@ -70,14 +87,15 @@ def check(kipi, browser, name, arguments, out):
         return [f"{name}: kipi report exited {report.returncode}: {report.stderr}"]
     evaluated = subprocess.run([kipi, "eval"] + arguments + ["--format", "json"], capture_output=True, text=True)
     results = json.loads(evaluated.stdout)
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
-             "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=794,1123", "--run-all-compositor-stages-before-draw"]
     url = "file://" + page_path
-    dumped = subprocess.run([browser] + flags + ["--dump-dom", url], capture_output=True, text=True, timeout=120)
+    dumped = chromium_run(browser, ["--dump-dom", url], out)
     console = [line for line in dumped.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     problems += [f"{name}: console: {line}" for line in console]
-    shot = subprocess.run([browser] + flags + ["--screenshot=" + os.path.join(out, name + ".png"), url], capture_output=True, text=True, timeout=120)
-    if shot.returncode != 0 or not os.path.exists(os.path.join(out, name + ".png")):
+    shot_path = os.path.join(out, name + ".png")
+    if os.path.exists(shot_path):
+        os.remove(shot_path)
+    shot = chromium_run(browser, ["--screenshot=" + shot_path, url], out)
+    if shot.returncode != 0 or not os.path.exists(shot_path):
         problems.append(f"{name}: no screenshot: {shot.stderr[-500:]}")
     page = Page()
     page.feed(dumped.stdout)
