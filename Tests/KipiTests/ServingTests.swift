@@ -55,3 +55,21 @@ struct ServingTests {
         #expect(result["revenue"]?.rows == [])
     }
 }
+
+extension ServingTests {
+    @Test func diagnosticsGiveStartAndEndInCharactersAndUTF16Units() throws {
+        let text = "# отчёт\nx = if(\"Привет 世界 😀\" == \"\", sum(amout), 0)\n"
+        let prefix = "x = if(\"Привет 世界 😀\" == \"\", sum("
+        var found: Diagnostic?
+        do {
+            _ = try Kipi().compile(source: SourceText(name: "t.kpi", text: text), schema: Schema(columns: [("amount", .number)]))
+        } catch {
+            found = error.diagnostics.first
+        }
+        let diagnostic = try #require(found)
+        // The emoji is one character and two UTF-16 units.
+        #expect(diagnostic.start == SourceText.Location(line: 2, column: prefix.count + 1, utf16Column: prefix.utf16.count + 1))
+        #expect(diagnostic.end == SourceText.Location(line: 2, column: prefix.count + 6, utf16Column: prefix.utf16.count + 6))
+        #expect(prefix.utf16.count == prefix.count + 1)
+    }
+}

@@ -34,9 +34,18 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The 1-based line and column where the problem starts.
-    public var location: SourceText.Location? {
+    public var location: SourceText.Location? { start }
+
+    /// Where the problem's range starts: the line, the column in characters and in UTF-16 units.
+    public var start: SourceText.Location? {
         guard let range, let source else { return nil }
         return source.location(of: range.start)
+    }
+
+    /// Where the problem's range ends (just past it), counted as `start` is.
+    public var end: SourceText.Location? {
+        guard let range, let source else { return nil }
+        return source.location(of: range.end)
     }
 
     /// Diagnostics are equal when they say the same at the same place of the same file.

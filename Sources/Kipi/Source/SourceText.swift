@@ -24,12 +24,15 @@ public struct SourceText: Sendable {
         self.lineStarts = starts
     }
 
-    /// A position as people count it: both 1-based, the column in characters.
-    public struct Location: Sendable, Hashable {
+    /// A position as people count it: both 1-based, the column in characters, and again in
+    /// UTF-16 units as web editors (and LSP) count them.
+    public struct Location: Sendable, Hashable, Codable {
         /// The line, from 1.
         public var line: Int
         /// The column in characters, from 1.
         public var column: Int
+        /// The column in UTF-16 units, from 1: past a character outside the Basic Multilingual Plane (an emoji) it is one more than `column`.
+        public var utf16Column: Int
     }
 
     /// The 0-based index of the line holding `offset`.
@@ -48,7 +51,7 @@ public struct SourceText: Sendable {
         let clamped = min(max(0, offset), bytes.count)
         let line = lineIndex(of: clamped)
         let prefix = bytes[lineStarts[line]..<clamped]
-        return Location(line: line + 1, column: characterCount(prefix) + 1)
+        return Location(line: line + 1, column: characterCount(prefix) + 1, utf16Column: String(decoding: prefix, as: UTF8.self).utf16.count + 1)
     }
 
     /// The text of the 0-based line `index`, without its line break.
