@@ -63,7 +63,8 @@ struct LimitTests {
                 "t.kpi:2:18: error: the formula's functions expand to too large a formula (more than 2 calls)"))
         #expect(failure("k = sum(amount)\n", evaluateLimits: Limits(rows: 3)) == "error: the data has 4 rows, more than the limit of 3")
         #expect(failure("k = sum(amount)\n", evaluateLimits: Limits(columns: 1)) == "error: the data has 2 columns, more than the limit of 1")
-        #expect(failure("k = sum(amount)\n", evaluateLimits: Limits(memory: 10)) == "error: the evaluation would need about 0 MB, more than the limit of 0 MB")
+        #expect(failure("k = sum(amount)\n", evaluateLimits: Limits(memory: 10)) == "error: the evaluation would need about 36 bytes, more than the limit of 10 bytes")
+        #expect(failure("k = count() by name\n", evaluateLimits: Limits(groups: 3)) == "error: 'by name' makes 4 groups, more than the limit of 3")
         #expect(failure("k = count() by name\n", evaluateLimits: Limits(outputCells: 5)) == "error: the results have 8 cells, more than the limit of 5")
     }
 
@@ -86,12 +87,22 @@ struct LimitTests {
         #expect(closestName(to: "amout", among: ["amount", "name"]) == "amount")
     }
 
-    @Test func aKPIWithTooManyGroupsFails() throws {
+    /// Every limit reports the same way: the evaluation throws, naming it (the groups' limit was a KPI's error).
+    @Test func aKPIWithTooManyGroupsStopsTheEvaluationLikeEveryLimit() throws {
         let table = try table(Self.data)
         let program = try Kipi().compile(source: SourceText(name: "t.kpi", text: "k = count() by name\nt = count()\n"), schema: table.schema)
-        let result = try program.evaluate(table, limits: Limits(groups: 3))
-        #expect(single(result, "k") == "error: the KPI has 4 groups, more than the limit of 3")
-        #expect(single(result, "t") == "4")
+        #expect(throws: DiagnosticList.self) { try program.evaluate(table, limits: Limits(groups: 3)) }
+        #expect(try program.evaluate(table, limits: Limits(groups: 4))["k"]?.rows.count == 4)
+    }
+
+    /// Limits given to one evaluation narrow the program's: a time limit of the program stays.
+    @Test func evaluationLimitsNarrowAndNeverDrop() {
+        var kipi = Kipi()
+        kipi.limits = Limits(rows: 3, timeLimit: .seconds(5))
+        let narrowed = kipi.limits.narrowed(by: Limits(rows: 10, groups: 2))
+        #expect(narrowed.rows == 3 && narrowed.groups == 2 && narrowed.timeLimit == .seconds(5))
+        #expect(kipi.limits.narrowed(by: Limits(timeLimit: .milliseconds(10))).timeLimit == .milliseconds(10))
+        #expect(failure("k = sum(amount)\n", compileLimits: Limits(rows: 3), evaluateLimits: Limits(rows: 100)) == "error: the data has 4 rows, more than the limit of 3")
     }
 
     /// A slow host aggregate over many groups, stopped by the deadline well before it would end.
@@ -178,7 +189,7 @@ struct BoundedInputTests {
     @Test func limitsHaveFlags() {
         let run = CapturedRun(["eval", "-e", "count() by name", "--data", "-", "--max-groups", "1"], input: "name\na\nb\n")
         #expect(run.status == 1)
-        #expect(run.errors == "kipi: error: the expression: the KPI has 2 groups, more than the limit of 1\n")
+        #expect(run.errors == "kipi: error: 'by name' makes 2 groups, more than the limit of 1\n")
         let usage = CapturedRun(["eval", "-e", "1", "--time-limit", "soon"])
         #expect(usage.status == 2)
         #expect(usage.errors.hasPrefix("kipi: error: --time-limit takes seconds, such as 30 or 0.5; got 'soon'"))

@@ -93,7 +93,10 @@ struct Evaluator: Sendable {
         }
         var index = GroupIndex.build(parts)
         if case .success(let built) = index, built.keys.count > stop.limits.groups {
-            index = .failure(FunctionError("the KPI has \(built.keys.count) groups, more than the limit of \(stop.limits.groups)"))
+            // A limit reached stops the whole evaluation, as rows, memory and time do.
+            let reason = "'by \(level)' makes \(built.keys.count) groups, more than the limit of \(stop.limits.groups)"
+            stop.stop(because: reason)
+            index = .failure(FunctionError(reason))
         }
         groupIndexes[level] = index
         return index

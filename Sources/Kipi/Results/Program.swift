@@ -77,13 +77,14 @@ public struct Program: Sendable {
     /// are read as `name.column`. Each table is first filtered by the program's `where`s.
     ///
     /// - Parameters:
-    ///   - limits: bounds on this evaluation (rows, columns, groups, memory, output, time); by
-    ///     default those the program was compiled under. One that is reached throws an error naming it.
+    ///   - limits: bounds on this evaluation (rows, columns, groups, memory, output, time): they
+    ///     narrow those the program was compiled under (the stricter of each), never widen or drop
+    ///     them. One that is reached throws an error naming it.
     ///   - cancellation: stops the evaluation from another thread; cancelling the calling task does too.
     public func evaluate(
         tables data: [String: DataTable], parameters: [String: Value] = [:], limits: Limits? = nil, cancellation: Cancellation? = nil
     ) throws(DiagnosticList) -> EvaluationResult {
-        let limits = limits ?? self.limits
+        let limits = limits.map(self.limits.narrowed) ?? self.limits
         try checkSize(of: data, under: limits)
         let results: [KPIResult]
         if let tablesRead = tablesReadByValue, tablesRead.allSatisfy({ data[$0]?.rowCount == 1 }) {
@@ -203,7 +204,8 @@ public struct Program: Sendable {
             for (name, table) in data.sorted(by: { $0.key < $1.key }) { check(name, table) }
         }
         if estimate > limits.memory {
-            problems.append(Diagnostic(message: "the evaluation would need about \(estimate >> 20) MB, more than the limit of \(limits.memory >> 20) MB"))
+            problems.append(
+                Diagnostic(message: "the evaluation would need about \(Limits.shown(bytes: estimate)), more than the limit of \(Limits.shown(bytes: limits.memory))"))
         }
         guard problems.isEmpty else { throw DiagnosticList(problems) }
     }

@@ -50,6 +50,24 @@ public struct Limits: Sendable, Hashable {
 
     /// Generous bounds that only a hostile input reaches: what `Kipi()` starts with.
     public static let standard = Limits()
+
+    /// The stricter of these limits and `other`, each on its own: an evaluation's limits narrow
+    /// the program's and never widen or drop them.
+    public func narrowed(by other: Limits) -> Limits {
+        var limits = Limits(
+            sourceSize: min(sourceSize, other.sourceSize), nesting: min(nesting, other.nesting), expansions: min(expansions, other.expansions),
+            listLength: min(listLength, other.listLength), columns: min(columns, other.columns), rows: min(rows, other.rows),
+            groups: min(groups, other.groups), memory: min(memory, other.memory), outputCells: min(outputCells, other.outputCells))
+        limits.timeLimit = [timeLimit, other.timeLimit].compactMap { $0 }.min()
+        return limits
+    }
+
+    /// A size in bytes as a message shows it: `512 bytes`, `100 KB`, `64 MB`.
+    static func shown(bytes: Int) -> String {
+        if bytes < 1 << 10 { return "\(bytes) bytes" }
+        if bytes < 1 << 20 { return "\(bytes >> 10) KB" }
+        return "\(bytes >> 20) MB"
+    }
 }
 
 /// Stops an evaluation from another thread or task: call `cancel()`, and the evaluation ends
@@ -83,6 +101,12 @@ struct StopConditions {
         self.limits = limits
         self.deadline = limits.timeLimit.map { ContinuousClock.now.advanced(by: $0) }
         self.cancellation = cancellation
+    }
+
+    /// Stops the evaluation for `reason` (a limit reached on the way, such as the groups'), unless it already stopped.
+    mutating func stop(because reason: String) {
+        if self.reason == nil { self.reason = reason }
+        together?.cancel()
     }
 
     /// Why to stop now, if the evaluation must.
