@@ -119,7 +119,7 @@ private func number(_ result: EvaluationResult, _ name: String) -> Double? {
             // Cancelled before the evaluation starts, whichever thread then runs each half.
             while !Task.isCancelled { await Task.yield() }
             do {
-                _ = try program.evaluate(data)
+                _ = try await program.evaluate(data)
                 return "finished"
             } catch {
                 return "\(error)"

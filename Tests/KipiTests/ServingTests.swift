@@ -73,3 +73,58 @@ extension ServingTests {
         #expect(prefix.utf16.count == prefix.count + 1)
     }
 }
+
+extension ServingTests {
+    /// A host function that waits until `flag` is set (at most 20 s, a bound against a hang, not
+    /// a measurement): 1 when it was set, 0 when the wait ran out.
+    static func waitingProgram(_ flag: Cancellation) throws -> (Program, DataTable) {
+        var kipi = Kipi()
+        try kipi.register(
+            FunctionDefinition(
+                "wait_for_flag", [.init("x", .number)], returns: .exactly(.number), summary: "",
+                implementation: .scalar(propagatesNull: true) { _ in
+                    for _ in 0..<20_000 where !flag.isCancelled { Thread.sleep(forTimeInterval: 0.001) }
+                    return .number(flag.isCancelled ? 1 : 0)
+                }))
+        let table = try table("x\n1")
+        return (try kipi.compile(source: SourceText(name: "t.kpi", text: "k = sum(wait_for_flag(x))\n"), schema: table.schema), table)
+    }
+
+    /// More evaluations at once than Swift has cooperative threads, each waiting for a task started
+    /// after them: that task runs only if the evaluations leave the cooperative threads free.
+    @Test func otherTasksRunWhileEvaluationsWork() async throws {
+        let flag = Cancellation()
+        let (program, table) = try Self.waitingProgram(flag)
+        let count = ProcessInfo.processInfo.activeProcessorCount * 2 + 2
+        let results = try await withThrowingTaskGroup(of: Double?.self) { group in
+            for _ in 0..<count { group.addTask { try await program.evaluate(table)["k"]?.number } }
+            group.addTask {
+                flag.cancel()
+                return nil
+            }
+            var found: [Double] = []
+            for try await value in group { if let value { found.append(value) } }
+            return found
+        }
+        #expect(results == Array(repeating: 1, count: count))
+    }
+
+    /// Cancelling the calling task cancels the evaluation; a caller's `Cancellation` still works.
+    @Test func cancellingTheTaskCancelsTheAsyncEvaluation() async throws {
+        let flag = Cancellation()
+        let (program, table) = try Self.waitingProgram(flag)
+        let task = Task { try await program.evaluate(table) }
+        task.cancel()
+        await #expect(throws: DiagnosticList.self) { try await task.value }
+        let cancelled = Cancellation()
+        cancelled.cancel()
+        do {
+            _ = try await program.evaluate(table, cancellation: cancelled)
+            Issue.record("a cancelled evaluation finished")
+        } catch {
+            #expect(error.description == "error: the evaluation was cancelled")
+        }
+        flag.cancel()
+        #expect(try await program.evaluate(table)["k"]?.number == 1)
+    }
+}

@@ -14,8 +14,10 @@ public struct FunctionRegistry: Sendable {
     /// A registry with no functions at all.
     public init() {}
 
-    /// A registry holding Kipi's standard library.
-    public static var standard: FunctionRegistry {
+    /// A registry holding Kipi's standard library: built once per process, so that `Kipi()` is cheap.
+    public static var standard: FunctionRegistry { builtOnce }
+
+    private static let builtOnce: FunctionRegistry = {
         var registry = FunctionRegistry()
         for definition in StandardLibrary.definitions {
             do {
@@ -26,7 +28,7 @@ public struct FunctionRegistry: Sendable {
         }
         registry.builtInNames = Set(registry.names.map { $0.lowercased() })
         return registry
-    }
+    }()
 
     /// Adds a function. Fails if the name is not a valid identifier, if a definition of that
     /// name already accepts some of the same argument counts, or if the signature is malformed

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// A compiled, checked program: immutable, and safe to evaluate many times from many threads.
 public struct Program: Sendable {
@@ -113,6 +114,37 @@ public struct Program: Sendable {
             throw DiagnosticList([Diagnostic(message: "the results have \(cells) cells, more than the limit of \(limits.outputCells)")])
         }
         return EvaluationResult(kpis: results)
+    }
+
+    /// Evaluates every KPI as `evaluate(tables:parameters:limits:cancellation:)` does, on a thread
+    /// of its own: Swift's cooperative threads stay free for other tasks while it works, and
+    /// cancelling the calling task cancels the evaluation (it then throws that it was cancelled).
+    public func evaluate(
+        tables data: [String: DataTable], parameters: [String: Value] = [:], limits: Limits? = nil, cancellation: Cancellation? = nil
+    ) async throws(DiagnosticList) -> EvaluationResult {
+        let stop = Cancellation(following: cancellation)
+        let result: Result<EvaluationResult, DiagnosticList> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let thread = Thread {
+                    continuation.resume(returning: Result { () throws(DiagnosticList) in
+                        try self.evaluate(tables: data, parameters: parameters, limits: limits, cancellation: stop)
+                    })
+                }
+                // Evaluation recurses over the checked tree (at most `Checker.maximumHeight` deep).
+                thread.stackSize = 16 << 20
+                thread.start()
+            }
+        } onCancel: {
+            stop.cancel()
+        }
+        return try result.get()
+    }
+
+    /// The same over one table, the default.
+    public func evaluate(
+        _ data: DataTable, parameters: [String: Value] = [:], limits: Limits? = nil, cancellation: Cancellation? = nil
+    ) async throws(DiagnosticList) -> EvaluationResult {
+        try await evaluate(tables: ["": data], parameters: parameters, limits: limits, cancellation: cancellation)
     }
 
     /// Every KPI with one value or error, as `outcome` gives it for the KPI's definition index.

@@ -75,15 +75,20 @@ public struct Limits: Sendable, Hashable {
 /// cancellation (`Task.cancel()`) stops it too.
 public final class Cancellation: Sendable {
     private let flag = Atomic<Bool>(false)
+    /// A cancellation this one follows: cancelling it cancels this one too.
+    private let parent: Cancellation?
 
     /// A cancellation not yet cancelled.
-    public init() {}
+    public init() { parent = nil }
+
+    /// A cancellation cancelled by `cancel()` or by `parent`'s.
+    init(following parent: Cancellation?) { self.parent = parent }
 
     /// Stops the evaluations this is given to, from any thread.
     public func cancel() { flag.store(true, ordering: .relaxed) }
 
-    /// Whether `cancel()` was called.
-    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+    /// Whether `cancel()` was called (here, or on the cancellation this one follows).
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) || parent?.isCancelled == true }
 }
 
 /// What stops one evaluation early, checked between column operations and in long loops.

@@ -111,7 +111,7 @@ do {
     let program = try kipi.compile(
         source: SourceText(name: "shared.kpi", text: "revenue = sum(with_vat(amount)) by manager, month(date)\ntypical = geomean(amount)\n"),
         schema: data.schema)
-    let expected = JSONFormatter.format(try program.evaluate(data))
+    let expected = JSONFormatter.format(try await program.evaluate(data))
     let answers = Answers()
     DispatchQueue.concurrentPerform(iterations: 64) { _ in
         answers.add((try? program.evaluate(data)).map(JSONFormatter.format) ?? "failed")
@@ -121,6 +121,39 @@ do {
     failures += differing
 } catch {
     print("the shared program failed: \(error)")
+    failures += 1
+}
+
+// Requests as a service serves them: each in a task of its own, evaluated with the async form
+// (which leaves Swift's cooperative threads to the other requests), the results written with
+// JSONEncoder. One client hangs up: cancelling its task stops its evaluation.
+do {
+    let program = try kipi.compile(
+        source: SourceText(name: "service.kpi", text: "revenue = sum(amount)  norm 400000\nby_manager = sum(amount) by manager\n"), schema: data.schema)
+    let slow = try kipi.compile(source: SourceText(name: "slow.kpi", text: "scores = credit_score(client) by date\n"), schema: data.schema)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let served = Task { try await program.evaluate(data) }
+    let abandoned = Task { try await slow.evaluate(data) }
+    try await Task.sleep(for: .milliseconds(50))
+    abandoned.cancel()
+    let json = String(decoding: try encoder.encode(try await served.value), as: UTF8.self)
+    let expectedJSON = #"{"by_manager":[{"manager":"Иванов","value":200000},{"manager":"Петрова","value":195000}],"revenue":{"norm":400000,"status":"below","value":395000}}"#
+    print("async request → \(json)")
+    if json != expectedJSON {
+        print("  expected: \(expectedJSON)")
+        failures += 1
+    }
+    do {
+        _ = try await abandoned.value
+        print("the abandoned request finished")
+        failures += 1
+    } catch {
+        print("abandoned request → \(error)")
+        if "\(error)" != "error: the evaluation was cancelled" { failures += 1 }
+    }
+} catch {
+    print("the service's requests failed: \(error)")
     failures += 1
 }
 
