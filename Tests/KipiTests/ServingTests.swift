@@ -128,3 +128,15 @@ extension ServingTests {
         #expect(try await program.evaluate(table)["k"]?.number == 1)
     }
 }
+
+extension ServingTests {
+    /// A `where` before the last argument got "expected ',', 'where' or ')' … found ','".
+    @Test func aFilterBeforeTheLastArgumentShowsTheCallRewritten() {
+        #expect(
+            diagnostics("k = percentile(amount where manager == \"a\", 0.9)") == """
+                test.kpi:1:43: error: 'where' comes after the last argument: percentile(amount, 0.9 where manager == "a")
+                k = percentile(amount where manager == "a", 0.9)
+                                                          ^
+                """)
+    }
+}

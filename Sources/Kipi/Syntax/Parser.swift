@@ -527,7 +527,17 @@ struct Parser {
         var filter: Expression?
         while !check(.symbol(.rightParen)) {
             if match(.keyword(.where)) {
-                filter = try parseExpression()
+                let condition = try parseExpression()
+                filter = condition
+                // `percentile(amount where won, 0.9)`: the filter ends the arguments.
+                if check(.symbol(.comma)) {
+                    let misplaced = current.range
+                    var rest: [Expression] = []
+                    while match(.symbol(.comma)), let argument = try? parseExpression() { rest.append(argument) }
+                    let written = (arguments + rest).map { source.text(of: $0.range) }.joined(separator: ", ")
+                    let fixed = "\(source.text(of: nameRange))(\(written) where \(source.text(of: condition.range)))"
+                    throw SyntaxError(diagnostic: Diagnostic(message: SyntaxMessages.filterNotLast(fixed), range: misplaced, source: source))
+                }
                 break
             }
             arguments.append(try parseExpression())

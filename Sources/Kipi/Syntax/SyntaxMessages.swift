@@ -65,4 +65,7 @@ enum SyntaxMessages {
     static func levelsComeLast(_ found: Token.Kind) -> String {
         "\(found) comes before the levels: write name = formula by keys as format, then critical, norm and target"
     }
+    static func filterNotLast(_ fixed: String) -> String {
+        "'where' comes after the last argument: \(fixed)"
+    }
 }
