@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Kipi
@@ -138,5 +139,76 @@ extension ServingTests {
                 k = percentile(amount where manager == "a", 0.9)
                                                           ^
                 """)
+    }
+}
+
+extension ServingTests {
+    /// A host function that counts its calls and cancels the evaluation at the `at`-th: no call
+    /// may follow, whatever kind of KPI calls it.
+    final class Counter: Sendable {
+        let calls = Mutex(0)
+        let cancellation = Cancellation()
+        let at: Int
+        init(at: Int) { self.at = at }
+    }
+
+    static func countingKipi(_ counter: Counter) throws -> Kipi {
+        var kipi = Kipi()
+        try kipi.register(
+            FunctionDefinition(
+                "counted", [.init("x", .number)], returns: .exactly(.number), summary: "",
+                implementation: .scalar(propagatesNull: true) { arguments in
+                    let call = counter.calls.withLock { calls in
+                        calls += 1
+                        return calls
+                    }
+                    if call == counter.at { counter.cancellation.cancel() }
+                    return arguments[0]
+                }))
+        try kipi.register(
+            FunctionDefinition(
+                "stopping_sum", [.collection("x", .number)], returns: .exactly(.number), summary: "",
+                implementation: .aggregate { input in
+                    // A long loop of the host's own, which reads the stop.
+                    var total = 0.0
+                    for value in input.collections[0].numbers {
+                        if StopSignal.current?.isStopped == true { throw FunctionError("stopped inside") }
+                        total += value
+                        if total > 1_000 { counter.cancellation.cancel() }
+                    }
+                    return .number(total)
+                }))
+        return kipi
+    }
+
+    static let manyRows: DataTable = {
+        let csv = "x,g,date\n" + (0..<50_000).map { "\($0 % 100),g\($0 % 7),2024-\(String(format: "%02d", $0 % 12 + 1))-01" }.joined(separator: "\n")
+        return (try? DataTable.load(Data(csv.utf8), name: "many.csv")) ?? .empty
+    }()
+
+    @Test(arguments: [
+        "k = sum(counted(x))",
+        "k = median(counted(x))",
+        "k = sum(counted(x)) by g",
+        "let m = sum(counted(x)) by month(date)\nk = running_sum(m)",
+        "k = count(where counted(x) > 50)",
+    ])
+    func noHostCallFollowsAStop(_ formula: String) throws {
+        let counter = Counter(at: 20_000)
+        let program = try Self.countingKipi(counter).compile(source: SourceText(name: "t.kpi", text: formula), schema: Self.manyRows.schema)
+        #expect(throws: DiagnosticList.self) { try program.evaluate(Self.manyRows, cancellation: counter.cancellation) }
+        #expect(counter.calls.withLock { $0 } == 20_000)
+    }
+
+    @Test func aHostAggregateSeesTheStopWithinItsOwnLoop() throws {
+        let counter = Counter(at: .max)
+        let program = try Self.countingKipi(counter).compile(source: SourceText(name: "t.kpi", text: "k = stopping_sum(x)"), schema: Self.manyRows.schema)
+        do {
+            _ = try program.evaluate(Self.manyRows, cancellation: counter.cancellation)
+            Issue.record("the evaluation was not stopped")
+        } catch {
+            #expect(error.description == "error: the evaluation was cancelled")
+        }
+        #expect(StopSignal.current == nil)
     }
 }

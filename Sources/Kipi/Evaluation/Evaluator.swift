@@ -16,6 +16,8 @@ struct Evaluator: Sendable {
     var trace: Trace?
     /// Limits, deadline and cancellation: once one stops the evaluation, every column is a failure.
     var stop: StopConditions
+    /// The same, as cell loops and host functions read it during `run`.
+    private(set) var signal: StopSignal?
     /// When set, expressions over this table's rows compute only these rows (see `reducedInChunks`).
     var rowWindow: RowWindow?
 
@@ -69,6 +71,11 @@ struct Evaluator: Sendable {
     /// Evaluates every definition, or only those `needed`; returns their outcomes, indexed like
     /// `program.definitions` (one not needed is a failure that nothing reads).
     mutating func run(only needed: Set<Int>? = nil) -> [DefinitionOutcome] {
+        signal = stop.signal
+        return StopSignal.$current.withValue(signal) { evaluateAll(only: needed) }
+    }
+
+    private mutating func evaluateAll(only needed: Set<Int>?) -> [DefinitionOutcome] {
         for (index, definition) in program.definitions.enumerated() {
             if let needed, !needed.contains(index) {
                 values.append(.failed("not evaluated"))
@@ -265,13 +272,23 @@ struct Evaluator: Sendable {
                 }
             case .scalar(let propagatesNull, let compute):
                 let declared = expression.type
-                return Column.mapValues(columns, count: count, type: declared, propagatesNull: propagatesNull) { cells in
+                // A stop is seen before each call: a cancellation at once, the clock every 256 calls.
+                var calls = 0
+                let signal = signal
+                let stopped = {
+                    calls += 1
+                    guard let signal else { return false }
+                    return signal.isCancelled || (calls & 255 == 0 && signal.isStopped)
+                }
+                let column = Column.mapValues(columns, count: count, type: declared, propagatesNull: propagatesNull, stopping: stopped) { cells in
                     let value = try function.calling { try compute(cells) }
                     guard FunctionDefinition.fits(value, declared) else {
                         throw FunctionError(FunctionMessages.wrongType(function.name, value.type, declared))
                     }
                     return value
                 }
+                if let reason = stop.check() { return failedColumn(expression.type, message: reason) }
+                return column
             case .aggregate, .window:
                 return failedColumn(expression.type, message: FunctionMessages.notCellByCell(function.name))
             }

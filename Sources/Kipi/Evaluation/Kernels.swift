@@ -189,11 +189,21 @@ extension Column {
         _ arguments: [Column], count: Int, type: KipiType, propagatesNull: Bool = true,
         _ transform: ([Value]) throws -> Value
     ) -> Column {
+        mapValues(arguments, count: count, type: type, propagatesNull: propagatesNull, stopping: nil, transform)
+    }
+
+    /// The same, asking `stopping` before each call; once it says stop, no cell is computed more
+    /// (the caller turns the column into the stop's failure).
+    static func mapValues(
+        _ arguments: [Column], count: Int, type: KipiType, propagatesNull: Bool, stopping: (() -> Bool)?,
+        _ transform: ([Value]) throws -> Value
+    ) -> Column {
         if let misfit = misfit(arguments, count: count) { return misfit }
         var values = [Value](repeating: .null, count: count)
         var errors = combinedErrors(arguments, count: count)
         let strides = arguments.map { $0.count == 1 ? 0 : 1 }
         for row in 0..<count where errors.message(at: row) == nil {
+            if let stopping, stopping() { break }
             let cells = arguments.indices.map { arguments[$0][row * strides[$0]] }
             if propagatesNull, cells.contains(where: \.isNull) { continue }
             values[row] = errors.capturing(at: row, nonFinite: "the result is not a finite number") { try transform(cells) }

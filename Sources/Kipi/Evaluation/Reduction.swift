@@ -20,7 +20,8 @@ extension Evaluator {
         var reducer = OnePassReduction(reduction, partCount: parts.count)
         var collectionType: KipiType?
         for start in stride(from: 0, to: rows, by: Evaluator.chunkRows) {
-            if stop.check() != nil { return nil }
+            // Stopped: a failure, not the general path, which would go over the rows again.
+            if let reason = stop.check() { return failedColumn(type, message: reason) }
             let chunk = start..<min(start + Evaluator.chunkRows, rows)
             rowWindow = RowWindow(table: table, rows: chunk)
             let collection = call.arguments.first.map { evaluate($0) }

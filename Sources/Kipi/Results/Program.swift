@@ -92,7 +92,9 @@ public struct Program: Sendable {
             let (values, record) = try validated(data, parameters: parameters, readingRecord: true)
             var stop = StopConditions(limits: limits, cancellation: cancellation)
             if let reason = stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
-            let cells = ValueEvaluation.run(checked, parameters: values, named: parameterNames, record: record)
+            let cells = StopSignal.$current.withValue(stop.signal) {
+                ValueEvaluation.run(checked, parameters: values, named: parameterNames, record: record)
+            }
             results = singleResults { index in
                 switch cells[index] {
                 case .success(let value): .value(value)
@@ -187,7 +189,6 @@ public struct Program: Sendable {
         let rows = filtered.values.map(\.rowCount).max() ?? 0
         if plan.parts.count == 2, rows >= EvaluationPlan.parallelRows {
             // Each core evaluates its part of the KPIs with its own evaluator.
-            evaluators[0].stop.together = Cancellation()
             evaluators.append(evaluators[0])
             let done = ResultSlots<(Evaluator, [Evaluator.DefinitionOutcome])>(count: 2)
             DispatchQueue.concurrentPerform(iterations: 2) { [evaluators, plan] part in

@@ -91,14 +91,39 @@ public final class Cancellation: Sendable {
     public var isCancelled: Bool { flag.load(ordering: .relaxed) || parent?.isCancelled == true }
 }
 
+/// Whether the evaluation running a host function has been stopped (a time limit, a
+/// `Cancellation`, a cancelled task, a limit reached): a host function with a long loop of its
+/// own reads `StopSignal.current?.isStopped` in it and returns early. Kipi checks it too, before
+/// each call of a function cell by cell and between the groups of an aggregate.
+public final class StopSignal: Sendable {
+    private let deadline: ContinuousClock.Instant?
+    private let cancellations: [Cancellation]
+
+    init(deadline: ContinuousClock.Instant?, cancellations: [Cancellation]) {
+        self.deadline = deadline
+        self.cancellations = cancellations
+    }
+
+    /// Whether the evaluation must stop now.
+    public var isStopped: Bool {
+        cancellations.contains { $0.isCancelled } || deadline.map { ContinuousClock.now >= $0 } ?? false
+    }
+
+    /// Whether a cancellation stopped it: cheaper than `isStopped`, as it reads no clock.
+    var isCancelled: Bool { cancellations.contains { $0.isCancelled } }
+
+    /// The stop of the evaluation that is calling the current host function; nil outside one.
+    @TaskLocal public static var current: StopSignal?
+}
+
 /// What stops one evaluation early, checked between column operations and in long loops.
 struct StopConditions {
     let limits: Limits
     let deadline: ContinuousClock.Instant?
     let cancellation: Cancellation?
     /// Shared by evaluations that run side by side on several threads: when one of them sees
-    /// its task cancelled (which only the calling thread can see), the others stop too.
-    var together: Cancellation?
+    /// its task cancelled (which only the calling thread can see) or reaches a limit, the others stop too.
+    var together = Cancellation()
     /// Why the evaluation stopped, once it has.
     private(set) var reason: String?
 
@@ -108,18 +133,21 @@ struct StopConditions {
         self.cancellation = cancellation
     }
 
+    /// The stop as host functions and cell loops read it.
+    var signal: StopSignal { StopSignal(deadline: deadline, cancellations: [cancellation, together].compactMap { $0 }) }
+
     /// Stops the evaluation for `reason` (a limit reached on the way, such as the groups'), unless it already stopped.
     mutating func stop(because reason: String) {
         if self.reason == nil { self.reason = reason }
-        together?.cancel()
+        together.cancel()
     }
 
     /// Why to stop now, if the evaluation must.
     mutating func check() -> String? {
         if reason == nil {
-            if cancellation?.isCancelled == true || together?.isCancelled == true || Task.isCancelled {
+            if cancellation?.isCancelled == true || together.isCancelled || Task.isCancelled {
                 reason = "the evaluation was cancelled"
-                together?.cancel()
+                together.cancel()
             } else if let deadline, ContinuousClock.now >= deadline, let limit = limits.timeLimit {
                 reason = "the evaluation took longer than its time limit of \(limit)"
             }
