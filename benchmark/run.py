@@ -189,6 +189,10 @@ def library(data):
         print(f"{case:22} {times['sales ' + case] * 1e3:7.1f} ms: {times['sales ' + case] / total:.1f}× sum(amount)'s {total * 1e3:.1f} ms (1M rows)")
     for case in ("median(amount)", "percentile(amount, 0.9)", "percentrank(amount, 15000)"):
         print(f"{case:26} {times['sales ' + case] * 1e3:7.1f} ms (1M rows)")
+    print("\na stop: how long an evaluation takes under a time limit (best of 3)")
+    for case in ("one pass", "order statistic", "groups", "window"):
+        print(f"{case:26} {times['stop ' + case] * 1e3:7.1f} ms with a 5 ms limit (3M rows)")
+    print(f"{'host function 50 µs/call':26} {times['stop host function'] * 1e3:7.1f} ms with a 20 ms limit (10,000 rows)")
 
 
 if __name__ == "__main__":

@@ -98,7 +98,9 @@ struct Evaluator: Sendable {
                 return .failure(error)
             }
         }
-        var index = GroupIndex.build(parts)
+        let signal = signal
+        var index = GroupIndex.build(parts) { signal?.isStopped ?? false }
+        if case .failure = index, let reason = stop.check() { index = .failure(FunctionError(reason)) }
         if case .success(let built) = index, built.keys.count > stop.limits.groups {
             // A limit reached stops the whole evaluation, as rows, memory and time do.
             let reason = "'by \(level)' makes \(built.keys.count) groups, more than the limit of \(stop.limits.groups)"
@@ -272,13 +274,13 @@ struct Evaluator: Sendable {
                 }
             case .scalar(let propagatesNull, let compute):
                 let declared = expression.type
-                // A stop is seen before each call: a cancellation at once, the clock every 256 calls.
+                // A stop is seen before each call: a cancellation at once, the clock every 32 calls.
                 var calls = 0
                 let signal = signal
                 let stopped = {
                     calls += 1
                     guard let signal else { return false }
-                    return signal.isCancelled || (calls & 255 == 0 && signal.isStopped)
+                    return signal.isCancelled || (calls & 31 == 0 && signal.isStopped)
                 }
                 let column = Column.mapValues(columns, count: count, type: declared, propagatesNull: propagatesNull, stopping: stopped) { cells in
                     let value = try function.calling { try compute(cells) }

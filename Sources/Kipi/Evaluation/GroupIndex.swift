@@ -18,9 +18,10 @@ struct GroupIndex: Sendable {
     var count: Int { keys.count }
 
     /// The groups of all the parts' rows together: the union of their key combinations.
-    static func build(_ parts: [Part]) -> Result<GroupIndex, FunctionError> {
+    /// `shouldStop` is asked every 65,536 rows: a stopped build fails, and the caller says why.
+    static func build(_ parts: [Part], shouldStop: () -> Bool = { false }) -> Result<GroupIndex, FunctionError> {
         guard parts.count != 1, let first = parts.first else {
-            return build(keyColumns: parts.first?.keyColumns ?? [], rowCount: parts.first?.rowCount ?? 0).map { index in
+            return build(keyColumns: parts.first?.keyColumns ?? [], rowCount: parts.first?.rowCount ?? 0, shouldStop: shouldStop).map { index in
                 var named = index
                 named.groupOfRow = [parts.first?.table ?? "": index.groupOfRow[""] ?? []]
                 return named
@@ -28,7 +29,7 @@ struct GroupIndex: Sendable {
         }
         let rowCount = parts.reduce(0) { $0 + $1.rowCount }
         let keyColumns = first.keyColumns.indices.map { key in Column.concatenating(parts.map { $0.keyColumns[key] }) }
-        return build(keyColumns: keyColumns, rowCount: rowCount).map { index in
+        return build(keyColumns: keyColumns, rowCount: rowCount, shouldStop: shouldStop).map { index in
             var split = index
             var start = 0
             split.groupOfRow = [:]
@@ -41,13 +42,17 @@ struct GroupIndex: Sendable {
         }
     }
 
-    private static func build(keyColumns: [Column], rowCount: Int) -> Result<GroupIndex, FunctionError> {
+    private static func build(keyColumns: [Column], rowCount: Int, shouldStop: () -> Bool) -> Result<GroupIndex, FunctionError> {
         for column in keyColumns {
             if let message = column.errors.firstMessage(in: 0..<rowCount) {
                 return .failure(FunctionError("a 'by' key could not be computed: \(message)"))
             }
         }
-        let perKey = keyColumns.map { dense($0, rowCount: rowCount) }
+        var perKey: [(codes: [Int32], values: [Value])] = []
+        for column in keyColumns {
+            guard let key = dense(column, rowCount: rowCount, shouldStop: shouldStop) else { return .failure(FunctionError("stopped")) }
+            perKey.append(key)
+        }
         var combined = [Int32](repeating: 0, count: rowCount)
         var groupKeys: [[Value]] = []
         if perKey.count == 1 {
@@ -98,8 +103,9 @@ struct GroupIndex: Sendable {
         return .success(GroupIndex(groupOfRow: ["": combined], keys: sortedKeys, lookup: lookup))
     }
 
-    /// Numbers the distinct values of one key column in order of first appearance.
-    private static func dense(_ column: Column, rowCount: Int) -> (codes: [Int32], values: [Value]) {
+    /// Numbers the distinct values of one key column in order of first appearance; nil when stopped.
+    private static func dense(_ column: Column, rowCount: Int, shouldStop: () -> Bool) -> (codes: [Int32], values: [Value])? {
+        var stopped = false
         var codes = [Int32](repeating: 0, count: rowCount)
         var values: [Value] = []
         var nullCode: Int32?
@@ -114,6 +120,10 @@ struct GroupIndex: Sendable {
         func hashed<Key: Hashable>(_ keys: [Key], _ value: (Key) -> Value) {
             var seen: [Key: Int32] = [:]
             for row in 0..<rowCount {
+                if row & 0xFFFF == 0xFFFF, shouldStop() {
+                    stopped = true
+                    return
+                }
                 if column.isNull(row) {
                     codes[row] = codeOfNull()
                 } else if let known = seen[keys[row]] {
@@ -166,6 +176,6 @@ struct GroupIndex: Sendable {
         case .dateTime: indexed(column.days) { .date(KipiDate(daysSinceEpoch: $0)) }
         case .period(let grain, let indices): indexed(indices) { .period(Period(grain: grain, index: $0)) }
         }
-        return (codes, values)
+        return stopped ? nil : (codes, values)
     }
 }
