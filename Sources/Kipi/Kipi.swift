@@ -76,7 +76,7 @@ public struct Kipi: Sendable {
 
     /// A source over the size limit is not even parsed.
     private func refuseIfTooLarge(_ source: SourceText) throws(DiagnosticList) {
-        if source.text.utf8.count > limits.sourceSize { throw DiagnosticList([Diagnostic(message: Kipi.tooLarge(limits), file: source.name)]) }
+        if source.text.utf8.count > limits.sourceSize { throw DiagnosticList([Diagnostic(message: Kipi.tooLarge(limits), file: source.name, code: "limit-exceeded")]) }
     }
 
     private static func tooLarge(_ limits: Limits) -> String {
@@ -117,7 +117,7 @@ public struct Kipi: Sendable {
                 } catch {
                     let reason = failureMessage(error)
                     diagnostics.append(
-                        Diagnostic(message: CheckerMessages.importUnreadable(path, reason), range: declaration.nameRange, source: tree.source))
+                        Diagnostic(message: CheckerMessages.importUnreadable(path, reason), range: declaration.nameRange, source: tree.source, code: "import-unreadable"))
                 }
             }
         }
@@ -128,7 +128,7 @@ public struct Kipi: Sendable {
             diagnostics += errors
             add(tree)
         }
-        if sourceBytes > limits.sourceSize { diagnostics.append(Diagnostic(message: tooLarge)) }
+        if sourceBytes > limits.sourceSize { diagnostics.append(Diagnostic(message: tooLarge, code: "limit-exceeded")) }
         let (program, checkErrors) = Checker.check(trees, registry: functions, schemas: schemas, limits: limits)
         diagnostics += checkErrors.filter { !unparsable.contains($0.sourceName ?? "") }
         guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }

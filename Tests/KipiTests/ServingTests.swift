@@ -212,3 +212,51 @@ extension ServingTests {
         #expect(StopSignal.current == nil)
     }
 }
+
+extension ServingTests {
+    /// Each kind of problem has its stable code, for a web form to map to its own hint.
+    @Test(arguments: [
+        ("k = sum(amout)", "unknown-column"),
+        ("k = totl + 1\ntotal = 1", "unknown-name"),
+        ("k = summ(amount)", "unknown-function"),
+        ("k = sum(manager)", "type-mismatch"),
+        ("k = amount + manager", "type-mismatch"),
+        ("k = round()", "argument-count"),
+        ("a = b\nb = a", "cycle"),
+        ("k = (1 +", "syntax-error"),
+        ("k = 1\nk = 2", "duplicate-definition"),
+        ("k = count()  critical 10 norm 5 target 20", "thresholds-contradict"),
+        ("k = count()  norm 5 norm 6", "threshold-twice"),
+        ("data \"a.csv\" encodng \"x\"", "bad-data-option"),
+        ("import \"x.kpi\"\nk = 1", "import-unreadable"),
+        ("k = amount", "column-kpi"),
+    ])
+    func eachKindOfProblemHasItsCode(_ formula: String, _ code: String) {
+        do {
+            _ = try Kipi().compile(source: SourceText(name: "t.kpi", text: formula), schema: Schema(columns: [("amount", .number), ("manager", .text)]))
+            Issue.record("no error for \(formula)")
+        } catch {
+            #expect(error.diagnostics.first?.code == code, "\(error)")
+        }
+    }
+
+    @Test func limitsAndStopsHaveTheirCodes() throws {
+        let data = try table("x\n1\n2\n")
+        let program = try Kipi().compile(source: SourceText(name: "t.kpi", text: "k = count() by x"), schema: data.schema)
+        let cancelled = Cancellation()
+        cancelled.cancel()
+        for (limits, cancellation, code) in [(Limits(rows: 1), nil, "limit-exceeded"), (Limits(groups: 1), nil, "limit-exceeded"), (nil, cancelled, "stopped")] {
+            do {
+                _ = try program.evaluate(data, limits: limits, cancellation: cancellation)
+                Issue.record("no error")
+            } catch {
+                #expect(error.diagnostics.map(\.code) == [code])
+            }
+        }
+        do {
+            _ = try program.evaluate(data, parameters: ["nope": .number(1)])
+        } catch {
+            #expect(error.diagnostics.map(\.code) == ["unknown-parameter"])
+        }
+    }
+}

@@ -18,18 +18,18 @@ extension Checker {
         guard !overloads.isEmpty else {
             let folded = name.lowercased()
             if let base = StandardLibrary.conditionalAggregates[folded] {
-                report(CheckerMessages.conditionalAggregate(name, base), nameRange, in: scope.source)
+                report(code: "conditional-aggregate", CheckerMessages.conditionalAggregate(name, base), nameRange, in: scope.source)
                 return nil
             }
             for suffix in ["ifs", "if"] where folded.hasSuffix(suffix) && folded.count > suffix.count {
                 let base = String(folded.dropLast(suffix.count))
                 if !registry.overloads(of: base).isEmpty {
-                    report(CheckerMessages.conditionalAggregate(name, base), nameRange, in: scope.source)
+                    report(code: "conditional-aggregate", CheckerMessages.conditionalAggregate(name, base), nameRange, in: scope.source)
                     return nil
                 }
             }
             if StandardLibrary.lookupNames.contains(folded) {
-                report(CheckerMessages.excelLookup(name), nameRange, in: scope.source)
+                report(code: "excel-lookup", CheckerMessages.excelLookup(name), nameRange, in: scope.source)
                 return nil
             }
             let userFunctions = entries.keys.filter { if case .function = entries[$0]?.declaration.kind { true } else { false } }
@@ -37,19 +37,19 @@ extension Checker {
             let exclusive = { (text: String) in ["exc", "искл"].contains { text.lowercased().contains($0) } }
             let candidates = (registry.names + userFunctions.sorted()).filter { exclusive($0) == exclusive(name) }
             let suggestion = closestName(to: name, among: candidates)
-            report(CheckerMessages.unknownFunction(name, suggestion: suggestion), nameRange, in: scope.source)
+            report(code: "unknown-function", CheckerMessages.unknownFunction(name, suggestion: suggestion), nameRange, in: scope.source)
             return nil
         }
         guard let function else {
             if let hint = decimalCommaHint(arguments, scope: scope) {
-                report(hint, range, in: scope.source)
+                report(code: "decimal-comma", hint, range, in: scope.source)
                 return nil
             }
-            report(CheckerMessages.argumentCount(name, accepted: overloads.map(\.arity), given: arguments.count), range, in: scope.source)
+            report(code: "argument-count", CheckerMessages.argumentCount(name, accepted: overloads.map(\.arity), given: arguments.count), range, in: scope.source)
             return nil
         }
         if filter != nil, !function.isAggregate {
-            report(CheckerMessages.aggregateFilterOnScalar(name), filter?.range ?? range, in: scope.source)
+            report(code: "aggregate-filter-on-scalar", CheckerMessages.aggregateFilterOnScalar(name), filter?.range ?? range, in: scope.source)
             return nil
         }
         let typed = checkedArguments.compactMap { $0 }
@@ -58,7 +58,7 @@ extension Checker {
         if let checkedFilter {
             guard let checked = checkedFilter else { return nil }
             guard checked.type.isWildcard || checked.type == .boolean else {
-                report(CheckerMessages.whereNotBoolean(checked.type), checked.range, in: scope.source)
+                report(code: "where-not-boolean", CheckerMessages.whereNotBoolean(checked.type), checked.range, in: scope.source)
                 return nil
             }
             if let keys = filterScope.groupKeys, !readsOnlyGroups(checked, keys, scope: scope) { return nil }
@@ -81,7 +81,7 @@ extension Checker {
         var shape = Shape.scalar
         for argument in typed {
             guard let joined = shape.joined(with: argument.shape) else {
-                report(CheckerMessages.mixedShapes(shape, argument.shape), argument.range, in: scope.source)
+                report(code: "mixed-shapes", CheckerMessages.mixedShapes(shape, argument.shape), argument.range, in: scope.source)
                 return nil
             }
             shape = joined
@@ -130,7 +130,7 @@ extension Checker {
             if !match(parameter.type, type, &bindings) {
                 let expected = expectedText(parameter.type, role: parameter.role)
                 let message = CheckerMessages.argumentType(function.name, parameter: parameter.name, expected: expected, found: type)
-                report(message + typeNote(of: argument), argument.range, in: scope.source)
+                report(code: "type-mismatch", message + typeNote(of: argument), argument.range, in: scope.source)
                 matched = false
             }
         }
@@ -198,9 +198,9 @@ extension Checker {
             }
             guard let joined = domainShape.joined(with: item.shape) else {
                 if let first = domainShape.table, let second = item.shape.table {
-                    report(CheckerMessages.twoTables(function.name, first, second), item.range, in: scope.source)
+                    report(code: "two-tables", CheckerMessages.twoTables(function.name, first, second), item.range, in: scope.source)
                 } else {
-                    report(CheckerMessages.mixedShapes(domainShape, item.shape), item.range, in: scope.source)
+                    report(code: "mixed-shapes", CheckerMessages.mixedShapes(domainShape, item.shape), item.range, in: scope.source)
                 }
                 return nil
             }
@@ -211,13 +211,13 @@ extension Checker {
         case .scalar: domain = fromList ? .list : .rows(scope.table)
         case .rows(let table):
             if fromList, let list = reduced.first(where: { $0.type.isList && $0.shape == .scalar }) {
-                report(CheckerMessages.mixedShapes(domainShape, .scalar), list.range, in: scope.source)
+                report(code: "mixed-shapes", CheckerMessages.mixedShapes(domainShape, .scalar), list.range, in: scope.source)
                 return nil
             }
             domain = .rows(table)
         case .groups(let level):
             if fromList, let list = reduced.first(where: { $0.type.isList && $0.shape == .scalar }) {
-                report(CheckerMessages.mixedShapes(domainShape, .scalar), list.range, in: scope.source)
+                report(code: "mixed-shapes", CheckerMessages.mixedShapes(domainShape, .scalar), list.range, in: scope.source)
                 return nil
             }
             domain = .groups(level)
@@ -233,7 +233,7 @@ extension Checker {
         case .groups(let level):
             if let context = scope.grouping?.level {
                 guard context.isCoarser(orEqualTo: level) else {
-                    report(CheckerMessages.cannotReduce(function.name, level, inside: context), range, in: scope.source)
+                    report(code: "cannot-reduce", CheckerMessages.cannotReduce(function.name, level, inside: context), range, in: scope.source)
                     return nil
                 }
                 partition = context
@@ -244,11 +244,11 @@ extension Checker {
             // Reducing all rows once per row would take time quadratic in the rows.
             if case .rows(let table) = domain, argument.shape == .rows(table) {
                 let parameter = function.parameter(at: position).name
-                report(CheckerMessages.perRowArgumentOfAggregate(function.name, parameter: parameter), argument.range, in: scope.source)
+                report(code: "per-row-argument-of-aggregate", CheckerMessages.perRowArgumentOfAggregate(function.name, parameter: parameter), argument.range, in: scope.source)
                 return nil
             }
             guard let joined = result.joined(with: argument.shape) else {
-                report(CheckerMessages.mixedShapes(result, argument.shape), argument.range, in: scope.source)
+                report(code: "mixed-shapes", CheckerMessages.mixedShapes(result, argument.shape), argument.range, in: scope.source)
                 return nil
             }
             result = joined
@@ -276,11 +276,11 @@ extension Checker {
     ) -> TypedExpression? {
         guard let series = arguments.first else { return nil }
         guard case .groups(let level) = series.shape else {
-            report(CheckerMessages.windowNeedsGroups(function.name, series.shape), series.range, in: scope.source)
+            report(code: "window-needs-groups", CheckerMessages.windowNeedsGroups(function.name, series.shape), series.range, in: scope.source)
             return nil
         }
         for argument in arguments.dropFirst() where argument.shape != .scalar {
-            report(CheckerMessages.windowArgumentNotSingle(function.name), argument.range, in: scope.source)
+            report(code: "window-argument-not-single", CheckerMessages.windowArgumentNotSingle(function.name), argument.range, in: scope.source)
             return nil
         }
         let keys: [GroupKey]
@@ -300,7 +300,7 @@ extension Checker {
             break
         }
         if function.runsAlongTime, along == nil {
-            report(CheckerMessages.windowNeedsPeriod(function.name, level), series.range, in: scope.source)
+            report(code: "window-needs-period", CheckerMessages.windowNeedsPeriod(function.name, level), series.range, in: scope.source)
             return nil
         }
         let call = WindowCall(
@@ -314,16 +314,15 @@ extension Checker {
     ) -> TypedExpression? {
         let checked = arguments.map { checkExpression($0, scope) }
         if arguments.count != parameters.count {
-            report(
-                CheckerMessages.argumentCount(name, accepted: [parameters.count...parameters.count], given: arguments.count), range, in: scope.source)
+            report(code: "argument-count", CheckerMessages.argumentCount(name, accepted: [parameters.count...parameters.count], given: arguments.count), range, in: scope.source)
             return nil
         }
         if let filter {
-            report(CheckerMessages.aggregateFilterOnScalar(name), filter.range, in: scope.source)
+            report(code: "aggregate-filter-on-scalar", CheckerMessages.aggregateFilterOnScalar(name), filter.range, in: scope.source)
             return nil
         }
         if scope.callStack.contains(name) {
-            report(CheckerMessages.recursion(name), range, in: scope.source)
+            report(code: "recursion", CheckerMessages.recursion(name), range, in: scope.source)
             return nil
         }
         expansions += 1
@@ -331,7 +330,7 @@ extension Checker {
             // Once per compile: every function that calls the exploding one would report it again.
             if !reportedExpansionLimit {
                 reportedExpansionLimit = true
-                report(CheckerMessages.tooManyExpansions(maximumExpansions), range, in: scope.source)
+                report(code: "too-many-expansions", CheckerMessages.tooManyExpansions(maximumExpansions), range, in: scope.source)
             }
             return nil
         }

@@ -30,7 +30,7 @@ extension Checker {
         guard case .data(let table, let path, let clauses) = declaration.kind else { return }
         if let previous = dataSources.first(where: { $0.table == table }) {
             let shown = table.isEmpty ? "the default table" : "table '\(table)'"
-            report("\(shown) already has its data (\(previous.file):\(previous.line))", declaration.nameRange, in: source)
+            report(code: "duplicate-data", "\(shown) already has its data (\(previous.file):\(previous.line))", declaration.nameRange, in: source)
             return
         }
         var options = DataOptions()
@@ -42,7 +42,7 @@ extension Checker {
                 return nil
             }
             func fail(_ message: String) {
-                report(message, clause.range, in: source)
+                report(code: "bad-data-option", message, clause.range, in: source)
                 ok = false
             }
             let isFlag = clause.name == "decimal_comma" || clause.name == "decimal_point"

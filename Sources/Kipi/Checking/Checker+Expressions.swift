@@ -66,11 +66,11 @@ extension Checker {
         var elementType = KipiType.null
         for case let element? in checked {
             if element.shape != .scalar {
-                report(CheckerMessages.listElementNotScalar, element.range, in: scope.source)
+                report(code: "list-element-not-scalar", CheckerMessages.listElementNotScalar, element.range, in: scope.source)
                 return nil
             }
             guard let unified = elementType.unified(with: element.type) else {
-                report(CheckerMessages.mixedTypes("the list", elementType, element.type), element.range, in: scope.source)
+                report(code: "mixed-types", CheckerMessages.mixedTypes("the list", elementType, element.type), element.range, in: scope.source)
                 return nil
             }
             elementType = unified
@@ -109,15 +109,14 @@ extension Checker {
             (left, right) = (readLeft, readRight)
             let ordered = op == .equal || op == .notEqual || left.type.isWildcard || right.type.isWildcard || orderedTypes.contains(left.type)
             guard left.type.unified(with: right.type) != nil, !left.type.isList, !right.type.isList, ordered else {
-                report(CheckerMessages.comparison(symbol, left.type, right.type) + typeNote(of: left) + typeNote(of: right), range, in: scope.source)
+                report(code: "comparison", CheckerMessages.comparison(symbol, left.type, right.type) + typeNote(of: left) + typeNote(of: right), range, in: scope.source)
                 return nil
             }
             return node(.comparison(op, left, right), .boolean)
         case .in:
             guard case .list(let elementType) = right.type else {
                 if right.type != .unknown {
-                    report(
-                        CheckerMessages.operandType("in", expected: "a list on its right, such as [\"EU\", \"US\"]", found: right.type), right.range,
+                    report(code: "type-mismatch", CheckerMessages.operandType("in", expected: "a list on its right, such as [\"EU\", \"US\"]", found: right.type), right.range,
                         in: scope.source)
                     return nil
                 }
@@ -127,7 +126,7 @@ extension Checker {
                 guard let periods = periodList(right, grain: grain, scope) else { return nil }
                 right = periods
             } else if left.type.unified(with: elementType) == nil {
-                report(CheckerMessages.comparison("in", left.type, elementType), range, in: scope.source)
+                report(code: "comparison", CheckerMessages.comparison("in", left.type, elementType), range, in: scope.source)
                 return nil
             }
             return node(.membership(left, right), .boolean)
@@ -138,7 +137,7 @@ extension Checker {
             return node(.arithmetic(.number(op), left, right), .number)
         case .concatenate:
             for side in [left, right] where side.type.isList {
-                report(CheckerMessages.operandType("&", expected: "single values", found: side.type), side.range, in: scope.source)
+                report(code: "type-mismatch", CheckerMessages.operandType("&", expected: "single values", found: side.type), side.range, in: scope.source)
                 return nil
             }
             return node(.concatenation(left, right), .text)
@@ -157,7 +156,7 @@ extension Checker {
             node.file = operand.file
             if let constant = operand.constantValue {
                 guard let period = Period(reading: constant, as: grain) else {
-                    report(CheckerMessages.notAPeriod(constant, grain), operand.range, in: scope.source)
+                    report(code: "not-aperiod", CheckerMessages.notAPeriod(constant, grain), operand.range, in: scope.source)
                     return nil
                 }
                 node.folded = .period(period)
@@ -179,7 +178,7 @@ extension Checker {
     /// A constant list of texts (or years) read as periods, for `month(date) in ["2024-01", "2024-02"]`.
     private mutating func periodList(_ list: TypedExpression, grain: PeriodGrain, _ scope: Scope) -> TypedExpression? {
         guard case .list(let elements)? = list.constantValue else {
-            report(CheckerMessages.periodListNotConstant(grain), list.range, in: scope.source)
+            report(code: "period-list-not-constant", CheckerMessages.periodListNotConstant(grain), list.range, in: scope.source)
             return nil
         }
         var periods: [Value] = []
@@ -189,7 +188,7 @@ extension Checker {
             } else if let period = Period(reading: element, as: grain) {
                 periods.append(.period(period))
             } else {
-                report(CheckerMessages.notAPeriod(element, grain), list.range, in: scope.source)
+                report(code: "not-aperiod", CheckerMessages.notAPeriod(element, grain), list.range, in: scope.source)
                 return nil
             }
         }
@@ -217,13 +216,13 @@ extension Checker {
             return node(.dateShift(subtract: subtract, dateFirst: true), .date)
         case (let other, .date) where numeric.contains(other):
             guard !subtract else {
-                report(CheckerMessages.numberMinusDate, left.range.union(right.range), in: scope.source)
+                report(code: "number-minus-date", CheckerMessages.numberMinusDate, left.range.union(right.range), in: scope.source)
                 return nil
             }
             return node(.dateShift(subtract: false, dateFirst: false), .date)
         case (.period(let a), .period(let b)) where subtract:
             guard a == b else {
-                report(CheckerMessages.periodGrains(a, b), range, in: scope.source)
+                report(code: "period-grains", CheckerMessages.periodGrains(a, b), range, in: scope.source)
                 return nil
             }
             return node(.periodDistance, .number)
@@ -231,7 +230,7 @@ extension Checker {
             return node(.periodShift(subtract: subtract, periodFirst: true), .period(grain))
         case (let other, .period(let grain)) where numeric.contains(other):
             guard !subtract else {
-                report(CheckerMessages.numberMinusPeriod, left.range.union(right.range), in: scope.source)
+                report(code: "number-minus-period", CheckerMessages.numberMinusPeriod, left.range.union(right.range), in: scope.source)
                 return nil
             }
             return node(.periodShift(subtract: false, periodFirst: false), .period(grain))
@@ -244,7 +243,7 @@ extension Checker {
     /// The shape of a value computed from both operands, or nil (reported) if they do not fit.
     mutating func joinedShape(_ left: TypedExpression, _ right: TypedExpression, _ scope: Scope) -> Shape? {
         guard let shape = left.shape.joined(with: right.shape) else {
-            report(CheckerMessages.mixedShapes(left.shape, right.shape), left.range.union(right.range), in: scope.source)
+            report(code: "mixed-shapes", CheckerMessages.mixedShapes(left.shape, right.shape), left.range.union(right.range), in: scope.source)
             return nil
         }
         return shape
@@ -253,7 +252,7 @@ extension Checker {
     mutating func expect(_ expression: TypedExpression, _ type: KipiType, _ symbol: String, _ scope: Scope) -> Bool {
         if expression.type.isWildcard || expression.type == type { return true }
         let message = CheckerMessages.operandType(symbol, expected: CheckerMessages.article(type), found: expression.type)
-        report(message + typeNote(of: expression), expression.range, in: scope.source)
+        report(code: "type-mismatch", message + typeNote(of: expression), expression.range, in: scope.source)
         return false
     }
 

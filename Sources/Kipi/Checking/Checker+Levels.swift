@@ -117,7 +117,7 @@ extension Checker {
             case .missing: message = CheckerMessages.keyNotSupplied(table, key)
             }
             guard let place = scope.keyRanges[key] ?? range ?? keySources[key]?.expression.range else { continue }
-            report(message, place, in: scope.source)
+            report(code: "key-not-supplied", message, place, in: scope.source)
             supplied = false
         }
         return supplied
@@ -335,7 +335,7 @@ extension Checker {
         case .definition(let index): name = definitions[index].name
         default: name = scope.source.text(of: stray.range)
         }
-        report(CheckerMessages.notAKeyOfGroups(name, owner: keys.owner, keys.level), stray.range, in: scope.source)
+        report(code: "not-akey-of-groups", CheckerMessages.notAKeyOfGroups(name, owner: keys.owner, keys.level), stray.range, in: scope.source)
         return false
     }
 }

@@ -49,20 +49,20 @@ extension Checker {
     ) -> (levels: [(ThresholdLevel, TypedExpression)], direction: ThresholdDirection?)? {
         var ok = true
         if !(value.type == .number || value.type.isWildcard) {
-            report(CheckerMessages.thresholdsOnNonNumber(name, value.type), clauses[0].range, in: scope.source)
+            report(code: "thresholds-on-non-number", CheckerMessages.thresholdsOnNonNumber(name, value.type), clauses[0].range, in: scope.source)
             ok = false
         }
         var checked: [ThresholdLevel: TypedExpression] = [:]
         var sign: (BinaryOperator, SourceRange)?
         for clause in clauses {
             if checked[clause.level] != nil {
-                report(CheckerMessages.thresholdTwice(clause.level), clause.range, in: scope.source)
+                report(code: "threshold-twice", CheckerMessages.thresholdTwice(clause.level), clause.range, in: scope.source)
                 ok = false
                 continue
             }
             if let written = clause.sign {
                 if let (earlier, _) = sign, earlier != written {
-                    report(CheckerMessages.thresholdSignsDisagree, clause.range, in: scope.source)
+                    report(code: "threshold-signs-disagree", CheckerMessages.thresholdSignsDisagree, clause.range, in: scope.source)
                     ok = false
                 }
                 sign = (written, clause.range)
@@ -72,14 +72,14 @@ extension Checker {
                 continue
             }
             if !(level.type == .number || level.type.isWildcard) {
-                report(CheckerMessages.thresholdNotNumber(clause.level, level.type) + typeNote(of: level), clause.expression.range, in: scope.source)
+                report(code: "threshold-not-number", CheckerMessages.thresholdNotNumber(clause.level, level.type) + typeNote(of: level), clause.expression.range, in: scope.source)
                 ok = false
                 continue
             }
             guard let joined = value.shape.joined(with: level.shape), joined.level?.keys == value.shape.level?.keys,
                 joined.table == nil
             else {
-                report(CheckerMessages.thresholdFiner(clause.level, name, level.shape, value.shape), clause.expression.range, in: scope.source)
+                report(code: "threshold-finer", CheckerMessages.thresholdFiner(clause.level, name, level.shape, value.shape), clause.expression.range, in: scope.source)
                 ok = false
                 continue
             }
@@ -93,7 +93,7 @@ extension Checker {
         // Constant levels settle the direction now, or contradict each other for every value.
         guard let direction = ThresholdDirection.implied(by: constants, fixed: fixed) else {
             let written = clauses.map { source(of: $0, in: scope) }
-            report(CheckerMessages.thresholdsContradict(written, sign: fixed), clauses[0].range.union(clauses[clauses.count - 1].range), in: scope.source)
+            report(code: "thresholds-contradict", CheckerMessages.thresholdsContradict(written, sign: fixed), clauses[0].range.union(clauses[clauses.count - 1].range), in: scope.source)
             return nil
         }
         return (ordered, direction)

@@ -133,11 +133,11 @@ struct Checker {
         }
         if let previous = entries[name] {
             let location = previous.source.location(of: previous.declaration.nameRange.start)
-            report(CheckerMessages.duplicateDefinition(name, previous: "\(previous.source.name):\(location.line)"), declaration.nameRange, in: source)
+            report(code: "duplicate-definition", CheckerMessages.duplicateDefinition(name, previous: "\(previous.source.name):\(location.line)"), declaration.nameRange, in: source)
             return nil
         }
         if registry[name] != nil, case .function = declaration.kind {
-            report(CheckerMessages.shadowsBuiltIn(name), declaration.nameRange, in: source)
+            report(code: "shadows-built-in", CheckerMessages.shadowsBuiltIn(name), declaration.nameRange, in: source)
             return nil
         }
         entries[name] = Entry(declaration: declaration, source: source)
@@ -192,12 +192,12 @@ struct Checker {
             scope.table = computedTable
             if let schemas, schemas[computedTable] == nil {
                 let suggestion = closestName(to: computedTable, among: schemas.keys.filter { !$0.isEmpty }.sorted())
-                report(CheckerMessages.unknownTable(computedTable, suggestion: suggestion), entry.declaration.nameRange, in: entry.source)
+                report(code: "unknown-table", CheckerMessages.unknownTable(computedTable, suggestion: suggestion), entry.declaration.nameRange, in: entry.source)
                 failed.insert(name)
                 return nil
             }
             if let first = keys.first {
-                report(CheckerMessages.computedColumnNotPerRow(name, table: computedTable), first.range, in: entry.source)
+                report(code: "computed-column-not-per-row", CheckerMessages.computedColumnNotPerRow(name, table: computedTable), first.range, in: entry.source)
                 failed.insert(name)
                 return nil
             }
@@ -215,7 +215,7 @@ struct Checker {
             return nil
         }
         if let computedTable, checked.shape != .rows(computedTable) {
-            report(CheckerMessages.computedColumnNotPerRow(name, table: computedTable), value.range, in: entry.source)
+            report(code: "computed-column-not-per-row", CheckerMessages.computedColumnNotPerRow(name, table: computedTable), value.range, in: entry.source)
             failed.insert(name)
             return nil
         }
@@ -228,7 +228,7 @@ struct Checker {
             checked = finalValue
         }
         if checked.height > Checker.maximumHeight {
-            report(CheckerMessages.tooDeep, value.range, in: entry.source)
+            report(code: "too-deep", CheckerMessages.tooDeep, value.range, in: entry.source)
             failed.insert(name)
             return nil
         }
@@ -281,7 +281,7 @@ struct Checker {
         _ value: TypedExpression, declared: Grouping?, name: String, role: CheckedDefinition.Role, scope: Scope
     ) -> (TypedExpression, Grouping?)? {
         if role == .kpi, case .list = value.type {
-            report(CheckerMessages.listKPI, value.range, in: scope.source)
+            report(code: "list-kpi", CheckerMessages.listKPI, value.range, in: scope.source)
             return nil
         }
         switch value.shape {
@@ -290,14 +290,14 @@ struct Checker {
             return (lifted(value, to: .groups(declared.level)), declared)
         case .rows:
             if role == .kpi || declared != nil {
-                report(CheckerMessages.columnKPI(name), value.range, in: scope.source)
+                report(code: "column-kpi", CheckerMessages.columnKPI(name), value.range, in: scope.source)
                 return nil
             }
             return (value, nil)
         case .groups(let level):
             guard let declared else { return (value, grouping(of: level, in: value)) }
             guard level.isCoarser(orEqualTo: declared.level) else {
-                report(CheckerMessages.groupingMismatch(name, has: level, wanted: declared.level), value.range, in: scope.source)
+                report(code: "grouping-mismatch", CheckerMessages.groupingMismatch(name, has: level, wanted: declared.level), value.range, in: scope.source)
                 return nil
             }
             return (lifted(value, to: .groups(declared.level)), declared)
@@ -339,7 +339,7 @@ struct Checker {
         for key in keys {
             guard var checked = checkExpression(keyOfAnotherTable(key.expression, scope: scope), scope) else { continue }
             if checked.shape.table == nil || checked.type.isList {
-                report(CheckerMessages.keyNotColumn, key.range, in: scope.source)
+                report(code: "key-not-column", CheckerMessages.keyNotColumn, key.range, in: scope.source)
                 continue
             }
             checked = keyCanonical(checked)
@@ -359,7 +359,7 @@ struct Checker {
             let groupKey = GroupKey(canonical: canonical, description: name, expressionText: written)
             if !(keyNames[canonical]?.contains(name) ?? false) { keyNames[canonical, default: []].append(name) }
             if groupKeys.contains(groupKey) {
-                report(CheckerMessages.repeatedKey(name), key.range, in: scope.source)
+                report(code: "repeated-key", CheckerMessages.repeatedKey(name), key.range, in: scope.source)
                 continue
             }
             let table = checked.shape.table ?? ""
@@ -380,11 +380,11 @@ struct Checker {
         var readsDefinition = false
         checked.forEachNode { if case .definition = $0.kind { readsDefinition = true } }
         guard checked.type.isWildcard || checked.type == .boolean else {
-            report(CheckerMessages.whereNotBoolean(checked.type), checked.range, in: source)
+            report(code: "where-not-boolean", CheckerMessages.whereNotBoolean(checked.type), checked.range, in: source)
             return
         }
         guard let table = checked.shape.table, !readsDefinition else {
-            report(CheckerMessages.filterNotPerRow, checked.range, in: source)
+            report(code: "filter-not-per-row", CheckerMessages.filterNotPerRow, checked.range, in: source)
             return
         }
         filters.append(Filter(table: table, predicate: numbered(checked)))
@@ -395,18 +395,18 @@ struct Checker {
         let scope = Scope(source: entry.source)
         guard let checked = checkExpression(defaultValue, scope) else { return }
         guard checked.isComputedFromConstants, !checked.type.isList else {
-            report(CheckerMessages.notConstant(name), defaultValue.range, in: entry.source)
+            report(code: "not-constant", CheckerMessages.notConstant(name), defaultValue.range, in: entry.source)
             return
         }
         let value: Value
         switch Evaluator.constantValue(of: checked) {
         case .success(let computed): value = computed
         case .failure(let error):
-            report(error.message, defaultValue.range, in: entry.source)
+            report(code: "parameter-default-fails", error.message, defaultValue.range, in: entry.source)
             return
         }
         guard !value.isNull else {
-            report(CheckerMessages.notConstant(name), defaultValue.range, in: entry.source)
+            report(code: "not-constant", CheckerMessages.notConstant(name), defaultValue.range, in: entry.source)
             return
         }
         parameters[name] = ParameterInfo(name: name, type: value.type, defaultValue: value, description: entry.declaration.documentation)
@@ -446,7 +446,7 @@ struct Checker {
                 guard let parameter = parameters[name] else { return nil }
                 return TypedExpression(kind: .parameter(name), type: parameter.type, shape: .scalar, format: .plain, range: range)
             case .function:
-                report(CheckerMessages.functionAsValue(name), range, in: scope.source)
+                report(code: "function-as-value", CheckerMessages.functionAsValue(name), range, in: scope.source)
                 return nil
             case .kpi, .helper:
                 // A definition named after the column it aggregates (`Сумма = sum(Сумма)`) reads the column.
@@ -454,7 +454,7 @@ struct Checker {
                     return column(name, of: scope.table, type: type, range: range)
                 }
                 if let start = inProgress.firstIndex(of: name) {
-                    report(CheckerMessages.cycle(Array(inProgress[start...]) + [name]), range, in: scope.source)
+                    report(code: "cycle", CheckerMessages.cycle(Array(inProgress[start...]) + [name]), range, in: scope.source)
                     failed.formUnion(inProgress[start...])
                     return nil
                 }
@@ -475,8 +475,9 @@ struct Checker {
             // The definition being written is no suggestion for a name inside it.
             let definitionNames = entries.keys.filter { entries[$0]?.declaration.kind.isValue == true && $0 != inProgress.last }
             let suggestion = closestName(to: name, among: columns + definitionNames.sorted())
+            let likelyColumn = suggestion.map(columns.contains) ?? true
             report(
-                CheckerMessages.unknownName(name, suggestion: suggestion, suggestionIsColumn: suggestion.map(columns.contains) ?? true),
+                code: likelyColumn ? "unknown-column" : "unknown-name", CheckerMessages.unknownName(name, suggestion: suggestion, suggestionIsColumn: likelyColumn),
                 range, in: scope.source)
             return nil
         }
@@ -489,11 +490,11 @@ struct Checker {
         guard let schemas else { return column(name, of: table, type: .unknown, range: range) }
         guard let schema = schemas[table], !table.isEmpty else {
             let suggestion = closestName(to: table, among: schemas.keys.filter { !$0.isEmpty }.sorted())
-            report(CheckerMessages.unknownTable(table, suggestion: suggestion), range, in: scope.source)
+            report(code: "unknown-table", CheckerMessages.unknownTable(table, suggestion: suggestion), range, in: scope.source)
             return nil
         }
         guard let type = schema.type(of: name) else {
-            report(CheckerMessages.unknownColumn(name, of: table, suggestion: closestName(to: name, among: schema.columnNames)), range, in: scope.source)
+            report(code: "unknown-column", CheckerMessages.unknownColumn(name, of: table, suggestion: closestName(to: name, among: schema.columnNames)), range, in: scope.source)
             return nil
         }
         return column(name, of: table, type: type, range: range)
@@ -502,7 +503,7 @@ struct Checker {
     /// A column computed by `let TABLE.column = …`: that definition, one value per row of the table.
     private mutating func computedColumn(_ definition: String, of table: String, range: SourceRange, scope: Scope) -> TypedExpression? {
         if let start = inProgress.firstIndex(of: definition) {
-            report(CheckerMessages.cycle(Array(inProgress[start...]) + [definition]), range, in: scope.source)
+            report(code: "cycle", CheckerMessages.cycle(Array(inProgress[start...]) + [definition]), range, in: scope.source)
             failed.formUnion(inProgress[start...])
             return nil
         }
@@ -526,8 +527,9 @@ struct Checker {
         return node
     }
 
-    mutating func report(_ message: String, _ range: SourceRange, in source: SourceText) {
-        diagnostics.append(Diagnostic(message: message, range: range, source: source))
+    /// Records a problem of `source` at `range`, with its stable code (`Diagnostic.code`).
+    mutating func report(code: String, _ message: String, _ range: SourceRange, in source: SourceText) {
+        diagnostics.append(Diagnostic(message: message, range: range, source: source, code: code))
     }
 
     /// Diagnostics in file and position order, each once (a function body checked at

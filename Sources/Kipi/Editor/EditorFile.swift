@@ -97,7 +97,7 @@ struct EditorFile {
             } else if let file = diagnostic.sourceName, file != path {
                 message = "\(file): \(message)"
             }
-            return ["range": range, "severity": 1, "source": "kipi", "message": message]
+            return ["range": range, "severity": 1, "source": "kipi", "message": message, "code": diagnostic.code]
         }
     }
 

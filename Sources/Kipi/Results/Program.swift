@@ -91,7 +91,7 @@ public struct Program: Sendable {
         if let tablesRead = tablesReadByValue, tablesRead.allSatisfy({ data[$0]?.rowCount == 1 }) {
             let (values, record) = try validated(data, parameters: parameters, readingRecord: true)
             var stop = StopConditions(limits: limits, cancellation: cancellation)
-            if let reason = stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
+            if let reason = stop.check() { throw DiagnosticList([Program.stopped(reason)]) }
             let cells = StopSignal.$current.withValue(stop.signal) {
                 ValueEvaluation.run(checked, parameters: values, named: parameterNames, record: record)
             }
@@ -113,7 +113,7 @@ public struct Program: Sendable {
             }
         }
         if cells > limits.outputCells {
-            throw DiagnosticList([Diagnostic(message: "the results have \(cells) cells, more than the limit of \(limits.outputCells)")])
+            throw DiagnosticList([Diagnostic(message: "the results have \(cells) cells, more than the limit of \(limits.outputCells)", code: "limit-exceeded")])
         }
         return EvaluationResult(kpis: results)
     }
@@ -147,6 +147,11 @@ public struct Program: Sendable {
         _ data: DataTable, parameters: [String: Value] = [:], limits: Limits? = nil, cancellation: Cancellation? = nil
     ) async throws(DiagnosticList) -> EvaluationResult {
         try await evaluate(tables: ["": data], parameters: parameters, limits: limits, cancellation: cancellation)
+    }
+
+    /// Why an evaluation stopped, as a diagnostic: `stopped` for a cancellation, `limit-exceeded` for a limit.
+    static func stopped(_ reason: String) -> Diagnostic {
+        Diagnostic(message: reason, code: reason == "the evaluation was cancelled" ? "stopped" : "limit-exceeded")
     }
 
     /// Every KPI with one value or error, as `outcome` gives it for the KPI's definition index.
@@ -203,7 +208,7 @@ public struct Program: Sendable {
             outcomes = [evaluators[0].run()]
         }
         for index in evaluators.indices {
-            if let reason = evaluators[index].stop.check() { throw DiagnosticList([Diagnostic(message: reason)]) }
+            if let reason = evaluators[index].stop.check() { throw DiagnosticList([Program.stopped(reason)]) }
         }
         return checked.kpis.map { index in
             let part = outcomes.count == 2 && !plan.parts[0].contains(index) ? 1 : 0
@@ -220,10 +225,10 @@ public struct Program: Sendable {
         func check(_ name: String, _ table: DataTable) {
             let label = name.isEmpty ? "the data" : "table '\(name)'"
             if table.rowCount > limits.rows {
-                problems.append(Diagnostic(message: "\(label) has \(table.rowCount) rows, more than the limit of \(limits.rows)"))
+                problems.append(Diagnostic(message: "\(label) has \(table.rowCount) rows, more than the limit of \(limits.rows)", code: "limit-exceeded"))
             }
             if table.columnNames.count > limits.columns {
-                problems.append(Diagnostic(message: "\(label) has \(table.columnNames.count) columns, more than the limit of \(limits.columns)"))
+                problems.append(Diagnostic(message: "\(label) has \(table.columnNames.count) columns, more than the limit of \(limits.columns)", code: "limit-exceeded"))
             }
             // Every expression over the table's rows makes a column of 8 bytes a cell and a null mask.
             let columns = rowColumnCounts[name] ?? checked.rowColumnCount(of: name)
@@ -238,7 +243,7 @@ public struct Program: Sendable {
         }
         if estimate > limits.memory {
             problems.append(
-                Diagnostic(message: "the evaluation would need about \(Limits.shown(bytes: estimate)), more than the limit of \(Limits.shown(bytes: limits.memory))"))
+                Diagnostic(message: "the evaluation would need about \(Limits.shown(bytes: estimate)), more than the limit of \(Limits.shown(bytes: limits.memory))", code: "limit-exceeded"))
         }
         guard problems.isEmpty else { throw DiagnosticList(problems) }
     }
@@ -262,7 +267,7 @@ public struct Program: Sendable {
             for (name, expected) in columns {
                 let shown = table.isEmpty ? name : "\(table).\(name)"
                 guard let column = dataTable[name] else {
-                    problems.append(Diagnostic(message: "the data has no column '\(shown)'"))
+                    problems.append(Diagnostic(message: "the data has no column '\(shown)'", code: "unknown-column"))
                     continue
                 }
                 // A column without values fits any program; otherwise the types must be those checked.
@@ -279,7 +284,7 @@ public struct Program: Sendable {
         func give(_ name: String, _ value: Value) {
             guard let position = parameterNames.firstIndex(of: name) else {
                 let suggestion = closestName(to: name, among: checked.parameters.map(\.name))
-                problems.append(Diagnostic(message: "unknown parameter '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")))
+                problems.append(Diagnostic(message: "unknown parameter '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), code: "unknown-parameter"))
                 return
             }
             let parameter = checked.parameters[position]

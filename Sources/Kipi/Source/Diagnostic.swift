@@ -11,21 +11,30 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public var sourceName: String?
     /// The source the range points into, kept for rendering.
     let source: SourceText?
+    /// The kind of problem, stable across versions, for a UI to map to its own hint: `syntax-error`,
+    /// `unknown-column`, `unknown-name`, `unknown-function`, `type-mismatch`, `argument-count`,
+    /// `cycle`, `grouping-mismatch`, `key-not-supplied`, `mixed-shapes`, `thresholds-contradict`,
+    /// `duplicate-definition`, `import-unreadable`, … (each checker message has its own, named
+    /// after it), `limit-exceeded` and `stopped` for an evaluation that a limit or a cancellation
+    /// ended, `data-error` for a data file, `error` for the rest.
+    public var code: String
 
-    /// A problem at `range` of `source`.
-    public init(message: String, range: SourceRange, source: SourceText) {
+    /// A problem at `range` of `source`, of kind `code`.
+    public init(message: String, range: SourceRange, source: SourceText, code: String = "syntax-error") {
         self.message = message
         self.range = range
         self.sourceName = source.name
         self.source = source
+        self.code = code
     }
 
     /// A diagnostic with no formula position, such as a problem in a data file
     /// (`sales.csv:12: error: …`) or a usage error.
-    public init(message: String, file: String? = nil, line: Int? = nil) {
+    public init(message: String, file: String? = nil, line: Int? = nil, code: String? = nil) {
         self.message = message
         self.range = nil
         self.source = nil
+        self.code = code ?? (file == nil ? "error" : "data-error")
         if let file {
             self.sourceName = line.map { "\(file):\($0)" } ?? file
         } else {
