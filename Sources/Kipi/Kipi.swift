@@ -74,6 +74,25 @@ public struct Kipi: Sendable {
         return try Formatter.format(source).get()
     }
 
+    /// Compiles a user's formula (as `compile(expression:…)` takes it) against the definitions of
+    /// a program compiled before, over the same data: those definitions are not checked again,
+    /// only what the formula uses, so a server compiles each request's formula at the cost of the
+    /// formula alone.
+    public func compile(expression: SourceText, against program: Program, name: String = "value") throws(DiagnosticList) -> Program {
+        try refuseIfTooLarge(expression)
+        let (tree, syntaxErrors) = Parser.parseExpression(expression, name: name, limits: limits)
+        guard syntaxErrors.isEmpty else { throw DiagnosticList(syntaxErrors) }
+        guard tree.declarations.allSatisfy({ if case .import = $0.kind { false } else { true } }) else {
+            throw DiagnosticList([Diagnostic(message: "a formula compiled against a program imports nothing", code: "import-unreadable")])
+        }
+        // The program's files as it parsed them: nothing is read or parsed again.
+        var (checked, errors) = Checker.check(
+            [tree] + program.checked.trees, registry: functions, schemas: program.schemas, limits: limits, checkingAllDefinitions: false)
+        guard errors.isEmpty else { throw DiagnosticList(errors) }
+        checked.trees = [tree] + program.checked.trees
+        return Program(checked: checked, schemas: program.schemas, limits: limits)
+    }
+
     /// A source over the size limit is not even parsed.
     private func refuseIfTooLarge(_ source: SourceText) throws(DiagnosticList) {
         if source.text.utf8.count > limits.sourceSize { throw DiagnosticList([Diagnostic(message: Kipi.tooLarge(limits), file: source.name, code: "limit-exceeded")]) }
@@ -129,7 +148,8 @@ public struct Kipi: Sendable {
             add(tree)
         }
         if sourceBytes > limits.sourceSize { diagnostics.append(Diagnostic(message: tooLarge, code: "limit-exceeded")) }
-        let (program, checkErrors) = Checker.check(trees, registry: functions, schemas: schemas, limits: limits)
+        var (program, checkErrors) = Checker.check(trees, registry: functions, schemas: schemas, limits: limits)
+        program.trees = trees
         diagnostics += checkErrors.filter { !unparsable.contains($0.sourceName ?? "") }
         guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }
         return Program(checked: program, schemas: schemas, limits: limits)

@@ -260,3 +260,22 @@ extension ServingTests {
         }
     }
 }
+
+extension ServingTests {
+    /// A user's formula over a host's compiled definitions: the definitions are used as compiled,
+    /// their KPIs are not reported, and a problem in an unused one is not the user's.
+    @Test func aUsersFormulaCompilesAgainstCompiledDefinitions() throws {
+        let (sales, tables) = try SQLEngineTests.cookbook("sales")
+        let formula = try Kipi().compile(expression: SourceText(name: "<user>", text: "revenue_by_manager * 2 + critical"), against: sales, name: "mine")
+        let result = try formula.evaluate(tables: tables)
+        #expect(result.kpis.map(\.name) == ["mine"])
+        let reference = try sales.evaluate(tables: tables)
+        // Twice the program's own revenue per manager, plus its param critical (60%).
+        let expected = reference["revenue_by_manager"]?.rows.compactMap { $0.number.map { $0 * 2 + 0.6 } }
+        #expect(result["mine"]?.rows.compactMap(\.number) == expected)
+        #expect(expected?.count == 6)
+        #expect(throws: DiagnosticList.self) {
+            try Kipi().compile(expression: SourceText(name: "<user>", text: "revenu + 1"), against: sales)
+        }
+    }
+}

@@ -398,6 +398,8 @@ struct CheckedProgram: Sendable {
     var symbols: [String: NameBinding]
     /// The program's files by name, for tools that show what was written.
     var sources: [String: SourceText] = [:]
+    /// The parsed files, the compiled one first: a formula compiled against this program reuses them.
+    var trees: [SyntaxTree] = []
     /// Each key's type: the checker's one choice among the tables that supply it.
     var keyTypes: [GroupKey: KipiType] = [:]
     /// The data files the program's `data` lines name (SPEC v3), in the order written.

@@ -79,8 +79,11 @@ struct Checker {
     var schema: Schema? { schemas?[""] }
 
     /// Checks the declarations of a main file and the files it imports (`trees[0]` is the main file).
+    /// With `checkingAllDefinitions` false, the definitions of the other files are checked only
+    /// as far as the main file uses them: they were checked when they were compiled on their own.
     static func check(
-        _ trees: [SyntaxTree], registry: FunctionRegistry, schemas: [String: Schema]?, limits: Limits = .standard
+        _ trees: [SyntaxTree], registry: FunctionRegistry, schemas: [String: Schema]?, limits: Limits = .standard,
+        checkingAllDefinitions: Bool = true
     ) -> (CheckedProgram, [Diagnostic]) {
         var checker = Checker(registry: registry, schemas: schemas, limits: limits)
         var filters: [(Expression, SourceText)] = []
@@ -93,10 +96,11 @@ struct Checker {
                 if case .filter(let predicate) = declaration.kind { filters.append((predicate, tree.source)) }
                 if case .data = declaration.kind { checker.checkDataSource(declaration, source: tree.source) }
                 guard let name = checker.declare(declaration, source: tree.source) else { continue }
+                let checkedHere = position == 0 || checkingAllDefinitions
                 switch declaration.kind {
-                case .kpi: if position == 0 { kpiNames.append(name) } else { helperNames.append(name) }
-                case .helper: helperNames.append(name)
-                case .function: functions.append(name)
+                case .kpi: if position == 0 { kpiNames.append(name) } else if checkedHere { helperNames.append(name) }
+                case .helper: if checkedHere { helperNames.append(name) }
+                case .function: if checkedHere { functions.append(name) }
                 case .parameter, .import, .filter, .data: break
                 }
             }
