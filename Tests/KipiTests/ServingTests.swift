@@ -279,3 +279,22 @@ extension ServingTests {
         }
     }
 }
+
+extension ServingTests {
+    /// An evaluation error names where it arose: the expression that failed, not the KPI.
+    @Test func evaluationErrorsNameTheExpressionWhereTheyArose() throws {
+        let text = "# отчёт 😀\nk = round(sum(amount) / count(where amount > 100), 2)\ng = 1 + median(amount where amount > 100) by manager\n"
+        let data = try table(Self.csv)
+        let program = try Kipi().compile(source: SourceText(name: "t.kpi", text: text), schema: data.schema)
+        let result = try program.evaluate(data)
+        let single = try #require(result["k"]?.errorSource)
+        #expect(single.file == "t.kpi")
+        #expect(single.start == SourceText.Location(line: 2, column: 11, utf16Column: 11))
+        #expect(single.end == SourceText.Location(line: 2, column: 50, utf16Column: 50))
+        let rows = result["g"]?.rows ?? []
+        #expect(rows.count == 2)
+        // median over no values fails in the median call, not in the addition above it.
+        #expect(rows.allSatisfy { $0.errorSource?.start == SourceText.Location(line: 3, column: 9, utf16Column: 9) })
+        #expect(result["k"]?.errorMessage == "division by zero")
+    }
+}

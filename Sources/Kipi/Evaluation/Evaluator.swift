@@ -18,6 +18,9 @@ struct Evaluator: Sendable {
     var stop: StopConditions
     /// The same, as cell loops and host functions read it during `run`.
     private(set) var signal: StopSignal?
+    /// Where each evaluation error message first arose: the deepest node whose column holds it
+    /// (children are computed before their parents), by file and range.
+    private(set) var errorOrigins: [String: (file: String, range: SourceRange)] = [:]
     /// When set, expressions over this table's rows compute only these rows (see `reducedInChunks`).
     var rowWindow: RowWindow?
 
@@ -200,6 +203,7 @@ struct Evaluator: Sendable {
         if let reason = stop.check() { return failedColumn(expression.type, message: reason) }
         let column = computed(expression)
         trace?.columns[expression.id] = column
+        if !column.errors.isEmpty { noteErrorOrigins(column.errors, expression) }
         return column
     }
 
@@ -387,6 +391,17 @@ struct Evaluator: Sendable {
             let column = evaluate(expression)
             if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
             return .success(column.count == 0 ? [] : [column[0]])
+        }
+    }
+
+    /// Records where new messages arose: a few per node, as a column may fail row by row.
+    private mutating func noteErrorOrigins(_ errors: RowErrors, _ expression: TypedExpression) {
+        if let message = errors.everyRow {
+            if errorOrigins[message] == nil { errorOrigins[message] = (expression.file, expression.range) }
+            return
+        }
+        for message in errors.rows.values.prefix(64) where errorOrigins[message] == nil {
+            errorOrigins[message] = (expression.file, expression.range)
         }
     }
 

@@ -20,6 +20,8 @@ public struct GroupRow: Sendable, Hashable {
     public var outcome: Outcome
     /// Its status and levels, when the KPI declares levels (SPEC v3); nil otherwise.
     public var assessment: Assessment?
+    /// For a failed row: the expression where the error arose.
+    public var errorSource: SourceSpan?
 
     /// A row of these keys and outcome, judged by `assessment` when the KPI declares levels.
     public init(keys: [Value], outcome: Outcome, assessment: Assessment? = nil) {
@@ -57,6 +59,8 @@ public struct KPIResult: Sendable, Hashable {
     public var assessment: Assessment?
     /// Whether the KPI declares critical, norm or target levels.
     public var isJudged: Bool = false
+    /// For a failed single-valued KPI: the expression where the error arose.
+    public var errorSource: SourceSpan?
 
     /// A KPI's result: its name, description, format and value, with its assessment when it declares levels.
     public init(
@@ -192,5 +196,23 @@ public struct Assessment: Sendable, Hashable {
             assessment.level = level == 0 ? 0 : level
         }
         return .success(assessment)
+    }
+}
+
+/// A stretch of formula text: the file, and where it starts and ends (lines and columns, in
+/// characters and UTF-16 units, as `Diagnostic.start` counts them).
+public struct SourceSpan: Sendable, Hashable, Codable {
+    /// The file's name.
+    public var file: String
+    /// Where the stretch starts.
+    public var start: SourceText.Location
+    /// Just past its end.
+    public var end: SourceText.Location
+
+    /// A stretch of `file` from `start` to `end`.
+    public init(file: String, start: SourceText.Location, end: SourceText.Location) {
+        self.file = file
+        self.start = start
+        self.end = end
     }
 }

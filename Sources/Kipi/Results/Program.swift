@@ -339,7 +339,9 @@ public struct Program: Sendable {
                 let positions = grouping.keys.compactMap { grouping.level.keys.firstIndex(of: $0) }
                 let rows = groups.keys.enumerated().map { group, keys in
                     let (judged, assessment) = Program.judged(outcomes[index].cell(group), of: definition) { outcomes[$0].cell(group) }
-                    return GroupRow(keys: positions.map { keys[$0] }, outcome: judged, assessment: assessment)
+                    var row = GroupRow(keys: positions.map { keys[$0] }, outcome: judged, assessment: assessment)
+                    row.errorSource = source(of: judged, evaluator)
+                    return row
                 }
                 let ordered = positions == Array(positions.indices) ? rows : rows.sorted { a, b in
                     for (left, right) in zip(a.keys, b.keys) where left != right { return Value.sortsBefore(left, right) }
@@ -354,8 +356,19 @@ public struct Program: Sendable {
                 value = .single(judged)
             }
         }
-        return KPIResult(
+        var result = KPIResult(
             name: definition.name, description: definition.description, format: definition.format, value: value, assessment: assessment,
             isJudged: definition.thresholds != nil)
+        if case .single(let outcome) = value { result.errorSource = source(of: outcome, evaluator) }
+        return result
+    }
+
+    /// Where a failed cell's error arose, as the evaluator recorded it.
+    private func source(of outcome: Outcome, _ evaluator: Evaluator) -> SourceSpan? {
+        guard case .error(let message) = outcome else { return nil }
+        // A level's failure carries the level's own message after its prefix.
+        let inner = message.range(of: " level failed: ").map { String(message[$0.upperBound...]) } ?? message
+        guard let (file, range) = evaluator.errorOrigins[message] ?? evaluator.errorOrigins[inner], let text = checked.sources[file] else { return nil }
+        return SourceSpan(file: file, start: text.location(of: range.start), end: text.location(of: range.end))
     }
 }
