@@ -108,7 +108,7 @@ private func number(_ result: EvaluationResult, _ name: String) -> Double? {
         let all = try together.evaluate(data)
         for line in FastPathTests.formulas.split(separator: "\n") {
             let alone = try Kipi().compile(source: SourceText(name: "one.kpi", text: String(line)), schema: data.schema).evaluate(data)
-            #expect(alone.kpis == [all[alone.kpis[0].name]].compactMap { $0 })
+            #expect(alone.kpis.map(\.value) == [all[alone.kpis[0].name]].compactMap { $0?.value })
         }
     }
 

@@ -97,6 +97,11 @@ public struct EvaluationResult: Sendable, Hashable {
     /// The reported KPIs, in file order.
     public var kpis: [KPIResult]
 
+    /// Results of these KPIs (a service that builds results of its own, or a test).
+    public init(kpis: [KPIResult]) {
+        self.kpis = kpis
+    }
+
     /// The KPI of this name, if it was reported.
     public subscript(name: String) -> KPIResult? {
         kpis.first { $0.name == name }
