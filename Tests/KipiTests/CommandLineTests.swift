@@ -32,9 +32,15 @@ let builtKipi: String = {
 
 /// Runs a Python script of the tests, returning its exit status and everything it printed.
 func runPython(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    try runProgram(["python3", script] + arguments)
+}
+
+/// Runs a program found on PATH (in `environment`, when given), returning its exit status and everything it printed.
+func runProgram(_ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script] + arguments
+    process.arguments = arguments
+    if let environment { process.environment = environment }
     let output = Pipe()
     process.standardOutput = output
     process.standardError = output

@@ -185,19 +185,11 @@ extension LanguageServerTests {
         try "manager,amount\nAnn,10\nBob,5\n".write(to: folder.appendingPathComponent("sales.csv"), atomically: true, encoding: .utf8)
         let file = folder.appendingPathComponent("t.kpi")
         try "data \"sales.csv\"\n\n# Revenue of all deals\nbad = sum(amout)\nrevenue = sum(amount)\nshare = revenue / 100\n".write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = (builtKipi as NSString).deletingLastPathComponent + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         environment["XDG_STATE_HOME"] = folder.path
-        process.environment = environment
-        process.arguments = ["nvim", "--headless", "--clean", "-l", repositoryRoot.appendingPathComponent("Tests/Editor/neovim_lsp.lua").path, repositoryRoot.path, file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let script = repositoryRoot.appendingPathComponent("Tests/Editor/neovim_lsp.lua").path
+        let (_, text) = try runProgram(["nvim", "--headless", "--clean", "-l", script, repositoryRoot.path, file.path], environment: environment)
         let line = try #require(text.split(separator: "\n").last { $0.hasPrefix("{") }, "nvim printed: \(text.suffix(2_000))")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(result["filetype"] as? String == "kipi")
