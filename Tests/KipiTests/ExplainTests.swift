@@ -212,3 +212,29 @@ struct ExplainTests {
         }
     }
 }
+
+extension ExplainTests {
+    /// A host's window function declares what it reads, and explain notes it as for a built-in
+    /// (explain once matched the built-ins by name).
+    @Test func aHostWindowGetsExplainsNoteFromItsDeclaration() throws {
+        var kipi = Kipi()
+        try kipi.register(
+            FunctionDefinition(
+                "two_back", [.init("x", .number, role: .series)], returns: .exactly(.number), summary: "The value two periods earlier.",
+                implementation: .window(alongTime: true) { input in
+                    let positions = input.positions ?? []
+                    var groupAt: [[Int]: Int] = [:]
+                    for group in 0..<input.values.count { groupAt[[input.series[group], positions[group]]] = group }
+                    let values = (0..<input.values.count).map { group -> Value in
+                        groupAt[[input.series[group], positions[group] - 2]].map { input.values[$0] } ?? .null
+                    }
+                    return Column(values: values, type: .number)
+                }
+            ).reading(.offset(defaultOffset: 2)))
+        let data = try table("date,amount\n2024-01-10,100\n2024-02-10,200\n2024-03-10,300\n")
+        let program = try kipi.compile(source: SourceText(name: "t.kpi", text: "k = two_back(sum(amount)) by month(date)"), schema: data.schema)
+        let explanation = try program.explain("k", tables: ["": data], group: ["month(date)": "2024-03"])
+        #expect(explanation.root.note == "reads 2024-01: 100")
+        #expect(explanation.root.value == .value(.number(100)))
+    }
+}

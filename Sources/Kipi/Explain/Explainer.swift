@@ -142,21 +142,21 @@ struct Explainer {
         else { return nil }
         let keys = index.keys[cells[0]]
         var target = keys
-        let n: Int
-        if let argument = call.arguments.first, case .value(.number(let value))? = evaluator.trace?.columns[argument.id].map({ self.value($0, cells: [0]) }) {
-            n = Int(value)
-        } else {
-            n = 1
+        // The window function declares what it reads; one that reads several groups has no note.
+        func offset(_ defaultOffset: Int) -> Int {
+            guard let argument = call.arguments.first, case .value(.number(let value))? = evaluator.trace?.columns[argument.id].map({ self.value($0, cells: [0]) })
+            else { return defaultOffset }
+            return Int(value)
         }
-        switch (call.function.name, keys[position]) {
-        case ("previous", .period(let period)), ("change", .period(let period)), ("growth", .period(let period)):
-            target[position] = .period(Period(grain: period.grain, index: period.index - Int32(clamping: n)))
-        case ("previous", .date(let date)), ("change", .date(let date)), ("growth", .date(let date)):
-            target[position] = .date(KipiDate(daysSinceEpoch: date.daysSinceEpoch - Int32(clamping: n)))
-        case ("last_year", .period(let period)):
+        switch (call.function.windowReads, keys[position]) {
+        case (.offset(let defaultOffset)?, .period(let period)):
+            target[position] = .period(Period(grain: period.grain, index: period.index - Int32(clamping: offset(defaultOffset))))
+        case (.offset(let defaultOffset)?, .date(let date)):
+            target[position] = .date(KipiDate(daysSinceEpoch: date.daysSinceEpoch - Int32(clamping: offset(defaultOffset))))
+        case (.lastYear?, .period(let period)):
             guard let earlier = period.lastYear else { return nil }
             target[position] = .period(earlier)
-        case ("last_year", .date(let date)):
+        case (.lastYear?, .date(let date)):
             guard let earlier = date.sameDayLastYear else { return nil }
             target[position] = .date(earlier)
         default:

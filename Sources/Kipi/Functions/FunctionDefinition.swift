@@ -33,6 +33,9 @@ public struct FunctionDefinition: Sendable {
     public var skipsErrors = false
     /// For another name of a function (`average`, `PERCENTILE.INC`, `СУММ`): the name it stands for.
     public var aliasOf: String?
+    /// For a window function: which group of its series it reads for a group, when that is one
+    /// group (explain shows it); nil when it reads several (cumulative, rolling, across a period).
+    public var windowReads: WindowReads?
 
     /// A function of this name, parameters, result type, display format, determinism, help and implementation.
     public init(
@@ -60,6 +63,22 @@ public struct FunctionDefinition: Sendable {
         var copy = self
         copy.skipsErrors = true
         return copy
+    }
+
+    /// The same window function, declared to read `reads` for each group.
+    public func reading(_ reads: WindowReads) -> FunctionDefinition {
+        var copy = self
+        copy.windowReads = reads
+        return copy
+    }
+
+    /// Which one group a window function reads for a group, along its time key.
+    public enum WindowReads: Sendable, Hashable {
+        /// The group `n` periods (or days, along a date key) earlier: `n` is the first argument
+        /// after the series, `defaultOffset` when it is not given.
+        case offset(defaultOffset: Int)
+        /// The same period (or day) a year earlier.
+        case lastYear
     }
 
     /// The same function, written in SQL by `form`.

@@ -15,7 +15,7 @@ enum Windows {
                 implementation: .window(alongTime: true) { input in
                     let n = try whole(input.arguments.first, default: 1, name: "previous")
                     return input.map { group, read in try read(input.group(group, shiftedBy: -n)) }
-                }),
+                }).reading(.offset(defaultOffset: 1)),
             FunctionDefinition(
                 "change", [x, lag], returns: .exactly(.number), format: .inheritsArguments,
                 summary: "x − previous(x, n): the change from n periods earlier (default 1).",
@@ -25,7 +25,7 @@ enum Windows {
                         guard let current = try read(group), let earlier = try read(input.group(group, shiftedBy: -n)) else { return nil }
                         return current - earlier
                     }
-                }),
+                }).reading(.offset(defaultOffset: 1)),
             FunctionDefinition(
                 "growth", [x, lag], returns: .exactly(.number), format: .percent,
                 summary: "x ÷ previous(x, n) − 1: growth from n periods earlier (default 1), shown as percent.",
@@ -36,13 +36,13 @@ enum Windows {
                         guard earlier != 0 else { throw FunctionError("division by zero: the previous value is 0") }
                         return current / earlier - 1
                     }
-                }),
+                }).reading(.offset(defaultOffset: 1)),
             FunctionDefinition(
                 "last_year", [x], returns: .exactly(.number), format: .inheritsArguments,
                 summary: "The value of the same period one year earlier; null where it has no group.",
                 implementation: .window(alongTime: true) { input in
                     input.map { group, read in try read(input.sameGroupLastYear(group)) }
-                }),
+                }).reading(.lastYear),
             FunctionDefinition(
                 "running_sum", [x], returns: .exactly(.number), format: .inheritsArguments,
                 summary: "The sum from the first period up to this one.",
