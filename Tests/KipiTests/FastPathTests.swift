@@ -233,3 +233,21 @@ private func number(_ result: EvaluationResult, _ name: String) -> Double? {
         #expect(single(try evaluate(formula, csv: "x,y,z\n3,,-0"), "k") == expected)
     }
 }
+
+extension FastPathTests {
+    /// The plan splits the KPIs over every core the machine has (16 here, whatever this machine has):
+    /// each KPI in one part with what it reads, and the results those of one core.
+    @Test func sixteenCoresGiveWhatOneGives() throws {
+        let data = try DataTable.load(Data(FastPathTests.rows.csv.utf8), name: "rows.csv")
+        let program = try Kipi().compile(source: SourceText(name: "fast.kpi", text: FastPathTests.formulas), schema: data.schema)
+        let plan = EvaluationPlan(program.checked, cores: 16)
+        #expect(plan.parts.count > 2)
+        for kpi in program.checked.kpis { #expect(plan.parts.filter { $0.contains(kpi) }.count >= 1) }
+        for part in plan.parts {
+            for kpi in program.checked.kpis where part.contains(kpi) { #expect(program.checked.dependencies(of: kpi).isSubset(of: part)) }
+        }
+        let one = try program.planned(forCores: 1).evaluate(data)
+        let sixteen = try program.planned(forCores: 16).evaluate(data)
+        #expect(sixteen.kpis.map(\.value) == one.kpis.map(\.value))
+    }
+}

@@ -1,6 +1,9 @@
-/// How a program's KPIs are split between the machine's two cores when the data is large:
-/// two sets of KPIs, each with every definition it reads, and KPIs that group by one level in
-/// one set, so that a level's groups are built once. Decided when the program is compiled.
+import Foundation
+
+/// How a program's KPIs are split between the machine's cores when the data is large: a set
+/// of KPIs per core (at most one per KPI), each with every definition it reads, and KPIs that
+/// group by one level in one set, so that a level's groups are built once. Decided when the
+/// program is compiled.
 struct EvaluationPlan: Sendable {
     /// For each core, the definitions it computes; empty when the program is not split.
     let parts: [Set<Int>]
@@ -8,8 +11,8 @@ struct EvaluationPlan: Sendable {
     /// Rows below which one core evaluates everything: waking another costs more.
     static let parallelRows = 100_000
 
-    init(_ program: CheckedProgram) {
-        guard program.kpis.count > 1 else {
+    init(_ program: CheckedProgram, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        guard program.kpis.count > 1, cores > 1 else {
             parts = []
             return
         }
@@ -31,14 +34,16 @@ struct EvaluationPlan: Sendable {
             return (kpi, reads, levels, cost)
         }
         closures.sort { $0.cost > $1.cost }
-        var split: [(definitions: Set<Int>, levels: Set<Level>, cost: Int)] = [([], [], 0), ([], [], 0)]
+        var split = [(definitions: Set<Int>, levels: Set<Level>, cost: Int)](repeating: ([], [], 0), count: min(cores, closures.count))
         for closure in closures {
+            // With a part that builds the same groups, else the least loaded.
             let sharing = split.indices.first { !split[$0].levels.isDisjoint(with: closure.levels) }
-            let part = sharing ?? (split[0].cost <= split[1].cost ? 0 : 1)
+            let part = sharing ?? split.indices.min { split[$0].cost < split[$1].cost } ?? 0
             split[part].definitions.formUnion(closure.reads)
             split[part].levels.formUnion(closure.levels)
             split[part].cost += closure.cost
         }
-        parts = split.allSatisfy({ $0.cost > 0 }) ? split.map(\.definitions) : []
+        let working = split.filter { $0.cost > 0 }
+        parts = working.count > 1 ? working.map(\.definitions) : []
     }
 }

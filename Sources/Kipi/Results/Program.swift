@@ -19,8 +19,8 @@ public struct Program: Sendable {
     /// The columns read, by table, in the order problems with them are reported, with the type
     /// each was checked with.
     private let columnsRead: [(table: String, columns: [(name: String, type: KipiType?)])]
-    /// How the KPIs are split between two cores over large data.
-    private let plan: EvaluationPlan
+    /// How the KPIs are split between the cores over large data.
+    private var plan: EvaluationPlan
 
     init(checked: CheckedProgram, schemas: [String: Schema]?, limits: Limits = .standard) {
         self.checked = checked
@@ -33,6 +33,13 @@ public struct Program: Sendable {
         columnsRead = checked.columnsUsed.sorted { $0.key < $1.key }.map { table, names in
             (table, names.sorted().map { ($0, schemas?[table]?.type(of: $0)) })
         }
+    }
+
+    /// The same program, split over `cores` cores on large data (as a machine of that many would).
+    func planned(forCores cores: Int) -> Program {
+        var copy = self
+        copy.plan = EvaluationPlan(checked, cores: cores)
+        return copy
     }
 
     /// The default table's schema it was checked against; nil if it was checked without data.
@@ -183,7 +190,7 @@ public struct Program: Sendable {
         }
     }
 
-    /// The KPIs computed a column at a time, on two cores when the plan splits them and the data is large.
+    /// The KPIs computed a column at a time, on every core the plan splits them over when the data is large.
     private func evaluatedByColumns(
         _ filtered: [String: DataTable], parameters values: [String: Value], limits: Limits, cancellation: Cancellation?
     ) throws(DiagnosticList) -> [KPIResult] {
@@ -192,11 +199,11 @@ public struct Program: Sendable {
         ]
         var outcomes: [[Evaluator.DefinitionOutcome]]
         let rows = filtered.values.map(\.rowCount).max() ?? 0
-        if plan.parts.count == 2, rows >= EvaluationPlan.parallelRows {
-            // Each core evaluates its part of the KPIs with its own evaluator.
-            evaluators.append(evaluators[0])
-            let done = ResultSlots<(Evaluator, [Evaluator.DefinitionOutcome])>(count: 2)
-            DispatchQueue.concurrentPerform(iterations: 2) { [evaluators, plan] part in
+        if plan.parts.count > 1, rows >= EvaluationPlan.parallelRows {
+            // Each core evaluates its part of the KPIs with its own evaluator (sharing one stop).
+            evaluators = Array(repeating: evaluators[0], count: plan.parts.count)
+            let done = ResultSlots<(Evaluator, [Evaluator.DefinitionOutcome])>(count: plan.parts.count)
+            DispatchQueue.concurrentPerform(iterations: plan.parts.count) { [evaluators, plan] part in
                 var evaluator = evaluators[part]
                 let outcome = evaluator.run(only: plan.parts[part])
                 done.store((evaluator, outcome), at: part)
@@ -211,7 +218,7 @@ public struct Program: Sendable {
             if let reason = evaluators[index].stop.check() { throw DiagnosticList([Program.stopped(reason)]) }
         }
         return checked.kpis.map { index in
-            let part = outcomes.count == 2 && !plan.parts[0].contains(index) ? 1 : 0
+            let part = outcomes.count > 1 ? plan.parts.firstIndex { $0.contains(index) } ?? 0 : 0
             return result(of: index, outcomes: outcomes[part], evaluator: &evaluators[part])
         }
     }
