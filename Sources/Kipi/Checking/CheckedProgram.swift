@@ -108,6 +108,10 @@ struct Grouping: Sendable, Hashable {
     var keys: [GroupKey]
     /// The keys' names in output: a named key's name, a column's name, or the key's source text.
     var keyNames: [String]
+
+    /// Where each key, in the order written, sits among the level's keys (the group index's
+    /// order): outputs show a group's keys as the `by` wrote them.
+    var writtenPositions: [Int] { keys.compactMap { level.keys.firstIndex(of: $0) } }
 }
 
 /// An aggregate call, with what it reduces decided.

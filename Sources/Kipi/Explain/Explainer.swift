@@ -202,7 +202,7 @@ extension Program {
             guard case .success(let groupIndex) = evaluator.groupIndex(grouping.level) else {
                 throw DiagnosticList([Diagnostic(message: "the groups of '\(kpi)' could not be computed")])
             }
-            let positions = grouping.keys.compactMap { grouping.level.keys.firstIndex(of: $0) }
+            let positions = grouping.writtenPositions
             let rows = groupIndex.keys.indices.map { row in (row, positions.map { groupIndex.keys[row][$0] }) }
             for name in group.keys.sorted() where !grouping.keyNames.contains(name) {
                 throw DiagnosticList([Diagnostic(message: "'\(kpi)' has no key '\(name)'; its keys are \(grouping.keyNames.joined(separator: ", "))")])

@@ -343,7 +343,7 @@ public struct Program: Sendable {
         case .column(let column):
             if let grouping = definition.grouping, case .success(let groups) = evaluator.groupIndex(grouping.level) {
                 // The index orders keys as the level does; the output as the `by` wrote them.
-                let positions = grouping.keys.compactMap { grouping.level.keys.firstIndex(of: $0) }
+                let positions = grouping.writtenPositions
                 let rows = groups.keys.enumerated().map { group, keys in
                     let (judged, assessment) = Program.judged(outcomes[index].cell(group), of: definition) { outcomes[$0].cell(group) }
                     var row = GroupRow(keys: positions.map { keys[$0] }, outcome: judged, assessment: assessment)
