@@ -132,3 +132,18 @@ struct EveryBuiltInHasSQLTests {
         #expect(missing == [])
     }
 }
+
+extension SQLGenerationTests {
+    /// `Program.sql` checked parameters by name only; an evaluation checks their types too.
+    @Test func sqlChecksAParametersTypeAsAnEvaluationDoes() throws {
+        let program = try Kipi().compile(source: SourceText(name: "t.kpi", text: "param goal = 10\nk = count() + goal"), schema: Schema(columns: [("x", .number)]))
+        #expect(throws: DiagnosticList.self) { try program.sql(dialect: .duckdb, tables: ["": "data"], parameters: ["goal": .text("ten")]) }
+        do {
+            _ = try program.sql(dialect: .duckdb, tables: ["": "data"], parameters: ["goal": .text("ten")])
+        } catch {
+            #expect(error.diagnostics.map(\.message) == ["parameter 'goal' must be a number, but got text"])
+            #expect(error.diagnostics.map(\.code) == ["type-mismatch"])
+        }
+        #expect(throws: Never.self) { try program.sql(dialect: .duckdb, tables: ["": "data"], parameters: ["goal": .number(5)]) }
+    }
+}

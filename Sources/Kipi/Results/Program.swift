@@ -287,6 +287,14 @@ public struct Program: Sendable {
                 }
             }
         }
+        let values = parameterValues(parameters, problems: &problems)
+        guard problems.isEmpty else { throw DiagnosticList(problems) }
+        return (values, record)
+    }
+
+    /// Every parameter's value, in the order of `checked.parameters`: the given ones, else the
+    /// defaults; an unknown name or a value of another type is a problem.
+    func parameterValues(_ parameters: [String: Value], problems: inout [Diagnostic]) -> [Value] {
         var values = checked.parameters.map(\.defaultValue)
         func give(_ name: String, _ value: Value) {
             guard let position = parameterNames.firstIndex(of: name) else {
@@ -299,7 +307,8 @@ public struct Program: Sendable {
                 problems.append(
                     Diagnostic(
                         message:
-                            "parameter '\(name)' must be \(CheckerMessages.article(parameter.type)), but got \(CheckerMessages.article(value.type))"))
+                            "parameter '\(name)' must be \(CheckerMessages.article(parameter.type)), but got \(CheckerMessages.article(value.type))",
+                        code: "type-mismatch"))
                 return
             }
             values[position] = value
@@ -310,8 +319,7 @@ public struct Program: Sendable {
         } else {
             for (name, value) in parameters.sorted(by: { $0.key < $1.key }) { give(name, value) }
         }
-        guard problems.isEmpty else { throw DiagnosticList(problems) }
-        return (values, record)
+        return values
     }
 
     /// The tables after the program's `where`s, and the parameter values by name; a failed

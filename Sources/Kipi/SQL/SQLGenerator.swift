@@ -933,8 +933,10 @@ extension Program {
     /// - Throws: `DiagnosticList` naming every construct or function with no SQL form in the
     ///   dialect, and every table not given.
     public func sql(dialect: SQLDialect, tables: [String: String], parameters: [String: Value] = [:]) throws(DiagnosticList) -> SQLScript {
-        let unknown = parameters.keys.filter { name in !checked.parameters.contains { $0.name == name } }.sorted()
-        if !unknown.isEmpty { throw DiagnosticList(unknown.map { Diagnostic(message: "unknown parameter '\($0)'") }) }
+        // Parameters are checked as an evaluation checks them: the name, and the type.
+        var problems: [Diagnostic] = []
+        _ = parameterValues(parameters, problems: &problems)
+        guard problems.isEmpty else { throw DiagnosticList(problems) }
         let generator = SQLGenerator(program: checked, dialect: dialect, tables: tables, parameters: parameters, sizeLimit: limits.sourceSize * 64)
         let script = generator.script()
         guard generator.problems.isEmpty else { throw DiagnosticList(generator.problems) }
