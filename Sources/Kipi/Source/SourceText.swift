@@ -79,3 +79,11 @@ public struct SourceText: Sendable {
         decoding(slice).count
     }
 }
+
+extension String {
+    /// The text without the whitespace (spaces, tabs, line breaks) at either end.
+    public func trimmingWhitespace() -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
+    }
+}

@@ -313,10 +313,3 @@ struct Lexer {
         return Identifier.isContinue(scalar)
     }
 }
-
-extension String {
-    func trimmingWhitespace() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(self[first...last])
-    }
-}
