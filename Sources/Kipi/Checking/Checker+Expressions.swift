@@ -156,7 +156,7 @@ extension Checker {
             node.file = operand.file
             if let constant = operand.constantValue {
                 guard let period = Period(reading: constant, as: grain) else {
-                    report(code: "not-aperiod", CheckerMessages.notAPeriod(constant, grain), operand.range, in: scope.source)
+                    report(code: "not-a-period", FunctionMessages.notAPeriod(constant, grain), operand.range, in: scope.source)
                     return nil
                 }
                 node.folded = .period(period)
@@ -188,7 +188,7 @@ extension Checker {
             } else if let period = Period(reading: element, as: grain) {
                 periods.append(.period(period))
             } else {
-                report(code: "not-aperiod", CheckerMessages.notAPeriod(element, grain), list.range, in: scope.source)
+                report(code: "not-a-period", FunctionMessages.notAPeriod(element, grain), list.range, in: scope.source)
                 return nil
             }
         }

@@ -335,7 +335,7 @@ extension Checker {
         case .definition(let index): name = definitions[index].name
         default: name = scope.source.text(of: stray.range)
         }
-        report(code: "not-akey-of-groups", CheckerMessages.notAKeyOfGroups(name, owner: keys.owner, keys.level), stray.range, in: scope.source)
+        report(code: "not-a-key-of-groups", CheckerMessages.notAKeyOfGroups(name, owner: keys.owner, keys.level), stray.range, in: scope.source)
         return false
     }
 }

@@ -62,11 +62,6 @@ enum CheckerMessages {
     static func mixedTypes(_ what: String, _ left: KipiType, _ right: KipiType) -> String {
         "\(what) mixes \(article(left)) and \(article(right))"
     }
-    static func notAPeriod(_ value: Value, _ grain: PeriodGrain) -> String {
-        let example = ["week": "2024-W05", "month": "2024-03", "quarter": "2024-Q1", "year": "2024"][grain.rawValue] ?? ""
-        let shown: String = if case .text(let text) = value { "'\(text)'" } else { value.description }
-        return "\(shown) is not a \(grain); write it as \(example)"
-    }
     static let filterNotPerRow =
         "a file's 'where' is a condition on the rows of one table, from its columns, parameters and constants, such as where region == \"EU\""
     static func keyColumnType(_ table: String, _ key: String, _ column: KipiType, _ type: KipiType) -> String {
@@ -152,18 +147,7 @@ enum CheckerMessages {
         suggestion.map { "; did you mean '\($0)'?" } ?? ""
     }
 
-    static func article(_ type: KipiType) -> String {
-        switch type {
-        case .number: "a number"
-        case .text: "text"
-        case .boolean: "a boolean"
-        case .date: "a date"
-        case .period(let grain): "a \(grain)"
-        case .null: "null"
-        case .list(let element): "a list of \(element)"
-        case .unknown: "a value of unknown type"
-        }
-    }
+    static func article(_ type: KipiType) -> String { type.withArticle }
 
     static func thresholdsOnNonNumber(_ name: String, _ type: KipiType) -> String {
         "'\(name)' is \(article(type)); only a number KPI is judged against critical, norm and target levels"

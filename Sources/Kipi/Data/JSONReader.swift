@@ -110,7 +110,7 @@ private struct JSONParser {
                 let type = value.type
                 if let origin = typeOrigin[key], origin.type != type {
                     throw failure(
-                        "the key '\(key)' is \(CheckerMessages.article(type)) here but \(CheckerMessages.article(origin.type)) on line \(origin.line); a column has one type",
+                        "the key '\(key)' is \(type.withArticle) here but \(origin.type.withArticle) on line \(origin.line); a column has one type",
                         at: valueStart)
                 }
                 if typeOrigin[key] == nil { typeOrigin[key] = (type, bytes.line(of: valueStart)) }

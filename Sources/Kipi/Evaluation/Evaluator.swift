@@ -47,18 +47,6 @@ struct Evaluator: Sendable {
         /// One cell, or one per row, or one per group of the definition's level.
         case column(Column)
         case failed(String)
-
-        /// The value or error of one row (a single value serves every row).
-        func cell(_ row: Int) -> Outcome {
-            switch self {
-            case .failed(let message): return .error(message)
-            case .column(let column):
-                let position = column.count == 1 ? 0 : row
-                guard position < column.count else { return .value(.null) }
-                if let message = column.errors.message(at: position) { return .error(message) }
-                return .value(column[position])
-            }
-        }
     }
 
     init(program: CheckedProgram, tables: [String: DataTable], parameters: [String: Value], stop: StopConditions) {
@@ -319,7 +307,7 @@ struct Evaluator: Sendable {
             return Column.mapValues([evaluate(operand)], count: length(of: expression.shape), type: expression.type, propagatesNull: true) {
                 cells in
                 guard let period = Period(reading: cells[0], as: grain) else {
-                    throw FunctionError(CheckerMessages.notAPeriod(cells[0], grain))
+                    throw FunctionError(FunctionMessages.notAPeriod(cells[0], grain))
                 }
                 return .period(period)
             }
@@ -417,16 +405,5 @@ struct Evaluator: Sendable {
         let column = evaluator.evaluate(expression)
         if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
         return .success(column.count > 0 ? column[0] : .null)
-    }
-}
-
-/// Messages of evaluation failures that are not a function's own.
-enum FunctionMessages {
-    static func wrongCellCount(_ name: String, _ given: Int, _ expected: Int) -> String {
-        "function '\(name)' returned \(given) values for \(expected) cells"
-    }
-    static func notCellByCell(_ name: String) -> String { "'\(name)' cannot be computed cell by cell" }
-    static func wrongType(_ name: String, _ given: KipiType, _ declared: KipiType) -> String {
-        "function '\(name)' returned \(CheckerMessages.article(given)), but it is declared to return \(CheckerMessages.article(declared))"
     }
 }

@@ -71,7 +71,7 @@ enum Dates {
                     return Column.mapValues([argument], count: count, type: .period(grain)) { cells in
                         if case .period(let period) = cells[0], let coarser = period.coarsened(to: grain) { return .period(coarser) }
                         guard let period = Period(reading: cells[0], as: grain) else {
-                            throw FunctionError(CheckerMessages.notAPeriod(cells[0], grain))
+                            throw FunctionError(FunctionMessages.notAPeriod(cells[0], grain))
                         }
                         return .period(period)
                     }

@@ -387,3 +387,17 @@ public struct Program: Sendable {
         return SourceSpan(file: file, start: text.location(of: range.start), end: text.location(of: range.end))
     }
 }
+
+extension Evaluator.DefinitionOutcome {
+    /// The value or error of one row, as results hold it (a single value serves every row).
+    func cell(_ row: Int) -> Outcome {
+        switch self {
+        case .failed(let message): return .error(message)
+        case .column(let column):
+            let position = column.count == 1 ? 0 : row
+            guard position < column.count else { return .value(.null) }
+            if let message = column.errors.message(at: position) { return .error(message) }
+            return .value(column[position])
+        }
+    }
+}

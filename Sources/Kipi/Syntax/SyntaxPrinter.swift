@@ -18,14 +18,6 @@ extension Expression: CustomStringConvertible {
     }
 }
 
-/// A number as a literal is written: integers without a fraction, others in shortest round-trip form.
-func formatLiteral(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 {
-        return String(Int64(value))
-    }
-    return "\(value)"
-}
-
 extension Declaration: CustomStringConvertible {
     /// The declaration as a parenthesised tree, as parser tests compare it.
     public var description: String {

@@ -70,3 +70,11 @@ extension Value {
         }
     }
 }
+
+/// A number as a literal is written: integers without a fraction, others in shortest round-trip form.
+func formatLiteral(_ value: Double) -> String {
+    if value == value.rounded(), abs(value) < 1e15 {
+        return String(Int64(value))
+    }
+    return "\(value)"
+}

@@ -26,6 +26,20 @@ public indirect enum KipiType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The type as a message names a value of it: `a number`, `text`, `a month`.
+    var withArticle: String {
+        switch self {
+        case .number: "a number"
+        case .text: "text"
+        case .boolean: "a boolean"
+        case .date: "a date"
+        case .period(let grain): "a \(grain)"
+        case .null: "null"
+        case .list(let element): "a list of \(element)"
+        case .unknown: "a value of unknown type"
+        }
+    }
+
     /// The common type of two values that meet (branches of `if`, elements of a list), if any.
     func unified(with other: KipiType) -> KipiType? {
         switch (self, other) {
