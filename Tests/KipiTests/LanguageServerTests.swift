@@ -211,5 +211,7 @@ extension LanguageServerTests {
         let session = try Session("data plans = \"missing.csv\"\nx = 1\n")
         #expect(session.diagnostics.count == 1)
         #expect(session.diagnostics.first?.hasPrefix("0:0-26 cannot read the data file 'missing.csv': ") == true)
+        let params = session.lastNotifications.first?["params"] as? [String: Any]
+        #expect((params?["diagnostics"] as? [[String: Any]])?.first?["code"] as? String == "data-error")
     }
 }

@@ -55,7 +55,7 @@ struct EditorFile {
         let sources = ((try? unchecked.get()) ?? (try? check(withoutBroken(unchecked.failureDiagnostics), nil).get()))?.dataSources ?? []
         let (tables, unread) = server.tables(for: sources)
         // A data file that cannot be read is the problem of its `data` line; without it, no column is checked.
-        let readProblems = unread.filter { $0.0.file == path }.map { Diagnostic(message: $0.1, range: $0.0.range, source: source) }
+        let readProblems = unread.filter { $0.0.file == path }.map { Diagnostic(message: $0.1, range: $0.0.range, source: source, code: "data-error") }
         let checked = sources.isEmpty || !unread.isEmpty ? unchecked : check(source, tables)
         switch checked {
         case .success(let program): return (program, tables, readProblems, source)
