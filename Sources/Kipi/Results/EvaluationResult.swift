@@ -152,10 +152,19 @@ public struct Assessment: Sendable, Hashable {
 
     /// The declared level of this kind's value, if declared.
     public subscript(level: ThresholdLevel) -> Value? {
-        switch level {
-        case .critical: critical
-        case .norm: norm
-        case .target: target
+        get {
+            switch level {
+            case .critical: critical
+            case .norm: norm
+            case .target: target
+            }
+        }
+        set {
+            switch level {
+            case .critical: critical = newValue
+            case .norm: norm = newValue
+            case .target: target = newValue
+            }
         }
     }
 
@@ -169,11 +178,7 @@ public struct Assessment: Sendable, Hashable {
         var assessment = Assessment(status: nil, level: nil)
         var numbers: [ThresholdLevel: Double] = [:]
         for (level, levelValue) in levels {
-            switch level {
-            case .critical: assessment.critical = levelValue
-            case .norm: assessment.norm = levelValue
-            case .target: assessment.target = levelValue
-            }
+            assessment[level] = levelValue
             if case .number(let number) = levelValue { numbers[level] = number }
         }
         guard case .number(let fact) = value, numbers.count == levels.count else { return .success(assessment) }

@@ -167,14 +167,7 @@ extension KPIResult {
         var assessment = Assessment(
             status: try object.decodeIfPresent(String.self, forKey: NamedKey("status")).flatMap(KPIStatus.init(rawValue:)),
             level: try object.decodeIfPresent(Double.self, forKey: NamedKey("level")))
-        for level in levels {
-            let value = try object.decode(Value.self, forKey: NamedKey(level.rawValue))
-            switch level {
-            case .critical: assessment.critical = value
-            case .norm: assessment.norm = value
-            case .target: assessment.target = value
-            }
-        }
+        for level in levels { assessment[level] = try object.decode(Value.self, forKey: NamedKey(level.rawValue)) }
         return assessment
     }
 }

@@ -209,13 +209,7 @@ enum EngineOutput {
                 var status: KPIStatus?
                 if case .text(let text) = values[0] { status = KPIStatus(rawValue: text) }
                 var assessment = Assessment(status: status, level: values[1].number)
-                for (level, value) in zip(levels, values.dropFirst(2)) {
-                    switch level {
-                    case .critical: assessment.critical = value
-                    case .norm: assessment.norm = value
-                    case .target: assessment.target = value
-                    }
-                }
+                for (level, value) in zip(levels, values.dropFirst(2)) { assessment[level] = value }
                 return assessment
             }
             let value: KPIValue
