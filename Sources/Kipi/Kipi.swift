@@ -170,8 +170,7 @@ public struct Kipi: Sendable {
     /// Reads `path` relative to the directory of the importing file. The source is named by
     /// that joined path, as diagnostics show it (`formulas/common.kpi:3:5: error: …`).
     public static func readImport(_ path: String, importer: String) throws -> SourceText {
-        let directory = (importer as NSString).deletingLastPathComponent
-        let joined = path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+        let joined = SourceText.path(path, writtenIn: importer)
         let contents = try FileAccess.contents(of: joined, atMost: Limits.standard.sourceSize).get()
         guard let text = String(validating: contents, as: UTF8.self) else { throw FunctionError("the file is not valid UTF-8 text") }
         return SourceText(name: joined, text: text)

@@ -97,8 +97,7 @@ extension Checker {
             }
         }
         guard ok else { return }
-        let folder = (source.name as NSString).deletingLastPathComponent
-        let resolved = path.hasPrefix("/") || folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path)
+        let resolved = SourceText.path(path, writtenIn: source.name)
         var dataSource = DataSource(
             table: table, path: path, resolvedPath: resolved, file: source.name, options: options, range: declaration.range,
             line: source.location(of: declaration.range.start).line)

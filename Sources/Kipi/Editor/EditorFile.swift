@@ -33,8 +33,7 @@ struct EditorFile {
 
     /// Imports come from the open documents first, then from disk, relative to the importer.
     private func loadImport(_ path: String, _ importer: String) throws -> SourceText {
-        let directory = (importer as NSString).deletingLastPathComponent
-        let joined = path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+        let joined = SourceText.path(path, writtenIn: importer)
         guard let text = server.text(ofPath: joined) else { throw FunctionError("no such file") }
         return SourceText(name: joined, text: text)
     }
@@ -330,7 +329,8 @@ struct EditorFile {
         }
         for (column, type) in tables[""]?.schema.columns ?? [] { add(column, kind: 5, detail: "\(type), column") }
         for table in tables.keys.sorted() where !table.isEmpty { add(table, kind: 9, detail: "table") }
-        for keyword in ["where", "by", "as", "and", "or", "not", "in", "let", "param", "fn", "import", "data", "critical", "norm", "target", "true", "false", "null"] {
+        // The keywords, and the words that are keywords in one place only.
+        for keyword in Keyword.allCases.map(\.rawValue) + ["as", "data"] + ThresholdLevel.allCases.map(\.rawValue) {
             items.append(["label": keyword, "kind": 14])
         }
         return ["isIncomplete": false, "items": items]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The text of one formula file (or `-e` expression), with the index that maps byte
 /// offsets to lines and columns.
 public struct SourceText: Sendable {
@@ -85,5 +87,13 @@ extension String {
     public func trimmingWhitespace() -> String {
         guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[first...last])
+    }
+}
+
+extension SourceText {
+    /// `path` as a file written in `file` means it: relative to that file's folder, unless absolute.
+    static func path(_ path: String, writtenIn file: String) -> String {
+        let folder = (file as NSString).deletingLastPathComponent
+        return path.hasPrefix("/") || folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path)
     }
 }
