@@ -22,8 +22,8 @@ public final class LanguageServer {
     /// document's `data` lines name (`LanguageServer.readFromDisk` reads them from disk; nil reads none).
     public init(kipi: Kipi = Kipi(), readData: (@Sendable (DataSource) throws -> DataTable)? = LanguageServer.readFromDisk) {
         var limited = kipi
-        // A value shown on hover must never block typing.
-        limited.limits.timeLimit = .milliseconds(min(500, limited.limits.timeLimit.map { Int64($0.components.seconds * 1000) } ?? 500))
+        // A value shown on hover must never block typing: at most half a second, less if the host says so.
+        limited.limits = limited.limits.narrowed(by: Limits(timeLimit: .milliseconds(500)))
         self.kipi = limited
         self.readData = readData
     }

@@ -30,7 +30,7 @@ public struct MessageFraming: Sendable {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { throw Broken(description: "a header line without ':'") }
             if parts[0].lowercased() == "content-length" {
-                guard let value = Int(parts[1].trimmingCharacters(in: " \t")), value >= 0, value <= Self.largestBody else {
+                guard let value = Int(String(parts[1]).trimmingWhitespace()), value >= 0, value <= Self.largestBody else {
                     throw Broken(description: "Content-Length is not a length up to \(Self.largestBody) bytes")
                 }
                 length = value
@@ -56,11 +56,5 @@ public struct MessageFraming: Sendable {
             if Array(bytes[start..<(start + pattern.count)]) == pattern { return start }
         }
         return nil
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingCharacters(in characters: String) -> String {
-        String(drop { characters.contains($0) }.reversed().drop { characters.contains($0) }.reversed())
     }
 }
