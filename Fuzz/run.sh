@@ -11,8 +11,13 @@ target=${1:?usage: Fuzz/run.sh formula|csv|json|repl|xlsx|lsp|all SECONDS}
 seconds=${2:?usage: Fuzz/run.sh TARGET SECONDS}
 shift 2
 # Optimised, as fuzzing wants many executions a second; the sanitizer checks all the same.
-swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 | grep -E "error|Build complete" | tail -3
-binary=.build/release/KipiFuzz
+# KIPI_FUZZ_SANITIZERS=fuzzer leaves AddressSanitizer out (in a build folder of its own): several
+# times the executions a second for long campaigns over safe code, where Swift's own checks trap.
+sanitizers=${KIPI_FUZZ_SANITIZERS:-fuzzer,address}
+scratch=.build
+[ "$sanitizers" = fuzzer,address ] || scratch=.build-$sanitizers
+swift build -c release --scratch-path "$scratch" -Xswiftc -sanitize="$sanitizers" -Xswiftc -use-ld=lld 2>&1 | grep -E "error|Build complete" | tail -3
+binary=$scratch/release/KipiFuzz
 targets=$target
 [ "$target" = all ] && targets="formula csv json repl xlsx lsp"
 status=0

@@ -87,7 +87,8 @@ public struct Kipi: Sendable {
         }
         // The program's files as it parsed them: nothing is read or parsed again.
         var (checked, errors) = Checker.check(
-            [tree] + program.checked.trees, registry: functions, schemas: program.schemas, limits: limits, checkingAllDefinitions: false)
+            [tree] + program.checked.trees, registry: functions, schemas: program.schemas, limits: limits, checkingAllDefinitions: false,
+            constantValue: Evaluator.constantValue)
         guard errors.isEmpty else { throw DiagnosticList(errors) }
         checked.trees = [tree] + program.checked.trees
         return Program(checked: checked, schemas: program.schemas, limits: limits)
@@ -148,7 +149,7 @@ public struct Kipi: Sendable {
             add(tree)
         }
         if sourceBytes > limits.sourceSize { diagnostics.append(Diagnostic(message: tooLarge, code: "limit-exceeded")) }
-        var (program, checkErrors) = Checker.check(trees, registry: functions, schemas: schemas, limits: limits)
+        var (program, checkErrors) = Checker.check(trees, registry: functions, schemas: schemas, limits: limits, constantValue: Evaluator.constantValue)
         program.trees = trees
         diagnostics += checkErrors.filter { !unparsable.contains($0.sourceName ?? "") }
         guard diagnostics.isEmpty else { throw DiagnosticList(diagnostics) }

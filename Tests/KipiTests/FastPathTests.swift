@@ -240,7 +240,7 @@ extension FastPathTests {
     @Test func sixteenCoresGiveWhatOneGives() throws {
         let data = try DataTable.load(Data(FastPathTests.rows.csv.utf8), name: "rows.csv")
         let program = try Kipi().compile(source: SourceText(name: "fast.kpi", text: FastPathTests.formulas), schema: data.schema)
-        let plan = EvaluationPlan(program.checked, cores: 16)
+        let plan = CoreSplit(program.checked, cores: 16)
         #expect(plan.parts.count > 2)
         for kpi in program.checked.kpis { #expect(plan.parts.filter { $0.contains(kpi) }.count >= 1) }
         for part in plan.parts {
@@ -249,5 +249,38 @@ extension FastPathTests {
         let one = try program.planned(forCores: 1).evaluate(data)
         let sixteen = try program.planned(forCores: 16).evaluate(data)
         #expect(sixteen.kpis.map(\.value) == one.kpis.map(\.value))
+    }
+
+    /// The plan decides each aggregate's strategy once: one pass by chunks of rows where the
+    /// collection and filter read their own row (a `let` computed before counts as read), one
+    /// pass over computed groups, gathered values where the function has no one-pass reduction or
+    /// reads a list; SQL's one GROUP BY only where no single computed value is read.
+    @Test func thePlanDecidesEachAggregatesStrategy() throws {
+        let source = """
+            let total = sum(amount)
+            let big = amount > 100
+            by_chunks = sum(amount * 2 where big) by manager
+            over_total = sum(amount / total)
+            per_group = count(by_chunks where by_chunks > 0)
+            median_amount = median(amount)
+            listed = sum([1, 2, 3])
+            """
+        let schema = Schema(columns: [("amount", .number), ("manager", .text)])
+        let program = try Kipi().compile(source: SourceText(name: "plan.kpi", text: source), schema: schema)
+        var strategies: [String: AggregatePlan] = [:]
+        for definition in program.checked.definitions {
+            definition.value.forEachNode { node in
+                if case .aggregate = node.kind, let plan = program.plan.aggregates[node.id] { strategies[definition.name] = plan }
+            }
+        }
+        #expect(strategies["by_chunks"]?.strategy == .onePassByChunks)
+        #expect(strategies["by_chunks"]?.readsOnlyOwnRows == true)
+        #expect(strategies["over_total"]?.strategy == .onePassByChunks)
+        #expect(strategies["over_total"]?.readsOnlyOwnRows == false)
+        #expect(strategies["per_group"]?.strategy == .onePass)
+        #expect(strategies["median_amount"]?.strategy == .gathered)
+        #expect(strategies["listed"]?.strategy == .gathered)
+        let big = try #require(program.checked.definitions.firstIndex { $0.name == "big" })
+        #expect(program.plan.rowLocalDefinitions == [big])
     }
 }

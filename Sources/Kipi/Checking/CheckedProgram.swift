@@ -408,26 +408,6 @@ struct CheckedProgram: Sendable {
     var keyTypes: [GroupKey: KipiType] = [:]
     /// The data files the program's `data` lines name (SPEC v3), in the order written.
     var dataSources: [DataSource] = []
-    /// For each definition, whether its value can be an evaluation error (following the
-    /// definitions it reads): decided once, read by every consumer.
-    var definitionCanFail: [Bool] = []
-
-    /// Whether a node's value can be an evaluation error: a division, a power, a function, an
-    /// aggregate or window, a period read from text, or a definition that can fail.
-    func canFail(_ node: TypedExpression) -> Bool {
-        var fails = false
-        node.forEachNode { child in
-            switch child.kind {
-            case .arithmetic(.number(.divide), _, _), .arithmetic(.number(.power), _, _), .aggregate, .window, .call, .periodFromText:
-                if child.folded == nil { fails = true }
-            case .definition(let index):
-                if index < definitionCanFail.count ? definitionCanFail[index] : true { fails = true }
-            default:
-                break
-            }
-        }
-        return fails
-    }
 
     static let empty = CheckedProgram(
         definitions: [], kpis: [], parameters: [], keyExpressions: [:], columnsUsed: [:], filters: [], symbols: [:])

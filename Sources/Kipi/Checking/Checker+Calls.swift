@@ -108,7 +108,7 @@ extension Checker {
     private func folded(_ call: TypedExpression) -> TypedExpression {
         guard case .call(let function, let arguments) = call.kind, function.isDeterministic,
             arguments.allSatisfy({ $0.constantValue != nil && !$0.type.isList }),
-            case .success(let value) = Evaluator.constantValue(of: call)
+            case .success(let value) = constantValue(call)
         else { return call }
         var result = call
         result.folded = value

@@ -1,3 +1,6 @@
+/// Computes an expression of constants (no data, no parameters): its value, or why it fails.
+typealias ConstantEvaluation = @Sendable (TypedExpression) -> Result<Value, FunctionError>
+
 /// Resolves names, infers types and shapes, makes every decision of the language once, and
 /// collects every error of a program.
 ///
@@ -28,6 +31,9 @@ struct Checker {
     }
 
     let registry: FunctionRegistry
+    /// Computes a value from constants, as evaluation would (the evaluator's, given by the
+    /// façade: checking does not depend on evaluation).
+    let constantValue: ConstantEvaluation
     /// Each table's column names and types ("" is the default table); nil when checking without
     /// data, where any unknown name is a column.
     let schemas: [String: Schema]?
@@ -69,8 +75,9 @@ struct Checker {
     /// Checked trees deeper than this are refused: evaluation recurses over them.
     static let maximumHeight = 200
 
-    init(registry: FunctionRegistry, schemas: [String: Schema]?, limits: Limits = .standard) {
+    init(registry: FunctionRegistry, schemas: [String: Schema]?, limits: Limits = .standard, constantValue: @escaping ConstantEvaluation) {
         self.registry = registry
+        self.constantValue = constantValue
         self.schemas = schemas
         self.maximumExpansions = limits.expansions
     }
@@ -83,9 +90,9 @@ struct Checker {
     /// as far as the main file uses them: they were checked when they were compiled on their own.
     static func check(
         _ trees: [SyntaxTree], registry: FunctionRegistry, schemas: [String: Schema]?, limits: Limits = .standard,
-        checkingAllDefinitions: Bool = true
+        checkingAllDefinitions: Bool = true, constantValue: @escaping ConstantEvaluation
     ) -> (CheckedProgram, [Diagnostic]) {
-        var checker = Checker(registry: registry, schemas: schemas, limits: limits)
+        var checker = Checker(registry: registry, schemas: schemas, limits: limits, constantValue: constantValue)
         var filters: [(Expression, SourceText)] = []
         var kpiNames: [String] = []
         var helperNames: [String] = []
@@ -123,7 +130,6 @@ struct Checker {
         program.dataSources = checker.dataSources
         for tree in trees { program.sources[tree.source.name] = tree.source }
         for key in checker.keyExpressions.keys { program.keyTypes[key] = checker.keyModel(key)?.type ?? .unknown }
-        for definition in program.definitions { program.definitionCanFail.append(program.canFail(definition.value)) }
         return (program, checker.sortedDiagnostics())
     }
 
@@ -403,7 +409,7 @@ struct Checker {
             return
         }
         let value: Value
-        switch Evaluator.constantValue(of: checked) {
+        switch constantValue(checked) {
         case .success(let computed): value = computed
         case .failure(let error):
             report(code: "parameter-default-fails", error.message, defaultValue.range, in: entry.source)
@@ -559,45 +565,4 @@ extension Declaration.Kind {
         case .function, .import, .filter, .data: false
         }
     }
-}
-
-/// The candidate closest to a misspelled name, if one is close enough to be a likely typo.
-func closestName(to name: String, among candidates: [String]) -> String? {
-    // At most 3 edits are suggested, so a name that long is no misspelling of an identifier, and
-    // comparing it would cost its length times every candidate's (a stranger's formula may try).
-    guard name.utf8.count <= 256 else { return nil }
-    let target = Array(name.lowercased())
-    var best: (name: String, distance: Int)?
-    for candidate in candidates {
-        let other = Array(candidate.lowercased())
-        let allowed = max(1, min(3, max(target.count, other.count) / 3))
-        // The distance is at least the difference in length.
-        guard abs(target.count - other.count) <= allowed else { continue }
-        let distance = editDistance(target, other)
-        if distance <= allowed, distance < (best?.distance ?? Int.max) {
-            best = (candidate, distance)
-        }
-    }
-    return best?.name
-}
-
-/// Levenshtein distance, counting a swap of two neighbours as one edit.
-func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previousPrevious = [Int](repeating: 0, count: b.count + 1)
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            let cost = a[i - 1] == b[j - 1] ? 0 : 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                current[j] = min(current[j], previousPrevious[j - 2] + 1)
-            }
-        }
-        (previousPrevious, previous, current) = (previous, current, previousPrevious)
-    }
-    return previous[b.count]
 }

@@ -8,7 +8,7 @@ extension Evaluator {
         guard case .aggregate(let reduce) = function.implementation else {
             return failedColumn(type, message: FunctionMessages.notCellByCell(function.name))
         }
-        if let reduced = reducedInChunks(call, type: type, shape: shape) { return reduced }
+        if let reduced = reducedInChunks(call, id: id, type: type, shape: shape) { return reduced }
         let collectionArguments = call.arguments.indices.filter { call.roles[$0] == .collection }.map { call.arguments[$0] }
 
         // The collections, as columns over one domain: rows, a grouped value's groups, or a list.
@@ -54,9 +54,7 @@ extension Evaluator {
         case .success(let parts): (partOfElement, partOfCell, partCount) = (parts.ofElement, parts.ofCell, parts.count)
         }
         let cellCount = length(of: shape)
-        if let reduction = function.reduction, trace == nil, collections.count <= 1, call.domain != .list,
-            call.roles.allSatisfy({ $0 == .collection })
-        {
+        if let reduction = function.reduction, trace == nil, plan.aggregates[id]?.strategy != .gathered {
             var reducer = OnePassReduction(reduction, partCount: partCount)
             if reducer.add(collection: collections.first, mask: mask, partOf: partOfElement?[...], count: domainLength) {
                 return reducer.result(of: function, collectionType: collections.first?.type, partOfCell: partOfCell, type: type)

@@ -1,10 +1,12 @@
 /// Evaluates a checked program over a data table, a whole column at a time.
 ///
 /// Definitions are evaluated in dependency order and each is computed once; a failure stays
-/// in the cell (KPI or group row) where it happened. Every decision was made by the checker:
-/// the evaluator only executes the tree.
+/// in the cell (KPI or group row) where it happened. Every decision was made by the checker
+/// and the plan: the evaluator only executes the tree.
 struct Evaluator: Sendable {
     let program: CheckedProgram
+    /// How each aggregate is reduced.
+    let plan: ProgramPlan
     /// The data, by table name ("" is the default table).
     let tables: [String: DataTable]
     let parameters: [String: Value]
@@ -49,8 +51,9 @@ struct Evaluator: Sendable {
         case failed(String)
     }
 
-    init(program: CheckedProgram, tables: [String: DataTable], parameters: [String: Value], stop: StopConditions) {
+    init(program: CheckedProgram, plan: ProgramPlan, tables: [String: DataTable], parameters: [String: Value], stop: StopConditions) {
         self.program = program
+        self.plan = plan
         self.tables = tables
         self.parameters = parameters
         self.stop = stop
@@ -401,7 +404,8 @@ struct Evaluator: Sendable {
 
     /// Evaluates an expression with no data and no parameters, as the checker folds constants.
     static func constantValue(of expression: TypedExpression) -> Result<Value, FunctionError> {
-        var evaluator = Evaluator(program: .empty, tables: [:], parameters: [:], stop: StopConditions(limits: .standard, cancellation: nil))
+        var evaluator = Evaluator(
+            program: .empty, plan: ProgramPlan(.empty, cores: 1), tables: [:], parameters: [:], stop: StopConditions(limits: .standard, cancellation: nil))
         let column = evaluator.evaluate(expression)
         if let message = column.errors.message(at: 0) { return .failure(FunctionError(message)) }
         return .success(column.count > 0 ? column[0] : .null)

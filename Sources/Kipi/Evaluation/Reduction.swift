@@ -8,10 +8,9 @@ extension Evaluator {
     /// and each chunk is reduced into every part's state in one loop, with no row list gathered
     /// and no column as long as the table made. Nil when the call does not qualify (or a
     /// chunk has a failed cell), and the general path computes it; both give the same values.
-    mutating func reducedInChunks(_ call: AggregateCall, type: KipiType, shape: Shape) -> Column? {
-        guard trace == nil, rowWindow == nil, let reduction = call.function.reduction, case .rows(let table) = call.domain,
-            rowCount(of: table) >= 2 * Evaluator.chunkRows, call.arguments.count <= 1, call.roles.allSatisfy({ $0 == .collection }),
-            call.arguments.allSatisfy({ readsOwnRow($0, of: table) }), call.filter.map({ readsOwnRow($0, of: table) }) ?? true
+    mutating func reducedInChunks(_ call: AggregateCall, id: Int, type: KipiType, shape: Shape) -> Column? {
+        guard plan.aggregates[id]?.strategy == .onePassByChunks, trace == nil, rowWindow == nil, let reduction = call.function.reduction,
+            case .rows(let table) = call.domain, rowCount(of: table) >= 2 * Evaluator.chunkRows
         else { return nil }
         // A failed partition is reported by the general path.
         guard case .success(let parts) = partitioning(call, cells: shape) else { return nil }
@@ -31,38 +30,6 @@ extension Evaluator {
             guard reducer.add(collection: collection, mask: mask, partOf: partOfElement?[chunk], count: chunk.count) else { return nil }
         }
         return reducer.result(of: call.function, collectionType: collectionType, partOfCell: partOfCell, type: type)
-    }
-
-    /// Whether every node of an expression over a table's rows reads only the row it computes
-    /// (columns, constants, operators, cell-by-cell functions), so it can be computed by chunks.
-    private func readsOwnRow(_ expression: TypedExpression, of table: String) -> Bool {
-        switch expression.shape {
-        case .scalar: if expression.folded != nil { return true }
-        case .rows(let own) where own == table: break
-        case .rows, .groups: return false
-        }
-        switch expression.kind {
-        case .literal, .parameter: return true
-        case .groupKey: return false
-        case .column(let own, _): return own == table
-        case .definition(let index):
-            // Computed already, for all rows or as one value.
-            return program.definitions[index].grouping == nil
-        case .negate(let operand), .not(let operand), .percent(let operand), .nullTest(let operand, _), .periodFromText(let operand):
-            return readsOwnRow(operand, of: table)
-        case .arithmetic(_, let left, let right), .comparison(_, let left, let right), .concatenation(let left, let right),
-            .logical(_, let left, let right):
-            return readsOwnRow(left, of: table) && readsOwnRow(right, of: table)
-        case .membership(let operand, let list):
-            return readsOwnRow(operand, of: table) && list.shape == .scalar
-        case .call(let function, let arguments):
-            guard case .scalar = function.implementation else { return false }
-            return arguments.allSatisfy { readsOwnRow($0, of: table) }
-        case .userCall(_, _, let expansion):
-            return readsOwnRow(expansion, of: table)
-        case .list, .aggregate, .window, .broadcast:
-            return false
-        }
     }
 }
 

@@ -2,56 +2,13 @@ import Foundation
 
 /// A program whose KPIs are computed from constants, parameters and tables of one row (a
 /// record), without `by`, windows or lists, is evaluated value by value when its tables have
-/// one row each: a host calling it once per record pays for no column. `ValueEvaluation.tablesRead`
-/// decides once, when the program is compiled, from the checked tree; the cell-level semantics
+/// one row each: a host calling it once per record pays for no column. The plan decides it once,
+/// when the program is compiled (`ProgramPlan.valueByValueTables`); the cell-level semantics
 /// are the operators' own (`Evaluator.arithmetic`'s failures, three-valued logic, a function's
 /// null and type contract, an aggregate's filter and null skipping).
 enum ValueEvaluation {
     /// A value, or why its computation failed.
     typealias Cell = Result<Value, FunctionError>
-
-    /// The tables a program reads if every definition can be computed value by value, when
-    /// each of them has one row; nil if some cannot.
-    static func tablesRead(by program: CheckedProgram) -> Set<String>? {
-        var tables: Set<String> = []
-        guard program.filters.isEmpty, program.definitions.allSatisfy({ $0.grouping == nil && supports($0.value, reading: &tables) }) else {
-            return nil
-        }
-        return tables
-    }
-
-    private static func supports(_ expression: TypedExpression, reading tables: inout Set<String>) -> Bool {
-        switch expression.shape {
-        case .scalar: break
-        case .rows(let table): tables.insert(table)
-        case .groups: return false
-        }
-        // Lists are read by `in` and aggregates, not held as a value.
-        if expression.type.isList { return false }
-        if expression.folded != nil { return true }
-        func supports(_ operand: TypedExpression) -> Bool { ValueEvaluation.supports(operand, reading: &tables) }
-        switch expression.kind {
-        case .literal, .parameter, .definition, .column: return true
-        case .aggregate(let call):
-            guard call.partition == nil, case .rows(let table) = call.domain, case .aggregate = call.function.implementation else { return false }
-            tables.insert(table)
-            return call.arguments.allSatisfy(supports) && (call.filter.map(supports) ?? true)
-        case .negate(let operand), .percent(let operand), .not(let operand), .nullTest(let operand, _), .broadcast(let operand):
-            return supports(operand)
-        case .arithmetic(.number, let left, let right), .logical(_, let left, let right):
-            return supports(left) && supports(right)
-        case .comparison(_, let left, let right):
-            let comparable: Set<KipiType> = [.number, .text, .boolean, .null]
-            return comparable.contains(left.type) && comparable.contains(right.type) && supports(left) && supports(right)
-        case .call(let function, let arguments):
-            switch function.implementation {
-            case .scalar, .columnar: return arguments.allSatisfy(supports)
-            case .aggregate, .window: return false
-            }
-        case .userCall(_, _, let expansion): return supports(expansion)
-        case .arithmetic, .concatenation, .membership, .list, .window, .periodFromText, .groupKey: return false
-        }
-    }
 
     /// One column's cell in the record (a table's only row).
     struct Field {

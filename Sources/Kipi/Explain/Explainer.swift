@@ -193,7 +193,7 @@ extension Program {
         let (tables, values, filterFailure) = try prepared(data, parameters: parameters)
         if let filterFailure { throw DiagnosticList([Diagnostic(message: filterFailure)]) }
         let definition = checked.definitions[index]
-        var evaluator = Evaluator(program: checked, tables: tables, parameters: values, stop: StopConditions(limits: limits, cancellation: nil))
+        var evaluator = Evaluator(program: checked, plan: plan, tables: tables, parameters: values, stop: StopConditions(limits: limits, cancellation: nil))
         evaluator.trace = Evaluator.Trace()
         let outcomes = evaluator.run(only: checked.dependencies(of: index))
         var chosen: Int?

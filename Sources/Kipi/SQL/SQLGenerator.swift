@@ -36,6 +36,7 @@ public struct SQLScript: Sendable, Hashable {
 /// read by its keys; a level is the distinct keys of its tables' rows.
 final class SQLGenerator {
     private let program: CheckedProgram
+    private let plan: ProgramPlan
     private let dialect: SQLDialect
     private let tables: [String: String]
     private let parameters: [String: Value]
@@ -58,8 +59,9 @@ final class SQLGenerator {
     private let keyColumnNames: [GroupKey: String]
 
     /// `tables` maps Kipi's table names ("" the default) to SQL table references.
-    init(program: CheckedProgram, dialect: SQLDialect, tables: [String: String], parameters: [String: Value], sizeLimit: Int = 4_000_000) {
+    init(program: CheckedProgram, plan: ProgramPlan, dialect: SQLDialect, tables: [String: String], parameters: [String: Value], sizeLimit: Int = 4_000_000) {
         self.program = program
+        self.plan = plan
         self.dialect = dialect
         self.tables = tables
         self.parameters = parameters
@@ -254,7 +256,7 @@ final class SQLGenerator {
                 return "SELECT NULL"
             }
             var rows = dialect.tableReference(reference)
-            for index in used.sorted() where program.definitions[index].value.shape == .rows(table) && readsOwnRow(index, table) {
+            for index in used.sorted() where program.definitions[index].value.shape == .rows(table) && plan.rowLocalDefinitions.contains(index) {
                 let value = lower(program.definitions[index].value, .row(table: table, alias: "r"))
                 let (column, failed) = materializedColumns(index)
                 rows = "(SELECT r.*, \(settled(value)) AS \(column), \(value.fails ?? "FALSE") AS \(failed) FROM \(rows) r)"
@@ -278,26 +280,6 @@ final class SQLGenerator {
     private func materializedColumns(_ index: Int) -> (String, String) {
         let name = program.definitions[index].name
         return (dialect.identifier("let \(name)"), dialect.identifier("let \(name) failed"))
-    }
-
-    /// Whether a row-level definition reads only its own row: columns, constants and other such
-    /// definitions, through operators and cell-by-cell functions.
-    private func readsOwnRow(_ index: Int, _ table: String) -> Bool {
-        readsOwnRow(program.definitions[index].value)
-    }
-
-    private func readsOwnRow(_ expression: TypedExpression) -> Bool {
-        var own = true
-        expression.forEachNode { node in
-            switch node.kind {
-            case .aggregate, .window, .broadcast: own = false
-            case .definition(let used):
-                let value = program.definitions[used].value
-                if !(materialized.contains(used) || value.constantValue != nil) { own = false }
-            default: break
-            }
-        }
-        return own
     }
 
     /// A condition that holds only where the value is true and does not fail.
@@ -402,18 +384,18 @@ final class SQLGenerator {
         case .rows:
             if materialized.contains(index), case .row(_, let alias) = scope {
                 let (column, failed) = materializedColumns(index)
-                return SQLValue("\(alias).\(column)", fails: program.definitionCanFail[index] ? "\(alias).\(failed)" : nil)
+                return SQLValue("\(alias).\(column)", fails: plan.definitionCanFail[index] ? "\(alias).\(failed)" : nil)
             }
             return lower(value, scope)
         case .scalar:
             let table = definitionTable(index)
-            return SQLValue("(SELECT value FROM \(table))", fails: program.definitionCanFail[index] ? "(SELECT fails FROM \(table))" : nil)
+            return SQLValue("(SELECT value FROM \(table))", fails: plan.definitionCanFail[index] ? "(SELECT fails FROM \(table))" : nil)
         case .groups(let level):
             let table = definitionTable(index)
             let alias = fresh("d")
             let condition = matching(level, alias: alias, keyValues(level, in: scope)).joined(separator: " AND ")
             let read = { (column: String) in "(SELECT \(self.dialect.single("\(alias).\(column)")) FROM \(table) \(alias) WHERE \(condition))" }
-            return SQLValue(read("value"), fails: program.definitionCanFail[index] ? "COALESCE(\(read("fails")), FALSE)" : nil)
+            return SQLValue(read("value"), fails: plan.definitionCanFail[index] ? "COALESCE(\(read("fails")), FALSE)" : nil)
         }
     }
 
@@ -627,7 +609,11 @@ final class SQLGenerator {
     private func aggregate(_ call: AggregateCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
         let collectionIndices = call.roles.indices.filter { call.roles[$0] == .collection }
         let valueIndices = call.roles.indices.filter { call.roles[$0] != .collection }
-        if let grouped = groupedAggregate(call, scope, collectionIndices: collectionIndices, valueIndices: valueIndices) { return grouped }
+        if plan.aggregates[node.id]?.readsOnlyOwnRows == true,
+            let grouped = groupedAggregate(call, scope, collectionIndices: collectionIndices, valueIndices: valueIndices)
+        {
+            return grouped
+        }
         let values = valueIndices.map { lower(call.arguments[$0], scope) }
         let derived = fresh("a")
         var collections: [SQLValue] = []
@@ -730,7 +716,7 @@ final class SQLGenerator {
     private func groupedAggregate(_ call: AggregateCall, _ scope: Scope, collectionIndices: [Int], valueIndices: [Int]) -> SQLValue? {
         let constants = valueIndices.map { constant(call.arguments[$0]) }
         guard case .rows(let table) = call.domain, let partition = call.partition, constants.allSatisfy({ $0 != nil }), let form = call.function.sql,
-            !form.decidesFailures, collectionIndices.allSatisfy({ readsOwnRow(call.arguments[$0]) }), call.filter.map(readsOwnRow) ?? true
+            !form.decidesFailures
         else { return nil }
         let source = self.source(table)
         let (alias, derived) = (fresh("r"), fresh("a"))
@@ -937,7 +923,7 @@ extension Program {
         var problems: [Diagnostic] = []
         _ = parameterValues(parameters, problems: &problems)
         guard problems.isEmpty else { throw DiagnosticList(problems) }
-        let generator = SQLGenerator(program: checked, dialect: dialect, tables: tables, parameters: parameters, sizeLimit: limits.sourceSize * 64)
+        let generator = SQLGenerator(program: checked, plan: plan, dialect: dialect, tables: tables, parameters: parameters, sizeLimit: limits.sourceSize * 64)
         let script = generator.script()
         guard generator.problems.isEmpty else { throw DiagnosticList(generator.problems) }
         return script

@@ -2,16 +2,15 @@ import Foundation
 
 /// How a program's KPIs are split between the machine's cores when the data is large: a set
 /// of KPIs per core (at most one per KPI), each with every definition it reads, and KPIs that
-/// group by one level in one set, so that a level's groups are built once. Decided when the
-/// program is compiled.
-struct EvaluationPlan: Sendable {
+/// group by one level in one set, so that a level's groups are built once.
+struct CoreSplit: Sendable {
     /// For each core, the definitions it computes; empty when the program is not split.
     let parts: [Set<Int>]
 
     /// Rows below which one core evaluates everything: waking another costs more.
     static let parallelRows = 100_000
 
-    init(_ program: CheckedProgram, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    init(_ program: CheckedProgram, cores: Int) {
         guard program.kpis.count > 1, cores > 1 else {
             parts = []
             return

@@ -11,25 +11,22 @@ public struct Program: Sendable {
     public let limits: Limits
 
     // Decided once here, so that an evaluation does not walk the tree to find them out.
-    /// The tables read, when the program can be evaluated value by value with one row in each.
-    private let tablesReadByValue: Set<String>?
+    /// How it runs: read by the evaluator, explain and the SQL generator.
+    private(set) var plan: ProgramPlan
     /// For each table, how many of the program's expressions make a column of its rows.
     private let rowColumnCounts: [String: Int]
     private let parameterNames: [String]
     /// The columns read, by table, in the order problems with them are reported, with the type
     /// each was checked with.
     private let columnsRead: [(table: String, columns: [(name: String, type: KipiType?)])]
-    /// How the KPIs are split between the cores over large data.
-    private var plan: EvaluationPlan
 
     init(checked: CheckedProgram, schemas: [String: Schema]?, limits: Limits = .standard) {
         self.checked = checked
         self.schemas = schemas
         self.limits = limits
-        tablesReadByValue = ValueEvaluation.tablesRead(by: checked)
+        plan = ProgramPlan(checked, cores: ProcessInfo.processInfo.activeProcessorCount)
         rowColumnCounts = Dictionary(uniqueKeysWithValues: Set((schemas ?? [:]).keys).union([""]).map { ($0, checked.rowColumnCount(of: $0)) })
         parameterNames = checked.parameters.map(\.name)
-        plan = EvaluationPlan(checked)
         columnsRead = checked.columnsUsed.sorted { $0.key < $1.key }.map { table, names in
             (table, names.sorted().map { ($0, schemas?[table]?.type(of: $0)) })
         }
@@ -38,7 +35,7 @@ public struct Program: Sendable {
     /// The same program, split over `cores` cores on large data (as a machine of that many would).
     func planned(forCores cores: Int) -> Program {
         var copy = self
-        copy.plan = EvaluationPlan(checked, cores: cores)
+        copy.plan.cores = CoreSplit(checked, cores: cores)
         return copy
     }
 
@@ -95,7 +92,7 @@ public struct Program: Sendable {
         let limits = limits.map(self.limits.narrowed) ?? self.limits
         try checkSize(of: data, under: limits)
         let results: [KPIResult]
-        if let tablesRead = tablesReadByValue, tablesRead.allSatisfy({ data[$0]?.rowCount == 1 }) {
+        if let tablesRead = plan.valueByValueTables, tablesRead.allSatisfy({ data[$0]?.rowCount == 1 }) {
             let (values, record) = try validated(data, parameters: parameters, readingRecord: true)
             var stop = StopConditions(limits: limits, cancellation: cancellation)
             if let reason = stop.check() { throw DiagnosticList([Program.stopped(reason)]) }
@@ -195,17 +192,17 @@ public struct Program: Sendable {
         _ filtered: [String: DataTable], parameters values: [String: Value], limits: Limits, cancellation: Cancellation?
     ) throws(DiagnosticList) -> [KPIResult] {
         var evaluators = [
-            Evaluator(program: checked, tables: filtered, parameters: values, stop: StopConditions(limits: limits, cancellation: cancellation))
+            Evaluator(program: checked, plan: plan, tables: filtered, parameters: values, stop: StopConditions(limits: limits, cancellation: cancellation))
         ]
         var outcomes: [[Evaluator.DefinitionOutcome]]
         let rows = filtered.values.map(\.rowCount).max() ?? 0
-        if plan.parts.count > 1, rows >= EvaluationPlan.parallelRows {
+        if plan.cores.parts.count > 1, rows >= CoreSplit.parallelRows {
             // Each core evaluates its part of the KPIs with its own evaluator (sharing one stop).
-            evaluators = Array(repeating: evaluators[0], count: plan.parts.count)
-            let done = ResultSlots<(Evaluator, [Evaluator.DefinitionOutcome])>(count: plan.parts.count)
-            DispatchQueue.concurrentPerform(iterations: plan.parts.count) { [evaluators, plan] part in
+            evaluators = Array(repeating: evaluators[0], count: plan.cores.parts.count)
+            let done = ResultSlots<(Evaluator, [Evaluator.DefinitionOutcome])>(count: plan.cores.parts.count)
+            DispatchQueue.concurrentPerform(iterations: plan.cores.parts.count) { [evaluators, plan] part in
                 var evaluator = evaluators[part]
-                let outcome = evaluator.run(only: plan.parts[part])
+                let outcome = evaluator.run(only: plan.cores.parts[part])
                 done.store((evaluator, outcome), at: part)
             }
             let finished = done.values
@@ -218,7 +215,7 @@ public struct Program: Sendable {
             if let reason = evaluators[index].stop.check() { throw DiagnosticList([Program.stopped(reason)]) }
         }
         return checked.kpis.map { index in
-            let part = outcomes.count > 1 ? plan.parts.firstIndex { $0.contains(index) } ?? 0 : 0
+            let part = outcomes.count > 1 ? plan.cores.parts.firstIndex { $0.contains(index) } ?? 0 : 0
             return result(of: index, outcomes: outcomes[part], evaluator: &evaluators[part])
         }
     }
@@ -332,7 +329,7 @@ public struct Program: Sendable {
         var filtered = data
         for filter in checked.filters {
             guard let table = filtered[filter.table] else { continue }
-            var evaluator = Evaluator(program: checked, tables: filtered, parameters: values, stop: StopConditions(limits: limits, cancellation: nil))
+            var evaluator = Evaluator(program: checked, plan: plan, tables: filtered, parameters: values, stop: StopConditions(limits: limits, cancellation: nil))
             switch evaluator.keepingRows(of: table, where: filter.predicate) {
             case .success(let kept): filtered[filter.table] = kept
             case .failure(let error): return (filtered, values, "a 'where' of the file failed: \(error.message)")
