@@ -55,9 +55,9 @@ extension Evaluator {
         }
         let cellCount = length(of: shape)
         if let reduction = function.reduction, trace == nil, plan.aggregates[id]?.strategy != .gathered {
-            var reducer = OnePassReduction(reduction, partCount: partCount)
-            if reducer.add(collection: collections.first, mask: mask, partOf: partOfElement?[...], count: domainLength) {
-                return reducer.result(of: function, collectionType: collections.first?.type, partOfCell: partOfCell, type: type)
+            let run = ReductionFeed(collection: collections.first, mask: mask, partOf: partOfElement?[...], count: domainLength, reads: reduction.reads)
+            if let parts = reduction.reduce(partCount: partCount, run.feed) {
+                return reducedColumn(parts, of: function, collectionType: collections.first?.type, partOfCell: partOfCell, type: type)
             }
         }
         let valueArguments = call.arguments.indices.filter { call.roles[$0] == .value }.map { evaluate(call.arguments[$0]) }

@@ -139,17 +139,17 @@ enum ValueEvaluation {
             }
         }
         let present = kept && !collections.contains { $0.value.isNull }
-        // A one-pass reduction of one value is that value (as `OnePassReduction.result` gives it).
-        if let reduction = call.function.reduction, arguments.isEmpty, collections.count <= 1, present || reduction == .count {
-            switch (reduction, collections.first?.value) {
-            case (.count, nil): return .success(.number(kept ? 1 : 0))
-            case (.count, _): return .success(.number(present ? 1 : 0))
-            // A compensated sum starts from +0, so a sum of −0 is 0.
-            case (.sum, .number(let value)?), (.mean, .number(let value)?): return .success(.number(value + 0))
-            case (.minimum, .number(let value)?), (.maximum, .number(let value)?): return .success(.number(value))
-            case (.share, .boolean(let flag)?): return .success(.number(flag ? 1 : 0))
-            default: break
+        // A one-pass reduction of one value, as the columns' evaluation reduces it (no value is
+        // the implementation's answer).
+        if let reduction = call.function.reduction, arguments.isEmpty, collections.count <= 1, present {
+            let element: Double?
+            switch (reduction.reads, collections.first?.value) {
+            case (.any, _): element = 0
+            case (.numbers, .number(let value)?): element = value
+            case (.booleans, .boolean(let flag)?): element = flag ? 1 : 0
+            case (.numbers, _), (.booleans, _): element = nil
             }
+            if let element { return .success(.number(reducing(element, by: reduction))) }
         }
         let input = AggregateInput(
             collections: collections.map { Column(repeating: $0.value, type: $0.type, count: present ? 1 : 0) },
@@ -173,6 +173,13 @@ enum ValueEvaluation {
         guard case .number(let x) = value else { return .success(.null) }
         let result = transform(x)
         return result.isFinite ? .success(.number(result)) : .failure(FunctionError("the result is not a finite number"))
+    }
+
+    /// One value reduced by a one-pass reduction.
+    private static func reducing<Reduction: OnePassReduction>(_ value: Double, by reduction: Reduction) -> Double {
+        var state = reduction.initial
+        reduction.add(value, to: &state)
+        return reduction.result(state, count: 1)
     }
 
     /// A function on one set of values, under the contract the columns' evaluation checks.

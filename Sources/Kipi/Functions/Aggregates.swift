@@ -9,7 +9,7 @@ enum Aggregates {
                 guard !values.isEmpty else { throw FunctionError("average of no values") }
                 return .number(exactSum(values) / Double(values.count))
             }
-        ).reducing(.mean)
+        ).reducing(Reductions.Mean())
         return [
             FunctionDefinition(
                 "count", [Parameter.collection("x", .any).optional()], returns: .exactly(.number),
@@ -19,12 +19,12 @@ enum Aggregates {
                 implementation: .aggregate { input in
                     .number(Double(input.collections.first?.count ?? input.rowCount))
                 }
-            ).reducing(.count).skippingErrors(),
+            ).reducing(Reductions.Count()).skippingErrors(),
             FunctionDefinition(
                 "sum", [.collection("x", .number)], returns: .exactly(.number), format: .inheritsArguments,
                 summary: "Sum of the non-null values, compensated against rounding error; 0 for no values.",
                 implementation: .aggregate { input in .number(exactSum(input.collections[0].numbers)) }
-            ).reducing(.sum),
+            ).reducing(Reductions.Sum()),
             average,
             extreme("min", "Smallest non-null value (numbers, dates or text); no values is an error.", keepsFirst: true),
             extreme("max", "Largest non-null value (numbers, dates or text); no values is an error.", keepsFirst: false),
@@ -52,7 +52,7 @@ enum Aggregates {
                     guard !flags.isEmpty else { throw FunctionError("percent of no values: the condition is null or filtered out in every row") }
                     return .number(Double(flags.reduce(0) { $0 + ($1 ? 1 : 0) }) / Double(flags.count))
                 }
-            ).reducing(.share),
+            ).reducing(Reductions.Share()),
         ]
     }
 
@@ -85,7 +85,7 @@ enum Aggregates {
                     throw FunctionError("\(name) needs numbers, dates, periods or text")
                 }
             }
-        ).reducing(keepsFirst ? .minimum : .maximum)
+        ).reducing(Reductions.Extreme(keepsSmallest: keepsFirst))
     }
 
     /// Neumaier's compensated sum: exact to the last bit for sums a spreadsheet rounds.

@@ -20,11 +20,11 @@ public struct FunctionDefinition: Sendable {
     /// with constants is computed once, when the formula is checked; one that reads a clock
     /// or other outside state is computed at every evaluation.
     public var isDeterministic: Bool
-    /// For an aggregate that one pass over its values computes (a sum, a count, a mean …): which
-    /// pass. The evaluator then runs it over the rows its filter keeps, group by group, without
-    /// gathering them; the implementation still answers for lists and for other types. It must
-    /// give what the implementation gives on the same values.
-    public var reduction: Reduction?
+    /// For an aggregate that one pass over its values computes (a sum, a count, a mean …): that
+    /// pass. The evaluator then runs it over the rows its filter keeps, every group at once,
+    /// without gathering them; the implementation still answers for lists, for other types and
+    /// for no values. It must give what the implementation gives on the same values.
+    public var reduction: (any OnePassReduction)?
     /// How the function is written in SQL, for `kipi sql` and the engines; nil when it has no
     /// SQL form, which makes a formula calling it a check error there.
     public var sql: SQLForm?
@@ -52,7 +52,7 @@ public struct FunctionDefinition: Sendable {
     }
 
     /// The same aggregate, declared to be computed by `reduction` in one pass.
-    public func reducing(_ reduction: Reduction) -> FunctionDefinition {
+    public func reducing(_ reduction: some OnePassReduction) -> FunctionDefinition {
         var copy = self
         copy.reduction = reduction
         return copy
@@ -86,20 +86,6 @@ public struct FunctionDefinition: Sendable {
         var copy = self
         copy.sql = form
         return copy
-    }
-
-    /// One-pass reductions of the first collection's non-null values where the filter holds.
-    public enum Reduction: Sendable {
-        /// The number of values (of any type), or of rows without a collection.
-        case count
-        /// The compensated sum of numbers, 0 for none.
-        case sum
-        /// The compensated sum of numbers divided by their number.
-        case mean
-        /// The share of true among booleans.
-        case share
-        case minimum
-        case maximum
     }
 
     /// How many arguments a call may pass: from the required parameters up, without a bound

@@ -29,8 +29,11 @@ enum BuiltInSQL {
     private static func count(_ call: SQLCall) -> String { "CAST(count(*) AS \(call.dialect.doubleType))" }
 
     private static func none(_ call: SQLCall, fewerThan minimum: Int = 1) -> String {
-        over(call, "count(*) < \(minimum)")
+        over(call, fewerThan(minimum))
     }
+
+    /// Holds, as an aggregate expression, when the rows are fewer than `minimum`.
+    private static func fewerThan(_ minimum: Int) -> String { "count(*) < \(minimum)" }
 
     private static func number(_ call: SQLCall, _ value: Double) -> String { call.dialect.number(value) }
 
@@ -51,20 +54,23 @@ enum BuiltInSQL {
         return "(SELECT \(lo) + (t.p - floor(t.p)) * (COALESCE(\(hi), \(lo)) - \(lo)) FROM (\(sorted)) t)"
     }
 
-    /// PERCENTILE.INC; with a constant k in range, the engine's own continuous quantile, which
-    /// interpolates exactly so (at (n − 1)·k) and needs no sorted list.
-    private static func inclusivePercentile(_ call: SQLCall, k: String, constant: Double?) -> SQLValue {
-        if let constant, (0...1).contains(constant) {
-            let v = call.collections[0]
-            let fraction = call.dialect.number(constant)
-            let quantile: String
-            switch call.dialect {
-            case .duckdb: quantile = "quantile_cont(\(v), \(fraction))"
-            case .postgres: quantile = "percentile_cont(\(fraction)) WITHIN GROUP (ORDER BY \(v))"
-            case .spark: quantile = "percentile(\(v), \(fraction))"
-            }
-            return SQLValue(over(call, quantile), fails: none(call))
+    /// PERCENTILE.INC at a constant k in range, as aggregate expressions: the engine's own
+    /// continuous quantile, which interpolates exactly so (at (n − 1)·k) and needs no sorted list.
+    private static func quantile(_ call: SQLCall, at constant: Double?) -> SQLValue? {
+        guard let constant, (0...1).contains(constant) else { return nil }
+        let v = call.collections[0]
+        let fraction = call.dialect.number(constant)
+        let quantile: String
+        switch call.dialect {
+        case .duckdb: quantile = "quantile_cont(\(v), \(fraction))"
+        case .postgres: quantile = "percentile_cont(\(fraction)) WITHIN GROUP (ORDER BY \(v))"
+        case .spark: quantile = "percentile(\(v), \(fraction))"
         }
+        return SQLValue(quantile, fails: fewerThan(1))
+    }
+
+    /// PERCENTILE.INC at any k: the sorted values interpolated at (n − 1)·k.
+    private static func inclusivePercentile(_ call: SQLCall, k: String) -> SQLValue {
         let valid = "\(k) >= 0 AND \(k) <= 1"
         let value = interpolated(call) { n in "\(k) * (\(n) - 1)" }
         return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(k) IS NOT NULL AND (NOT (\(valid)) OR \(none(call))))")
@@ -108,28 +114,24 @@ enum BuiltInSQL {
     }
 
     private static let aggregates: [String: SQLForm] = [
-        "count": SQLForm { call in SQLValue(over(call, count(call))) },
-        "sum": SQLForm { call in SQLValue(over(call, "COALESCE(sum(\(call.collections[0])), 0E0)")) },
-        "avg": SQLForm { call in SQLValue(over(call, "avg(\(call.collections[0]))"), fails: none(call)) },
-        "min": SQLForm { call in SQLValue(over(call, unordered("min(\(orderedValues(call)))", call)), fails: none(call)) },
-        "max": SQLForm { call in SQLValue(over(call, unordered("max(\(orderedValues(call)))", call)), fails: none(call)) },
-        "count_distinct": SQLForm { call in SQLValue(over(call, "CAST(count(DISTINCT \(call.collections[0])) AS \(call.dialect.doubleType))")) },
-        "percent": SQLForm { call in
-            SQLValue(over(call, "avg(CASE WHEN \(call.collections[0]) THEN 1E0 ELSE 0E0 END)"), fails: none(call))
-        },
-        "median": SQLForm { call in inclusivePercentile(call, k: "0.5E0", constant: 0.5) },
-        "percentile": SQLForm { call in
-            call.argument(0).map { inclusivePercentile(call, k: $0.value, constant: constantNumber(call)) }
-        },
-        "quartile": SQLForm { call in
+        "count": .aggregate { call in SQLValue(count(call)) },
+        "sum": .aggregate { call in SQLValue("COALESCE(sum(\(call.collections[0])), 0E0)") },
+        "avg": .aggregate { call in SQLValue("avg(\(call.collections[0]))", fails: fewerThan(1)) },
+        "min": .aggregate { call in SQLValue(unordered("min(\(orderedValues(call)))", call), fails: fewerThan(1)) },
+        "max": .aggregate { call in SQLValue(unordered("max(\(orderedValues(call)))", call), fails: fewerThan(1)) },
+        "count_distinct": .aggregate { call in SQLValue("CAST(count(DISTINCT \(call.collections[0])) AS \(call.dialect.doubleType))") },
+        "percent": .aggregate { call in SQLValue("avg(CASE WHEN \(call.collections[0]) THEN 1E0 ELSE 0E0 END)", fails: fewerThan(1)) },
+        "median": .aggregate { call in quantile(call, at: 0.5) },
+        "percentile": .aggregate({ call in quantile(call, at: constantNumber(call)) }, otherwise: { call in
+            call.argument(0).map { inclusivePercentile(call, k: $0.value) }
+        }),
+        "quartile": .aggregate({ call in quantile(call, at: constantNumber(call).map { $0.rounded(.towardZero) / 4 }) }, otherwise: { call in
             call.argument(0).map { q in
-                let constant = constantNumber(call).map { $0.rounded(.towardZero) / 4 }
-                var value = inclusivePercentile(call, k: "(\(truncated(q.value)) / 4E0)", constant: constant)
-                if let constant, (0...1).contains(constant) { return value }
+                var value = inclusivePercentile(call, k: "(\(truncated(q.value)) / 4E0)")
                 value.fails = "(\(q.value) IS NOT NULL AND (NOT (\(truncated(q.value)) BETWEEN 0 AND 4) OR \(none(call))))"
                 return value
             }
-        },
+        }),
         "percentile_exc": SQLForm { call in
             guard let k = call.argument(0)?.value else { return nil }
             let n = over(call, count(call))
@@ -139,13 +141,13 @@ enum BuiltInSQL {
         },
         "percentrank": SQLForm { call in percentRank(call, inclusive: true) },
         "percentrank_exc": SQLForm { call in percentRank(call, inclusive: false) },
-        "var": SQLForm { call in SQLValue(over(call, "var_samp(\(call.collections[0]))"), fails: none(call, fewerThan: 2)) },
-        "varp": SQLForm { call in SQLValue(over(call, "var_pop(\(call.collections[0]))"), fails: none(call)) },
-        "stdev": SQLForm { call in SQLValue(over(call, "stddev_samp(\(call.collections[0]))"), fails: none(call, fewerThan: 2)) },
-        "stdevp": SQLForm { call in SQLValue(over(call, "stddev_pop(\(call.collections[0]))"), fails: none(call)) },
-        "weighted_avg": SQLForm { call in
+        "var": .aggregate { call in SQLValue("var_samp(\(call.collections[0]))", fails: fewerThan(2)) },
+        "varp": .aggregate { call in SQLValue("var_pop(\(call.collections[0]))", fails: fewerThan(1)) },
+        "stdev": .aggregate { call in SQLValue("stddev_samp(\(call.collections[0]))", fails: fewerThan(2)) },
+        "stdevp": .aggregate { call in SQLValue("stddev_pop(\(call.collections[0]))", fails: fewerThan(1)) },
+        "weighted_avg": .aggregate { call in
             let (v, w) = (call.collections[0], call.collections[1])
-            return SQLValue(over(call, "sum(\(v) * \(w)) / NULLIF(sum(\(w)), 0)"), fails: over(call, "COALESCE(sum(\(w)), 0) = 0"))
+            return SQLValue("sum(\(v) * \(w)) / NULLIF(sum(\(w)), 0)", fails: "COALESCE(sum(\(w)), 0) = 0")
         },
         "lookup": SQLForm { call in
             // A table has no first row: where several rows match with different values, the

@@ -28,11 +28,35 @@ public struct SQLForm: Sendable {
     /// `iferror` do); otherwise the call fails when any argument does, or when `write` says.
     public var decidesFailures: Bool
     let write: @Sendable (SQLCall) -> SQLValue?
+    /// For an aggregate written as aggregate expressions over its rows (`avg(v)`, failing where
+    /// `count(*) < 1`): those expressions, with no FROM. The generator can then compute every
+    /// group with one GROUP BY; nil for a call written otherwise.
+    let overRows: (@Sendable (SQLCall) -> SQLValue?)?
 
     /// A form that writes a call with `write` (nil where the dialect has none).
     public init(decidesFailures: Bool = false, _ write: @escaping @Sendable (SQLCall) -> SQLValue?) {
         self.decidesFailures = decidesFailures
         self.write = write
+        self.overRows = nil
+    }
+
+    /// An aggregate's form as aggregate expressions over `call.collections` (its value, and the
+    /// condition under which it fails), such as `sum(v)`; where `expressions` gives nil for a
+    /// call, `otherwise` writes it.
+    public static func aggregate(
+        _ expressions: @escaping @Sendable (SQLCall) -> SQLValue?, otherwise: (@Sendable (SQLCall) -> SQLValue?)? = nil
+    ) -> SQLForm {
+        SQLForm(overRows: expressions) { call in
+            guard let written = expressions(call) else { return otherwise?(call) }
+            let select = { (expression: String) in "(SELECT \(expression) FROM \(call.rows))" }
+            return SQLValue(select(written.value), fails: written.fails.map(select))
+        }
+    }
+
+    private init(overRows: @escaping @Sendable (SQLCall) -> SQLValue?, write: @escaping @Sendable (SQLCall) -> SQLValue?) {
+        self.decidesFailures = false
+        self.write = write
+        self.overRows = overRows
     }
 }
 

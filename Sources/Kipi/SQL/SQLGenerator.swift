@@ -715,8 +715,8 @@ final class SQLGenerator {
     /// form's value over no rows.
     private func groupedAggregate(_ call: AggregateCall, _ scope: Scope, collectionIndices: [Int], valueIndices: [Int]) -> SQLValue? {
         let constants = valueIndices.map { constant(call.arguments[$0]) }
-        guard case .rows(let table) = call.domain, let partition = call.partition, constants.allSatisfy({ $0 != nil }), let form = call.function.sql,
-            !form.decidesFailures
+        guard case .rows(let table) = call.domain, let partition = call.partition, constants.allSatisfy({ $0 != nil }),
+            let overRows = call.function.sql?.overRows
         else { return nil }
         let source = self.source(table)
         let (alias, derived) = (fresh("r"), fresh("a"))
@@ -733,17 +733,8 @@ final class SQLGenerator {
             rows: rows, collections: collections.indices.map { "\(derived).v\($0)" })
         sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
         sqlCall.constants = constants
-        guard let written = form.write(sqlCall) else { return nil }
-        func expression(_ text: String) -> String? {
-            let (head, tail) = ("(SELECT ", " FROM \(rows))")
-            guard text.hasPrefix(head), text.hasSuffix(tail) else { return nil }
-            let inner = String(text.dropFirst(head.count).dropLast(tail.count))
-            return inner.contains(rows) ? nil : inner
-        }
-        guard let value = expression(written.value) else { return nil }
-        let fails = written.fails.map(expression)
-        if case .some(.none) = fails { return nil }
-        let failure = fails.flatMap { $0 }
+        guard let written = overRows(sqlCall) else { return nil }
+        let (value, failure) = (written.value, written.fails)
         let groupKeys = (0..<keys.count).map { "\(derived).p\($0)" }
         let body = "SELECT \(groupKeys.enumerated().map { "\($1) AS p\($0)" }.joined(separator: ", ")), \(value) AS value"
             + (failure.map { ", \($0) AS fails" } ?? "") + " FROM \(rows) GROUP BY \(groupKeys.joined(separator: ", "))"
