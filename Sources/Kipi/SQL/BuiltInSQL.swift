@@ -196,8 +196,8 @@ enum BuiltInSQL {
         guard let argument = call.argument(0) else { return nil }
         let x = argument.value
         switch call.argumentTypes[0] {
-        case .date: return SQLValue(SQLGenerator.periodIndex(ofDays: call.dialect.days(ofSeconds: x), grain: grain, call.dialect))
-        case .text: return SQLValue(SQLGenerator.periodIndex(fromText: x, type: .text, grain: grain, call.dialect))
+        case .date: return SQLValue(call.dialect.periodIndex(ofDays: call.dialect.days(ofSeconds: x), grain: grain))
+        case .text: return SQLValue(call.dialect.periodIndex(fromText: x, type: .text, grain: grain))
         case .number where grain == .year: return SQLValue(x)
         case .period(let finer):
             switch (finer, grain) {
@@ -349,7 +349,7 @@ enum BuiltInSQL {
             return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(text) IS NOT NULL AND NOT \(valid))")
         },
         "text": SQLForm { call in
-            SQLValue("CASE WHEN \(call.arguments[0].value) IS NULL THEN NULL ELSE \(SQLGenerator.written(call.arguments[0].value, type: call.argumentTypes[0], call.dialect)) END")
+            SQLValue("CASE WHEN \(call.arguments[0].value) IS NULL THEN NULL ELSE \(call.dialect.written(call.arguments[0].value, type: call.argumentTypes[0])) END")
         },
     ]
 

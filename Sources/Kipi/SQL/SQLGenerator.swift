@@ -435,7 +435,7 @@ final class SQLGenerator {
             return SQLValue("(\(x) \(symbol) \(y))", fails: SQLValue.anyOf([a.fails, b.fails]))
         case .concatenation(let left, let right):
             let (a, b) = (lower(left, scope), lower(right, scope))
-            let text = "concat(COALESCE(\(SQLGenerator.written(a.value, type: left.type, dialect)), ''), COALESCE(\(SQLGenerator.written(b.value, type: right.type, dialect)), ''))"
+            let text = "concat(COALESCE(\(dialect.written(a.value, type: left.type)), ''), COALESCE(\(dialect.written(b.value, type: right.type)), ''))"
             return SQLValue(text, fails: SQLValue.anyOf([a.fails, b.fails]))
         case .logical(let op, let left, let right):
             let (a, b) = (lower(left, scope), lower(right, scope))
@@ -469,7 +469,7 @@ final class SQLGenerator {
             return SQLValue(value)
         case .periodFromText(let operand):
             guard case .period(let grain) = node.type else { return problem("a period was expected", node) }
-            return map(lower(operand, scope)) { SQLGenerator.periodIndex(fromText: $0, type: operand.type, grain: grain, dialect) }
+            return map(lower(operand, scope)) { dialect.periodIndex(fromText: $0, type: operand.type, grain: grain) }
         }
     }
 
@@ -765,8 +765,8 @@ final class SQLGenerator {
             groups: "\(series) w", sameSeries: others.isEmpty ? "TRUE" : others.joined(separator: " AND "),
             samePeriod: call.along == nil ? "TRUE" : "\(position) = \(current)", position: position, currentPosition: current,
             current: lower(call.series, scope), grain: grain,
-            bucket: { position, coarser in SQLGenerator.bucket(position, grain: grain, per: coarser, sqlDialect) },
-            lastYear: { position in SQLGenerator.lastYear(position, grain: grain, sqlDialect) })
+            bucket: { position, coarser in sqlDialect.bucket(position, grain: grain, per: coarser) },
+            lastYear: { position in sqlDialect.lastYear(position, grain: grain) })
         var sqlCall = SQLCall(dialect: dialect, arguments: call.arguments.map { lower($0, scope) }, argumentTypes: call.arguments.map(\.type))
         sqlCall.window = window
         return self.call(call.function, sqlCall, node)
@@ -833,7 +833,7 @@ final class SQLGenerator {
         case .week:
             // Week 1 holds 4 January; its Monday is that day minus its ISO weekday.
             let january4 = dialect.days(year: number(1, 4), month: "1", day: "4")
-            let monday = "(\(january4) - \(SQLGenerator.isoWeekday(january4, dialect)) + 1)"
+            let monday = "(\(january4) - \(dialect.isoWeekday(january4)) + 1)"
             return "floor((\(monday) + (\(number(7, 2)) - 1) * 7 + 3) / 7)"
         }
     }
@@ -854,7 +854,7 @@ final class SQLGenerator {
             return "(CASE WHEN \(value) = floor(\(value)) AND abs(\(value)) < 1E15 THEN \(whole) ELSE \(dialect.castText(value)) END)"
         case .boolean: return "(CASE WHEN \(value) THEN 'true' WHEN NOT \(value) THEN 'false' END)"
         case .date: return dateText(value, dialect)
-        case .period(let grain): return SQLGenerator.periodText(value, grain: grain, dialect)
+        case .period(let grain): return dialect.periodText(value, grain: grain)
         }
     }
 
@@ -873,9 +873,9 @@ final class SQLGenerator {
     /// its number).
     private func output(_ value: String, type: KipiType) -> String {
         switch type {
-        case .date: return SQLGenerator.dateText(value, dialect)
+        case .date: return dialect.dateText(value)
         case .period(.year): return "CAST(\(value) AS \(dialect.integerType))"
-        case .period(let grain): return SQLGenerator.periodText(value, grain: grain, dialect)
+        case .period(let grain): return dialect.periodText(value, grain: grain)
         case .number, .text, .boolean, .null, .unknown, .list: return value
         }
     }
