@@ -126,3 +126,18 @@ struct CompensatedSum {
 
     var total: Double { sum + compensation }
 }
+
+
+extension Aggregates {
+    /// Their SQL forms, by name, each computing exactly what the implementation does and failing
+    /// where it fails (SPEC §10).
+    static let sqlForms: [String: SQLForm] = [
+        "count": .aggregate { call in SQLValue(call.countOfRows) },
+        "sum": .aggregate { call in SQLValue("COALESCE(sum(\(call.collections[0])), 0E0)") },
+        "avg": .aggregate { call in SQLValue("avg(\(call.collections[0]))", fails: SQLCall.fewerThan(1)) },
+        "min": .aggregate { call in SQLValue(call.unordered("min(\(call.orderedValues))"), fails: SQLCall.fewerThan(1)) },
+        "max": .aggregate { call in SQLValue(call.unordered("max(\(call.orderedValues))"), fails: SQLCall.fewerThan(1)) },
+        "count_distinct": .aggregate { call in SQLValue("CAST(count(DISTINCT \(call.collections[0])) AS \(call.dialect.doubleType))") },
+        "percent": .aggregate { call in SQLValue("avg(CASE WHEN \(call.collections[0]) THEN 1E0 ELSE 0E0 END)", fails: SQLCall.fewerThan(1)) },
+    ]
+}

@@ -112,3 +112,45 @@ enum Arithmetic {
 extension FloatingPointSign {
     var multiplier: Double { self == .minus ? -1 : 1 }
 }
+
+
+extension Arithmetic {
+    /// Their SQL forms, by name, each computing exactly what the implementation does and failing
+    /// where it fails (SPEC §10).
+    static let sqlForms: [String: SQLForm] = [
+        "abs": SQLForm { call in SQLValue("abs(\(call.arguments[0].value))") },
+        "floor": SQLForm { call in SQLValue("floor(\(call.arguments[0].value))") },
+        "ceil": SQLForm { call in SQLValue("ceil(\(call.arguments[0].value))") },
+        "sqrt": SQLForm { call in
+            let x = call.arguments[0].value
+            return SQLValue("(CASE WHEN \(x) >= 0 THEN sqrt(\(x)) END)", fails: "(\(x) < 0)")
+        },
+        "ln": SQLForm { call in
+            let x = call.arguments[0].value
+            return SQLValue("(CASE WHEN \(x) > 0 THEN ln(\(x)) END)", fails: "(\(x) <= 0)")
+        },
+        "exp": SQLForm { call in
+            let x = call.arguments[0].value
+            return SQLValue("(CASE WHEN \(x) < 709.78E0 THEN exp(\(x)) END)", fails: "(\(x) >= 709.78E0)")
+        },
+        "round": SQLForm { call in
+            let x = call.arguments[0].value
+            let digits = call.argument(1).map { call.dialect.truncated($0.value) } ?? "0E0"
+            let exponent = "floor(log10(abs(\(x))))"
+            let scale = "power(10E0, \(digits))"
+            return SQLValue("""
+                (CASE WHEN \(x) IS NULL OR \(digits) IS NULL THEN NULL WHEN \(x) = 0 OR \(exponent) + \(digits) + 1 >= 15 THEN \(x) \
+                ELSE sign(\(x)) * floor(abs(\(x)) * \(scale) + 0.5E0 + 0.5E0 * power(10E0, \(exponent) - 14 + \(digits))) / \(scale) END)
+                """)
+        },
+        "min": SQLForm { call in SQLValue(sqlExtreme(call.arguments.map(\.value), less: true)) },
+        "max": SQLForm { call in SQLValue(sqlExtreme(call.arguments.map(\.value), less: false)) },
+    ]
+
+    /// The smallest (or largest) argument, nulls ignored.
+    private static func sqlExtreme(_ values: [String], less: Bool) -> String {
+        values.dropFirst().reduce(values.first ?? "NULL") { kept, next in
+            "(CASE WHEN \(kept) IS NULL THEN \(next) WHEN \(next) IS NULL THEN \(kept) WHEN \(next) \(less ? "<" : ">") \(kept) THEN \(next) ELSE \(kept) END)"
+        }
+    }
+}

@@ -109,3 +109,74 @@ enum Dates {
         return value.description
     }
 }
+
+
+extension Dates {
+    /// Their SQL forms, by name, each computing exactly what the implementation does and failing
+    /// where it fails (SPEC §10).
+    static let sqlForms: [String: SQLForm] = [
+        "date": SQLForm { call in
+            let text = call.arguments[0].value
+            let dialect = call.dialect
+            let iso = "(CASE WHEN substr(\(text), 3, 1) = '.' THEN concat(substr(\(text), 7, 4), '-', substr(\(text), 4, 2), '-', substr(\(text), 1, 2)) ELSE \(text) END)"
+            let valid = dialect.matches(iso, "[0-9]{4}-[0-9]{2}-[0-9]{2}")
+            let day = "CAST(substr(\(iso), 9, 2) AS INTEGER)"
+            let month = "CAST(substr(\(iso), 6, 2) AS INTEGER)"
+            let inRange = "\(valid) AND \(month) BETWEEN 1 AND 12 AND \(day) BETWEEN 1 AND 31"
+            return SQLValue(
+                "(CASE WHEN \(inRange) THEN \(dialect.days(year: "substr(\(iso), 1, 4)", month: month, day: day)) * 86400 END)",
+                fails: "(\(text) IS NOT NULL AND NOT (\(inRange)))")
+        },
+        "year": SQLForm { call in sqlPeriod(call, .year) },
+        "quarter": SQLForm { call in sqlPeriod(call, .quarter) },
+        "month": SQLForm { call in sqlPeriod(call, .month) },
+        "week": SQLForm { call in sqlPeriod(call, .week) },
+        "start": SQLForm { call in sqlStart(call.arguments[0].value, type: call.argumentTypes[0], call.dialect).map { SQLValue("(\($0) * 86400)") } },
+        "end": SQLForm { call in
+            let x = call.arguments[0].value
+            if call.argumentTypes[0] == .date { return SQLValue("(\(call.dialect.days(ofSeconds: x)) * 86400)") }
+            return sqlStart("(\(x) + 1)", type: call.argumentTypes[0], call.dialect).map { SQLValue("((\($0) - 1) * 86400)") }
+        },
+        "hour": SQLForm { call in SQLValue("floor(\(secondOfDay(call.arguments[0].value)) / 3600)") },
+        "minute": SQLForm { call in
+            let seconds = secondOfDay(call.arguments[0].value)
+            return SQLValue("floor((\(seconds) - 3600 * floor(\(seconds) / 3600)) / 60)")
+        },
+        "day": SQLForm { call in SQLValue(call.dialect.part("DAY", ofDays: call.dialect.days(ofSeconds: call.arguments[0].value))) },
+    ]
+
+    private static func sqlPeriod(_ call: SQLCall, _ grain: PeriodGrain) -> SQLValue? {
+        guard let argument = call.argument(0) else { return nil }
+        let x = argument.value
+        switch call.argumentTypes[0] {
+        case .date: return SQLValue(call.dialect.periodIndex(ofDays: call.dialect.days(ofSeconds: x), grain: grain))
+        case .text: return SQLValue(call.dialect.periodIndex(fromText: x, type: .text, grain: grain))
+        case .number where grain == .year: return SQLValue(x)
+        case .period(let finer):
+            switch (finer, grain) {
+            case (let same, let target) where same == target: return SQLValue(x)
+            case (.month, .quarter): return SQLValue("floor(\(x) / 3)")
+            case (.month, .year): return SQLValue("floor(\(x) / 12)")
+            case (.quarter, .year): return SQLValue("floor(\(x) / 4)")
+            case (.week, .year): return SQLValue(call.dialect.part("YEAR", ofDays: "(\(x) * 7)"))
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// The first day of a period, in days (or the day of a date).
+    private static func sqlStart(_ x: String, type: KipiType, _ dialect: SQLDialect) -> String? {
+        switch type {
+        case .date: return dialect.days(ofSeconds: x)
+        case .period(.week): return "(\(x) * 7 - 3)"
+        case .period(.month): return dialect.days(year: "floor(\(x) / 12)", month: "\(x) - 12 * floor(\(x) / 12) + 1", day: "1")
+        case .period(.quarter): return dialect.days(year: "floor(\(x) / 4)", month: "(\(x) - 4 * floor(\(x) / 4)) * 3 + 1", day: "1")
+        case .period(.year): return dialect.days(year: x, month: "1", day: "1")
+        default: return nil
+        }
+    }
+
+    /// The seconds into its day of a date in seconds.
+    private static func secondOfDay(_ x: String) -> String { "(\(x) - 86400 * floor(\(x) / 86400))" }
+}

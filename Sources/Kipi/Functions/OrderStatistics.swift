@@ -122,3 +122,102 @@ enum OrderStatistics {
         return Double(text[..<end]) ?? shown
     }
 }
+
+
+extension OrderStatistics {
+    /// Their SQL forms, by name, each computing exactly what the implementation does and failing
+    /// where it fails (SPEC §10).
+    static let sqlForms: [String: SQLForm] = [
+        "median": .aggregate { call in quantile(call, at: 0.5) },
+        "percentile": .aggregate({ call in quantile(call, at: call.constantNumber) }, otherwise: { call in
+            call.argument(0).map { inclusivePercentile(call, k: $0.value) }
+        }),
+        "quartile": .aggregate({ call in quantile(call, at: call.constantNumber.map { $0.rounded(.towardZero) / 4 }) }, otherwise: { call in
+            call.argument(0).map { q in
+                var value = inclusivePercentile(call, k: "(\(call.dialect.truncated(q.value)) / 4E0)")
+                value.fails = "(\(q.value) IS NOT NULL AND (NOT (\(call.dialect.truncated(q.value)) BETWEEN 0 AND 4) OR \(call.none())))"
+                return value
+            }
+        }),
+        "percentile_exc": SQLForm { call in
+            guard let k = call.argument(0)?.value else { return nil }
+            let n = call.over(call.countOfRows)
+            let valid = "(\(k) > 0 AND \(k) < 1 AND \(k) * (\(n) + 1) >= 1 AND \(k) * (\(n) + 1) <= \(n))"
+            let value = interpolated(call) { n in "\(k) * (\(n) + 1) - 1" }
+            return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(k) IS NOT NULL AND NOT \(valid))")
+        },
+        "percentrank": SQLForm { call in percentRank(call, inclusive: true) },
+        "percentrank_exc": SQLForm { call in percentRank(call, inclusive: false) },
+    ]
+
+    /// The value at the fractional 0-based position `position` (written over `n`, the number of
+    /// values) of the sorted values, interpolated between its neighbours. The values are sorted
+    /// into a list: window functions are not allowed everywhere an aggregate may stand.
+    private static func interpolated(_ call: SQLCall, position: (String) -> String) -> String {
+        let dialect = call.dialect
+        let v = call.collections[0]
+        let sorted = "SELECT \(dialect.sortedList(v, by: v)) AS xs, \(position(call.countOfRows)) AS p FROM \(call.rows)"
+        let lo = dialect.element("t.xs", "floor(t.p) + 1")
+        let hi = dialect.element("t.xs", "floor(t.p) + 2")
+        return "(SELECT \(lo) + (t.p - floor(t.p)) * (COALESCE(\(hi), \(lo)) - \(lo)) FROM (\(sorted)) t)"
+    }
+
+    /// PERCENTILE.INC at a constant k in range, as aggregate expressions: the engine's own
+    /// continuous quantile, which interpolates exactly so (at (n − 1)·k) and needs no sorted list.
+    private static func quantile(_ call: SQLCall, at constant: Double?) -> SQLValue? {
+        guard let constant, (0...1).contains(constant) else { return nil }
+        let v = call.collections[0]
+        let fraction = call.dialect.number(constant)
+        let quantile: String
+        switch call.dialect {
+        case .duckdb: quantile = "quantile_cont(\(v), \(fraction))"
+        case .postgres: quantile = "percentile_cont(\(fraction)) WITHIN GROUP (ORDER BY \(v))"
+        case .spark: quantile = "percentile(\(v), \(fraction))"
+        }
+        return SQLValue(quantile, fails: SQLCall.fewerThan(1))
+    }
+
+    /// PERCENTILE.INC at any k: the sorted values interpolated at (n − 1)·k.
+    private static func inclusivePercentile(_ call: SQLCall, k: String) -> SQLValue {
+        let valid = "\(k) >= 0 AND \(k) <= 1"
+        let value = interpolated(call) { n in "\(k) * (\(n) - 1)" }
+        return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(k) IS NOT NULL AND (NOT (\(valid)) OR \(call.none())))")
+    }
+
+    /// The first value argument, when it is a number known as the SQL is written.
+    private static func constantNumber(_ call: SQLCall) -> Double? {
+        call.constants.first.flatMap { $0?.number }
+    }
+
+    private static func percentRank(_ call: SQLCall, inclusive: Bool) -> SQLValue? {
+        guard let v = call.argument(0)?.value else { return nil }
+        let x = call.collections[0]
+        let significance = call.argument(1)?.value
+        let digits = significance.map { "least(\(call.dialect.truncated($0)), 15)" } ?? call.dialect.number(3)
+        let n = call.countOfRows
+        let smaller = "sum(CASE WHEN \(x) < \(v) THEN 1E0 ELSE 0E0 END)"
+        let below = "max(CASE WHEN \(x) < \(v) THEN \(x) END)"
+        let above = "min(CASE WHEN \(x) > \(v) THEN \(x) END)"
+        let fraction = "(\(v) - \(below)) / (\(above) - \(below))"
+        let present = inclusive ? "\(smaller) / (\(n) - 1)" : "(\(smaller) + 1) / (\(n) + 1)"
+        let between = inclusive ? "(\(smaller) - 1 + \(fraction)) / (\(n) - 1)" : "(\(smaller) + \(fraction)) / (\(n) + 1)"
+        let outside = "count(*) = 0 OR \(v) < min(\(x)) OR \(v) > max(\(x))"
+        let rank = call.over("""
+            CASE WHEN \(outside) THEN NULL WHEN count(*) = 1 THEN \(call.dialect.number(inclusive ? 1 : 0.5)) \
+            WHEN sum(CASE WHEN \(x) = \(v) THEN 1 ELSE 0 END) > 0 THEN \(present) ELSE \(between) END
+            """)
+        let shown = truncatedToDigits(rank, digits: digits)
+        var fails = "(\(v) IS NOT NULL AND \(call.over(outside)))"
+        if let significance { fails = "(\(fails) OR (\(significance) IS NOT NULL AND \(call.dialect.truncated(significance)) < 1))" }
+        let valid = significance.map { "\(call.dialect.truncated($0)) >= 1" } ?? "TRUE"
+        return SQLValue("(CASE WHEN \(valid) THEN \(shown) END)", fails: fails)
+    }
+
+    /// Truncation to `digits` decimals of the value's 15 significant digits, as Excel truncates:
+    /// a rank of 0.05 computed as 0.04999999999999999 truncates to 0.05.
+    private static func truncatedToDigits(_ value: String, digits: String) -> String {
+        let halfDigit = "0.5E0 * power(10E0, floor(log10(abs(t.r))) - 14)"
+        let scale = "power(10E0, \(digits))"
+        return "(SELECT CASE WHEN t.r = 0 THEN t.r ELSE floor((t.r + \(halfDigit)) * \(scale)) / \(scale) END FROM (SELECT \(value) AS r) t)"
+    }
+}

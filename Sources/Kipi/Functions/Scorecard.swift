@@ -103,3 +103,65 @@ enum Scorecard {
         return y0 + (x - x0) / (x1 - x0) * (y1 - y0)
     }
 }
+
+
+extension Scorecard {
+    /// Their SQL forms, by name, each computing exactly what the implementation does and failing
+    /// where it fails (SPEC §10).
+    static let sqlForms: [String: SQLForm] = [
+        "weighted_avg": .aggregate { call in
+            let (v, w) = (call.collections[0], call.collections[1])
+            return SQLValue("sum(\(v) * \(w)) / NULLIF(sum(\(w)), 0)", fails: "COALESCE(sum(\(w)), 0) = 0")
+        },
+        "lookup": SQLForm { call in
+            // A table has no first row: where several rows match with different values, the
+            // lookup fails rather than pick one.
+            guard let v = call.argument(0)?.value else { return nil }
+            let (keys, values) = (call.collections[0], call.collections[1])
+            let found =
+                call.dialect == .spark
+                ? call.over("first(\(values))", where: "\(keys) = \(v)") : "(SELECT \(values) FROM \(call.rows) WHERE \(keys) = \(v) LIMIT 1)"
+            let ambiguous = call.over("count(*) = 0 OR count(DISTINCT \(values)) > 1", where: "\(keys) = \(v)")
+            return SQLValue("(CASE WHEN \(ambiguous) THEN NULL ELSE \(found) END)", fails: "(\(v) IS NOT NULL AND \(ambiguous))")
+        },
+        "interpolate": SQLForm { call in
+            guard let x = call.argument(0)?.value else { return nil }
+            let dialect = call.dialect
+            let (xs, ys) = (call.collections[0], call.collections[1])
+            let lists = """
+                SELECT \(dialect.sortedList(xs, by: xs)) AS xs, \(dialect.sortedList(ys, by: xs)) AS ys, count(*) AS n, \
+                sum(CASE WHEN \(xs) < \(x) THEN 1 ELSE 0 END) AS c, min(\(xs)) AS first, max(\(xs)) AS last FROM \(call.rows)
+                """
+            let at = { (list: String, index: String) in dialect.element("t.\(list)", index) }
+            let (x0, y0, x1, y1) = (at("xs", "t.c"), at("ys", "t.c"), at("xs", "t.c + 1"), at("ys", "t.c + 1"))
+            let value = """
+                (SELECT CASE WHEN t.n = 0 THEN NULL WHEN \(x) <= t.first THEN \(at("ys", "1")) WHEN \(x) >= t.last THEN \(at("ys", "t.n")) \
+                WHEN \(x1) = \(x) THEN \(y1) ELSE \(y0) + (\(x) - \(x0)) / (\(x1) - \(x0)) * (\(y1) - \(y0)) END FROM (\(lists)) t)
+                """
+            let invalid = call.over("count(*) = 0 OR count(DISTINCT \(xs)) < count(*)")
+            return SQLValue("(CASE WHEN \(invalid) THEN NULL ELSE \(value) END)", fails: "(\(x) IS NOT NULL AND \(invalid))")
+        },
+        "clamp": SQLForm { call in
+            let (x, low, high) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
+            return SQLValue(
+                "(CASE WHEN \(x) IS NULL OR \(low) IS NULL OR \(high) IS NULL OR \(low) > \(high) THEN NULL WHEN \(x) < \(low) THEN \(low) WHEN \(x) > \(high) THEN \(high) ELSE \(x) END)",
+                fails: "(\(x) IS NOT NULL AND \(low) > \(high))")
+        },
+        "score": SQLForm { call in
+            let (fact, critical, norm) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
+            return sqlRatio("(\(fact) - \(critical))", "(\(norm) - \(critical))")
+        },
+        "normalize": SQLForm { call in
+            let (v, low, high) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
+            return sqlRatio("(\(v) - \(low))", "(\(high) - \(low))")
+        },
+        "normalize_min": SQLForm { call in
+            let (v, low, high) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
+            return sqlRatio("(\(high) - \(v))", "(\(high) - \(low))")
+        },
+    ]
+
+    private static func sqlRatio(_ numerator: String, _ denominator: String) -> SQLValue {
+        SQLValue("(\(numerator) / NULLIF(\(denominator), 0))", fails: "(\(numerator) IS NOT NULL AND \(denominator) = 0)")
+    }
+}

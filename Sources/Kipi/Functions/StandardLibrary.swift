@@ -2,10 +2,16 @@
 /// through `FunctionRegistry.register`.
 enum StandardLibrary {
     static var definitions: [FunctionDefinition] {
-        let own =
-            Aggregates.definitions + OrderStatistics.definitions + Dispersion.definitions + Conditionals.definitions
-            + Arithmetic.definitions + Scorecard.definitions + Dates.definitions + Text.definitions + Windows.definitions
-        let written = own.map { definition in BuiltInSQL.form(for: definition).map(definition.writtenInSQL) ?? definition }
+        // Each family declares its functions and, in the same file, their SQL forms.
+        let families: [(definitions: [FunctionDefinition], sqlForms: [String: SQLForm])] = [
+            (Aggregates.definitions, Aggregates.sqlForms), (OrderStatistics.definitions, OrderStatistics.sqlForms),
+            (Dispersion.definitions, Dispersion.sqlForms), (Conditionals.definitions, Conditionals.sqlForms),
+            (Arithmetic.definitions, Arithmetic.sqlForms), (Scorecard.definitions, Scorecard.sqlForms), (Dates.definitions, Dates.sqlForms),
+            (Text.definitions, Text.sqlForms), (Windows.definitions, Windows.sqlForms),
+        ]
+        let written = families.flatMap { family in
+            family.definitions.map { definition in family.sqlForms[definition.name].map(definition.writtenInSQL) ?? definition }
+        }
         // Aliases copy their function once it has its SQL form: nothing is declared twice.
         return written + ([("average", "avg")] + excelNames + russianExcelNames).flatMap { alias, target in
             written.filter { $0.name == target }.map { Self.alias(alias, of: $0) }

@@ -67,3 +67,38 @@ enum Text {
             })
     }
 }
+
+
+extension Text {
+    /// Their SQL forms, by name, each computing exactly what the implementation does and failing
+    /// where it fails (SPEC §10).
+    static let sqlForms: [String: SQLForm] = [
+        "lower": SQLForm { call in SQLValue("lower(\(call.arguments[0].value))") },
+        "upper": SQLForm { call in SQLValue("upper(\(call.arguments[0].value))") },
+        "len": SQLForm { call in SQLValue("CAST(length(\(call.arguments[0].value)) AS \(call.dialect.doubleType))") },
+        "contains": SQLForm { call in
+            SQLValue("(\(call.dialect.position(of: call.arguments[1].value, in: call.arguments[0].value)) > 0 OR \(call.arguments[1].value) = '')")
+        },
+        "trim": SQLForm { call in
+            let dialect = call.dialect
+            let spaced = dialect.replacingAll(call.arguments[0].value, "[ \u{00A0}\t]+", with: " ")
+            return SQLValue("trim(\(spaced))")
+        },
+        "number": SQLForm { call in
+            let dialect = call.dialect
+            let text = call.arguments[0].value
+            var cleaned = dialect.replacingAll(text, "[\\s\u{00A0}\u{202F}]", with: "")
+            cleaned = dialect.replacingAll(cleaned, "^[$€£¥₽]|[$€£¥₽]$|^руб\\.?|руб\\.?$|^р\\.|р\\.$", with: "")
+            let percent = "(substr(\(cleaned), length(\(cleaned)), 1) = '%')"
+            let bare = "(CASE WHEN \(percent) THEN substr(\(cleaned), 1, length(\(cleaned)) - 1) ELSE \(cleaned) END)"
+            let commas = "(length(\(bare)) - length(replace(\(bare), ',', '')))"
+            let decimal = "(CASE WHEN \(dialect.position(of: "'.'", in: bare)) = 0 AND \(commas) = 1 THEN replace(\(bare), ',', '.') ELSE replace(\(bare), ',', '') END)"
+            let valid = dialect.matches(decimal, "[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?")
+            let value = "CAST(\(decimal) AS \(dialect.doubleType)) * (CASE WHEN \(percent) THEN 0.01E0 ELSE 1E0 END)"
+            return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(text) IS NOT NULL AND NOT \(valid))")
+        },
+        "text": SQLForm { call in
+            SQLValue("CASE WHEN \(call.arguments[0].value) IS NULL THEN NULL ELSE \(call.dialect.written(call.arguments[0].value, type: call.argumentTypes[0])) END")
+        },
+    ]
+}

@@ -246,3 +246,106 @@ struct SeriesPosition: Hashable {
     var series: Int
     var position: Int
 }
+
+extension Windows {
+    /// A whole number of periods from 0 (or `minimum`) to 100,000: the window's `n`.
+    private static func periods(_ call: SQLCall, minimum: Int, default fallback: Int?) -> (value: String, fails: String?)? {
+        guard let given = call.argument(0)?.value else { return fallback.map { (call.dialect.number(Double($0)), nil) } }
+        let valid = "(\(given) = floor(\(given)) AND \(given) >= \(minimum) AND \(given) <= 100000)"
+        let value = fallback.map { "COALESCE(\(given), \(call.dialect.number(Double($0))))" } ?? given
+        return (value, "(\(given) IS NOT NULL AND NOT \(valid))")
+    }
+
+    /// Two conditions joined, an always-true one left out.
+    private static func both(_ first: String, _ second: String) -> String {
+        first == "TRUE" ? second : second == "TRUE" ? first : "\(first) AND \(second)"
+    }
+
+    /// The value and failure of the group at `position` in the current series.
+    private static func read(_ window: SQLWindow, _ dialect: SQLDialect, at position: String) -> SQLValue {
+        let condition = both(window.sameSeries, "\(window.position) = \(position)")
+        return SQLValue(
+            "(SELECT \(dialect.single(window.value)) FROM \(window.groups) WHERE \(condition))",
+            fails: "COALESCE((SELECT \(dialect.single(window.failed)) FROM \(window.groups) WHERE \(condition)), FALSE)")
+    }
+
+    private static func along(_ call: SQLCall, _ compute: (SQLWindow, _ n: String) -> SQLValue?, minimum: Int = 0, default fallback: Int? = 1)
+        -> SQLValue?
+    {
+        guard let window = call.window, let n = periods(call, minimum: minimum, default: fallback) else { return nil }
+        guard var value = compute(window, n.value) else { return nil }
+        guard let invalid = n.fails else { return value }
+        value.fails = SQLValue.anyOf([invalid, value.fails])
+        value.value = "(CASE WHEN \(invalid) THEN NULL ELSE \(value.value) END)"
+        return value
+    }
+
+    private static func cumulative(_ call: SQLCall, per coarser: PeriodGrain?) -> SQLValue? {
+        guard let window = call.window else { return nil }
+        var condition = both(window.sameSeries, "\(window.position) <= \(window.currentPosition)")
+        if let coarser { condition += " AND \(window.bucket(window.position, coarser)) = \(window.bucket(window.currentPosition, coarser))" }
+        return SQLValue(
+            "(SELECT sum(\(window.value)) FROM \(window.groups) WHERE \(condition))",
+            fails: "EXISTS (SELECT 1 FROM \(window.groups) WHERE \(condition) AND \(window.failed))")
+    }
+
+    private static func sqlRolling(_ call: SQLCall, average: Bool) -> SQLValue? {
+        along(call, { window, n in
+            let condition = both(window.sameSeries, "\(window.position) <= \(window.currentPosition) AND \(window.position) > \(window.currentPosition) - \(n)")
+            let total = average ? "avg(\(window.value))" : "COALESCE(sum(\(window.value)), 0E0)"
+            return SQLValue(
+                "(SELECT \(total) FROM \(window.groups) WHERE \(condition))",
+                fails: "EXISTS (SELECT 1 FROM \(window.groups) WHERE \(condition) AND \(window.failed))")
+        }, minimum: 1, default: nil)
+    }
+
+    private static func sqlAcrossGroups(_ call: SQLCall, _ compute: (SQLWindow) -> SQLValue) -> SQLValue? {
+        guard let window = call.window else { return nil }
+        var value = compute(window)
+        let failed = "EXISTS (SELECT 1 FROM \(window.groups) WHERE \(both(window.samePeriod, window.failed)))"
+        value.fails = SQLValue.anyOf([failed, value.fails])
+        value.value = "(CASE WHEN \(window.current.value) IS NULL THEN NULL ELSE \(value.value) END)"
+        return value
+    }
+
+    /// Their SQL forms, by name, each computing exactly what the implementation does and failing
+    /// where it fails (SPEC §10).
+    static let sqlForms: [String: SQLForm] = [
+        "previous": SQLForm { call in along(call) { window, n in read(window, call.dialect, at: "\(window.currentPosition) - \(n)") } },
+        "change": SQLForm { call in
+            along(call) { window, n in
+                let earlier = read(window, call.dialect, at: "\(window.currentPosition) - \(n)")
+                return SQLValue("(\(window.current.value) - \(earlier.value))", fails: SQLValue.anyOf([window.current.fails, earlier.fails]))
+            }
+        },
+        "growth": SQLForm { call in
+            along(call) { window, n in
+                let earlier = read(window, call.dialect, at: "\(window.currentPosition) - \(n)")
+                let zero = "(\(window.current.value) IS NOT NULL AND \(earlier.value) = 0)"
+                return SQLValue(
+                    "(\(window.current.value) / NULLIF(\(earlier.value), 0) - 1)",
+                    fails: SQLValue.anyOf([window.current.fails, earlier.fails, "COALESCE(\(zero), FALSE)"]))
+            }
+        },
+        "last_year": SQLForm { call in
+            guard let window = call.window else { return nil }
+            return read(window, call.dialect, at: window.lastYear(window.currentPosition))
+        },
+        "running_sum": SQLForm { call in cumulative(call, per: nil) },
+        "ytd": SQLForm { call in cumulative(call, per: .year) },
+        "qtd": SQLForm { call in cumulative(call, per: .quarter) },
+        "rolling_sum": SQLForm { call in sqlRolling(call, average: false) },
+        "rolling_avg": SQLForm { call in sqlRolling(call, average: true) },
+        "share": SQLForm { call in
+            sqlAcrossGroups(call) { window in
+                let total = "(SELECT sum(\(window.value)) FROM \(window.groups) WHERE \(window.samePeriod))"
+                return SQLValue("(\(window.current.value) / NULLIF(\(total), 0))", fails: "COALESCE(\(total) = 0 AND \(window.current.value) IS NOT NULL, FALSE)")
+            }
+        },
+        "rank": SQLForm { call in
+            sqlAcrossGroups(call) { window in
+                SQLValue("(1E0 + (SELECT count(*) FROM \(window.groups) WHERE \(both(window.samePeriod, "\(window.value) > \(window.current.value)"))))")
+            }
+        },
+    ]
+}

@@ -114,3 +114,41 @@ public struct SQLWindow: Sendable {
     /// The position of the same period one year before a position; NULL where there is none.
     public var lastYear: @Sendable (_ position: String) -> String
 }
+
+// What the built-in functions' forms share.
+extension SQLCall {
+    /// `(SELECT <select> FROM <rows>)`: an aggregate expression over the rows an aggregate reduces.
+    func over(_ select: String, where condition: String? = nil) -> String {
+        "(SELECT \(select) FROM \(rows)\(condition.map { " WHERE \($0)" } ?? ""))"
+    }
+
+    /// Holds when the rows are fewer than `minimum`.
+    func none(fewerThan minimum: Int = 1) -> String { over(SQLCall.fewerThan(minimum)) }
+
+    /// Holds, as an aggregate expression, when the rows are fewer than `minimum`.
+    static func fewerThan(_ minimum: Int) -> String { "count(*) < \(minimum)" }
+
+    /// The number of rows, as a double.
+    var countOfRows: String { "CAST(count(*) AS \(dialect.doubleType))" }
+
+    /// The first collection, text compared in code point order.
+    var orderedValues: String {
+        collectionTypes.first == .text ? dialect.ordered(collections[0]) : collections[0]
+    }
+
+    /// A text result of an aggregate over `orderedValues`, back in the database's own collation
+    /// (`upper` of it must still know Cyrillic).
+    func unordered(_ value: String) -> String {
+        collectionTypes.first == .text && dialect == .postgres ? "(\(value) COLLATE \"default\")" : value
+    }
+
+    /// The first value argument, when it is a number known as the SQL is written.
+    var constantNumber: Double? { constants.first.flatMap { $0?.number } }
+}
+
+extension SQLDialect {
+    /// Truncation toward zero, as Swift's `rounded(.towardZero)`.
+    func truncated(_ value: String) -> String {
+        "(CASE WHEN \(value) < 0 THEN ceil(\(value)) ELSE floor(\(value)) END)"
+    }
+}
