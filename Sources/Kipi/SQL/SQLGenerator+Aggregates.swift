@@ -1,0 +1,239 @@
+// Aggregates and windows: subqueries over a table's rows, a level's groups or a list, and a grouped value read along time or across its groups.
+extension SQLGenerator {
+    func aggregate(_ call: AggregateCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
+        let collectionIndices = call.roles.indices.filter { call.roles[$0] == .collection }
+        let valueIndices = call.roles.indices.filter { call.roles[$0] != .collection }
+        if plan.aggregates[node.id]?.readsOnlyOwnRows == true,
+            let grouped = groupedAggregate(call, scope, collectionIndices: collectionIndices, valueIndices: valueIndices)
+        {
+            return grouped
+        }
+        let values = valueIndices.map { lower(call.arguments[$0], scope) }
+        let derived = fresh("a")
+        var collections: [SQLValue] = []
+        var from = ""
+        var inGroup: [String] = []
+        var filter: SQLValue?
+        switch call.domain {
+        case .rows(let table):
+            let alias = fresh("r")
+            let rowScope = Scope.row(table: table, alias: alias)
+            from = "\(source(table)) \(alias)"
+            if let partition = call.partition {
+                let outer = keyValues(partition, in: scope)
+                inGroup = partition.keys.map { dialect.same(keyExpression($0, table: table, alias: alias), outer[$0] ?? "NULL") }
+            }
+            filter = call.filter.map { lower($0, rowScope) }
+            collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
+        case .groups(let level):
+            let alias = fresh("x")
+            let groupScope = Scope.group(level, keys: keyColumns(level, alias: alias))
+            from = "\(levelTable(level)) \(alias)"
+            if let partition = call.partition {
+                let outer = keyValues(partition, in: scope)
+                let inner = keyColumns(level, alias: alias)
+                inGroup = partition.keys.map { dialect.same(inner[$0] ?? "NULL", outer[$0] ?? "NULL") }
+            }
+            filter = call.filter.map { lower($0, groupScope) }
+            collections = collectionIndices.map { lower(call.arguments[$0], groupScope) }
+        case .list:
+            guard call.filter == nil else { return problem("'where' over a list has no SQL form", node) }
+            guard let lists = Optional(collectionIndices.map { listElements(call.arguments[$0]) }), lists.allSatisfy({ $0 != nil }) else {
+                return problem("a list that is not written out has no SQL form", node)
+            }
+            var elements = lists.compactMap { $0 }.map { $0.map { lower($0, scope) } }
+            if call.function.skipsErrors {
+                // A failed element is left out (NULL), as count leaves out error values.
+                elements = elements.map { $0.map { element in
+                    element.fails.map { SQLValue("(CASE WHEN COALESCE(\($0), FALSE) THEN NULL ELSE \(element.value) END)") } ?? element
+                } }
+            }
+            let count = elements.map(\.count).max() ?? 0
+            guard count > 0, elements.allSatisfy({ $0.count == count }) else { return problem("lists of different lengths have no SQL form", node) }
+            let alias = fresh("l")
+            let rows = (0..<count).map { row in "(" + elements.map { $0[row].value }.joined(separator: ", ") + ")" }
+            let names = collectionIndices.indices.map { "c\($0)" }
+            from = "(VALUES \(rows.joined(separator: ", "))) AS \(alias)(\(names.joined(separator: ", ")))"
+            collections = names.map { SQLValue("\(alias).\($0)") }
+            let listFails = SQLValue.anyOf(elements.flatMap { $0.map(\.fails) })
+            if let listFails { filter = SQLValue("TRUE", fails: listFails) }
+        }
+        // A function that skips errors (count) leaves failed values out instead.
+        let skipped = call.function.skipsErrors ? collections.compactMap { $0.fails.map { "NOT COALESCE(\($0), FALSE)" } } : []
+        let rows = derivedRows(items(collections), from: from, kept: inGroup + kept(filter, collections) + skipped, as: derived)
+        // A failed filter cell, or a failed collection cell the filter keeps, fails the group.
+        let collectionFails = call.function.skipsErrors ? nil : SQLValue.anyOf(collections.map(\.fails))
+        var rowFails: String?
+        if let filter, let fails = filter.fails {
+            rowFails = SQLValue.anyOf([fails, collectionFails.map { "(COALESCE(\(filter.value), FALSE) AND \($0))" }])
+        } else if let collectionFails {
+            rowFails = filter.map { "(COALESCE(\($0.value), FALSE) AND \(collectionFails))" } ?? collectionFails
+        }
+        let groupFails = rowFails.map { "EXISTS (SELECT 1 FROM \(from) WHERE \((inGroup + [$0]).joined(separator: " AND ")))" }
+        var sqlCall = SQLCall(
+            dialect: dialect, arguments: values, argumentTypes: valueIndices.map { call.arguments[$0].type }, rows: rows,
+            collections: collections.indices.map { "\(derived).v\($0)" })
+        sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
+        sqlCall.constants = valueIndices.map { constant(call.arguments[$0]) }
+        let written = self.call(call.function, sqlCall, node)
+        return SQLValue(written.value, fails: SQLValue.anyOf([written.fails, groupFails]))
+    }
+
+    /// The rows an aggregate reduces, as a derived table: `columns` of `from` where `kept` holds.
+    func derivedRows(_ columns: [String], from: String, kept: [String], as derived: String) -> String {
+        "(SELECT \(columns.joined(separator: ", ")) FROM \(from)\(kept.isEmpty ? "" : " WHERE " + kept.joined(separator: " AND "))) \(derived)"
+    }
+
+    /// An aggregate's collections as the columns `v0`, `v1` … (a constant without any, for `count()`).
+    func items(_ collections: [SQLValue]) -> [String] {
+        collections.isEmpty ? ["1 AS v0"] : collections.enumerated().map { "\($1.value) AS v\($0)" }
+    }
+
+    /// The rows an aggregate keeps: where its filter holds and no collection is null.
+    func kept(_ filter: SQLValue?, _ collections: [SQLValue]) -> [String] {
+        (filter.map { ["COALESCE(\($0.value), FALSE)"] } ?? []) + collections.map { "\($0.value) IS NOT NULL" }
+    }
+
+    /// The value of an expression known as the SQL is written: a constant, or a parameter.
+    func constant(_ node: TypedExpression) -> Value? {
+        if let value = node.constantValue { return value }
+        if case .parameter(let name) = node.kind { return parameters[name] ?? program.parameters.first { $0.name == name }?.defaultValue }
+        return nil
+    }
+
+    /// An aggregate per group of its table's rows, computed for every group at once with GROUP BY
+    /// (one pass over the rows) and read by the group's keys, rather than as a subquery per group
+    /// (a pass per group, which PostgreSQL does not turn into one). Taken when the collections
+    /// and the filter read only their own row and the function's form is one aggregate
+    /// expression over the rows (`sum`, `avg`, `count` …); a group with no rows kept gets the
+    /// form's value over no rows.
+    func groupedAggregate(_ call: AggregateCall, _ scope: Scope, collectionIndices: [Int], valueIndices: [Int]) -> SQLValue? {
+        let constants = valueIndices.map { constant(call.arguments[$0]) }
+        guard case .rows(let table) = call.domain, let partition = call.partition, constants.allSatisfy({ $0 != nil }),
+            let overRows = call.function.sql?.overRows
+        else { return nil }
+        let source = self.source(table)
+        let (alias, derived) = (fresh("r"), fresh("a"))
+        let rowScope = Scope.row(table: table, alias: alias)
+        let filter = call.filter.map { lower($0, rowScope) }
+        let collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
+        guard filter?.fails == nil, collections.allSatisfy({ $0.fails == nil }) else { return nil }
+        let keys = partition.keys.enumerated().map { "\(keyExpression($1, table: table, alias: alias)) AS p\($0)" }
+        let columns = keys + items(collections)
+        let rows = derivedRows(columns, from: "\(source) \(alias)", kept: kept(filter, collections), as: derived)
+        let noRows = derivedRows(columns, from: "\(source) \(alias)", kept: ["FALSE"], as: derived)
+        var sqlCall = SQLCall(
+            dialect: dialect, arguments: valueIndices.map { lower(call.arguments[$0], .scalar) }, argumentTypes: valueIndices.map { call.arguments[$0].type },
+            rows: rows, collections: collections.indices.map { "\(derived).v\($0)" })
+        sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
+        sqlCall.constants = constants
+        guard let written = overRows(sqlCall) else { return nil }
+        let (value, failure) = (written.value, written.fails)
+        let groupKeys = (0..<keys.count).map { "\(derived).p\($0)" }
+        let body = "SELECT \(groupKeys.enumerated().map { "\($1) AS p\($0)" }.joined(separator: ", ")), \(value) AS value"
+            + (failure.map { ", \($0) AS fails" } ?? "") + " FROM \(rows) GROUP BY \(groupKeys.joined(separator: ", "))"
+        let aggregates = addCTE(key: "aggregate:" + body, prefix: "aggregates") { body }
+        let outer = keyValues(partition, in: scope)
+        let found = fresh("x")
+        let match = partition.keys.enumerated().map { dialect.same("\(found).p\($0)", outer[$1] ?? "NULL") }.joined(separator: " AND ")
+        let read = { (column: String, empty: String) in
+            "COALESCE((SELECT \(self.dialect.single("\(found).\(column)")) FROM \(aggregates) \(found) WHERE \(match)), (SELECT \(empty) FROM \(noRows)))"
+        }
+        return SQLValue(read("value", value), fails: failure.map { read("fails", $0) })
+    }
+
+    func window(_ call: WindowCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
+        let level = call.level
+        let keys = keyValues(level, in: scope)
+        let value = lower(call.series, .group(level, keys: keyColumns(level, alias: "g")))
+        let columns = (0..<level.keys.count).map { "g.k\($0)" }.joined(separator: ", ")
+        let body = "SELECT \(columns), \(settled(value)) AS value, \(value.fails ?? "FALSE") AS fails FROM \(levelTable(level)) g"
+        let series = addCTE(key: "window:" + body, prefix: "series") { body }
+        let inner = keyColumns(level, alias: "w")
+        let others = level.keys.filter { $0 != call.along }.map { dialect.same(inner[$0] ?? "NULL", keys[$0] ?? "NULL") }
+        // Along a date key, positions are days.
+        let position = call.along.map { call.grain == nil ? dialect.days(ofSeconds: inner[$0] ?? "NULL") : inner[$0] ?? "NULL" } ?? "0"
+        let current = call.along.map { call.grain == nil ? dialect.days(ofSeconds: keys[$0] ?? "NULL") : keys[$0] ?? "NULL" } ?? "0"
+        let (grain, sqlDialect) = (call.grain, dialect)
+        let window = SQLWindow(
+            groups: "\(series) w", sameSeries: others.isEmpty ? "TRUE" : others.joined(separator: " AND "),
+            samePeriod: call.along == nil ? "TRUE" : "\(position) = \(current)", position: position, currentPosition: current,
+            current: lower(call.series, scope), grain: grain,
+            bucket: { position, coarser in sqlDialect.bucket(position, grain: grain, per: coarser) },
+            lastYear: { position in sqlDialect.lastYear(position, grain: grain) })
+        var sqlCall = SQLCall(dialect: dialect, arguments: call.arguments.map { lower($0, scope) }, argumentTypes: call.arguments.map(\.type))
+        sqlCall.window = window
+        return self.call(call.function, sqlCall, node)
+    }
+
+    /// The year or quarter (as a period index) that a position of `grain` lies in.
+    static func bucket(_ position: String, grain: PeriodGrain?, per coarser: PeriodGrain, _ dialect: SQLDialect) -> String {
+        switch grain {
+        case .month?: return coarser == .year ? "floor(\(position) / 12)" : "floor(\(position) / 3)"
+        case .quarter?: return coarser == .year ? "floor(\(position) / 4)" : position
+        case .year?: return position
+        case .week?:
+            // An ISO week belongs to the year and quarter of its Thursday.
+            let thursday = "(\(position) * 7)"
+            return periodIndex(ofDays: thursday, grain: coarser, dialect)
+        case nil: return periodIndex(ofDays: position, grain: coarser, dialect)
+        }
+    }
+
+    /// The position of the same period a year before; NULL where there is none (week 53).
+    static func lastYear(_ position: String, grain: PeriodGrain?, _ dialect: SQLDialect) -> String {
+        switch grain {
+        case .month?: return "(\(position) - 12)"
+        case .quarter?: return "(\(position) - 4)"
+        case .year?: return "(\(position) - 1)"
+        case .week?:
+            let week = { (index: String) in weekOfYear(index, dialect) }
+            let year = { (index: String) in dialect.part("YEAR", ofDays: "(\(index) * 7)") }
+            let candidates = ["(\(position) - 52)", "(\(position) - 53)"]
+            let cases = candidates.map { "WHEN \(year($0)) = \(year(position)) - 1 AND \(week($0)) = \(week(position)) THEN \($0)" }
+            return "(CASE \(cases.joined(separator: " ")) END)"
+        case nil:
+            let (y, m, d) = (dialect.part("YEAR", ofDays: position), dialect.part("MONTH", ofDays: position), dialect.part("DAY", ofDays: position))
+            let firstOfMonth = dialect.days(year: "\(y) - 1", month: m, day: "1")
+            let monthLength = "(\(dialect.days(year: "CASE WHEN \(m) = 12 THEN \(y) ELSE \(y) - 1 END", month: "CASE WHEN \(m) = 12 THEN 1 ELSE \(m) + 1 END", day: "1")) - \(firstOfMonth))"
+            return "(\(firstOfMonth) + least(\(d), \(monthLength)) - 1)"
+        }
+    }
+
+    /// The ISO week number of a week index.
+    static func weekOfYear(_ index: String, _ dialect: SQLDialect) -> String {
+        "(floor((\(dialect.part("DOY", ofDays: "(\(index) * 7)")) - 1) / 7) + 1)"
+    }
+
+    /// The index of the period of `grain` containing a day.
+    static func periodIndex(ofDays days: String, grain: PeriodGrain, _ dialect: SQLDialect) -> String {
+        let year = dialect.part("YEAR", ofDays: days)
+        let month = dialect.part("MONTH", ofDays: days)
+        switch grain {
+        case .week: return "floor((floor(\(days)) + 3) / 7)"
+        case .month: return "(\(year) * 12 + \(month) - 1)"
+        case .quarter: return "(\(year) * 4 + floor((\(month) - 1) / 3))"
+        case .year: return year
+        }
+    }
+
+    /// A period index from its text (`2024-03`, `2024-Q1`, `2024-W05`, `2024`) or a year's number.
+    static func periodIndex(fromText text: String, type: KipiType, grain: PeriodGrain, _ dialect: SQLDialect) -> String {
+        let number = { (from: Int, length: Int) in "CAST(substr(\(text), \(from), \(length)) AS \(dialect.doubleType))" }
+        switch grain {
+        case .year: return type == .text ? "CAST(\(text) AS \(dialect.doubleType))" : text
+        case .month: return "(\(number(1, 4)) * 12 + \(number(6, 2)) - 1)"
+        case .quarter: return "(\(number(1, 4)) * 4 + \(number(7, 1)) - 1)"
+        case .week:
+            // Week 1 holds 4 January; its Monday is that day minus its ISO weekday.
+            let january4 = dialect.days(year: number(1, 4), month: "1", day: "4")
+            let monday = "(\(january4) - \(dialect.isoWeekday(january4)) + 1)"
+            return "floor((\(monday) + (\(number(7, 2)) - 1) * 7 + 3) / 7)"
+        }
+    }
+
+    /// 1 for Monday … 7 for Sunday, of a day number (1970-01-01 was a Thursday).
+    static func isoWeekday(_ days: String, _ dialect: SQLDialect) -> String {
+        "(floor(\(days)) - 7 * floor((floor(\(days)) + 3) / 7) + 3 + 1)"
+    }
+}
