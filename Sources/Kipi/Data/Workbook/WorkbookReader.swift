@@ -72,7 +72,7 @@ enum WorkbookCell: Equatable {
     var written: String {
         switch self {
         case .empty: ""
-        case .number(let number): Text.written(.number(number))
+        case .number(let number): formatLiteral(number)
         case .text(let text): text
         case .boolean(let flag): flag ? "TRUE" : "FALSE"
         case .date(let date): date.description
