@@ -182,3 +182,17 @@ public struct Kipi: Sendable {
         URL(fileURLWithPath: name).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }
+
+extension Kipi {
+    /// `NAME=FILE` (as `--data` and `:data` take it) names a table; anything else is the default
+    /// table's file ("" names the default table).
+    public static func tableAndPath(_ text: String) -> (table: String, path: String) {
+        guard let equals = text.firstIndex(of: "="), isPlainName(String(text[..<equals])) else { return ("", text) }
+        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+    }
+
+    /// Whether a name can be written without backticks.
+    public static func isPlainName(_ name: String) -> Bool {
+        Identifier.isWord(name) && Keyword(rawValue: name) == nil
+    }
+}

@@ -68,10 +68,31 @@ struct ReplTests {
         #expect(session.handle("total").text == "60")
         #expect(session.handle(":set n=10").text == "n = 10")
         #expect(session.handle("total").text == "150")
-        #expect(session.handle(":forget n").text == "forgot n")
+        // What used it is left out, and said so once, as when the data changes.
+        let forgot = session.handle(":forget n")
+        #expect(forgot.failed)
+        #expect(forgot.text.hasPrefix("forgot n\n'total' does not fit the data and is left out until it does:\n\(file):2:23: error: unknown column 'n'"))
+        #expect(session.handle(":list").text == "total  (left out: it does not fit the data)")
         #expect(session.handle("total").failed)
         #expect(session.handle(":reset").text == "forgot every definition")
         #expect(session.handle(":list").text == "no definitions")
+    }
+
+    /// `:list`, `:describe` and `:explain` read the names the checked program declares, in the
+    /// order of the files and then of what was typed.
+    @Test func listsDescribesAndExplainsWhatTheCheckedProgramDeclares() throws {
+        let data = try temporaryFile("d.csv", "amount\n10\n5\n")
+        let file = try temporaryFile("k.kpi", "# The threshold\nparam n = 2\nfn twice(x) = x * 2\ntotal = twice(sum(amount)) * n\n")
+        var session = ReplSession(readsFiles: true)
+        #expect(texts(&session, [":data \(data)", ":load \(file)", "let base = 3"]) == ["loaded 2 rows: amount", "loaded \(file): 1 KPIs", "defined base"])
+        #expect(session.handle(":list").text == "n  (param, \(file))\ntwice  (fn, \(file))\ntotal  (KPI, \(file))\nbase  (let, <repl:1>)")
+        #expect(session.handle(":describe n").text == "The threshold\nparam n = 2\ntype: number\nvalue: 2")
+        #expect(session.handle(":describe twice").text == "fn twice(x) = x * 2")
+        let explained = session.handle(":explain total")
+        #expect(!explained.failed)
+        #expect(explained.text.contains("60"))
+        #expect(session.handle(":explain base") == ReplSession.Output("no KPI named 'base'", failed: true))
+        #expect(session.completions(of: "tw") == ["twice"])
     }
 
     @Test func switchingDataReportsWhatNoLongerFitsOnce() throws {

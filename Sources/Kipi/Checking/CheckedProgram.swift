@@ -376,12 +376,30 @@ struct CheckedDefinition: Sendable {
     var levelDefinitions: [Int] { thresholds?.levels.map(\.definition) ?? [] }
 }
 
-/// What a name of a program stands for.
-enum NameBinding: Sendable {
-    case definition(Int)
-    case parameter(ParameterInfo)
-    case function(parameters: [String], file: String, range: SourceRange)
-    case column(KipiType)
+/// A name a program declares: what it is, where it is written, and its comment lines.
+struct DeclaredName: Sendable {
+    enum Kind: Sendable {
+        case kpi, helper, parameter, function
+
+        /// The word the REPL's `:list` shows.
+        var word: String {
+            switch self {
+            case .kpi: "KPI"
+            case .helper: "let"
+            case .parameter: "param"
+            case .function: "fn"
+            }
+        }
+    }
+
+    var name: String
+    var kind: Kind
+    /// The file it is declared in.
+    var file: String
+    /// The whole declaration, in `file`.
+    var range: SourceRange
+    /// The comment lines above the declaration.
+    var documentation: String
 }
 
 /// The program the checker produces: the only input the evaluator accepts, and the one
@@ -398,8 +416,9 @@ struct CheckedProgram: Sendable {
     var columnsUsed: [String: Set<String>]
     /// Top-level `where`s, in order: each keeps the rows of its table where it holds.
     var filters: [Filter]
-    /// Every name: definitions, parameters, functions and the columns used.
-    var symbols: [String: NameBinding]
+    /// Every name the program's files declare that checked (KPIs, `let`s, parameters and
+    /// functions), in the order of the files and, in each, as written.
+    var symbols: [DeclaredName]
     /// The program's files by name, for tools that show what was written.
     var sources: [String: SourceText] = [:]
     /// The parsed files, the compiled one first: a formula compiled against this program reuses them.
@@ -410,7 +429,7 @@ struct CheckedProgram: Sendable {
     var dataSources: [DataSource] = []
 
     static let empty = CheckedProgram(
-        definitions: [], kpis: [], parameters: [], keyExpressions: [:], columnsUsed: [:], filters: [], symbols: [:])
+        definitions: [], kpis: [], parameters: [], keyExpressions: [:], columnsUsed: [:], filters: [], symbols: [])
 
     /// The definition at `index` and every definition it reads, directly or not, with those the
     /// `by` keys read (groups may be built wherever it is evaluated).
@@ -492,5 +511,16 @@ public struct KPIInfo: Sendable, Hashable {
         self.type = type
         self.format = format
         self.keyNames = keyNames
+    }
+}
+
+extension TypedExpression {
+    /// Whether the value reads a grouped definition at `level` (whose key order it then takes).
+    func readsDefinition(at level: Level) -> Bool {
+        var found = false
+        forEachNode { node in
+            if case .definition = node.kind, node.shape == .groups(level) { found = true }
+        }
+        return found
     }
 }

@@ -346,26 +346,9 @@ extension Checker {
     }
 }
 
-extension TypedExpression {
-    /// Whether the value reads a grouped definition at `level` (whose key order it then takes).
-    func readsDefinition(at level: Level) -> Bool {
-        var found = false
-        forEachNode { node in
-            if case .definition = node.kind, node.shape == .groups(level) { found = true }
-        }
-        return found
-    }
-}
-
-extension KipiType {
-    var isList: Bool {
-        if case .list = self { return true }
-        return false
-    }
-}
-
 extension String {
-    func replacingLast(_ target: String, with replacement: String) -> String {
+    /// The text with the last occurrence of `target` replaced.
+    fileprivate func replacingLast(_ target: String, with replacement: String) -> String {
         guard let found = range(of: target, options: .backwards) else { return self }
         return replacingCharacters(in: found, with: replacement)
     }

@@ -126,7 +126,7 @@ struct Checker {
             definitions: checker.definitions, kpis: kpis,
             parameters: checker.parameters.values.sorted { $0.name < $1.name },
             keyExpressions: checker.keyExpressions, columnsUsed: checker.columnsUsed, filters: checker.filters,
-            symbols: checker.symbols())
+            symbols: checker.symbols(inOrderOf: trees.map(\.source.name)))
         program.dataSources = checker.dataSources
         for tree in trees { program.sources[tree.source.name] = tree.source }
         for key in checker.keyExpressions.keys { program.keyTypes[key] = checker.keyModel(key)?.type ?? .unknown }
@@ -154,25 +154,22 @@ struct Checker {
         return name
     }
 
-    private func symbols() -> [String: NameBinding] {
-        var table: [String: NameBinding] = [:]
-        for name in columnsUsed[""] ?? [] { table[name] = .column(schema?.type(of: name) ?? .unknown) }
-        for (tableName, names) in columnsUsed where !tableName.isEmpty {
-            for name in names { table["\(tableName).\(name)"] = .column(schemas?[tableName]?.type(of: name) ?? .unknown) }
-        }
+    private func symbols(inOrderOf files: [String]) -> [DeclaredName] {
+        var symbols: [DeclaredName] = []
         for (name, entry) in entries {
+            let kind: DeclaredName.Kind
             switch entry.declaration.kind {
-            case .function(_, let parameters, _):
-                table[name] = .function(parameters: parameters, file: entry.source.name, range: entry.declaration.range)
-            case .parameter:
-                if let parameter = parameters[name] { table[name] = .parameter(parameter) }
-            case .kpi, .helper:
-                if let index = definitionIndex[name] { table[name] = .definition(index) }
-            case .import, .filter, .data:
-                break
+            case .function: kind = .function
+            case .parameter where parameters[name] != nil: kind = .parameter
+            case .kpi where definitionIndex[name] != nil: kind = .kpi
+            case .helper where definitionIndex[name] != nil: kind = .helper
+            case .parameter, .kpi, .helper, .import, .filter, .data: continue
             }
+            symbols.append(
+                DeclaredName(name: name, kind: kind, file: entry.source.name, range: entry.declaration.range, documentation: entry.declaration.documentation))
         }
-        return table
+        let position = Dictionary(files.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        return symbols.sorted { (position[$0.file] ?? 0, $0.range.start) < (position[$1.file] ?? 0, $1.range.start) }
     }
 
     // MARK: Definitions

@@ -24,7 +24,7 @@ struct Evaluator: Sendable {
     /// (children are computed before their parents), by file and range.
     private(set) var errorOrigins: [String: (file: String, range: SourceRange)] = [:]
     /// When set, expressions over this table's rows compute only these rows (see `reducedInChunks`).
-    var rowWindow: RowWindow?
+    var rowChunk: RowChunk?
 
     /// What an evaluation computed on the way, kept for explaining it.
     struct Trace {
@@ -180,7 +180,7 @@ struct Evaluator: Sendable {
     mutating func length(of shape: Shape) -> Int {
         switch shape {
         case .scalar: return 1
-        case .rows(let table) where rowWindow?.table == table: return rowWindow?.rows.count ?? 0
+        case .rows(let table) where rowChunk?.table == table: return rowChunk?.rows.count ?? 0
         case .rows(let table): return rowCount(of: table)
         case .groups(let level):
             switch groupIndex(level) {
@@ -320,10 +320,10 @@ struct Evaluator: Sendable {
     /// The rows of the row window of a column of all of a table's rows (for a definition's
     /// column, of any table: the window's, as only those are computed in a window).
     private func windowed(_ column: Column, table: String?) -> Column {
-        guard let rowWindow, table == nil || table == rowWindow.table, column.count == rowCount(of: rowWindow.table), column.count != 1 else {
+        guard let rowChunk, table == nil || table == rowChunk.table, column.count == rowCount(of: rowChunk.table), column.count != 1 else {
             return column
         }
-        return column.slice(rowWindow.rows)
+        return column.slice(rowChunk.rows)
     }
 
     /// Whether the column an expression evaluates to is made for it alone (an operator's

@@ -9,7 +9,7 @@ extension Evaluator {
     /// or a chunk does not fit the reduction (a failed cell, another type): the general path
     /// computes it then, and both give the same values.
     mutating func reducedInChunks(_ call: AggregateCall, id: Int, type: KipiType, shape: Shape) -> Column? {
-        guard plan.aggregates[id]?.strategy == .onePassByChunks, trace == nil, rowWindow == nil, let reduction = call.function.reduction,
+        guard plan.aggregates[id]?.strategy == .onePassByChunks, trace == nil, rowChunk == nil, let reduction = call.function.reduction,
             case .rows(let table) = call.domain, rowCount(of: table) >= 2 * Evaluator.chunkRows
         else { return nil }
         // A failed partition is reported by the general path.
@@ -25,10 +25,10 @@ extension Evaluator {
                     return false
                 }
                 let chunk = start..<min(start + Evaluator.chunkRows, rows)
-                rowWindow = RowWindow(table: table, rows: chunk)
+                rowChunk = RowChunk(table: table, rows: chunk)
                 let collection = call.arguments.first.map { evaluate($0) }
                 let mask = call.filter.map { evaluate($0) }
-                rowWindow = nil
+                rowChunk = nil
                 collectionType = collection?.type
                 let run = ReductionFeed(collection: collection, mask: mask, partOf: parts.ofElement?[chunk], count: chunk.count, reads: reduction.reads)
                 guard run.feed(sink) else { return false }
@@ -97,7 +97,7 @@ struct ReductionFeed {
 }
 
 /// The rows of one table that an evaluation is computing, when it computes a chunk of them.
-struct RowWindow {
+struct RowChunk {
     var table: String
     var rows: Range<Int>
 }

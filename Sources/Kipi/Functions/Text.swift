@@ -102,3 +102,22 @@ extension Text {
         },
     ]
 }
+
+extension Value {
+    /// A value written as a parameter's type: `60`, `12,5`, `15%`, `true`, `2024-03-31`, `2024-03`, text.
+    public init?(parsing text: String, as type: KipiType) {
+        switch type {
+        case .number: guard let number = Text.number(in: text) else { return nil }; self = .number(number)
+        case .text: self = .text(text)
+        case .boolean:
+            switch text.lowercased() {
+            case "true": self = .boolean(true)
+            case "false": self = .boolean(false)
+            default: return nil
+            }
+        case .date: guard let date = KipiDate(parsing: text) else { return nil }; self = .date(date)
+        case .period(let grain): guard let period = Period(parsing: text, as: grain) else { return nil }; self = .period(period)
+        case .null, .list, .unknown: return nil
+        }
+    }
+}

@@ -98,3 +98,11 @@ public struct DisplayFormat: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension KipiType {
+    /// Whether it is a list's type.
+    var isList: Bool {
+        if case .list = self { return true }
+        return false
+    }
+}

@@ -41,6 +41,9 @@ public struct ReplSession {
     /// Definitions, typed or loaded, that do not check against the data: reported once, left out
     /// while they do not fit (checked again when data or files change).
     private var broken: Set<String> = []
+    /// The definitions as last compiled: what `:list`, `:describe`, `:explain` and completion
+    /// read of them (the checked program's symbols), nil while they do not check.
+    private var session: Program?
     private var parameters: [String: Value] = [:]
     private var format = OutputFormat.table
     private var lineNumber = 0
@@ -177,13 +180,14 @@ public struct ReplSession {
     private mutating func settleDefinitions() -> (leftOut: [String], unexplained: DiagnosticList?) {
         let before = broken
         broken = []
+        session = nil
         var reports: [String: String] = [:]
         var unexplained: DiagnosticList?
         // Each round leaves out the definitions the errors point at, so the rounds end.
         for _ in 0..<1_000 {
             let sources = definitionSources
             do {
-                _ = try compiled(SourceText(name: "<session>", text: ""), definitions: sources)
+                session = try compiled(SourceText(name: "<session>", text: ""), definitions: sources)
                 unexplained = nil
                 break
             } catch {
@@ -210,7 +214,13 @@ public struct ReplSession {
     }
 
     private var definitionNames: [String] {
-        definitionSources.flatMap { Kipi.parse($0).0.declarations.compactMap(\.name) }
+        declaredNames.map(\.name)
+    }
+
+    /// The names the session's definitions declare, files first, each as written.
+    private var declaredNames: [DeclaredName] {
+        let position = Dictionary(definitionSources.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return (session?.checked.symbols ?? []).sorted { (position[$0.file] ?? 0, $0.range.start) < (position[$1.file] ?? 0, $1.range.start) }
     }
 
     /// Whether text stops inside brackets or right after an operator, outside strings and comments.
@@ -261,6 +271,7 @@ public struct ReplSession {
             typed.append((name, source))
             broken.remove(name)
             forgotten.remove(name)
+            session = program
             guard isKPI else { return Output("defined \(name)") }
             return show(try program.evaluate(tables: allTables, parameters: fitting(parameters, program), cancellation: cancellation), single: false)
         } catch {
@@ -324,7 +335,7 @@ public struct ReplSession {
         case ":list": return list()
         case ":forget": return forget(argument)
         case ":reset":
-            (files, typed, forgotten, broken, parameters) = ([], [], [], [], [:])
+            (files, typed, forgotten, broken, parameters, session) = ([], [], [], [], [:], nil)
             return Output("forgot every definition")
         case ":set": return set(argument)
         case ":format":
@@ -451,13 +462,11 @@ public struct ReplSession {
     private func describe(_ name: String) -> Output {
         if let function = kipi.functions[name] { return Output("\(function.signature)\n    \(function.summary)") }
         if let type = data.schema.type(of: name) { return Output("column \(name): \(type)") }
-        for source in definitionSources.reversed() {
-            let (tree, _) = Kipi.parse(source)
-            guard let declaration = tree.declarations.first(where: { $0.name == name }) else { continue }
+        if let declared = declaredNames.first(where: { $0.name == name }), let source = definitionSources.first(where: { $0.name == declared.file }) {
             var lines: [String] = []
-            if !declaration.documentation.isEmpty { lines.append(declaration.documentation) }
-            lines.append(source.text(of: declaration.range))
-            switch declaration.kind {
+            if !declared.documentation.isEmpty { lines.append(declared.documentation) }
+            lines.append(source.text(of: declared.range))
+            switch declared.kind {
             case .kpi, .helper, .parameter:
                 if let program = try? compiled(expression: SourceText(name: "<describe>", text: name)),
                     let kpi = program.kpis.first
@@ -469,7 +478,7 @@ public struct ReplSession {
                         lines.append("value: " + TableFormatter.format(value))
                     }
                 }
-            case .function, .import, .filter, .data:
+            case .function:
                 break
             }
             return Output(lines.joined(separator: "\n"))
@@ -488,7 +497,8 @@ public struct ReplSession {
             group[parts[0]] = parts[1]
         }
         let sources = definitionSources
-        guard let main = sources.last(where: { source in Kipi.parse(source).0.declarations.contains { $0.isKPI && $0.name == name } }) else {
+        guard let declared = declaredNames.first(where: { $0.kind == .kpi && $0.name == name }), let main = sources.first(where: { $0.name == declared.file })
+        else {
             return Output("no KPI named '\(name)'", failed: true)
         }
         do {
@@ -501,13 +511,7 @@ public struct ReplSession {
     }
 
     private func list() -> Output {
-        var lines: [String] = []
-        for source in definitionSources {
-            for declaration in Kipi.parse(source).0.declarations {
-                guard let name = declaration.name else { continue }
-                lines.append("\(name)  (\(declaration.kindName), \(source.name))")
-            }
-        }
+        var lines = declaredNames.map { "\($0.name)  (\($0.kind.word), \($0.file))" }
         for name in broken.sorted() { lines.append("\(name)  (left out: it does not fit the data)") }
         return Output(lines.isEmpty ? "no definitions" : lines.joined(separator: "\n"))
     }
@@ -517,7 +521,9 @@ public struct ReplSession {
         typed.removeAll { $0.name == name }
         broken.remove(name)
         forgotten.insert(name)
-        return Output("forgot \(name)")
+        // What used it no longer checks: it is left out, and said so.
+        let leftOut = settleDefinitions().leftOut
+        return Output((["forgot \(name)"] + leftOut).joined(separator: "\n"), failed: !leftOut.isEmpty)
     }
 
     private mutating func set(_ argument: String) -> Output {
@@ -547,7 +553,7 @@ public struct ReplSession {
 
 extension SourceText {
     /// The text with the declarations of `names` replaced by blanks, so the rest keeps its lines.
-    func blanking(_ names: Set<String>) -> SourceText {
+    fileprivate func blanking(_ names: Set<String>) -> SourceText {
         guard !names.isEmpty else { return self }
         let declarations = Kipi.parse(self).0.declarations.filter { $0.name.map(names.contains) ?? false }
         guard !declarations.isEmpty else { return self }
@@ -558,65 +564,5 @@ extension SourceText {
             }
         }
         return SourceText(name: name, text: String(decoding: bytes, as: UTF8.self))
-    }
-}
-
-extension Declaration {
-    /// The name it defines; nil for an import or a `where`.
-    public var name: String? {
-        switch kind {
-        case .import, .filter, .data: nil
-        case .parameter(let name, _), .helper(let name, _, _), .function(let name, _, _), .kpi(let name, _, _): name
-        }
-    }
-
-    var isKPI: Bool {
-        if case .kpi = kind { return true }
-        return false
-    }
-
-    var kindName: String {
-        switch kind {
-        case .kpi: "KPI"
-        case .helper: "let"
-        case .parameter: "param"
-        case .function: "fn"
-        case .import: "import"
-        case .data: "data"
-        case .filter: "where"
-        }
-    }
-}
-
-extension Value {
-    /// A value written as a parameter's type: `60`, `12,5`, `15%`, `true`, `2024-03-31`, `2024-03`, text.
-    public init?(parsing text: String, as type: KipiType) {
-        switch type {
-        case .number: guard let number = Text.number(in: text) else { return nil }; self = .number(number)
-        case .text: self = .text(text)
-        case .boolean:
-            switch text.lowercased() {
-            case "true": self = .boolean(true)
-            case "false": self = .boolean(false)
-            default: return nil
-            }
-        case .date: guard let date = KipiDate(parsing: text) else { return nil }; self = .date(date)
-        case .period(let grain): guard let period = Period(parsing: text, as: grain) else { return nil }; self = .period(period)
-        case .null, .list, .unknown: return nil
-        }
-    }
-}
-
-extension Kipi {
-    /// `NAME=FILE` (as `--data` and `:data` take it) names a table; anything else is the default
-    /// table's file ("" names the default table).
-    public static func tableAndPath(_ text: String) -> (table: String, path: String) {
-        guard let equals = text.firstIndex(of: "="), isPlainName(String(text[..<equals])) else { return ("", text) }
-        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
-    }
-
-    /// Whether a name can be written without backticks.
-    public static func isPlainName(_ name: String) -> Bool {
-        Identifier.isWord(name) && Keyword(rawValue: name) == nil
     }
 }

@@ -154,3 +154,18 @@ public struct SyntaxTree: Sendable {
     /// Names of definitions that had syntax errors: uses of them are not reported again.
     public var incompleteNames: Set<String> = []
 }
+
+extension Declaration {
+    /// The name it defines; nil for an import or a `where`.
+    public var name: String? {
+        switch kind {
+        case .import, .filter, .data: nil
+        case .parameter(let name, _), .helper(let name, _, _), .function(let name, _, _), .kpi(let name, _, _): name
+        }
+    }
+
+    var isKPI: Bool {
+        if case .kpi = kind { return true }
+        return false
+    }
+}
