@@ -247,9 +247,9 @@ struct Session {
                 title: heading.title, description: heading.description, sources: sources, computedAt: formatter.string(from: Date()),
                 locale: options.locale)
             bytes = options.format == .html ? Array(HTMLReport.page(result, context: context).utf8) : WorkbookReport.workbook(result, context: context)
-        case .json: bytes = Array((JSONFormatter.format(result) + "\n").utf8)
-        case .table: bytes = Array((TableFormatter.format(result, locale: options.locale) + "\n").utf8)
-        case .csv: bytes = Array(((options.localeGiven ? "\u{FEFF}" : "") + CSVFormatter.format(result, locale: options.locale) + "\n").utf8)
+        case .json: bytes = Array((TextFormat.json.text(of: result) + "\n").utf8)
+        case .table: bytes = Array((TextFormat.table.text(of: result, locale: options.locale) + "\n").utf8)
+        case .csv: bytes = Array((TextFormat.csv.text(of: result, locale: options.locale, byteOrderMark: options.localeGiven) + "\n").utf8)
         }
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -261,21 +261,14 @@ struct Session {
     }
 
     private func print(_ result: EvaluationResult, single: Bool) {
-        // With a locale the CSV is for a spreadsheet: the byte order mark makes Excel read it as UTF-8.
-        let csv = (options.localeGiven ? "\u{FEFF}" : "") + CSVFormatter.format(result, locale: options.locale)
-        if single, let kpi = result.kpis.first {
-            switch options.format {
-            case .json: terminal.print(JSONFormatter.format(kpi))
-            case .table, .html, .xlsx: terminal.print(TableFormatter.format(kpi, locale: options.locale))
-            case .csv: terminal.print(csv)
-            }
-            return
-        }
+        let format: TextFormat
         switch options.format {
-        case .json: terminal.print(JSONFormatter.format(result))
-        case .table, .html, .xlsx: terminal.print(TableFormatter.format(result, locale: options.locale))
-        case .csv: terminal.print(csv)
+        case .json: format = .json
+        case .csv: format = .csv
+        case .table, .html, .xlsx: format = .table
         }
+        // With a locale the CSV is for a spreadsheet: the byte order mark makes Excel read it as UTF-8.
+        terminal.print(format.text(of: result, single: single, locale: options.locale, byteOrderMark: options.localeGiven))
     }
 
     /// Evaluation errors are in the output; stderr says which KPIs failed, for scripts and people.

@@ -61,6 +61,7 @@ public struct ReducedPart: Sendable {
 }
 
 extension OnePassReduction {
+    /// Kipi's loop over the runs `feed` passes: each kept, present value added to its part's state.
     public func reduce(partCount: Int, _ feed: (_ sink: (ReductionRun) -> Void) -> Bool) -> [ReducedPart]? {
         var states = [State](repeating: initial, count: partCount)
         var parts = [ReducedPart](repeating: ReducedPart(), count: partCount)

@@ -70,11 +70,13 @@ public struct OrderedValues: Sendable {
         public var smaller: Int
         /// Whether the value is one of them.
         public var isPresent: Bool
-        /// The largest value smaller, and the smallest larger (meaningful when there is one).
+        /// The largest value smaller (meaningful when there is one).
         public var below: Double
+        /// The smallest value larger (meaningful when there is one).
         public var above: Double
-        /// The smallest and the largest of the values.
+        /// The smallest of the values.
         public var minimum: Double
+        /// The largest of the values.
         public var maximum: Double
     }
 

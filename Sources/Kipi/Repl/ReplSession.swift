@@ -45,14 +45,10 @@ public struct ReplSession {
     /// read of them (the checked program's symbols), nil while they do not check.
     private var session: Program?
     private var parameters: [String: Value] = [:]
-    private var format = OutputFormat.table
+    private var format = TextFormat.table
     private var lineNumber = 0
     /// Lines of an expression still open (a bracket, or a trailing operator), awaiting the rest.
     private var pending = ""
-
-    enum OutputFormat: String {
-        case table, json, csv
-    }
 
     /// Whether the session waits for the rest of an expression.
     public var isContinuing: Bool { !pending.isEmpty }
@@ -295,15 +291,9 @@ public struct ReplSession {
     }
 
     private func show(_ result: EvaluationResult, single: Bool) -> Output {
-        let text: String
-        switch (format, single) {
-        case (.table, true): text = result.kpis.first.map { TableFormatter.format($0) } ?? ""
-        case (.table, false): text = TableFormatter.format(result)
-        case (.json, true): text = result.kpis.first.map { JSONFormatter.format($0) } ?? ""
-        case (.json, false): text = JSONFormatter.format(result)
-        case (.csv, _): text = CSVFormatter.format(result)
-        }
-        return Output(text, failed: result.hasErrors)
+        // An expression's table or JSON shows its value alone; an empty result shows nothing.
+        if single, result.kpis.isEmpty, format != .csv { return Output("", failed: result.hasErrors) }
+        return Output(format.text(of: result, single: single), failed: result.hasErrors)
     }
 
     // MARK: Commands
@@ -339,7 +329,7 @@ public struct ReplSession {
             return Output("forgot every definition")
         case ":set": return set(argument)
         case ":format":
-            guard let chosen = OutputFormat(rawValue: argument) else { return Output(":format takes table, json or csv", failed: true) }
+            guard let chosen = TextFormat(rawValue: argument) else { return Output(":format takes table, json or csv", failed: true) }
             format = chosen
             return Output("format \(chosen.rawValue)")
         case ":save": return save(argument)

@@ -1,5 +1,6 @@
 /// An expression as written, with the source range it covers.
 public struct Expression: Sendable, Hashable {
+    /// What the expression is.
     public indirect enum Kind: Sendable, Hashable {
         case number(Double)
         case string(String)
