@@ -32,11 +32,10 @@ extension Checker {
                 report(code: "excel-lookup", CheckerMessages.excelLookup(name), nameRange, in: scope.source)
                 return nil
             }
-            let userFunctions = entries.keys.filter { if case .function = entries[$0]?.declaration.kind { true } else { false } }
             // A suggestion never names a function that computes something else (PERCENTILE.INC is not percentile_exc).
             let exclusive = { (text: String) in ["exc", "искл"].contains { text.lowercased().contains($0) } }
-            let candidates = (registry.names + userFunctions.sorted()).filter { exclusive($0) == exclusive(name) }
-            let suggestion = closestName(to: name, among: candidates)
+            let nameIsExclusive = exclusive(name)
+            let suggestion = closestName(to: name, among: registry.names + functionNames, where: { exclusive($0) == nameIsExclusive })
             report(code: "unknown-function", CheckerMessages.unknownFunction(name, suggestion: suggestion), nameRange, in: scope.source)
             return nil
         }

@@ -68,6 +68,10 @@ struct Checker {
     private var nextNodeID = 0
     /// Definitions with syntax errors, already reported.
     var incompleteNames: Set<String> = []
+    /// The declared names of values (KPIs, `let`s, parameters) and of functions, sorted: the
+    /// candidates of a did-you-mean, known once every file is declared.
+    var valueNames: [String] = []
+    var functionNames: [String] = []
 
     /// Calls of user functions one compile may expand: they could otherwise expand to an
     /// exponentially large formula.
@@ -112,6 +116,8 @@ struct Checker {
                 }
             }
         }
+        checker.valueNames = checker.entries.keys.filter { checker.entries[$0]?.declaration.kind.isValue == true }.sorted()
+        checker.functionNames = checker.entries.keys.filter { if case .function = checker.entries[$0]?.declaration.kind { true } else { false } }.sorted()
         for name in checker.entries.keys.sorted() {
             if case .parameter = checker.entries[name]?.declaration.kind { checker.checkParameter(name) }
             if case .helper = checker.entries[name]?.declaration.kind, let dot = name.firstIndex(of: ".") {
@@ -480,8 +486,7 @@ struct Checker {
             if let type = schema.type(of: name) { return column(name, of: scope.table, type: type, range: range) }
             let columns = schema.columnNames
             // The definition being written is no suggestion for a name inside it.
-            let definitionNames = entries.keys.filter { entries[$0]?.declaration.kind.isValue == true && $0 != inProgress.last }
-            let suggestion = closestName(to: name, among: columns + definitionNames.sorted())
+            let suggestion = closestName(to: name, among: columns + valueNames, where: { $0 != inProgress.last })
             let likelyColumn = suggestion.map(columns.contains) ?? true
             report(
                 code: likelyColumn ? "unknown-column" : "unknown-name", CheckerMessages.unknownName(name, suggestion: suggestion, suggestionIsColumn: likelyColumn),

@@ -1,6 +1,7 @@
 /// The candidate closest to a misspelled name, if one is close enough to be a likely typo: at
-/// most a third of the longer name's letters (1 to 3) edited, ignoring case.
-func closestName(to name: String, among candidates: [String]) -> String? {
+/// most a third of the longer name's letters (1 to 3) edited, ignoring case. Only candidates
+/// `accepted` are suggested (asked of the few close enough in length).
+func closestName(to name: String, among candidates: [String], where accepted: (String) -> Bool = { _ in true }) -> String? {
     // At most 3 edits are suggested, so a name that long is no misspelling of an identifier, and
     // comparing it would cost its length times every candidate's (a stranger's formula may try).
     guard name.utf8.count <= 256 else { return nil }
@@ -11,7 +12,7 @@ func closestName(to name: String, among candidates: [String]) -> String? {
         // their letters are compared.
         let length = candidate.unicodeScalars.count
         let allowed = max(1, min(3, max(target.count, length) / 3))
-        guard abs(target.count - length) <= allowed else { continue }
+        guard abs(target.count - length) <= allowed, accepted(candidate) else { continue }
         let bound = min(allowed, (best?.distance ?? Int.max) - 1)
         if let distance = editDistance(target, Array(candidate.lowercased().unicodeScalars), atMost: bound) {
             best = (candidate, distance)
