@@ -54,56 +54,80 @@ enum ValueEvaluation {
             return .success(context.parameters[position])
         case .definition(let index): return index < context.definitions.count ? context.definitions[index] : .success(.null)
         case .broadcast(let operand), .userCall(_, _, let operand): return value(operand)
-        case .negate(let operand): return number(value(operand)) { -$0 }
-        case .percent(let operand): return number(value(operand)) { $0 / 100 }
-        case .not(let operand):
-            return value(operand).map { cell in
-                if case .boolean(let flag) = cell { return .boolean(!flag) }
-                return .null
-            }
-        case .nullTest(let operand, let isNull): return value(operand).map { .boolean($0.isNull == isNull) }
-        case .arithmetic(.number(let op), let left, let right):
-            let (a, b) = (value(left), value(right))
-            guard case .success(let l) = a else { return a }
-            guard case .success(let r) = b else { return b }
-            guard case .number(let x) = l, case .number(let y) = r else { return .success(.null) }
-            let result: Double
-            switch op {
-            case .add: result = x + y
-            case .subtract: result = x - y
-            case .multiply: result = x * y
-            case .divide: result = x / y
-            case .power: result = pow(x, y)
-            case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .and, .or, .in, .concatenate:
-                return .failure(FunctionError("'\(op.rawValue)' is not arithmetic"))
-            }
-            guard result.isFinite else { return .failure(FunctionError(Evaluator.nonFiniteMessage(op, divisor: y))) }
-            return .success(.number(result))
-        case .comparison(let op, let left, let right):
-            let (a, b) = (value(left), value(right))
-            guard case .success(let l) = a else { return a }
-            guard case .success(let r) = b else { return b }
-            switch (l, r) {
-            case (.number(let x), .number(let y)): return .success(.boolean(Evaluator.test(op)(x, y)))
-            case (.text(let x), .text(let y)): return .success(.boolean(Evaluator.test(op)(x, y)))
-            case (.boolean(let x), .boolean(let y)): return .success(.boolean(op == .equal ? x == y : x != y))
-            default: return .success(.null)
-            }
-        case .logical(let op, let left, let right):
-            let (a, b) = (value(left), value(right))
-            guard case .success(let l) = a else { return a }
-            guard case .success(let r) = b else { return b }
-            // Three-valued, as the columns' `logical`: the value that decides alone wins over null.
-            let decisive = op != .and
-            if case .boolean(decisive) = l { return .success(.boolean(decisive)) }
-            if case .boolean(decisive) = r { return .success(.boolean(decisive)) }
-            if l.isNull || r.isNull { return .success(.null) }
-            return .success(.boolean(!decisive))
+        case .negate(let operand): return negated(value(operand))
+        case .percent(let operand): return percent(value(operand))
+        case .not(let operand): return not(value(operand))
+        case .nullTest(let operand, let isNull): return nullTest(value(operand), isNull: isNull)
+        case .arithmetic(.number(let op), let left, let right): return arithmetic(op, value(left), value(right))
+        case .comparison(let op, let left, let right): return comparison(op, value(left), value(right))
+        case .logical(let op, let left, let right): return logical(op, value(left), value(right))
         case .call(let function, let arguments):
             return call(function, arguments.map(value), types: arguments.map(\.type), type: expression.type)
         case .arithmetic, .concatenation, .membership, .list, .window, .periodFromText, .groupKey:
             return .failure(FunctionError("'\(expression.kind)' cannot be computed value by value"))
         }
+    }
+
+    // The operators on one value each, as the columns' kernels compute them; prepared formulas
+    // compute with them too.
+
+    /// `-x`.
+    static func negated(_ cell: Cell) -> Cell { number(cell) { -$0 } }
+
+    /// `x%`.
+    static func percent(_ cell: Cell) -> Cell { number(cell) { $0 / 100 } }
+
+    /// `not x`: null stays null.
+    static func not(_ cell: Cell) -> Cell {
+        cell.map { value in
+            if case .boolean(let flag) = value { return .boolean(!flag) }
+            return .null
+        }
+    }
+
+    /// `x == null` (or `!=`).
+    static func nullTest(_ cell: Cell, isNull: Bool) -> Cell { cell.map { .boolean($0.isNull == isNull) } }
+
+    /// `+ - * / ^` on numbers: a null side gives null, a result that is not finite fails.
+    static func arithmetic(_ op: BinaryOperator, _ a: Cell, _ b: Cell) -> Cell {
+        guard case .success(let l) = a else { return a }
+        guard case .success(let r) = b else { return b }
+        guard case .number(let x) = l, case .number(let y) = r else { return .success(.null) }
+        let result: Double
+        switch op {
+        case .add: result = x + y
+        case .subtract: result = x - y
+        case .multiply: result = x * y
+        case .divide: result = x / y
+        case .power: result = pow(x, y)
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .and, .or, .in, .concatenate:
+            return .failure(FunctionError("'\(op.rawValue)' is not arithmetic"))
+        }
+        guard result.isFinite else { return .failure(FunctionError(Evaluator.nonFiniteMessage(op, divisor: y))) }
+        return .success(.number(result))
+    }
+
+    /// A comparison of numbers, texts or booleans; null with anything is null.
+    static func comparison(_ op: BinaryOperator, _ a: Cell, _ b: Cell) -> Cell {
+        guard case .success(let l) = a else { return a }
+        guard case .success(let r) = b else { return b }
+        switch (l, r) {
+        case (.number(let x), .number(let y)): return .success(.boolean(Evaluator.test(op)(x, y)))
+        case (.text(let x), .text(let y)): return .success(.boolean(Evaluator.test(op)(x, y)))
+        case (.boolean(let x), .boolean(let y)): return .success(.boolean(op == .equal ? x == y : x != y))
+        default: return .success(.null)
+        }
+    }
+
+    /// `and`, `or`, three-valued as the columns' `logical`: the value that decides alone wins over null.
+    static func logical(_ op: BinaryOperator, _ a: Cell, _ b: Cell) -> Cell {
+        guard case .success(let l) = a else { return a }
+        guard case .success(let r) = b else { return b }
+        let decisive = op != .and
+        if case .boolean(decisive) = l { return .success(.boolean(decisive)) }
+        if case .boolean(decisive) = r { return .success(.boolean(decisive)) }
+        if l.isNull || r.isNull { return .success(.null) }
+        return .success(.boolean(!decisive))
     }
 
     /// An aggregate over a table of one row, as `Evaluator.aggregate` reduces it: a failed
@@ -183,7 +207,7 @@ enum ValueEvaluation {
     }
 
     /// A function on one set of values, under the contract the columns' evaluation checks.
-    private static func call(_ function: FunctionDefinition, _ cells: [Cell], types: [KipiType], type: KipiType) -> Cell {
+    static func call(_ function: FunctionDefinition, _ cells: [Cell], types: [KipiType], type: KipiType) -> Cell {
         switch function.implementation {
         case .scalar(let propagatesNull, let compute):
             var values: [Value] = []

@@ -19,7 +19,8 @@ enum Arithmetic {
             FunctionDefinition(
                 "abs", [Parameter("x", .number)], returns: .exactly(.number), format: .inheritsArguments,
                 summary: "Absolute value.",
-                implementation: .columnar { arguments, count in Column.mapNumbers(arguments[0], count: count) { Swift.abs($0) } }),
+                implementation: .columnar { arguments, count in Column.mapNumbers(arguments[0], count: count) { Swift.abs($0) } }
+            ).computingNumbers(.unary { Swift.abs($0) }),
             FunctionDefinition(
                 "round", [Parameter("x", .number), Parameter("digits", .number).optional()], returns: .exactly(.number),
                 format: .inheritsArguments,
@@ -27,6 +28,12 @@ enum Arithmetic {
                 implementation: .columnar { arguments, count in
                     let digits = arguments.count > 1 ? arguments[1] : Column(numbers: [0])
                     return Column.zipNumbers(arguments[0], digits, count: count) { roundHalfAwayFromZero($0, digits: $1) }
+                }
+            ).computingNumbers(
+                .binary { x, digits throws(FunctionError) in
+                    let rounded = roundHalfAwayFromZero(x, digits: digits)
+                    guard rounded.isFinite else { throw FunctionError("the result is not a finite number") }
+                    return rounded
                 }),
         ]
     }
@@ -35,10 +42,11 @@ enum Arithmetic {
         _ name: String, _ summary: String, domain: @escaping @Sendable (Double) -> String? = { _ in nil },
         _ compute: @escaping @Sendable (Double) -> Double
     ) -> FunctionDefinition {
-        FunctionDefinition(
+        let failure = "\(name) of this value is not a finite number"
+        return FunctionDefinition(
             name, [Parameter("x", .number)], returns: .exactly(.number), summary: summary,
             implementation: .columnar { arguments, count in
-                var column = Column.mapNumbers(arguments[0], count: count, failure: "\(name) of this value is not a finite number", compute)
+                var column = Column.mapNumbers(arguments[0], count: count, failure: failure, compute)
                 // A value outside the domain is reported as such, not as the NaN it computes to.
                 var errors = RowErrors()
                 let values = arguments[0].numbers
@@ -49,6 +57,13 @@ enum Arithmetic {
                 errors.merge(column.errors, broadcast: false)
                 column.errors = errors
                 return column
+            }
+        ).computingNumbers(
+            .unary { x throws(FunctionError) in
+                if let problem = domain(x) { throw FunctionError(problem) }
+                let result = compute(x)
+                guard result.isFinite else { throw FunctionError(failure) }
+                return result
             })
     }
 

@@ -36,6 +36,10 @@ public struct FunctionDefinition: Sendable {
     /// For a window function: which group of its series it reads for a group, when that is one
     /// group (explain shows it); nil when it reads several (cumulative, rolling, across a period).
     public var windowReads: WindowReads?
+    /// For a cell-by-cell function of numbers: the same computation on numbers that are not
+    /// null, which a prepared formula calls directly (SPEC §7, formulas per record). It must give
+    /// what the implementation gives, and fail where it fails with the same message.
+    public var numeric: NumericForm?
 
     /// A function of this name, parameters, result type, display format, determinism, help and implementation.
     public init(
@@ -63,6 +67,24 @@ public struct FunctionDefinition: Sendable {
         var copy = self
         copy.skipsErrors = true
         return copy
+    }
+
+    /// The same function, computing numbers directly by `form` as well.
+    public func computingNumbers(_ form: NumericForm) -> FunctionDefinition {
+        var copy = self
+        copy.numeric = form
+        return copy
+    }
+
+    /// A cell-by-cell function's computation on one, two or three numbers (a call with that many
+    /// arguments); a thrown `FunctionError` fails the value.
+    public enum NumericForm: Sendable {
+        /// Of one number.
+        case unary(@Sendable (Double) throws(FunctionError) -> Double)
+        /// Of two numbers.
+        case binary(@Sendable (Double, Double) throws(FunctionError) -> Double)
+        /// Of three numbers.
+        case ternary(@Sendable (Double, Double, Double) throws(FunctionError) -> Double)
     }
 
     /// The same window function, declared to read `reads` for each group.

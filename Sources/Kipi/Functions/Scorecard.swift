@@ -3,15 +3,10 @@
 enum Scorecard {
     static var definitions: [FunctionDefinition] {
         [
-            ratio("score", ["fact", "critical", "norm"], "KPI level: (fact − critical) / (norm − critical); 0 at critical, 100% at the norm.") {
-                (difference($0[0], $0[1], $1), difference($0[2], $0[1], $1))
-            },
-            ratio("normalize", ["v", "min", "max"], "Linear maximisation: (v − min) / (max − min).") {
-                (difference($0[0], $0[1], $1), difference($0[2], $0[1], $1))
-            },
-            ratio("normalize_min", ["v", "min", "max"], "Linear minimisation: (max − v) / (max − min).") {
-                (difference($0[2], $0[0], $1), difference($0[2], $0[1], $1))
-            },
+            ratio("score", ["fact", "critical", "norm"], "KPI level: (fact − critical) / (norm − critical); 0 at critical, 100% at the norm.",
+                numerator: (0, 1), denominator: (2, 1)),
+            ratio("normalize", ["v", "min", "max"], "Linear maximisation: (v − min) / (max − min).", numerator: (0, 1), denominator: (2, 1)),
+            ratio("normalize_min", ["v", "min", "max"], "Linear minimisation: (max − v) / (max − min).", numerator: (2, 0), denominator: (2, 1)),
             FunctionDefinition(
                 "clamp", [Parameter("x", .number), Parameter("lo", .number), Parameter("hi", .number)], returns: .exactly(.number),
                 format: .inheritsArguments, summary: "x held within lo and hi: MIN(MAX(x, lo), hi); lo above hi is an error.",
@@ -65,25 +60,31 @@ enum Scorecard {
         ]
     }
 
-    /// A function of three numbers computed as numerator ÷ denominator, column by column, shown
-    /// as a percentage. `parts` builds the two columns from the arguments and the cell count.
+    /// A function of three numbers computed as a difference of two of them divided by a difference
+    /// of two (by their positions), shown as a percentage: column by column, and number by number
+    /// for prepared formulas, failing alike.
     private static func ratio(
-        _ name: String, _ parameters: [String], _ summary: String, _ parts: @escaping @Sendable ([Column], Int) -> (Column, Column)
+        _ name: String, _ parameters: [String], _ summary: String, numerator: (Int, Int), denominator: (Int, Int)
     ) -> FunctionDefinition {
-        FunctionDefinition(
+        let divisionByZero = "\(name): division by zero (the two bounds are equal)"
+        let numbers = { @Sendable (a: Double, b: Double, c: Double) throws(FunctionError) -> Double in
+            @inline(__always) func value(_ position: Int) -> Double { position == 0 ? a : position == 1 ? b : c }
+            let top = value(numerator.0) - value(numerator.1)
+            guard top.isFinite else { throw FunctionError("the result is not a finite number") }
+            let bottom = value(denominator.0) - value(denominator.1)
+            guard bottom.isFinite else { throw FunctionError("the result is not a finite number") }
+            let result = top / bottom
+            guard result.isFinite else { throw FunctionError(divisionByZero) }
+            return result
+        }
+        return FunctionDefinition(
             name, parameters.map { Parameter($0, .number) }, returns: .exactly(.number), format: .percent, summary: summary,
             implementation: .columnar { arguments, count in
-                let (numerator, denominator) = parts(arguments, count)
-                return Column.zipNumbers(
-                    numerator, denominator, count: count,
-                    failure: { _ in
-                        "\(name): division by zero (the two bounds are equal)"
-                    }, /)
-            })
-    }
-
-    private static func difference(_ left: Column, _ right: Column, _ count: Int) -> Column {
-        Column.zipNumbers(left, right, count: count, -)
+                let top = Column.zipNumbers(arguments[numerator.0], arguments[numerator.1], count: count, -)
+                let bottom = Column.zipNumbers(arguments[denominator.0], arguments[denominator.1], count: count, -)
+                return Column.zipNumbers(top, bottom, count: count, failure: { _ in divisionByZero }, /)
+            }
+        ).computingNumbers(.ternary(numbers))
     }
 
     static func interpolate(_ x: Double, xs: [Double], ys: [Double]) throws(FunctionError) -> Double {

@@ -1,0 +1,184 @@
+import Foundation
+
+/// A formula over one record compiled into closures once (as expr and cel-go compile theirs), so
+/// that an evaluation walks no tree, looks up no name and builds no column: the record's values
+/// come by position. Two paths: one over any values, with the value-by-value path's semantics
+/// (`ValueEvaluation`'s operators and function contract), and, where every node computes a
+/// number, one over plain numbers that calls the functions' `numeric` forms directly.
+struct PreparedEvaluation: Sendable {
+    typealias Cell = ValueEvaluation.Cell
+    typealias Node = @Sendable (UnsafeBufferPointer<Value>) -> Cell
+    typealias NumberNode = @Sendable (UnsafeBufferPointer<Double>) throws(FunctionError) -> Double
+
+    /// The formula over any values.
+    let general: Node
+    /// The formula over numbers that are not null; nil when some node computes something else.
+    let numbers: NumberNode?
+
+    /// What compiling reads: the program, where each input sits in the record, and the value of
+    /// every parameter and of each definition computed from constants alone.
+    private struct Context {
+        var program: CheckedProgram
+        var inputs: [String: Int]
+        var parameters: [String: Value]
+        var constants: [Int: Cell]
+        var definitionCanFail: [Bool]
+    }
+
+    /// `expression` of `program`, whose parameters named in `inputs` are the record's values, in that order.
+    init(_ expression: TypedExpression, program: CheckedProgram, plan: ProgramPlan, inputs: [String], parameters: [String: Value]) {
+        var context = Context(
+            program: program, inputs: Dictionary(inputs.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }),
+            parameters: parameters, constants: [:], definitionCanFail: plan.definitionCanFail)
+        // A definition that reads no input is the same for every record: computed once, now.
+        for (index, definition) in program.definitions.enumerated() where !Self.readsInputs(definition.value, program, Set(inputs)) {
+            context.constants[index] = Self.compile(definition.value, context)(UnsafeBufferPointer(start: nil, count: 0))
+        }
+        general = Self.compile(expression, context)
+        numbers = Self.compileNumbers(expression, context)
+    }
+
+    private static func readsInputs(_ expression: TypedExpression, _ program: CheckedProgram, _ inputs: Set<String>) -> Bool {
+        var reads = false
+        expression.forEachNode { node in
+            switch node.kind {
+            case .column: reads = true
+            case .parameter(let name): if program.parameters.contains(where: { $0.name == name }), inputs.contains(name) { reads = true }
+            case .definition(let index): if readsInputs(program.definitions[index].value, program, inputs) { reads = true }
+            default: break
+            }
+        }
+        return reads
+    }
+
+    // MARK: Any values
+
+    private static func compile(_ expression: TypedExpression, _ context: Context) -> Node {
+        if let folded = expression.folded { return constant(.success(folded)) }
+        func child(_ operand: TypedExpression) -> Node { compile(operand, context) }
+        switch expression.kind {
+        case .literal(let value): return constant(.success(value))
+        case .parameter(let name):
+            guard let position = context.inputs[name] else { return constant(.success(context.parameters[name] ?? .null)) }
+            return { record in .success(position < record.count ? record[position] : .null) }
+        case .definition(let index):
+            if let known = context.constants[index] { return constant(known) }
+            return child(context.program.definitions[index].value)
+        case .broadcast(let operand), .userCall(_, _, let operand): return child(operand)
+        case .negate(let operand):
+            let operand = child(operand)
+            return { ValueEvaluation.negated(operand($0)) }
+        case .percent(let operand):
+            let operand = child(operand)
+            return { ValueEvaluation.percent(operand($0)) }
+        case .not(let operand):
+            let operand = child(operand)
+            return { ValueEvaluation.not(operand($0)) }
+        case .nullTest(let operand, let isNull):
+            let operand = child(operand)
+            return { ValueEvaluation.nullTest(operand($0), isNull: isNull) }
+        case .arithmetic(.number(let op), let left, let right):
+            let (left, right) = (child(left), child(right))
+            return { ValueEvaluation.arithmetic(op, left($0), right($0)) }
+        case .comparison(let op, let left, let right):
+            let (left, right) = (child(left), child(right))
+            return { ValueEvaluation.comparison(op, left($0), right($0)) }
+        case .logical(let op, let left, let right):
+            let (left, right) = (child(left), child(right))
+            return { ValueEvaluation.logical(op, left($0), right($0)) }
+        case .call(let function, let arguments):
+            let nodes = arguments.map(child)
+            let types = arguments.map(\.type)
+            let type = expression.type
+            return { record in ValueEvaluation.call(function, nodes.map { $0(record) }, types: types, type: type) }
+        case .column, .aggregate, .arithmetic, .concatenation, .membership, .list, .window, .periodFromText, .groupKey:
+            // `Kipi.prepare` refuses these before compiling.
+            return constant(.failure(FunctionError("a prepared formula cannot compute this: it reads more than one record")))
+        }
+    }
+
+    private static func constant(_ cell: Cell) -> Node { { _ in cell } }
+
+    // MARK: Numbers
+
+    /// The node over numbers, or nil when it may compute anything but a number from numbers.
+    private static func compileNumbers(_ expression: TypedExpression, _ context: Context) -> NumberNode? {
+        if let folded = expression.folded {
+            guard case .number(let value) = folded else { return nil }
+            return { _ throws(FunctionError) in value }
+        }
+        func child(_ operand: TypedExpression) -> NumberNode? { compileNumbers(operand, context) }
+        switch expression.kind {
+        case .literal(.number(let value)): return { _ throws(FunctionError) in value }
+        case .parameter(let name):
+            if let position = context.inputs[name] {
+                guard expression.type == .number else { return nil }
+                return { record throws(FunctionError) in record[position] }
+            }
+            guard case .number(let value)? = context.parameters[name] else { return nil }
+            return { _ throws(FunctionError) in value }
+        case .definition(let index):
+            if let known = context.constants[index] {
+                guard case .success(.number(let value)) = known else { return nil }
+                return { _ throws(FunctionError) in value }
+            }
+            return child(context.program.definitions[index].value)
+        case .broadcast(let operand), .userCall(_, _, let operand): return child(operand)
+        case .negate(let operand):
+            guard let operand = child(operand) else { return nil }
+            return { record throws(FunctionError) in try finite(-(try operand(record))) }
+        case .percent(let operand):
+            guard let operand = child(operand) else { return nil }
+            return { record throws(FunctionError) in try finite(try operand(record) / 100) }
+        case .arithmetic(.number(let op), let left, let right):
+            guard let left = child(left), let right = child(right) else { return nil }
+            switch op {
+            case .add: return { record throws(FunctionError) in try finite(try left(record) + (try right(record))) }
+            case .subtract: return { record throws(FunctionError) in try finite(try left(record) - (try right(record))) }
+            case .multiply: return { record throws(FunctionError) in try finite(try left(record) * (try right(record))) }
+            case .divide:
+                return { record throws(FunctionError) in
+                    let (x, y) = (try left(record), try right(record))
+                    let result = x / y
+                    guard result.isFinite else { throw FunctionError(Evaluator.nonFiniteMessage(.divide, divisor: y)) }
+                    return result
+                }
+            case .power:
+                return { record throws(FunctionError) in
+                    let result = pow(try left(record), try right(record))
+                    guard result.isFinite else { throw FunctionError(Evaluator.nonFiniteMessage(.power, divisor: 1)) }
+                    return result
+                }
+            case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .and, .or, .in, .concatenate: return nil
+            }
+        case .call(let function, let arguments):
+            // With two failing arguments the function's columns report one of them, which need
+            // not be the first: arguments that can fail take the path over any values.
+            guard let form = function.numeric, expression.type == .number,
+                !arguments.contains(where: { ProgramPlan.canFail($0, definitionCanFail: context.definitionCanFail) })
+            else { return nil }
+            let nodes = arguments.compactMap(child)
+            guard nodes.count == arguments.count else { return nil }
+            switch (form, nodes.count) {
+            case (.unary(let compute), 1):
+                let x = nodes[0]
+                return { record throws(FunctionError) in try compute(try x(record)) }
+            case (.binary(let compute), 2):
+                let (x, y) = (nodes[0], nodes[1])
+                return { record throws(FunctionError) in try compute(try x(record), try y(record)) }
+            case (.ternary(let compute), 3):
+                let (x, y, z) = (nodes[0], nodes[1], nodes[2])
+                return { record throws(FunctionError) in try compute(try x(record), try y(record), try z(record)) }
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+
+    @inline(__always)
+    private static func finite(_ value: Double) throws(FunctionError) -> Double {
+        guard value.isFinite else { throw FunctionError("the result is not a finite number") }
+        return value
+    }
+}

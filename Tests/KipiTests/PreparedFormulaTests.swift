@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+@testable import Kipi
+
+/// SPEC §7, formulas per record: `kipi.prepare(formula, inputs:)` and `evaluate` by position.
+struct PreparedFormulaTests {
+    @Test func theSpecsExampleByNumbersAndByValues() throws {
+        let level = try Kipi().prepare("score(fact, critical, norm)", inputs: ["fact", "critical", "norm"])
+        #expect(level.type == .number)
+        // (80 − 60) ÷ (100 − 60) = 0.5
+        #expect(level.evaluate([80, 60, 100] as [Double]) == .value(.number(0.5)))
+        #expect(level.evaluate([.number(80), .number(60), .number(100)]) == .value(.number(0.5)))
+        #expect(level.evaluate([80, 60, 60] as [Double]) == .error("score: division by zero (the two bounds are equal)"))
+        // A missing value is null, as in a column.
+        #expect(level.evaluate([.null, .number(60), .number(100)]) == .value(.null))
+    }
+
+    @Test func arithmeticFailsAsEverywhereElse() throws {
+        let formula = try Kipi().prepare("(fact - critical) / (norm - critical)", inputs: ["fact", "critical", "norm"])
+        #expect(formula.evaluate([90, 60, 100] as [Double]) == .value(.number(0.75)))
+        #expect(formula.evaluate([90, 60, 60] as [Double]) == .error("division by zero"))
+        #expect(formula.evaluate([.number(90), .null, .number(60)]) == .value(.null))
+        let power = try Kipi().prepare("x ^ 2000", inputs: ["x"])
+        #expect(power.evaluate([10] as [Double]) == .error("the power is not a finite number"))
+    }
+
+    @Test func wrongRecordsAreErrorsNotTraps() throws {
+        let formula = try Kipi().prepare("a + b", inputs: ["a", "b"])
+        #expect(formula.evaluate([1] as [Double]) == .error("the formula takes 2 inputs (a, b), got 1"))
+        #expect(formula.evaluate([.number(1), .text("2")]) == .error("input 'b' must be a number, but got text"))
+        #expect(formula.evaluate([1, .nan] as [Double]) == .error("input 'b' is not a finite number"))
+        let texts = try Kipi().prepare("upper(name)", inputs: [("name", .text)])
+        #expect(texts.evaluate([1] as [Double]) == .error("input 'name' is text: pass it as a Value"))
+        #expect(texts.evaluate([.text("Иванов")]) == .value(.text("ИВАНОВ")))
+    }
+
+    /// The expression published benchmarks of cel-go and expr use, written in Kipi.
+    @Test func logicOverTextAndNumbers() throws {
+        let formula = try Kipi().prepare(
+            #"(Origin == "MOW" or Country == "RU") and (Value >= 100 or Adults == 1)"#,
+            inputs: [("Origin", .text), ("Country", .text), ("Value", .number), ("Adults", .number)])
+        #expect(formula.evaluate([.text("MOW"), .text("RU"), .number(100), .number(2)]) == .value(.boolean(true)))
+        #expect(formula.evaluate([.text("LED"), .text("FI"), .number(100), .number(2)]) == .value(.boolean(false)))
+        #expect(formula.evaluate([.text("LED"), .text("RU"), .number(50), .number(2)]) == .value(.boolean(false)))
+        // Three-valued: true or null is true; false and null is false; true and null is null.
+        #expect(formula.evaluate([.null, .text("RU"), .number(100), .null]) == .value(.boolean(true)))
+        #expect(formula.evaluate([.null, .text("FI"), .number(100), .number(1)]) == .value(.null))
+    }
+
+    @Test func readsTheParametersLetsAndFunctionsOfDefinitions() throws {
+        let definitions = SourceText(name: "defs.kpi", text: "param bonus = 10%\nlet base = 100\nfn twice(x) = x * 2\n")
+        let formula = try Kipi().prepare("twice(fact) * bonus + base", inputs: ["fact"], definitions: [definitions])
+        // 5 · 2 · 0.1 + 100
+        #expect(formula.evaluate([5] as [Double]) == .value(.number(101)))
+        let raised = try Kipi().prepare("twice(fact) * bonus + base", inputs: ["fact"], definitions: [definitions], parameters: ["bonus": .number(1)])
+        #expect(raised.evaluate([5] as [Double]) == .value(.number(110)))
+    }
+
+    @Test func aFormulaOverMoreThanOneRecordIsRefused() throws {
+        #expect(throws: DiagnosticList.self) { try Kipi().prepare("round(fact", inputs: ["fact"]) }
+        do {
+            _ = try Kipi().prepare("sum(fact) + 1", inputs: ["fact"])
+            Issue.record("sum was prepared")
+        } catch {
+            #expect(error.diagnostics.map(\.code) == ["not-per-record"])
+            #expect(error.description == "<prepared>:1:1: error: a prepared formula reads one record, so it cannot aggregate rows with sum\nsum(fact) + 1\n^~~~~~~~~")
+        }
+        do {
+            _ = try Kipi().prepare("fakt + 1", inputs: ["fact"])
+            Issue.record("an unknown input was prepared")
+        } catch {
+            #expect(error.description.hasPrefix("<prepared>:1:1: error: unknown name 'fakt'; did you mean 'fact'?"))
+        }
+    }
+
+    /// Every cell-by-cell built-in of numbers, text and booleans, prepared and in a column of two
+    /// rows (the columnar path), on the same values: the same value or the same error.
+    @Test func everyScalarFunctionGivesWhatItsColumnGives() throws {
+        let kipi = Kipi()
+        let samples: [KipiType: [Value]] = [
+            .number: [.number(0), .number(-2.5), .number(3), .number(1e308), .null],
+            .text: [.text("Иванов"), .text(" 1 234,5 "), .text(""), .null],
+            .boolean: [.boolean(true), .boolean(false), .null],
+        ]
+        var compared = 0
+        for function in kipi.functions.definitions where function.aliasOf == nil && !function.isAggregate && !function.isWindow {
+            let types = function.parameters.map { parameter -> KipiType? in
+                switch parameter.type {
+                case .exactly(let type): samples[type] == nil ? nil : type
+                case .variable, .any: .number
+                case .listOf: nil
+                }
+            }
+            guard !types.contains(where: { $0 == nil }) else { continue }
+            for count in Set([function.arity.lowerBound, min(function.parameters.count, function.arity.upperBound)]) where count > 0 {
+                let inputs = (0..<count).map { ("x\($0)", types[min($0, types.count - 1)] ?? .number) }
+                let call = "\(function.name)(\(inputs.map(\.0).joined(separator: ", ")))"
+                guard let prepared = try? kipi.prepare(call, inputs: inputs) else { continue }
+                var records: [[Value]] = [[]]
+                for input in inputs { records = records.flatMap { record in (samples[input.1] ?? []).map { record + [$0] } } }
+                for record in records.prefix(200) {
+                    #expect(prepared.evaluate(record) == columnar(call, inputs: inputs, record: record), "\(call) of \(record)")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 500)
+    }
+
+    /// The value a `let` computes for the first of two rows holding `record`.
+    private func columnar(_ call: String, inputs: [(String, KipiType)], record: [Value]) -> Outcome {
+        let columns = zip(inputs, record).map { input, value in (input.0, Column(values: [value, value], type: input.1)) }
+        guard let table = try? DataTable(columns: columns, rowCount: 2),
+            let program = try? Kipi().compile(source: SourceText(name: "c.kpi", text: "let r = \(call)\nk = count()"), schema: table.schema),
+            let index = program.checked.definitions.firstIndex(where: { $0.name == "r" })
+        else { return .error("not compiled") }
+        var evaluator = Evaluator(
+            program: program.checked, plan: program.plan, tables: ["": table], parameters: [:], stop: StopConditions(limits: .standard, cancellation: nil))
+        let column = evaluator.evaluate(program.checked.definitions[index].value)
+        let row = column.count == 1 ? 0 : 0
+        if let message = column.errors.message(at: row) { return .error(message) }
+        return .value(column[row])
+    }
+}
