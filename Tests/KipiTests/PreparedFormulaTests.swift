@@ -48,6 +48,24 @@ struct PreparedFormulaTests {
         #expect(formula.evaluate([.null, .text("FI"), .number(100), .number(1)]) == .value(.null))
     }
 
+    /// `if`, `iferror` and `coalesce` compute only the branch they take, as in a column.
+    @Test func onlyTheBranchTakenCounts() throws {
+        let guarded = try Kipi().prepare("if(x > 0, 1 / x, 0)", inputs: ["x"])
+        #expect(guarded.evaluate([0] as [Double]) == .value(.number(0)))
+        #expect(guarded.evaluate([.number(0)]) == .value(.number(0)))
+        #expect(guarded.evaluate([2] as [Double]) == .value(.number(0.5)))
+        // A null condition takes the else branch.
+        #expect(guarded.evaluate([.null]) == .value(.number(0)))
+        let unguarded = try Kipi().prepare("if(x >= 0, 1 / x, 0)", inputs: ["x"])
+        #expect(unguarded.evaluate([0] as [Double]) == .error("division by zero"))
+        let fallback = try Kipi().prepare("iferror(a / b, -1)", inputs: ["a", "b"])
+        #expect(fallback.evaluate([1, 0] as [Double]) == .value(.number(-1)))
+        #expect(fallback.evaluate([1, 4] as [Double]) == .value(.number(0.25)))
+        let first = try Kipi().prepare("coalesce(a, b * 2)", inputs: ["a", "b"])
+        #expect(first.evaluate([.null, .number(3)]) == .value(.number(6)))
+        #expect(first.evaluate([.number(1), .number(3)]) == .value(.number(1)))
+    }
+
     @Test func readsTheParametersLetsAndFunctionsOfDefinitions() throws {
         let definitions = SourceText(name: "defs.kpi", text: "param bonus = 10%\nlet base = 100\nfn twice(x) = x * 2\n")
         let formula = try Kipi().prepare("twice(fact) * bonus + base", inputs: ["fact"], definitions: [definitions])

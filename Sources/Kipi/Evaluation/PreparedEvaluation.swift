@@ -9,6 +9,7 @@ struct PreparedEvaluation: Sendable {
     typealias Cell = ValueEvaluation.Cell
     typealias Node = @Sendable (UnsafeBufferPointer<Value>) -> Cell
     typealias NumberNode = @Sendable (UnsafeBufferPointer<Double>) throws(FunctionError) -> Double
+    typealias FlagNode = @Sendable (UnsafeBufferPointer<Double>) throws(FunctionError) -> Bool
 
     /// The formula over any values.
     let general: Node
@@ -82,12 +83,31 @@ struct PreparedEvaluation: Sendable {
             return { ValueEvaluation.arithmetic(op, left($0), right($0)) }
         case .comparison(let op, let left, let right):
             let (left, right) = (child(left), child(right))
+            if op == .equal {
+                // The common test of a field against a constant, without a comparison chosen per call.
+                return { record in
+                    switch (left(record), right(record)) {
+                    case (.success(.text(let x)), .success(.text(let y))): .success(.boolean(x == y))
+                    case (.success(.number(let x)), .success(.number(let y))): .success(.boolean(x == y))
+                    case (let a, let b): ValueEvaluation.comparison(op, a, b)
+                    }
+                }
+            }
             return { ValueEvaluation.comparison(op, left($0), right($0)) }
         case .logical(let op, let left, let right):
             let (left, right) = (child(left), child(right))
             return { ValueEvaluation.logical(op, left($0), right($0)) }
         case .call(let function, let arguments):
             let nodes = arguments.map(child)
+            if let choice = function.choice {
+                // Only the arguments the choice reads, and the one it picks, are computed.
+                return { record in
+                    switch choice(nodes.count, { nodes[$0](record) }) {
+                    case .success(let position): position < nodes.count ? nodes[position](record) : .success(.null)
+                    case .failure(let error): .failure(error)
+                    }
+                }
+            }
             let types = arguments.map(\.type)
             let type = expression.type
             return { record in ValueEvaluation.call(function, nodes.map { $0(record) }, types: types, type: type) }
@@ -151,11 +171,28 @@ struct PreparedEvaluation: Sendable {
                 }
             case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .and, .or, .in, .concatenate: return nil
             }
+        case .call(let function, let arguments) where function.choice != nil:
+            guard let choice = function.choice, expression.type == .number else { return nil }
+            let nodes = arguments.map { argument -> (@Sendable (UnsafeBufferPointer<Double>) -> Result<Value, FunctionError>)? in
+                if let number = child(argument) {
+                    return { record in Result { () throws(FunctionError) in .number(try number(record)) } }
+                }
+                guard let flag = compileFlag(argument, context) else { return nil }
+                return { record in Result { () throws(FunctionError) in .boolean(try flag(record)) } }
+            }
+            let numbers = arguments.map(child)
+            guard nodes.allSatisfy({ $0 != nil }) else { return nil }
+            let read = nodes.compactMap { $0 }
+            return { record throws(FunctionError) in
+                let position = try choice(read.count, { read[$0](record) }).get()
+                guard position < numbers.count, let chosen = numbers[position] else { throw FunctionError("the choice is not a number") }
+                return try chosen(record)
+            }
         case .call(let function, let arguments):
             // With two failing arguments the function's columns report one of them, which need
-            // not be the first: arguments that can fail take the path over any values.
+            // not be the first: with two that can fail, the path over any values decides.
             guard let form = function.numeric, expression.type == .number,
-                !arguments.contains(where: { ProgramPlan.canFail($0, definitionCanFail: context.definitionCanFail) })
+                arguments.filter({ ProgramPlan.canFail($0, definitionCanFail: context.definitionCanFail) }).count <= 1
             else { return nil }
             let nodes = arguments.compactMap(child)
             guard nodes.count == arguments.count else { return nil }
@@ -173,6 +210,37 @@ struct PreparedEvaluation: Sendable {
             }
         default:
             return nil
+        }
+    }
+
+    /// A condition over numbers: comparisons of numbers, `and`, `or`, `not`; nil for anything else.
+    private static func compileFlag(_ expression: TypedExpression, _ context: Context) -> FlagNode? {
+        if case .boolean(let value)? = expression.folded ?? expression.constantValue { return { _ throws(FunctionError) in value } }
+        switch expression.kind {
+        case .comparison(let op, let left, let right):
+            guard let left = compileNumbers(left, context), let right = compileNumbers(right, context) else { return nil }
+            let test: @Sendable (Double, Double) -> Bool
+            switch op {
+            case .equal: test = { $0 == $1 }
+            case .notEqual: test = { $0 != $1 }
+            case .less: test = { $0 < $1 }
+            case .lessOrEqual: test = { $0 <= $1 }
+            case .greater: test = { $0 > $1 }
+            case .greaterOrEqual: test = { $0 >= $1 }
+            case .or, .and, .in, .add, .subtract, .multiply, .divide, .power, .concatenate: return nil
+            }
+            return { record throws(FunctionError) in test(try left(record), try right(record)) }
+        case .logical(let op, let left, let right):
+            // Neither side is null here, so two-valued logic is the three-valued one; both sides
+            // are computed, as in the columns, so that a failure on either side fails it.
+            guard let left = compileFlag(left, context), let right = compileFlag(right, context) else { return nil }
+            if op == .and { return { record throws(FunctionError) in let (a, b) = (try left(record), try right(record)); return a && b } }
+            return { record throws(FunctionError) in let (a, b) = (try left(record), try right(record)); return a || b }
+        case .not(let operand):
+            guard let operand = compileFlag(operand, context) else { return nil }
+            return { record throws(FunctionError) in !(try operand(record)) }
+        case .userCall(_, _, let operand): return compileFlag(operand, context)
+        default: return nil
         }
     }
 

@@ -199,6 +199,29 @@ enum ValueEvaluation {
         return result.isFinite ? .success(.number(result)) : .failure(FunctionError("the result is not a finite number"))
     }
 
+    /// A numeric form on cells that are all numbers; nil when one is not.
+    private static func numbers(_ cells: [Cell], by form: FunctionDefinition.NumericForm) -> Cell? {
+        func number(_ position: Int) -> Double? {
+            guard position < cells.count, case .success(.number(let value)) = cells[position] else { return nil }
+            return value
+        }
+        do {
+            switch form {
+            case .unary(let compute):
+                guard cells.count == 1, let x = number(0) else { return nil }
+                return .success(.number(try compute(x)))
+            case .binary(let compute):
+                guard cells.count == 2, let x = number(0), let y = number(1) else { return nil }
+                return .success(.number(try compute(x, y)))
+            case .ternary(let compute):
+                guard cells.count == 3, let x = number(0), let y = number(1), let z = number(2) else { return nil }
+                return .success(.number(try compute(x, y, z)))
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// One value reduced by a one-pass reduction.
     private static func reducing<Reduction: OnePassReduction>(_ value: Double, by reduction: Reduction) -> Double {
         var state = reduction.initial
@@ -208,6 +231,8 @@ enum ValueEvaluation {
 
     /// A function on one set of values, under the contract the columns' evaluation checks.
     static func call(_ function: FunctionDefinition, _ cells: [Cell], types: [KipiType], type: KipiType) -> Cell {
+        // Numbers that are all there: the function's own computation on numbers, with no column.
+        if let form = function.numeric, let value = numbers(cells, by: form) { return value }
         switch function.implementation {
         case .scalar(let propagatesNull, let compute):
             var values: [Value] = []

@@ -18,7 +18,14 @@ enum Conditionals {
                     } failure: { row in
                         arguments[0].errors.message(at: arguments[0].count == 1 ? 0 : row)
                     }
-                }),
+                }
+            ).choosing { _, argument in
+                switch argument(0) {
+                case .failure(let error): .failure(error)
+                case .success(.boolean(true)): .success(1)
+                case .success: .success(2)
+                }
+            },
             FunctionDefinition(
                 "iferror", [Parameter("x", .variable("T", allowed: [])), Parameter("fallback", .variable("T", allowed: []))],
                 returns: .variable("T"), format: .inheritsArguments,
@@ -29,7 +36,11 @@ enum Conditionals {
                     } failure: { _ in
                         nil
                     }
-                }),
+                }
+            ).choosing { _, argument in
+                if case .failure = argument(0) { return .success(1) }
+                return .success(0)
+            },
             FunctionDefinition(
                 "coalesce", [Parameter("values", .variable("T", allowed: []), variadic: true)],
                 returns: .variable("T"), format: .inheritsArguments,
@@ -44,7 +55,17 @@ enum Conditionals {
                     } failure: { _ in
                         nil
                     }
-                }),
+                }
+            ).choosing { count, argument in
+                // The first that is not null decides, a failed one included.
+                for position in 0..<count {
+                    switch argument(position) {
+                    case .failure: return .success(position)
+                    case .success(let value): if !value.isNull { return .success(position) }
+                    }
+                }
+                return .success(count - 1)
+            },
         ]
     }
 

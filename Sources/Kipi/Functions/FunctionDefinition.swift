@@ -40,6 +40,11 @@ public struct FunctionDefinition: Sendable {
     /// null, which a prepared formula calls directly (SPEC §7, formulas per record). It must give
     /// what the implementation gives, and fail where it fails with the same message.
     public var numeric: NumericForm?
+    /// For a function whose value is one of its arguments, chosen cell by cell (`if`, `iferror`,
+    /// `coalesce`): which one, or why none, reading only the arguments it needs (given the
+    /// number of arguments and each argument's value on demand). A prepared formula then
+    /// computes only the arguments read and the one chosen. It must choose as the implementation does.
+    public var choice: (@Sendable (_ count: Int, _ argument: (Int) -> Result<Value, FunctionError>) -> Result<Int, FunctionError>)?
 
     /// A function of this name, parameters, result type, display format, determinism, help and implementation.
     public init(
@@ -73,6 +78,15 @@ public struct FunctionDefinition: Sendable {
     public func computingNumbers(_ form: NumericForm) -> FunctionDefinition {
         var copy = self
         copy.numeric = form
+        return copy
+    }
+
+    /// The same function, declared to return the argument `choice` picks.
+    public func choosing(
+        _ choice: @escaping @Sendable (_ count: Int, _ argument: (Int) -> Result<Value, FunctionError>) -> Result<Int, FunctionError>
+    ) -> FunctionDefinition {
+        var copy = self
+        copy.choice = choice
         return copy
     }
 

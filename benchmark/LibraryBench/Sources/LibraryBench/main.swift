@@ -137,6 +137,55 @@ func embedded(records: Int) {
         for fact in facts { sink += closure(fact) }
     } / Double(records)
     report("embedded native", native, "a native closure, per evaluation")
+    prepared(records: records)
+}
+
+// Formulas per record (SPEC §7): `kipi.prepare`, each beside the same formula as a native closure.
+func prepared(records: Int) {
+    let facts = (0..<records).map { Double($0 % 97) + 10 }
+    let kipi = Kipi()
+    func prepare(_ formula: String, _ inputs: [(name: String, type: KipiType)]) -> PreparedFormula {
+        do {
+            return try kipi.prepare(formula, inputs: inputs)
+        } catch {
+            fatalError("\(error)")
+        }
+    }
+    let numbers: [(name: String, type: KipiType)] = [("fact", .number), ("critical", .number), ("norm", .number)]
+    let numberCases: [(String, String, @Sendable (Double, Double, Double) -> Double)] = [
+        ("score", "score(fact, critical, norm)", { f, c, n in (f - c) / (n - c) }),
+        ("level", "(fact - critical) / (norm - critical)", { f, c, n in (f - c) / (n - c) }),
+        ("ten operators", "if(fact > norm, round((fact - norm) / (norm - critical) * 100 + 1, 1), -((norm - fact) / (norm - critical) * 50 - 2))", { f, c, n in
+            f > n ? (((f - n) / (n - c) * 100 + 1) * 10).rounded() / 10 : -((n - f) / (n - c) * 50 - 2)
+        }),
+    ]
+    for (name, formula, native) in numberCases {
+        let formula = prepare(formula, numbers)
+        let kipiTime = best {
+            for fact in facts { sink += formula.evaluate([fact, 10, 100]).number ?? 0 }
+        } / Double(records)
+        let nativeTime = best {
+            for fact in facts { sink += native(fact, 10, 100) }
+        } / Double(records)
+        report("prepared \(name)", kipiTime, "kipi.prepare, evaluate([Double]) per record")
+        report("prepared \(name) native", nativeTime, "a native closure per record")
+    }
+    // The expression cel-go's and expr's published benchmarks evaluate, over values.
+    let travel = prepare(
+        #"(Origin == "MOW" or Country == "RU") and (Value >= 100 or Adults == 1)"#,
+        [("Origin", .text), ("Country", .text), ("Value", .number), ("Adults", .number)])
+    let origins: [Value] = [.text("MOW"), .text("LED"), .text("AER")]
+    let countries: [Value] = [.text("RU"), .text("FI")]
+    let records: [[Value]] = facts.indices.map { [origins[$0 % 3], countries[$0 % 2], .number(facts[$0]), .number(Double($0 % 3))] }
+    let travelTime = best {
+        for record in records { if case .value(.boolean(true)) = travel.evaluate(record) { sink += 1 } }
+    } / Double(facts.count)
+    let plain = facts.indices.map { (["MOW", "LED", "AER"][$0 % 3], ["RU", "FI"][$0 % 2], facts[$0], Double($0 % 3)) }
+    let travelNative = best {
+        for (origin, country, value, adults) in plain where (origin == "MOW" || country == "RU") && (value >= 100 || adults == 1) { sink += 1 }
+    } / Double(facts.count)
+    report("prepared travel", travelTime, "kipi.prepare, evaluate([Value]) per record")
+    report("prepared travel native", travelNative, "a native closure per record")
 }
 
 // Over the loaded sales CSV: grouping by text against sum, and each order statistic.
