@@ -127,7 +127,6 @@ struct CompensatedSum {
     var total: Double { sum + compensation }
 }
 
-
 extension Aggregates {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).

@@ -128,7 +128,6 @@ extension FloatingPointSign {
     var multiplier: Double { self == .minus ? -1 : 1 }
 }
 
-
 extension Arithmetic {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).

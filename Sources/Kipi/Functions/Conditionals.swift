@@ -96,7 +96,6 @@ enum Conditionals {
     }
 }
 
-
 extension Conditionals {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).

@@ -110,7 +110,6 @@ enum Dates {
     }
 }
 
-
 extension Dates {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).

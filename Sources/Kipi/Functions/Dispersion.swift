@@ -36,7 +36,6 @@ enum Dispersion {
     }
 }
 
-
 extension Dispersion {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).

@@ -384,7 +384,6 @@ final class SortCache: @unchecked Sendable {
     }
 }
 
-
 extension FunctionDefinition {
     /// Runs the function's own code, turning any error it throws into a `FunctionError` that
     /// names the function when the error does not explain itself.

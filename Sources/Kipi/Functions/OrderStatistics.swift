@@ -123,7 +123,6 @@ enum OrderStatistics {
     }
 }
 
-
 extension OrderStatistics {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).

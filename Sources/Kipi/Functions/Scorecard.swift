@@ -105,7 +105,6 @@ enum Scorecard {
     }
 }
 
-
 extension Scorecard {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).

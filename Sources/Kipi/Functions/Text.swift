@@ -68,7 +68,6 @@ enum Text {
     }
 }
 
-
 extension Text {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).

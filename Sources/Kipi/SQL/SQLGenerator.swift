@@ -247,30 +247,6 @@ final class SQLGenerator {
 
     // MARK: Output
 
-    /// A value as text, as Kipi's `text` and `&` write it.
-    static func written(_ value: String, type: KipiType, _ dialect: SQLDialect) -> String {
-        switch type {
-        case .text, .null, .unknown, .list: return value
-        case .number:
-            let whole = "CAST(CAST(\(value) AS \(dialect.integerType)) AS \(dialect.textType))"
-            return "(CASE WHEN \(value) = floor(\(value)) AND abs(\(value)) < 1E15 THEN \(whole) ELSE \(dialect.castText(value)) END)"
-        case .boolean: return "(CASE WHEN \(value) THEN 'true' WHEN NOT \(value) THEN 'false' END)"
-        case .date: return dateText(value, dialect)
-        case .period(let grain): return dialect.periodText(value, grain: grain)
-        }
-    }
-
-    /// A date as Kipi writes it: `2024-03-31`, with the time when it has one (`2024-03-31 16:26`,
-    /// seconds only when not zero).
-    static func dateText(_ seconds: String, _ dialect: SQLDialect) -> String {
-        let day = dialect.castText(dialect.date(fromDays: dialect.days(ofSeconds: seconds)))
-        let time = "(\(seconds) - 86400 * floor(\(seconds) / 86400))"
-        let two = { (number: String) in "lpad(CAST(CAST(\(number) AS \(dialect.integerType)) AS \(dialect.textType)), 2, '0')" }
-        let clock = "concat(\(day), ' ', \(two("floor(\(time) / 3600)")), ':', \(two("floor(\(time) / 60) - 60 * floor(\(time) / 3600)")), "
-            + "CASE WHEN \(time) - 60 * floor(\(time) / 60) = 0 THEN '' ELSE concat(':', \(two("\(time) - 60 * floor(\(time) / 60)"))) END)"
-        return "(CASE WHEN \(seconds) IS NULL THEN NULL WHEN \(time) = 0 THEN \(day) ELSE \(clock) END)"
-    }
-
     /// A value as the statement's result shows it: dates and periods as their text (a year as
     /// its number).
     func output(_ value: String, type: KipiType) -> String {
@@ -279,24 +255,6 @@ final class SQLGenerator {
         case .period(.year): return "CAST(\(value) AS \(dialect.integerType))"
         case .period(let grain): return dialect.periodText(value, grain: grain)
         case .number, .text, .boolean, .null, .unknown, .list: return value
-        }
-    }
-
-    static func periodText(_ index: String, grain: PeriodGrain, _ dialect: SQLDialect) -> String {
-        "(CASE WHEN \(index) IS NULL THEN NULL ELSE \(periodTextOfIndex(index, grain: grain, dialect)) END)"
-    }
-
-    static func periodTextOfIndex(_ index: String, grain: PeriodGrain, _ dialect: SQLDialect) -> String {
-        let digits = { (number: String, width: Int) in
-            "lpad(CAST(CAST(\(number) AS \(dialect.integerType)) AS \(dialect.textType)), \(width), '0')"
-        }
-        switch grain {
-        case .year: return digits(index, 4)
-        case .month: return "concat(\(digits("floor(\(index) / 12)", 4)), '-', \(digits("\(index) - 12 * floor(\(index) / 12) + 1", 2)))"
-        case .quarter: return "concat(\(digits("floor(\(index) / 4)", 4)), '-Q', \(digits("\(index) - 4 * floor(\(index) / 4) + 1", 1)))"
-        case .week:
-            let year = dialect.part("YEAR", ofDays: "(\(index) * 7)")
-            return "concat(\(digits(year, 4)), '-W', \(digits(weekOfYear(index, dialect), 2)))"
         }
     }
 }
