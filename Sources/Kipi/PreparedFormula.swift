@@ -129,8 +129,14 @@ extension Kipi {
         guard problems.isEmpty else { throw DiagnosticList(problems) }
         let named = Dictionary(zip(program.checked.parameters.map(\.name), values), uniquingKeysWith: { first, _ in first })
             .filter { name, _ in !inputs.contains { $0.name == name } }
-        let evaluation = PreparedEvaluation(
-            definition.value, program: program.checked, plan: program.plan, inputs: inputs.map(\.name), parameters: named)
+        let evaluation: PreparedEvaluation
+        do {
+            evaluation = try PreparedEvaluation(
+                definition.value, program: program.checked, plan: program.plan, inputs: inputs.map(\.name), parameters: named,
+                maximumSteps: limits.expansions * 10)
+        } catch {
+            throw DiagnosticList([Diagnostic(message: error.message, code: "limit-exceeded")])
+        }
         return PreparedFormula(inputs: inputs, type: definition.value.type, evaluation: evaluation)
     }
 

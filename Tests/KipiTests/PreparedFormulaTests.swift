@@ -92,6 +92,28 @@ struct PreparedFormulaTests {
         }
     }
 
+    /// Definitions that read each other twice over would double at every level: a formula past
+    /// the limit is refused at once; definitions of constants are computed once, whatever their shape.
+    @Test func definitionsThatDoubleAreBoundedAndConstantsComputedOnce() throws {
+        var growing = "let a1 = fact + fact\n"
+        var constant = "let c1 = 1 + 1\n"
+        for level in 2...40 {
+            growing += "let a\(level) = a\(level - 1) + a\(level - 1)\n"
+            constant += "let c\(level) = c\(level - 1) + c\(level - 1)\n"
+        }
+        let definitions = [SourceText(name: "grow.kpi", text: growing), SourceText(name: "const.kpi", text: constant)]
+        do {
+            _ = try Kipi().prepare("a40", inputs: ["fact"], definitions: definitions)
+            Issue.record("a formula of 2^40 steps was prepared")
+        } catch {
+            #expect(error.diagnostics.map(\.code) == ["limit-exceeded"])
+            #expect(error.diagnostics.first?.message == "the prepared formula takes more than 100000 steps per record, with the definitions it reads")
+        }
+        let sum = try Kipi().prepare("c40 + a3", inputs: ["fact"], definitions: definitions)
+        // c40 = 2^40; a3 = 8 · fact
+        #expect(sum.evaluate([1] as [Double]) == .value(.number(1_099_511_627_776 + 8)))
+    }
+
     /// Every cell-by-cell built-in of numbers, text and booleans, prepared and in a column of two
     /// rows (the columnar path), on the same values: the same value or the same error.
     @Test func everyScalarFunctionGivesWhatItsColumnGives() throws {

@@ -27,29 +27,52 @@ struct PreparedEvaluation: Sendable {
     }
 
     /// `expression` of `program`, whose parameters named in `inputs` are the record's values, in that order.
-    init(_ expression: TypedExpression, program: CheckedProgram, plan: ProgramPlan, inputs: [String], parameters: [String: Value]) {
+    /// Throws when the formula, with the definitions it reads computed where they are used,
+    /// takes more than `maximumSteps` steps per record (definitions that read others several
+    /// times over grow exponentially).
+    init(
+        _ expression: TypedExpression, program: CheckedProgram, plan: ProgramPlan, inputs: [String], parameters: [String: Value], maximumSteps: Int
+    ) throws(FunctionError) {
         var context = Context(
             program: program, inputs: Dictionary(inputs.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }),
             parameters: parameters, constants: [:], definitionCanFail: plan.definitionCanFail)
         // A definition that reads no input is the same for every record: computed once, now.
-        for (index, definition) in program.definitions.enumerated() where !Self.readsInputs(definition.value, program, Set(inputs)) {
-            context.constants[index] = Self.compile(definition.value, context)(UnsafeBufferPointer(start: nil, count: 0))
+        // Each comes after what it uses, so one pass decides which read inputs.
+        let inputNames = Set(inputs)
+        var readsInputs: [Bool] = []
+        for definition in program.definitions {
+            var reads = false
+            definition.value.forEachNode { node in
+                switch node.kind {
+                case .column: reads = true
+                case .parameter(let name): if inputNames.contains(name) { reads = true }
+                case .definition(let index): if index >= readsInputs.count || readsInputs[index] { reads = true }
+                default: break
+                }
+            }
+            readsInputs.append(reads)
+        }
+        // Steps per record: a definition read from constants alone is one.
+        var steps: [Int] = []
+        func count(_ expression: TypedExpression) -> Int {
+            var total = 0
+            expression.forEachNode { node in
+                total = min(maximumSteps + 1, total + 1)
+                if case .definition(let index) = node.kind, index < steps.count { total = min(maximumSteps + 1, total + steps[index]) }
+            }
+            return total
+        }
+        for (index, definition) in program.definitions.enumerated() {
+            steps.append(readsInputs[index] ? count(definition.value) : 1)
+            if !readsInputs[index] {
+                context.constants[index] = Self.compile(definition.value, context)(UnsafeBufferPointer(start: nil, count: 0))
+            }
+        }
+        guard count(expression) <= maximumSteps else {
+            throw FunctionError("the prepared formula takes more than \(maximumSteps) steps per record, with the definitions it reads")
         }
         general = Self.compile(expression, context)
         numbers = Self.compileNumbers(expression, context)
-    }
-
-    private static func readsInputs(_ expression: TypedExpression, _ program: CheckedProgram, _ inputs: Set<String>) -> Bool {
-        var reads = false
-        expression.forEachNode { node in
-            switch node.kind {
-            case .column: reads = true
-            case .parameter(let name): if program.parameters.contains(where: { $0.name == name }), inputs.contains(name) { reads = true }
-            case .definition(let index): if readsInputs(program.definitions[index].value, program, inputs) { reads = true }
-            default: break
-            }
-        }
-        return reads
     }
 
     // MARK: Any values
