@@ -1,8 +1,9 @@
 /// How a checked program runs, decided once when a `Program` is made, as cel-go's planner and
 /// DuckDB's physical planner decide it before anything runs: which values can fail, which read
 /// only their own row, how each aggregate is computed, whether the program can be evaluated value
-/// by value, and how the KPIs are split over the machine's cores. The evaluator, explain and the
-/// SQL generator read it beside the checked program and work none of it out again.
+/// by value, and how the KPIs are split over the machine's cores. The evaluator (and so explain,
+/// which runs it), the SQL generator and prepared formulas read it beside the checked program
+/// and work none of it out again.
 struct ProgramPlan: Sendable {
     /// For each definition, whether its value can be an evaluation error, following the
     /// definitions it reads.
