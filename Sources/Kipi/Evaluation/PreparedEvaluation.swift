@@ -106,17 +106,18 @@ struct PreparedEvaluation: Sendable {
             return { ValueEvaluation.arithmetic(op, left($0), right($0)) }
         case .comparison(let op, let left, let right):
             let (left, right) = (child(left), child(right))
-            if op == .equal {
-                // The common test of a field against a constant, without a comparison chosen per call.
-                return { record in
-                    switch (left(record), right(record)) {
-                    case (.success(.text(let x)), .success(.text(let y))): .success(.boolean(x == y))
-                    case (.success(.number(let x)), .success(.number(let y))): .success(.boolean(x == y))
-                    case (let a, let b): ValueEvaluation.comparison(op, a, b)
-                    }
+            // Numbers and texts compared by a test chosen now, not per record; the rest (nulls,
+            // booleans, failures) as the value-by-value path compares them.
+            guard let numbers = Self.test(op, of: Double.self), let texts = Self.test(op, of: String.self) else {
+                return { ValueEvaluation.comparison(op, left($0), right($0)) }
+            }
+            return { record in
+                switch (left(record), right(record)) {
+                case (.success(.number(let x)), .success(.number(let y))): .success(.boolean(numbers(x, y)))
+                case (.success(.text(let x)), .success(.text(let y))): .success(.boolean(texts(x, y)))
+                case (let a, let b): ValueEvaluation.comparison(op, a, b)
                 }
             }
-            return { ValueEvaluation.comparison(op, left($0), right($0)) }
         case .logical(let op, let left, let right):
             let (left, right) = (child(left), child(right))
             return { ValueEvaluation.logical(op, left($0), right($0)) }
@@ -141,6 +142,20 @@ struct PreparedEvaluation: Sendable {
     }
 
     private static func constant(_ cell: Cell) -> Node { { _ in cell } }
+
+    /// The comparison `op` of two values of a type, as `Evaluator.test` makes it; nil for an
+    /// operator that does not compare.
+    private static func test<Element: Comparable & Sendable>(_ op: BinaryOperator, of type: Element.Type) -> (@Sendable (Element, Element) -> Bool)? {
+        switch op {
+        case .equal: { $0 == $1 }
+        case .notEqual: { $0 != $1 }
+        case .less: { $0 < $1 }
+        case .lessOrEqual: { $0 <= $1 }
+        case .greater: { $0 > $1 }
+        case .greaterOrEqual: { $0 >= $1 }
+        case .or, .and, .in, .add, .subtract, .multiply, .divide, .power, .concatenate: nil
+        }
+    }
 
     // MARK: Numbers
 
@@ -242,16 +257,7 @@ struct PreparedEvaluation: Sendable {
         switch expression.kind {
         case .comparison(let op, let left, let right):
             guard let left = compileNumbers(left, context), let right = compileNumbers(right, context) else { return nil }
-            let test: @Sendable (Double, Double) -> Bool
-            switch op {
-            case .equal: test = { $0 == $1 }
-            case .notEqual: test = { $0 != $1 }
-            case .less: test = { $0 < $1 }
-            case .lessOrEqual: test = { $0 <= $1 }
-            case .greater: test = { $0 > $1 }
-            case .greaterOrEqual: test = { $0 >= $1 }
-            case .or, .and, .in, .add, .subtract, .multiply, .divide, .power, .concatenate: return nil
-            }
+            guard let test = Self.test(op, of: Double.self) else { return nil }
             return { record throws(FunctionError) in test(try left(record), try right(record)) }
         case .logical(let op, let left, let right):
             // Neither side is null here, so two-valued logic is the three-valued one; both sides
