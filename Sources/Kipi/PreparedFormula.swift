@@ -15,11 +15,16 @@ public struct PreparedFormula: Sendable {
     /// The type of the formula's value.
     public let type: KipiType
     private let evaluation: PreparedEvaluation
+    /// The inputs' types, and whether all are numbers: read per record without copying names.
+    private let inputTypes: [KipiType]
+    private let numbersOnly: Bool
 
     init(inputs: [(name: String, type: KipiType)], type: KipiType, evaluation: PreparedEvaluation) {
         self.inputs = inputs
         self.type = type
         self.evaluation = evaluation
+        inputTypes = inputs.map(\.type)
+        numbersOnly = inputTypes.allSatisfy { $0 == .number }
     }
 
     /// The formula's value for one record, the inputs' values in order (a null is a missing
@@ -27,10 +32,11 @@ public struct PreparedFormula: Sendable {
     public func evaluate(_ values: [Value]) -> Outcome {
         if let problem = misfit(values.count) { return .error(problem) }
         var allNumbers = true
-        for (value, input) in zip(values, inputs) {
-            if case .number = value { continue }
+        for (position, value) in values.enumerated() {
+            if case .number = value, inputTypes[position] == .number { continue }
             allNumbers = false
-            if value.isNull || value.type == input.type { continue }
+            if value.isNull || value.type == inputTypes[position] { continue }
+            let input = inputs[position]
             return .error("input '\(input.name)' must be \(CheckerMessages.article(input.type)), but got \(CheckerMessages.article(value.type))")
         }
         if allNumbers, let numbers = evaluation.numbers {
@@ -47,9 +53,11 @@ public struct PreparedFormula: Sendable {
     /// number).
     public func evaluate(_ values: [Double]) -> Outcome {
         if let problem = misfit(values.count) { return .error(problem) }
-        for (value, input) in zip(values, inputs) {
-            guard input.type == .number else { return .error("input '\(input.name)' is \(CheckerMessages.article(input.type)): pass it as a Value") }
-            guard value.isFinite else { return .error("input '\(input.name)' is not a finite number") }
+        if !numbersOnly, let input = inputs.first(where: { $0.type != .number }) {
+            return .error("input '\(input.name)' is \(CheckerMessages.article(input.type)): pass it as a Value")
+        }
+        for (position, value) in values.enumerated() where !value.isFinite {
+            return .error("input '\(inputs[position].name)' is not a finite number")
         }
         if let numbers = evaluation.numbers {
             return values.withUnsafeBufferPointer { record in Self.outcome { () throws(FunctionError) in try numbers(record) } }

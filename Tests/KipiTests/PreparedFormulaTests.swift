@@ -33,6 +33,7 @@ struct PreparedFormulaTests {
         let texts = try Kipi().prepare("upper(name)", inputs: [("name", .text)])
         #expect(texts.evaluate([1] as [Double]) == .error("input 'name' is text: pass it as a Value"))
         #expect(texts.evaluate([.text("Иванов")]) == .value(.text("ИВАНОВ")))
+        #expect(texts.evaluate([.number(1)]) == .error("input 'name' must be text, but got a number"))
     }
 
     /// The expression published benchmarks of cel-go and expr use, written in Kipi.
