@@ -266,12 +266,13 @@ func serving(kpiFile: String) {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4, let rows = Int(arguments[2]), let records = Int(arguments[3]) else {
-    print("usage: LibraryBench SALES.csv ROWS RECORDS [sales|embedded|columnar|stops]")
+    print("usage: LibraryBench SALES.csv ROWS RECORDS [sales|embedded|prepared|columnar|stops|serving]")
     exit(2)
 }
 let only = arguments.count > 4 && !arguments[4].isEmpty ? arguments[4] : nil
 if only == nil || only == "sales" { sales(path: arguments[1]) }
 if only == nil || only == "embedded" { embedded(records: records) }
+if only == "prepared" { prepared(records: records) }
 if only == nil || only == "columnar" { columnar(rows: rows) }
 if only == nil || only == "stops" { stops() }
 if only == "serving" || (only == nil && arguments.count > 5) { serving(kpiFile: arguments[5]) }
