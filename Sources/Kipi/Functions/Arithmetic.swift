@@ -87,6 +87,75 @@ enum Arithmetic {
     static func roundHalfAwayFromZero(_ value: Double, digits rawDigits: Double) -> Double {
         guard value.isFinite, value != 0, rawDigits.isFinite else { return value }
         let digits = Int(max(-400, min(400, rawDigits.rounded(.towardZero))))
+        return roundedWithoutText(value, digits: digits) ?? roundedThroughText(value, digits: digits)
+    }
+
+    /// The same rounding computed without text, where that is exact; nil elsewhere. When the
+    /// shortest decimal that reads back as the value has at most 15 significant digits, it is the
+    /// value's 15-digit decimal (the value lies within a half-ulp of it, far less than half a unit
+    /// of the 15th digit); the kept digits, at most 15, times or over an exact power of ten up to
+    /// 10^22 is then one correctly rounded operation, as reading their text would give.
+    static func roundedWithoutText(_ value: Double, digits: Int) -> Double? {
+        // The shortest decimal: significand × 10^exponent, without trailing zeros.
+        var significand: UInt64 = 0
+        var significantDigits = 0
+        var exponent = 0
+        var afterPoint = false
+        var trailingZeros = 0
+        var exponentText: Substring.UTF8View?
+        let text = Swift.abs(value).description
+        var bytes = text.utf8[...]
+        while let byte = bytes.first {
+            bytes = bytes.dropFirst()
+            switch byte {
+            case UInt8(ascii: "."): afterPoint = true
+            case UInt8(ascii: "e"): exponentText = Substring(bytes).utf8
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let digit = UInt64(byte - UInt8(ascii: "0"))
+                if afterPoint { exponent -= 1 }
+                if significand == 0 && digit == 0 { continue }
+                if digit == 0 {
+                    trailingZeros += 1
+                    continue
+                }
+                // Zeros between significant digits are digits too.
+                for _ in 0..<trailingZeros { significand *= 10 }
+                significantDigits += trailingZeros + 1
+                trailingZeros = 0
+                guard significantDigits <= 15 else { return nil }
+                significand = significand * 10 + digit
+            default: return nil
+            }
+            if exponentText != nil { break }
+        }
+        exponent += trailingZeros
+        if let exponentText {
+            guard let written = Int(Substring(exponentText)) else { return nil }
+            exponent += written
+        }
+        guard significand > 0 else { return nil }
+        // Keep the digits down to 10^-digits; `kept` counts them as the 15-digit form does.
+        let kept = exponent + significantDigits + digits
+        if kept >= significantDigits { return value }
+        if kept < 0 { return 0 * value.sign.multiplier }
+        let dropped = significantDigits - kept
+        guard dropped <= 18 else { return nil }
+        var scale: UInt64 = 1
+        for _ in 0..<dropped { scale *= 10 }
+        let remainder = significand % scale
+        // Half away from zero: the first digit dropped is 5 or more.
+        let rounded = significand / scale + (remainder >= scale / 2 ? 1 : 0)
+        if rounded == 0 { return 0 }
+        // rounded × 10^(-digits), exactly as one operation.
+        guard (-22...22).contains(digits) else { return nil }
+        var power = 1.0
+        for _ in 0..<Swift.abs(digits) { power *= 10 }
+        let magnitude = digits >= 0 ? Double(rounded) / power : Double(rounded) * power
+        return value < 0 ? -magnitude : magnitude
+    }
+
+    /// Through the value's text with 15 significant digits, as Excel rounds: exact everywhere.
+    static func roundedThroughText(_ value: Double, digits: Int) -> Double {
         // 15 significant digits: mantissa d.dddddddddddddd and a decimal exponent.
         let scientific = String(format: "%.14e", Swift.abs(value))
         guard let exponentMark = scientific.firstIndex(of: "e"), let exponent = Int(scientific[scientific.index(after: exponentMark)...]) else {
