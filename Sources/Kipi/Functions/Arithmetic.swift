@@ -90,11 +90,13 @@ enum Arithmetic {
         return roundedWithoutText(value, digits: digits) ?? roundedThroughText(value, digits: digits)
     }
 
-    /// The same rounding computed without text, where that is exact; nil elsewhere. When the
-    /// shortest decimal that reads back as the value has at most 15 significant digits, it is the
-    /// value's 15-digit decimal (the value lies within a half-ulp of it, far less than half a unit
-    /// of the 15th digit); the kept digits, at most 15, times or over an exact power of ten up to
-    /// 10^22 is then one correctly rounded operation, as reading their text would give.
+    /// The same rounding computed without text, where that is exact; nil elsewhere. The shortest
+    /// decimal that reads back as the value (Swift's `description`) lies within half an ulp of it,
+    /// under 0.111 of a unit of the 15th significant digit: with at most 15 digits it is the
+    /// value's 15-digit decimal, and with 16 or 17 it rounds to the same 15 digits unless what
+    /// lies past the 15th is within 0.12 of a half (then nil). The kept digits, at most 15, times
+    /// or over an exact power of ten up to 10^22 is one correctly rounded operation, as reading
+    /// their text would give.
     static func roundedWithoutText(_ value: Double, digits: Int) -> Double? {
         // The shortest decimal: significand × 10^exponent, without trailing zeros.
         var significand: UInt64 = 0
@@ -122,7 +124,7 @@ enum Arithmetic {
                 for _ in 0..<trailingZeros { significand *= 10 }
                 significantDigits += trailingZeros + 1
                 trailingZeros = 0
-                guard significantDigits <= 15 else { return nil }
+                guard significantDigits <= 17 else { return nil }
                 significand = significand * 10 + digit
             default: return nil
             }
@@ -133,10 +135,40 @@ enum Arithmetic {
             guard let written = Int(Substring(exponentText)) else { return nil }
             exponent += written
         }
-        guard significand > 0 else { return nil }
+        // Subnormal numbers have a coarser ulp than the bound above assumes.
+        guard significand > 0, Swift.abs(value) >= 1e-290 else { return nil }
+        let shortened = significantDigits > 15
+        if shortened {
+            var scale: UInt64 = 1
+            for _ in 0..<(significantDigits - 15) { scale *= 10 }
+            let past = significand % scale
+            // Too close to a half for the shortest decimal to tell which way the value rounds.
+            let distance = past * 2 > scale ? past * 2 - scale : scale - past * 2
+            guard distance * 100 > 24 * scale else { return nil }
+            exponent += significantDigits - 15
+            significand = significand / scale + (past * 2 > scale ? 1 : 0)
+            significantDigits = 15
+            while significand % 10 == 0 {
+                significand /= 10
+                exponent += 1
+                significantDigits -= 1
+            }
+            // A carry past the 15th digit (999…9.6 → 1000…0) leaves one digit more than it removes.
+            if significand >= 1_000_000_000_000_000 { return nil }
+        }
         // Keep the digits down to 10^-digits; `kept` counts them as the 15-digit form does.
         let kept = exponent + significantDigits + digits
-        if kept >= significantDigits { return value }
+        /// `whole` × 10^`power` as one correctly rounded operation, with the value's sign.
+        func signed(_ whole: UInt64, _ power: Int) -> Double? {
+            guard (-22...22).contains(power) else { return nil }
+            var scale = 1.0
+            for _ in 0..<Swift.abs(power) { scale *= 10 }
+            let magnitude = power >= 0 ? Double(whole) * scale : Double(whole) / scale
+            return value < 0 ? -magnitude : magnitude
+        }
+        // No digit dropped: the value itself, or its 15-digit decimal when it had more digits.
+        if kept >= 15 || (kept >= significantDigits && !shortened) { return value }
+        if kept >= significantDigits { return signed(significand, exponent) }
         if kept < 0 { return 0 * value.sign.multiplier }
         let dropped = significantDigits - kept
         guard dropped <= 18 else { return nil }
@@ -146,12 +178,7 @@ enum Arithmetic {
         // Half away from zero: the first digit dropped is 5 or more.
         let rounded = significand / scale + (remainder >= scale / 2 ? 1 : 0)
         if rounded == 0 { return 0 }
-        // rounded × 10^(-digits), exactly as one operation.
-        guard (-22...22).contains(digits) else { return nil }
-        var power = 1.0
-        for _ in 0..<Swift.abs(digits) { power *= 10 }
-        let magnitude = digits >= 0 ? Double(rounded) / power : Double(rounded) * power
-        return value < 0 ? -magnitude : magnitude
+        return signed(rounded, -digits)
     }
 
     /// Through the value's text with 15 significant digits, as Excel rounds: exact everywhere.
