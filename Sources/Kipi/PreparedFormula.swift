@@ -39,6 +39,10 @@ public struct PreparedFormula: Sendable {
             let input = inputs[position]
             return .error("input '\(input.name)' must be \(CheckerMessages.article(input.type)), but got \(CheckerMessages.article(value.type))")
         }
+        if let logic = evaluation.logic {
+            let flag = values.withUnsafeBufferPointer { logic($0) }
+            return .value(flag == 2 ? .null : .boolean(flag == 1))
+        }
         if allNumbers, let numbers = evaluation.numbers {
             // Numbers only (those of `values`): the path over plain numbers, on the stack.
             return withUnsafeTemporaryAllocation(of: Double.self, capacity: values.count) { buffer in

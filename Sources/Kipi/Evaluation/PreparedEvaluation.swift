@@ -10,11 +10,16 @@ struct PreparedEvaluation: Sendable {
     typealias Node = @Sendable (UnsafeBufferPointer<Value>) -> Cell
     typealias NumberNode = @Sendable (UnsafeBufferPointer<Double>) throws(FunctionError) -> Double
     typealias FlagNode = @Sendable (UnsafeBufferPointer<Double>) throws(FunctionError) -> Bool
+    /// A condition over any values that cannot fail: 0 false, 1 true, 2 null.
+    typealias LogicNode = @Sendable (UnsafeBufferPointer<Value>) -> UInt8
 
     /// The formula over any values.
     let general: Node
     /// The formula over numbers that are not null; nil when some node computes something else.
     let numbers: NumberNode?
+    /// A condition over any values made of comparisons of inputs and constants, `and`, `or`,
+    /// `not` and null tests, which cannot fail; nil for any other formula.
+    let logic: LogicNode?
 
     /// What compiling reads: the program, where each input sits in the record, and the value of
     /// every parameter and of each definition computed from constants alone.
@@ -73,6 +78,7 @@ struct PreparedEvaluation: Sendable {
         }
         general = Self.compile(expression, context)
         numbers = Self.compileNumbers(expression, context)
+        logic = expression.type == .boolean ? Self.compileLogic(expression, context) : nil
     }
 
     // MARK: Any values
@@ -154,6 +160,73 @@ struct PreparedEvaluation: Sendable {
         case .greater: { $0 > $1 }
         case .greaterOrEqual: { $0 >= $1 }
         case .or, .and, .in, .add, .subtract, .multiply, .divide, .power, .concatenate: nil
+        }
+    }
+
+    // MARK: Conditions
+
+    /// An input or a constant, read without a `Result`: what cannot fail.
+    private static func plainValue(_ expression: TypedExpression, _ context: Context) -> (@Sendable (UnsafeBufferPointer<Value>) -> Value)? {
+        if let value = expression.constantValue { return { _ in value } }
+        switch expression.kind {
+        case .parameter(let name):
+            if let position = context.inputs[name] { return { record in position < record.count ? record[position] : .null } }
+            let value = context.parameters[name] ?? .null
+            return { _ in value }
+        case .definition(let index):
+            guard case .success(let value)? = context.constants[index] else { return nil }
+            return { _ in value }
+        case .userCall(_, _, let operand): return plainValue(operand, context)
+        default: return nil
+        }
+    }
+
+    private static func compileLogic(_ expression: TypedExpression, _ context: Context) -> LogicNode? {
+        if let value = plainValue(expression, context) {
+            return { record in
+                switch value(record) {
+                case .boolean(let flag): flag ? 1 : 0
+                default: 2
+                }
+            }
+        }
+        switch expression.kind {
+        case .comparison(let op, let left, let right):
+            guard let left = plainValue(left, context), let right = plainValue(right, context),
+                let numbers = test(op, of: Double.self), let texts = test(op, of: String.self)
+            else { return nil }
+            return { record in
+                switch (left(record), right(record)) {
+                case (.number(let x), .number(let y)): return numbers(x, y) ? 1 : 0
+                case (.text(let x), .text(let y)): return texts(x, y) ? 1 : 0
+                case (let a, let b):
+                    guard case .success(.boolean(let flag)) = ValueEvaluation.comparison(op, .success(a), .success(b)) else { return 2 }
+                    return flag ? 1 : 0
+                }
+            }
+        case .logical(let op, let left, let right):
+            guard let left = compileLogic(left, context), let right = compileLogic(right, context) else { return nil }
+            // Three-valued, as `ValueEvaluation.logical`: the value that decides alone wins over null.
+            let decisive: UInt8 = op == .and ? 0 : 1
+            return { record in
+                let (a, b) = (left(record), right(record))
+                if a == decisive || b == decisive { return decisive }
+                if a == 2 || b == 2 { return 2 }
+                return 1 - decisive
+            }
+        case .not(let operand):
+            guard let operand = compileLogic(operand, context) else { return nil }
+            return { record in
+                let a = operand(record)
+                return a == 2 ? 2 : 1 - a
+            }
+        case .nullTest(let operand, let isNull):
+            guard let operand = plainValue(operand, context) else { return nil }
+            return { record in operand(record).isNull == isNull ? 1 : 0 }
+        case .userCall(_, _, let operand):
+            return compileLogic(operand, context)
+        default:
+            return nil
         }
     }
 
