@@ -4,7 +4,8 @@ import Kipi
 /// What one fuzz input goes through. Every path must end in values or diagnostics: a trap,
 /// an out-of-bounds read (AddressSanitizer) or a hang (libFuzzer's -timeout) is a finding.
 enum Harness: String, CaseIterable {
-    /// Formula text → compile → evaluate over small tables → every output format.
+    /// Formula text → compile → one consumer chosen by the first byte: evaluation written in a
+    /// format, explain, the SQL of a dialect, or the formula prepared for records (SPEC §7).
     case formula
     /// CSV bytes with reader options taken from the first byte; with 0xFF first, repeated past the
     /// size where rows are split on all cores.
@@ -73,6 +74,18 @@ enum Harness: String, CaseIterable {
     static func formula(_ input: Data) {
         let text = String(decoding: input, as: UTF8.self)
         let kipi = Self.kipi
+        // One input in eight is prepared as a formula per record (SPEC §7) and run on records of
+        // numbers, of values and of the wrong length.
+        if (input.first ?? 0) % 8 == 7 {
+            let inputs: [(name: String, type: KipiType)] = [("amount", .number), ("manager", .text), ("won", .boolean), ("plan", .number)]
+            guard let prepared = try? kipi.prepare(text, inputs: inputs) else { return }
+            for record: [Value] in [
+                [.number(100), .text("Иванов"), .boolean(true), .number(120)], [.null, .null, .null, .null],
+                [.number(-0.0), .text(""), .boolean(false), .number(0)], [.number(1)],
+            ] { _ = prepared.evaluate(record) }
+            _ = prepared.evaluate([1e308, 2, 3, -1e308] as [Double])
+            return
+        }
         let schemas = tables.mapValues(\.schema)
         let source = SourceText(name: "fuzz.kpi", text: text)
         let others = schemas.filter { !$0.key.isEmpty }
@@ -85,7 +98,9 @@ enum Harness: String, CaseIterable {
         let choice = Int(input.first ?? 0) % 8
         if choice >= 5 {
             let sqlTables = Dictionary(uniqueKeysWithValues: tables.keys.map { ($0, $0.isEmpty ? "data" : $0) })
-            _ = try? program.sql(dialect: SQLDialect.allCases[(choice - 5) % SQLDialect.allCases.count], tables: sqlTables)
+            // The dialect from the second byte too: the first's last choice prepares the formula.
+            let dialect = (choice - 5 + Int(input.dropFirst().first ?? 0)) % SQLDialect.allCases.count
+            _ = try? program.sql(dialect: SQLDialect.allCases[dialect], tables: sqlTables)
             return
         }
         guard let result = try? program.evaluate(tables: tables) else { return }
