@@ -67,6 +67,17 @@ struct PreparedFormulaTests {
         #expect(first.evaluate([.number(1), .number(3)]) == .value(.number(1)))
     }
 
+    /// Choices nested forty deep are compiled once each (compiling each argument twice doubled
+    /// the work at every level: 2^40 for this formula).
+    @Test func nestedChoicesAreCompiledOnce() throws {
+        var formula = "x"
+        for bound in 0..<40 { formula = "if(x > \(bound), \(formula), \(bound))" }
+        let nested = try Kipi().prepare(formula, inputs: ["x"])
+        #expect(nested.evaluate([100] as [Double]) == .value(.number(100)))
+        // The outermost test is x > 39.
+        #expect(nested.evaluate([5.5] as [Double]) == .value(.number(39)))
+    }
+
     @Test func readsTheParametersLetsAndFunctionsOfDefinitions() throws {
         let definitions = SourceText(name: "defs.kpi", text: "param bonus = 10%\nlet base = 100\nfn twice(x) = x * 2\n")
         let formula = try Kipi().prepare("twice(fact) * bonus + base", inputs: ["fact"], definitions: [definitions])

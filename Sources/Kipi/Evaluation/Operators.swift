@@ -173,14 +173,14 @@ extension Evaluator {
     }
 
     /// The test a comparison operator makes; any other operator holds for nothing.
-    static func test<Element: Comparable>(_ op: BinaryOperator) -> (Element, Element) -> Bool {
+    static func test<Element: Comparable & Sendable>(_ op: BinaryOperator) -> @Sendable (Element, Element) -> Bool {
         switch op {
-        case .equal: (==)
-        case .notEqual: (!=)
-        case .less: (<)
-        case .lessOrEqual: (<=)
-        case .greater: (>)
-        case .greaterOrEqual: (>=)
+        case .equal: { $0 == $1 }
+        case .notEqual: { $0 != $1 }
+        case .less: { $0 < $1 }
+        case .lessOrEqual: { $0 <= $1 }
+        case .greater: { $0 > $1 }
+        case .greaterOrEqual: { $0 >= $1 }
         case .or, .and, .in, .add, .subtract, .multiply, .divide, .power, .concatenate: { _, _ in false }
         }
     }

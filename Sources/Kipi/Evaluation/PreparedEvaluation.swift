@@ -114,9 +114,7 @@ struct PreparedEvaluation: Sendable {
             let (left, right) = (child(left), child(right))
             // Numbers and texts compared by a test chosen now, not per record; the rest (nulls,
             // booleans, failures) as the value-by-value path compares them.
-            guard let numbers = Self.test(op, of: Double.self), let texts = Self.test(op, of: String.self) else {
-                return { ValueEvaluation.comparison(op, left($0), right($0)) }
-            }
+            let (numbers, texts): (@Sendable (Double, Double) -> Bool, @Sendable (String, String) -> Bool) = (Evaluator.test(op), Evaluator.test(op))
             return { record in
                 switch (left(record), right(record)) {
                 case (.success(.number(let x)), .success(.number(let y))): .success(.boolean(numbers(x, y)))
@@ -149,20 +147,6 @@ struct PreparedEvaluation: Sendable {
 
     private static func constant(_ cell: Cell) -> Node { { _ in cell } }
 
-    /// The comparison `op` of two values of a type, as `Evaluator.test` makes it; nil for an
-    /// operator that does not compare.
-    private static func test<Element: Comparable & Sendable>(_ op: BinaryOperator, of type: Element.Type) -> (@Sendable (Element, Element) -> Bool)? {
-        switch op {
-        case .equal: { $0 == $1 }
-        case .notEqual: { $0 != $1 }
-        case .less: { $0 < $1 }
-        case .lessOrEqual: { $0 <= $1 }
-        case .greater: { $0 > $1 }
-        case .greaterOrEqual: { $0 >= $1 }
-        case .or, .and, .in, .add, .subtract, .multiply, .divide, .power, .concatenate: nil
-        }
-    }
-
     // MARK: Conditions
 
     /// An input or a constant, read without a `Result`: what cannot fail.
@@ -192,9 +176,8 @@ struct PreparedEvaluation: Sendable {
         }
         switch expression.kind {
         case .comparison(let op, let left, let right):
-            guard let left = plainValue(left, context), let right = plainValue(right, context),
-                let numbers = test(op, of: Double.self), let texts = test(op, of: String.self)
-            else { return nil }
+            guard let left = plainValue(left, context), let right = plainValue(right, context) else { return nil }
+            let (numbers, texts): (@Sendable (Double, Double) -> Bool, @Sendable (String, String) -> Bool) = (Evaluator.test(op), Evaluator.test(op))
             return { record in
                 switch (left(record), right(record)) {
                 case (.number(let x), .number(let y)): return numbers(x, y) ? 1 : 0
@@ -284,14 +267,16 @@ struct PreparedEvaluation: Sendable {
             }
         case .call(let function, let arguments) where function.choice != nil:
             guard let choice = function.choice, expression.type == .number else { return nil }
-            let nodes = arguments.map { argument -> (@Sendable (UnsafeBufferPointer<Double>) -> Result<Value, FunctionError>)? in
-                if let number = child(argument) {
+            // Each argument compiled once: choices nest (`if` in `if`), and compiling twice would
+            // double the work at every level.
+            let numbers = arguments.map(child)
+            let nodes = zip(arguments, numbers).map { argument, number -> (@Sendable (UnsafeBufferPointer<Double>) -> Result<Value, FunctionError>)? in
+                if let number {
                     return { record in Result { () throws(FunctionError) in .number(try number(record)) } }
                 }
                 guard let flag = compileFlag(argument, context) else { return nil }
                 return { record in Result { () throws(FunctionError) in .boolean(try flag(record)) } }
             }
-            let numbers = arguments.map(child)
             guard nodes.allSatisfy({ $0 != nil }) else { return nil }
             let read = nodes.compactMap { $0 }
             return { record throws(FunctionError) in
@@ -330,7 +315,7 @@ struct PreparedEvaluation: Sendable {
         switch expression.kind {
         case .comparison(let op, let left, let right):
             guard let left = compileNumbers(left, context), let right = compileNumbers(right, context) else { return nil }
-            guard let test = Self.test(op, of: Double.self) else { return nil }
+            let test: @Sendable (Double, Double) -> Bool = Evaluator.test(op)
             return { record throws(FunctionError) in test(try left(record), try right(record)) }
         case .logical(let op, let left, let right):
             // Neither side is null here, so two-valued logic is the three-valued one; both sides
