@@ -33,7 +33,11 @@ public struct PreparedFormula: Sendable {
         if let problem = misfit(values.count) { return .error(problem) }
         var allNumbers = true
         for (position, value) in values.enumerated() {
-            if case .number = value, inputTypes[position] == .number { continue }
+            if case .number(let number) = value, inputTypes[position] == .number {
+                // Kipi's numbers are finite, as `evaluate([Double])` asks of its record too.
+                guard number.isFinite else { return .error("input '\(inputs[position].name)' is not a finite number") }
+                continue
+            }
             allNumbers = false
             if value.isNull || value.type == inputTypes[position] { continue }
             let input = inputs[position]

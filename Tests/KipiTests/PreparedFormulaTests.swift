@@ -30,6 +30,7 @@ struct PreparedFormulaTests {
         #expect(formula.evaluate([1] as [Double]) == .error("the formula takes 2 inputs (a, b), got 1"))
         #expect(formula.evaluate([.number(1), .text("2")]) == .error("input 'b' must be a number, but got text"))
         #expect(formula.evaluate([1, .nan] as [Double]) == .error("input 'b' is not a finite number"))
+        #expect(formula.evaluate([.number(1), .number(.infinity)]) == .error("input 'b' is not a finite number"))
         let texts = try Kipi().prepare("upper(name)", inputs: [("name", .text)])
         #expect(texts.evaluate([1] as [Double]) == .error("input 'name' is text: pass it as a Value"))
         #expect(texts.evaluate([.text("Иванов")]) == .value(.text("ИВАНОВ")))
