@@ -193,53 +193,6 @@ struct DataFixtureTests {
     }
 }
 
-/// Files large enough to be read in parallel chunks read exactly like small ones.
-struct ParallelReadingTests {
-    func table(_ text: String) throws -> DataTable {
-        try CSVReader.read(Array(text.utf8), name: "big.csv")
-    }
-
-    @Test func quotedLineBreaksAcrossTheCutAreReadWhole() throws {
-        var text = "id,note,amount\n"
-        var expectedSum = 0.0
-        for row in 0..<200_000 {
-            let note = row % 3 == 0 ? "\"multi\nline, \"\"quoted\"\"\"" : "plain"
-            text += "\(row),\(note),\(row % 100)\n"
-            expectedSum += Double(row % 100)
-        }
-        #expect(text.utf8.count > CSVScanner.parallelThreshold)
-        let data = try table(text)
-        #expect(data.rowCount == 200_000)
-        #expect(data["amount"]?.numbers.reduce(0, +) == expectedSum)
-        #expect(data["note"]?[0] == .text("multi\nline, \"quoted\""))
-    }
-
-    @Test func aStrayQuoteThatMisleadsTheCutIsStillReadRight() throws {
-        // An unquoted field holding a quote (5" screen) flips a naive quote count.
-        // Then every line break inside the quoted notes looks like the end of a record.
-        var text = "id,item,note,amount\n"
-        for row in 0..<250_000 {
-            text += row == 10 ? "\(row),5\" screen,\"a\nb\",1\n" : "\(row),item,\"a\nb\",1\n"
-        }
-        let data = try table(text)
-        #expect(text.utf8.count > CSVScanner.parallelThreshold)
-        #expect(data.rowCount == 250_000)
-        #expect(data["amount"]?.numbers.reduce(0, +) == 250_000)
-        #expect(data["item"]?[10] == .text("5\" screen"))
-    }
-
-    @Test func aRaggedRowInTheSecondHalfNamesItsLine() {
-        var text = "a,b\n"
-        for row in 0..<300_000 { text += row == 250_000 ? "1\n" : "1,2\n" }
-        #expect(throws: DiagnosticList.self) { try table(text) }
-        do {
-            _ = try table(text)
-        } catch {
-            #expect("\(error)" == "big.csv:250002: error: row has 1 field, but the header has 2")
-        }
-    }
-}
-
 struct DecimalMarkTests {
     @Test func aSemicolonFileMayUseDecimalPoints() throws {
         let table = try CSVReader.read(Array("a;b;c\n1,5;2.5;1 000\n2;3.25;7,5\n".utf8), name: "d.csv")

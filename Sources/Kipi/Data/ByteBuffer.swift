@@ -45,17 +45,47 @@ struct ByteBuffer: @unchecked Sendable {
         return found.values.compactMap { $0 }.min()
     }
 
-    /// The first invalid offset among the characters that start in `range`.
-    private func firstInvalidUTF8(in range: Range<Int>) -> Int? {
+    /// The first zero byte in `range` (a binary file), else the first byte there that is not
+    /// valid UTF-8; `range` must start at a character's start.
+    func firstProblem(in range: Range<Int>) -> CSVScanner.Problem? {
+        if let invalid = firstInvalidUTF8(in: range, stoppingAtZero: true) {
+            if base[invalid] == 0 { return .binary(offset: invalid) }
+            return find(0, from: invalid, to: range.upperBound).map { .binary(offset: $0) } ?? .invalidUTF8(offset: invalid)
+        }
+        return nil
+    }
+
+    /// Gives back the memory pages that lie wholly inside `range`. Only for the mapping of a
+    /// file that is not written: a page touched again is read again from the file.
+    func releasePages(in range: Range<Int>) {
+        #if os(Linux)
+            let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let address = Int(bitPattern: base)
+            let first = (address + range.lowerBound + pageSize - 1) / pageSize * pageSize
+            let last = (address + range.upperBound) / pageSize * pageSize
+            guard last > first, let pointer = UnsafeMutableRawPointer(bitPattern: first) else { return }
+            _ = madvise(pointer, last - first, Int32(MADV_DONTNEED))
+        #endif
+    }
+
+    /// The first invalid offset among the characters that start in `range`; with
+    /// `stoppingAtZero`, or the first zero byte, whichever comes first.
+    private func firstInvalidUTF8(in range: Range<Int>, stoppingAtZero: Bool = false) -> Int? {
         var position = range.lowerBound
         let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
         while position < range.upperBound {
-            if position + 8 <= range.upperBound, raw.loadUnaligned(fromByteOffset: position, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                position += 8
-                continue
+            if position + 8 <= range.upperBound {
+                let word = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                if word & highs == 0, !stoppingAtZero || (word &- ones) & ~word & highs == 0 {
+                    position += 8
+                    continue
+                }
             }
             let lead = base[position]
             if lead < 0x80 {
+                if lead == 0, stoppingAtZero { return position }
                 position += 1
                 continue
             }

@@ -70,32 +70,56 @@ public struct DataOptions: Sendable {
 
 /// Reads CSV text (RFC 4180, as Excel, 1C and Google Sheets export it) into typed columns.
 ///
-/// Works on bytes: records are split into field ranges on all cores, only the columns wanted
-/// are kept, and a column is parsed into its type without building a string per cell (text
-/// columns aside). Type inference: a column is a number if every non-empty cell is one, else
-/// a boolean, else a date, else text.
+/// Works on bytes: chunks of records are read on all cores, only the columns wanted are kept,
+/// numbers are parsed straight from the bytes, and any other column is held as codes of its
+/// distinct cells, typed once per distinct cell. Type inference: a column is a number if every
+/// non-empty cell is one, else a boolean, else a date, else text.
 public enum CSVReader {
     /// Reads CSV bytes. `name` is used in error messages (`sales.csv:12: error: …`).
     public static func read(_ data: some ContiguousBytes, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
+        try read(data, name: name, options: options, releasingPages: false)
+    }
+
+    /// Reads CSV bytes; `releasingPages` when they are the mapping of a file that is not
+    /// written, whose pages are given back as they are read. `chunkBytes` is how much of the
+    /// file each task reads (tests make it small to cut the file in many places).
+    static func read(
+        _ data: some ContiguousBytes, name: String, options: DataOptions, releasingPages: Bool, chunkBytes: Int = CSVScanner.chunkBytes
+    ) throws(DiagnosticList) -> DataTable {
         let result = data.withUnsafeBytes { raw -> Result<DataTable, DiagnosticList> in
             guard let base = raw.bindMemory(to: UInt8.self).baseAddress else {
                 return .failure(DiagnosticList([Diagnostic(message: "the file is empty; expected a header row", file: name)]))
             }
-            return Result { () throws(DiagnosticList) in try read(ByteBuffer(base: base, count: raw.count), name: name, options: options) }
+            return Result { () throws(DiagnosticList) in
+                try read(ByteBuffer(base: base, count: raw.count), name: name, options: options, releasingPages: releasingPages, chunkBytes: chunkBytes)
+            }
         }
         return try result.get()
     }
 
-    private static func read(_ bytes: ByteBuffer, name: String, options: DataOptions) throws(DiagnosticList) -> DataTable {
+    private static func read(_ bytes: ByteBuffer, name: String, options: DataOptions, releasingPages: Bool, chunkBytes: Int) throws(DiagnosticList)
+        -> DataTable
+    {
         func failure(_ message: String, at offset: Int? = nil) -> DiagnosticList {
             DiagnosticList([Diagnostic(message: message, file: name, line: offset.map { bytes.line(of: $0) })])
         }
-        guard bytes.count < Int(CSVScanner.quotedFlag) else { throw failure("files of 2 GiB or more are not supported") }
+        func failure(_ problem: CSVScanner.Problem, fieldCount: Int) -> DiagnosticList {
+            switch problem {
+            case .binary: failure("the file is binary, not CSV text")
+            case .invalidUTF8(let offset): failure("the text is not valid UTF-8", at: offset)
+            case .ragged(let offset, let count): failure("row has \(count) field\(count == 1 ? "" : "s"), but the header has \(fieldCount)", at: offset)
+            case .unclosedQuote(let offset): failure("a quoted field is never closed (missing \")", at: offset)
+            case .textAfterQuote(let offset):
+                failure("unexpected text after a closing quote; a quote inside a quoted field is written \"\"", at: offset)
+            }
+        }
+        // Codes of distinct cells are 32-bit: a file of fewer bytes has fewer than 2^31 rows.
+        guard bytes.count < 1 << 32 else { throw failure("files of 4 GiB or more are not supported") }
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
         guard (start..<bytes.count).contains(where: { !isBlank(bytes[$0]) }) else { throw failure("the file is empty; expected a header row") }
-        if bytes.find(0, from: start, to: bytes.count) != nil { throw failure("the file is binary, not CSV text") }
-        if let invalid = bytes.firstInvalidUTF8(from: start) { throw failure("the text is not valid UTF-8", at: invalid) }
+        // The start is checked at once: a file in another encoding shows there, before any work.
+        if let problem = bytes.firstProblem(in: start..<min(bytes.count, start + (1 << 16))) { throw failure(problem, fieldCount: 0) }
         // The title lines of a report (1C, Excel) above its header.
         for skipped in 0..<options.skipRows {
             guard let newline = bytes.find(UInt8(ascii: "\n"), from: start, to: bytes.count) else {
@@ -112,34 +136,34 @@ public enum CSVReader {
         // is read with a point. With `,` a comma never marks decimals unless told so.
         let decimalMarks: [Bool] = options.decimalComma.map { [$0] } ?? (delimiter == UInt8(ascii: ",") ? [false, true] : [true, false])
         let (names, bodyStart) = try readHeader(bytes, from: start, delimiter: delimiter, name: name)
+        if let problem = bytes.firstProblem(in: start..<bodyStart) { throw failure(problem, fieldCount: names.count) }
 
         let wanted = names.indices.filter { options.columns?.contains(names[$0]) ?? true }
         let nullValues = NullTokens(options.nullValues ?? DataOptions.standardNullValues)
-        let scanner = CSVScanner(bytes: bytes, delimiter: delimiter, fieldCount: names.count, wanted: wanted)
-        var fields = scanner.scan(from: bodyStart, to: bytes.count)
-        switch fields.problem {
-        case .ragged(let offset, let count)?:
-            throw failure("row has \(count) field\(count == 1 ? "" : "s"), but the header has \(names.count)", at: offset)
-        case .unclosedQuote(let offset)?:
-            throw failure("a quoted field is never closed (missing \")", at: offset)
-        case .textAfterQuote(let offset)?:
-            throw failure("unexpected text after a closing quote; a quote inside a quoted field is written \"\"", at: offset)
-        case nil:
-            break
-        }
+        let scanner = CSVScanner(
+            bytes: bytes, delimiter: delimiter, fieldCount: names.count, wanted: wanted, decimalComma: decimalMarks[0], nullValues: nullValues,
+            releasesPages: releasingPages)
+        // A column forced to be other than a number is typed from its distinct cells.
+        let readings = wanted.map { options.columnTypes[names[$0]].map { $0 == .number } ?? true ? CSVScanner.Reading.numbers : .codes }
+        var body = scanner.scan(from: bodyStart, to: bytes.count, readings: readings, chunkBytes: chunkBytes)
+        if let problem = body.problem { throw failure(problem, fieldCount: names.count) }
 
-        // Each column's ranges are let go as soon as the column is typed.
-        let ranges = zip(fields.starts, fields.ends).map { FieldRanges(starts: $0, ends: $1) }
-        (fields.starts, fields.ends) = ([], [])
-        let rowCount = fields.rowCount
+        let rowCount = body.rowCount
+        let cells = body.columns
+        body.columns = []
         let typed = ResultSlots<Result<Column, Diagnostic>>(count: wanted.count)
         @Sendable func build(_ position: Int) {
             let columnName = names[wanted[position]]
-            let (starts, ends) = ranges[position].take()
-            var builder = ColumnBuilder(
-                bytes: bytes, name: columnName, file: name, starts: starts, ends: ends, decimalMarks: decimalMarks, nullValues: nullValues)
-            builder.dateOrder = options.columnDateOrders[columnName] ?? options.dateOrder
-            typed.store(builder.build(forcing: options.columnTypes[columnName]), at: position)
+            let column = cells[position]
+            switch column.reading {
+            case .numbers:
+                typed.store(.success(Column(numbers: column.numbers, nulls: column.nulls)), at: position)
+            case .codes:
+                var builder = ColumnBuilder(
+                    bytes: bytes, name: columnName, file: name, cells: column.distinct.cells, decimalMarks: decimalMarks, nullValues: nullValues)
+                builder.dateOrder = options.columnDateOrders[columnName] ?? options.dateOrder
+                typed.store(builder.build(forcing: options.columnTypes[columnName]).map { $0.expanded(by: column.codes) }, at: position)
+            }
         }
         // Waking other threads costs more than typing the columns of a small file.
         if rowCount * wanted.count < 100_000 {
@@ -223,22 +247,5 @@ public enum CSVReader {
             guard let base = buffer.baseAddress else { return nil }
             return FieldParser.number(ByteBuffer(base: base, count: buffer.count), 0, buffer.count, decimalComma: decimalComma)
         }
-    }
-}
-
-/// One column's field ranges, taken once by the task that types the column.
-private final class FieldRanges: @unchecked Sendable {
-    private var starts: [UInt32]
-    private var ends: [UInt32]
-
-    init(starts: [UInt32], ends: [UInt32]) {
-        self.starts = starts
-        self.ends = ends
-    }
-
-    /// The ranges, which this holder then lets go of; one task takes each column's.
-    func take() -> (starts: [UInt32], ends: [UInt32]) {
-        defer { (starts, ends) = ([], []) }
-        return (starts, ends)
     }
 }

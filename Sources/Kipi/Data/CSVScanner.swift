@@ -1,10 +1,16 @@
 import Dispatch
 import Foundation
 
-/// Splits CSV records into fields, keeping only the byte ranges of the columns wanted.
+/// Reads the records of a CSV body straight into its wanted columns, in chunks on every core.
 ///
-/// Large files are cut into chunks at record boundaries (outside quotes) and scanned on all
-/// cores at once; a record is then never split between two chunks.
+/// A column is read as numbers while its every cell is one (with the first decimal mark the
+/// reader tries) or empty, and otherwise as codes of its distinct cells, which `ColumnBuilder`
+/// types afterwards: typing a cell depends on its bytes alone, so typing the distinct cells
+/// types the column. No cell's byte range is kept, only each distinct cell's first.
+///
+/// The body is cut into chunks at line breaks, each read on its own as if a record started
+/// there; a cut that fell inside a quoted field shows when the chunk before it, read from a
+/// true record start, does not end exactly at the cut, and the chunk is read again from there.
 struct CSVScanner: Sendable {
     let bytes: ByteBuffer
     let delimiter: UInt8
@@ -12,94 +18,274 @@ struct CSVScanner: Sendable {
     let fieldCount: Int
     /// The field positions to keep, ascending.
     let wanted: [Int]
+    /// The decimal mark numbers are read with while a column is read as numbers (`true`: a comma).
+    let decimalComma: Bool
+    /// Texts that stand for an empty cell.
+    let nullValues: NullTokens
+    /// Whether the bytes are a file mapping whose pages can be given back once read: they are
+    /// read again from the file if touched later.
+    let releasesPages: Bool
 
-    /// The kept fields of a run of records, column by column.
-    struct Fields: Sendable {
-        var rowCount = 0
-        /// For each wanted column, each row's field start; `ends` holds the end, with the top bit
-        /// set for a quoted field (whose doubled quotes must be undone).
-        var starts: [[UInt32]]
-        var ends: [[UInt32]]
-        var problem: Problem?
-        /// Where scanning stopped: the end of the last record read.
-        var stoppedAt = 0
+    /// How a chunk reads a column's cells.
+    enum Reading: Sendable, Equatable {
+        /// Into numbers; a cell that is neither a number nor empty stops the chunk.
+        case numbers
+        /// Into codes of distinct cells.
+        case codes
     }
 
+    /// Where reading stopped for a reason that is the file's error.
     enum Problem: Sendable {
         case ragged(offset: Int, fields: Int)
         case unclosedQuote(offset: Int)
         case textAfterQuote(offset: Int)
-
-        var offset: Int {
-            switch self {
-            case .ragged(let offset, _), .unclosedQuote(let offset), .textAfterQuote(let offset): offset
-            }
-        }
+        /// A zero byte: the file is binary.
+        case binary(offset: Int)
+        case invalidUTF8(offset: Int)
     }
 
-    static let quotedFlag: UInt32 = 1 << 31
-    /// Below this many bytes a file is read on one core: splitting would cost more than it saves.
-    static let parallelThreshold = 4_000_000
+    /// One column's cells of a run of records.
+    struct Cells: Sendable {
+        var reading: Reading
+        var numbers: [Double] = []
+        /// `true` where a number cell is empty; nil while none is.
+        var nulls: [Bool]?
+        var codes: [Int32] = []
+        var distinct = DistinctCells()
+    }
 
-    /// Scans the records in `start..<end` using every core; fields come back in file order.
-    func scan(from start: Int, to end: Int) -> Fields {
-        let chunkCount = end - start > CSVScanner.parallelThreshold ? max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)) : 1
-        var bounds = [start]
-        for part in 1..<chunkCount {
-            bounds.append(max(bounds[part - 1], recordBoundary(near: start + (end - start) * part / chunkCount, from: start, limit: end)))
+    /// The wanted columns' cells of a run of records.
+    struct Chunk: Sendable {
+        var rowCount = 0
+        var columns: [Cells]
+        var problem: Problem?
+        /// Where reading stopped: the end of the last record read.
+        var stoppedAt = 0
+        /// The column that held a cell that is no number, when reading it as numbers stopped the chunk.
+        var notNumbers: Int?
+    }
+
+    /// The bytes of a chunk, apart from the first, which is small: its columns decide how the
+    /// others start reading.
+    static let chunkBytes = 1 << 20
+
+    /// Reads the records in `start..<end`: every wanted column's cells and the row count, or
+    /// the first problem: a zero byte anywhere, else the first byte that is not UTF-8, else the
+    /// first record in file order that cannot be read.
+    func scan(from start: Int, to end: Int, readings initial: [Reading], chunkBytes: Int = CSVScanner.chunkBytes) -> Chunk {
+        var lineStarts = [start, lineStart(after: min(end, start + min(chunkBytes, 1 << 16)), limit: end)]
+        while lineStarts[lineStarts.count - 1] < end { lineStarts.append(lineStart(after: lineStarts[lineStarts.count - 1] + chunkBytes, limit: end)) }
+        let cuts = lineStarts
+        let partCount = cuts.count - 1
+        let byteProblems = ResultSlots<Problem>(count: partCount)
+        @Sendable func read(part: Int, readings: [Reading]) -> Chunk {
+            if let problem = bytes.firstProblem(in: cuts[part]..<cuts[part + 1]) {
+                byteProblems.store(problem, at: part)
+                return Chunk(columns: readings.map { Cells(reading: $0) }, stoppedAt: cuts[part + 1])
+            }
+            return self.read(from: cuts[part], to: cuts[part + 1], readings: readings)
         }
-        bounds.append(end)
-        let cuts = bounds
-        let results = ResultSlots<Fields>(count: chunkCount)
-        DispatchQueue.concurrentPerform(iterations: chunkCount) { part in
-            results.store(scanChunk(from: cuts[part], to: cuts[part + 1]), at: part)
+        // The first chunk settles which columns are numbers before the rest start.
+        var chunks = [read(part: 0, readings: initial)]
+        let readings = chunks[0].columns.map(\.reading)
+        if partCount > 1 {
+            let results = ResultSlots<Chunk>(count: partCount - 1)
+            DispatchQueue.concurrentPerform(iterations: partCount - 1) { index in results.store(read(part: index + 1, readings: readings), at: index) }
+            chunks += results.values
+            results.clear()
         }
-        var parts = results.values
-        results.clear()
-        // A cut is sound if the chunk before it, read from a true record start, ended exactly
-        // there; a quote the cut guessed wrong about shows here, and the file is read in one piece.
-        for (part, fields) in parts.enumerated().dropLast() where fields.problem != nil || fields.stoppedAt != bounds[part + 1] {
-            parts = []
-            return scanChunk(from: start, to: end)
+        let problems = byteProblems.values
+        if let problem = problems.first(where: \.isBinary) ?? problems.first { return Chunk(columns: [], problem: problem) }
+        // Each chunk must start where the one before it ended; one that does not is read again
+        // from there, and the first problem in file order is the file's.
+        var partStarts = [start]
+        for part in chunks.indices {
+            if part > 0 {
+                partStarts.append(chunks[part - 1].stoppedAt)
+                if partStarts[part] != cuts[part] { chunks[part] = self.read(from: partStarts[part], to: cuts[part + 1], readings: readings) }
+            }
+            if let problem = chunks[part].problem { return Chunk(columns: [], problem: problem) }
         }
-        // Joined a column at a time, each part's ranges released as soon as they are copied,
-        // so that the ranges are never all held twice.
-        var merged = Fields(starts: wanted.map { _ in [] }, ends: wanted.map { _ in [] })
-        merged.rowCount = parts.reduce(0) { $0 + $1.rowCount }
-        merged.problem = parts.last?.problem
+        // A column some chunk could not read as numbers is read as codes in every chunk.
+        let agreed = wanted.indices.map { column in chunks.contains { $0.columns[column].reading == .codes } ? Reading.codes : .numbers }
+        for part in chunks.indices where chunks[part].columns.map(\.reading) != agreed {
+            chunks[part] = self.read(from: partStarts[part], to: cuts[part + 1], readings: agreed)
+        }
+        return merged(chunks, readings: agreed)
+    }
+
+    /// The start of the first line at or after `offset`, as if no quote were open there.
+    private func lineStart(after offset: Int, limit: Int) -> Int {
+        guard offset < limit else { return limit }
+        guard let newline = bytes.find(UInt8(ascii: "\n"), from: offset, to: limit) else { return limit }
+        return newline + 1
+    }
+
+    /// The chunks' cells joined in file order, a column at a time, each chunk's cells let go
+    /// of as soon as they are copied.
+    private func merged(_ chunks: [Chunk], readings: [Reading]) -> Chunk {
+        var parts = chunks
+        var result = Chunk(columns: readings.map { Cells(reading: $0) })
+        result.rowCount = parts.reduce(0) { $0 + $1.rowCount }
         for column in wanted.indices {
-            merged.starts[column].reserveCapacity(merged.rowCount)
-            merged.ends[column].reserveCapacity(merged.rowCount)
-            for piece in parts.indices {
-                merged.starts[column] += parts[piece].starts[column]
-                merged.ends[column] += parts[piece].ends[column]
-                parts[piece].starts[column] = []
-                parts[piece].ends[column] = []
+            var cells = Cells(reading: readings[column])
+            switch readings[column] {
+            case .numbers:
+                cells.numbers.reserveCapacity(result.rowCount)
+                let hasNulls = parts.contains { $0.columns[column].nulls != nil }
+                if hasNulls { cells.nulls = [] }
+                cells.nulls?.reserveCapacity(result.rowCount)
+                for part in parts.indices {
+                    cells.numbers += parts[part].columns[column].numbers
+                    if hasNulls {
+                        cells.nulls? += parts[part].columns[column].nulls ?? [Bool](repeating: false, count: parts[part].rowCount)
+                    }
+                    parts[part].columns[column] = Cells(reading: .numbers)
+                }
+            case .codes:
+                cells.codes.reserveCapacity(result.rowCount)
+                for part in parts.indices {
+                    let local = parts[part].columns[column]
+                    let global = local.distinct.cells.indices.map { cells.distinct.code(of: local.distinct.cells[$0], hash: local.distinct.hashes[$0], in: bytes) }
+                    global.withUnsafeBufferPointer { global in cells.codes += local.codes.lazy.map { global[Int($0)] } }
+                    parts[part].columns[column] = Cells(reading: .codes)
+                }
             }
+            result.columns[column] = cells
         }
-        return merged
+        return result
     }
 
-    /// The start of the first record at or after `offset`: after a line break outside quotes.
-    private func recordBoundary(near offset: Int, from start: Int, limit: Int) -> Int {
-        var quoted = false
-        var position = start
-        // Quote parity up to `offset`, jumping from quote to quote.
-        while let quote = bytes.find(UInt8(ascii: "\""), from: position, to: offset) {
-            quoted.toggle()
-            position = quote + 1
-        }
-        position = offset
-        while position < limit {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                quoted.toggle()
-            } else if byte == UInt8(ascii: "\n"), !quoted {
-                return position + 1
+    /// Reads the records that start in `start..<end` (the last may run past `end`); a column
+    /// that holds a cell that is no number is then read again as codes.
+    private func read(from start: Int, to end: Int, readings: [Reading]) -> Chunk {
+        guard start < end else { return Chunk(columns: readings.map { Cells(reading: $0) }, stoppedAt: start) }
+        var readings = readings
+        while true {
+            let chunk = readRecords(from: start, to: end, readings: readings)
+            guard let column = chunk.notNumbers else {
+                if releasesPages, chunk.problem == nil { bytes.releasePages(in: start..<chunk.stoppedAt) }
+                return chunk
             }
+            readings[column] = .codes
+        }
+    }
+
+    private func readRecords(from start: Int, to end: Int, readings: [Reading]) -> Chunk {
+        var chunk = Chunk(columns: readings.map { Cells(reading: $0) })
+        let estimate = max(16, (end - start) / max(1, fieldCount * 6))
+        for column in wanted.indices {
+            switch readings[column] {
+            case .numbers: chunk.columns[column].numbers.reserveCapacity(estimate)
+            case .codes: chunk.columns[column].codes.reserveCapacity(estimate)
+            }
+        }
+        let newline = UInt8(ascii: "\n")
+        let carriageReturn = UInt8(ascii: "\r")
+        let quote = UInt8(ascii: "\"")
+        let delimiter = self.delimiter
+        let lastWanted = wanted.last ?? -1
+        let mark: DecimalMark = decimalComma ? .comma : .point
+        let nullsLookLikeNumbers = nullValues.anyReadsAsNumber
+        var position = start
+        while position < end {
+            let recordStart = position
+            // A blank line is no record.
+            if bytes[position] == newline {
+                position += 1
+                continue
+            }
+            if bytes[position] == carriageReturn, position + 1 == bytes.count || bytes[position + 1] == newline {
+                position += min(2, bytes.count - position)
+                continue
+            }
+            var field = 0
+            var nextWanted = 0
+            while true {
+                var fieldStart = position
+                var fieldEnd: Int
+                var quoted = false
+                if position < bytes.count, bytes[position] == quote {
+                    quoted = true
+                    fieldStart = position + 1
+                    var cursor = fieldStart
+                    while true {
+                        guard let closing = bytes.find(quote, from: cursor, to: bytes.count) else {
+                            chunk.problem = .unclosedQuote(offset: position)
+                            return chunk
+                        }
+                        if closing + 1 < bytes.count, bytes[closing + 1] == quote {
+                            cursor = closing + 2
+                            continue
+                        }
+                        fieldEnd = closing
+                        position = closing + 1
+                        break
+                    }
+                    if position < bytes.count, bytes[position] != delimiter, bytes[position] != newline, bytes[position] != carriageReturn {
+                        chunk.problem = .textAfterQuote(offset: position)
+                        return chunk
+                    }
+                } else {
+                    position = endOfUnquotedField(from: position, to: bytes.count, delimiter: delimiter)
+                    fieldEnd = position
+                    if fieldEnd > fieldStart, bytes[fieldEnd - 1] == carriageReturn, position == bytes.count || bytes[position] == newline {
+                        fieldEnd -= 1
+                    }
+                }
+                if field <= lastWanted, nextWanted < wanted.count, wanted[nextWanted] == field {
+                    let row = chunk.rowCount
+                    switch chunk.columns[nextWanted].reading {
+                    case .numbers:
+                        if !nullsLookLikeNumbers, let value = FieldParser.number(bytes, fieldStart, fieldEnd, mark: mark) {
+                            chunk.columns[nextWanted].numbers.append(value)
+                        } else if isBlank(fieldStart, fieldEnd) {
+                            chunk.columns[nextWanted].numbers.append(0)
+                            if chunk.columns[nextWanted].nulls == nil { chunk.columns[nextWanted].nulls = [Bool](repeating: false, count: row) }
+                            chunk.columns[nextWanted].nulls?.append(true)
+                        } else if nullsLookLikeNumbers, let value = FieldParser.number(bytes, fieldStart, fieldEnd, mark: mark) {
+                            chunk.columns[nextWanted].numbers.append(value)
+                        } else {
+                            chunk.notNumbers = nextWanted
+                            return chunk
+                        }
+                        if chunk.columns[nextWanted].nulls != nil, chunk.columns[nextWanted].nulls?.count == row {
+                            chunk.columns[nextWanted].nulls?.append(false)
+                        }
+                    case .codes:
+                        let cell = DistinctCells.Cell(start: fieldStart, end: fieldEnd, quoted: quoted)
+                        chunk.columns[nextWanted].codes.append(chunk.columns[nextWanted].distinct.code(of: cell, in: bytes))
+                    }
+                    nextWanted += 1
+                }
+                field += 1
+                if position < bytes.count, bytes[position] == delimiter {
+                    position += 1
+                    continue
+                }
+                break
+            }
+            if position < bytes.count, bytes[position] == carriageReturn { position += 1 }
+            if position < bytes.count, bytes[position] == newline { position += 1 }
+            guard field == fieldCount else {
+                chunk.problem = .ragged(offset: recordStart, fields: field)
+                return chunk
+            }
+            chunk.rowCount += 1
+        }
+        chunk.stoppedAt = position
+        return chunk
+    }
+
+    /// Whether a cell is all spaces and tabs, or a null token.
+    private func isBlank(_ start: Int, _ end: Int) -> Bool {
+        var position = start
+        while position < end {
+            let byte = bytes[position]
+            if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") { return nullValues.matches(bytes, position, end) }
             position += 1
         }
-        return limit
+        return true
     }
 
     /// Where an unquoted field starting at `position` ends: at the next delimiter or line feed,
@@ -124,87 +310,88 @@ struct CSVScanner: Sendable {
         while position < end, bytes[position] != delimiter, bytes[position] != UInt8(ascii: "\n") { position += 1 }
         return position
     }
+}
 
-    private func scanChunk(from start: Int, to end: Int) -> Fields {
-        var fields = Fields(starts: wanted.map { _ in [] }, ends: wanted.map { _ in [] })
-        let estimate = max(16, (end - start) / max(1, fieldCount * 6))
-        for column in wanted.indices {
-            fields.starts[column].reserveCapacity(estimate)
-            fields.ends[column].reserveCapacity(estimate)
+extension CSVScanner.Problem {
+    var offset: Int {
+        switch self {
+        case .ragged(let offset, _), .unclosedQuote(let offset), .textAfterQuote(let offset), .binary(let offset), .invalidUTF8(let offset):
+            offset
         }
-        let newline = UInt8(ascii: "\n")
-        let carriageReturn = UInt8(ascii: "\r")
-        let quote = UInt8(ascii: "\"")
-        let delimiter = self.delimiter
-        let lastWanted = wanted.last ?? -1
-        var position = start
-        while position < end {
-            let recordStart = position
-            // A blank line is no record.
-            if bytes[position] == newline {
-                position += 1
-                continue
-            }
-            if bytes[position] == carriageReturn, position + 1 == end || bytes[position + 1] == newline {
-                position += min(2, end - position)
-                continue
-            }
-            var field = 0
-            var nextWanted = 0
-            while true {
-                var fieldStart = position
-                var fieldEnd: Int
-                var quoted = false
-                if position < end, bytes[position] == quote {
-                    quoted = true
-                    fieldStart = position + 1
-                    var cursor = fieldStart
-                    while true {
-                        guard let closing = bytes.find(quote, from: cursor, to: bytes.count) else {
-                            fields.problem = .unclosedQuote(offset: position)
-                            return fields
-                        }
-                        if closing + 1 < bytes.count, bytes[closing + 1] == quote {
-                            cursor = closing + 2
-                            continue
-                        }
-                        fieldEnd = closing
-                        position = closing + 1
-                        break
-                    }
-                    if position < end, bytes[position] != delimiter, bytes[position] != newline, bytes[position] != carriageReturn {
-                        fields.problem = .textAfterQuote(offset: position)
-                        return fields
-                    }
-                } else {
-                    position = endOfUnquotedField(from: position, to: end, delimiter: delimiter)
-                    fieldEnd = position
-                    if fieldEnd > fieldStart, bytes[fieldEnd - 1] == carriageReturn, position == end || bytes[position] == newline {
-                        fieldEnd -= 1
-                    }
-                }
-                if field <= lastWanted, nextWanted < wanted.count, wanted[nextWanted] == field {
-                    fields.starts[nextWanted].append(UInt32(fieldStart))
-                    fields.ends[nextWanted].append(UInt32(fieldEnd) | (quoted ? CSVScanner.quotedFlag : 0))
-                    nextWanted += 1
-                }
-                field += 1
-                if position < end, bytes[position] == delimiter {
-                    position += 1
-                    continue
-                }
-                break
-            }
-            if position < end, bytes[position] == carriageReturn { position += 1 }
-            if position < end, bytes[position] == newline { position += 1 }
-            guard field == fieldCount else {
-                fields.problem = .ragged(offset: recordStart, fields: field)
-                return fields
-            }
-            fields.rowCount += 1
+    }
+
+    /// Whether the problem is the bytes' (not text, or not UTF-8), not the records'.
+    var isAboutBytes: Bool {
+        switch self {
+        case .binary, .invalidUTF8: true
+        case .ragged, .unclosedQuote, .textAfterQuote: false
         }
-        fields.stoppedAt = position
-        return fields
+    }
+
+    var isBinary: Bool {
+        if case .binary = self { return true }
+        return false
+    }
+}
+
+/// The distinct cells of a column, each by its first occurrence, and a table from a cell's
+/// bytes to its code. Cells with the same bytes share a code when both are quoted or both are
+/// not: quoting changes how a cell reads (`""` inside quotes is one quote).
+struct DistinctCells: Sendable {
+    struct Cell: Sendable {
+        var start: Int
+        var end: Int
+        var quoted: Bool
+    }
+
+    private(set) var cells: [Cell] = []
+    private(set) var hashes: [UInt64] = []
+    private var slots = [Int32](repeating: -1, count: 64)
+
+    /// The code of a cell, a new one if no cell with its bytes was seen.
+    @inline(__always)
+    mutating func code(of cell: Cell, in bytes: ByteBuffer) -> Int32 {
+        code(of: cell, hash: DistinctCells.hash(bytes, cell), in: bytes)
+    }
+
+    mutating func code(of cell: Cell, hash: UInt64, in bytes: ByteBuffer) -> Int32 {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let code = slots[slot]
+            if code < 0 {
+                let new = Int32(cells.count)
+                slots[slot] = new
+                cells.append(cell)
+                hashes.append(hash)
+                if cells.count * 2 > slots.count { grow() }
+                return new
+            }
+            if hashes[Int(code)] == hash, DistinctCells.same(cell, cells[Int(code)], in: bytes) { return code }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (code, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(code)
+        }
+    }
+
+    private static func same(_ a: Cell, _ b: Cell, in bytes: ByteBuffer) -> Bool {
+        a.quoted == b.quoted && a.end - a.start == b.end - b.start && memcmp(bytes.base + a.start, bytes.base + b.start, a.end - a.start) == 0
+    }
+
+    /// FNV-1a over the bytes, with the quoting as the lowest bit.
+    static func hash(_ bytes: ByteBuffer, _ cell: Cell) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for position in cell.start..<max(cell.start, cell.end) { hash = (hash ^ UInt64(bytes[position])) &* 0x100_0000_01b3 }
+        // FNV's low bits mix poorly: fold the high ones in, as the table uses the low ones.
+        return (hash ^ (hash >> 29)) << 1 | (cell.quoted ? 1 : 0)
     }
 }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Types one column's cells: number if every non-empty cell is one, else boolean, else date,
@@ -7,8 +6,8 @@ struct ColumnBuilder: Sendable {
     let bytes: ByteBuffer
     let name: String
     let file: String
-    let starts: [UInt32]
-    let ends: [UInt32]
+    /// The cells, by their bytes.
+    let cells: [DistinctCells.Cell]
     /// The decimal marks to try, in order: `true` for a comma, `false` for a point.
     let decimalMarks: [Bool]
     /// Texts that stand for an empty cell.
@@ -16,7 +15,7 @@ struct ColumnBuilder: Sendable {
     /// How `03/04/2024` reads in this column, when `--date-format` says; nil decides from the cells.
     var dateOrder: DayMonthOrder?
 
-    var count: Int { starts.count }
+    var count: Int { cells.count }
 
     func build(forcing forced: KipiType?) -> Result<Column, Diagnostic> {
         let nulls = (0..<count).map { isBlank($0) }
@@ -48,7 +47,7 @@ struct ColumnBuilder: Sendable {
         guard let misfit else { return .success(texts(nulls, note: nil)) }
         let hasNumbers = (0..<count).contains { row in
             !nulls[row] && row != misfit.row
-                && FieldParser.number(bytes, Int(starts[row]), end(row), decimalComma: misfit.decimalComma) != nil
+                && FieldParser.number(bytes, cells[row].start, cells[row].end, decimalComma: misfit.decimalComma) != nil
         }
         let cell = text(misfit.row)
         let why: String
@@ -59,7 +58,7 @@ struct ColumnBuilder: Sendable {
         } else {
             why = ""
         }
-        let line = "line \(bytes.line(of: Int(starts[misfit.row]))) has '\(cell)'"
+        let line = "line \(bytes.line(of: cells[misfit.row].start)) has '\(cell)'"
         let note = hasNumbers ? (why.isEmpty ? line + ", which is not a number" : line + ": " + why) : nil
         return .success(texts(nulls, note: note))
     }
@@ -74,7 +73,7 @@ struct ColumnBuilder: Sendable {
         Diagnostic(
             message: "column '\(name)' has dates such as '\(text(misfit.row))' that read both as day/month and as month/day; "
                 + "give --date-format d/m/yyyy or --date-format m/d/yyyy (or --date-format \(name)=… for this column)",
-            file: file, line: bytes.line(of: Int(starts[misfit.row])))
+            file: file, line: bytes.line(of: cells[misfit.row].start))
     }
 
     /// Excel's serial day numbers as dates (45292 is 2024-01-01; a fraction is the time of day).
@@ -95,7 +94,7 @@ struct ColumnBuilder: Sendable {
         { misfit in
             Diagnostic(
                 message: "column '\(name)' is declared \(what), but '\(text(misfit.row))' is not \(what)", file: file,
-                line: bytes.line(of: Int(starts[misfit.row])))
+                line: bytes.line(of: cells[misfit.row].start))
         }
     }
 
@@ -114,7 +113,7 @@ struct ColumnBuilder: Sendable {
         (0..<count).contains { row in
             guard !nulls[row] else { return false }
             var commas = 0
-            for position in Int(starts[row])..<end(row) {
+            for position in cells[row].start..<cells[row].end {
                 if bytes[position] == UInt8(ascii: ".") { return true }
                 if bytes[position] == UInt8(ascii: ",") { commas += 1 }
             }
@@ -122,38 +121,23 @@ struct ColumnBuilder: Sendable {
         }
     }
 
-    /// Parses every cell as a number, in two halves at once for a long column.
+    /// Parses every cell as a number.
     private func numbers(_ nulls: [Bool], decimalComma: Bool, loneCommaGroups: Bool) -> Result<Column, Misfit> {
         var values = [Double](repeating: 0, count: count)
-        let parts = count > 200_000 ? 2 : 1
-        let misfits = ResultSlots<Int?>(count: parts)
-        values.withUnsafeMutableBufferPointer { buffer in
-            let output = OutputBuffer(base: buffer.baseAddress)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let rows = (count * part / parts)..<(count * (part + 1) / parts)
-                misfits.store(parse(rows, nulls, decimalComma: decimalComma, loneCommaGroups: loneCommaGroups, into: output), at: part)
-            }
-        }
-        if let row = misfits.values.compactMap({ $0 }).min() { return .failure(Misfit(row: row)) }
-        return .success(Column(numbers: values, nulls: nulls))
-    }
-
-    private func parse(_ rows: Range<Int>, _ nulls: [Bool], decimalComma: Bool, loneCommaGroups: Bool, into output: OutputBuffer) -> Int? {
-        guard let base = output.base else { return nil }
         let mark: DecimalMark = decimalComma ? .comma : .point
-        for row in rows where !nulls[row] {
-            guard let value = FieldParser.number(bytes, Int(starts[row]), end(row), mark: mark, loneCommaGroups: loneCommaGroups) else {
-                return row
+        for row in 0..<count where !nulls[row] {
+            guard let value = FieldParser.number(bytes, cells[row].start, cells[row].end, mark: mark, loneCommaGroups: loneCommaGroups) else {
+                return .failure(Misfit(row: row))
             }
-            base[row] = value
+            values[row] = value
         }
-        return nil
+        return .success(Column(numbers: values, nulls: nulls))
     }
 
     private func booleans(_ nulls: [Bool]) -> Result<Column, Misfit> {
         var values = [Bool](repeating: false, count: count)
         for row in 0..<count where !nulls[row] {
-            guard let value = FieldParser.boolean(bytes, Int(starts[row]), end(row)) else { return .failure(Misfit(row: row)) }
+            guard let value = FieldParser.boolean(bytes, cells[row].start, cells[row].end) else { return .failure(Misfit(row: row)) }
             values[row] = value
         }
         return .success(Column(booleans: values, nulls: nulls))
@@ -169,7 +153,7 @@ struct ColumnBuilder: Sendable {
         var dayFirst: Int?
         var monthFirst: Int?
         for row in 0..<count where !nulls[row] {
-            let (start, end) = (Int(starts[row]), end(row))
+            let (start, end) = (cells[row].start, cells[row].end)
             // Only `a/b/…` (a slash as its second or third byte) can read two ways.
             if dateOrder == nil, let (first, second) = slashedAt(start, end) {
                 if first > 12, dayFirst == nil { dayFirst = row }
@@ -187,11 +171,11 @@ struct ColumnBuilder: Sendable {
         if let first = undecided.first {
             guard let order = dayFirst != nil ? DayMonthOrder.dayFirst : monthFirst != nil ? .monthFirst : nil else {
                 // Nothing in the column says which comes first: an error naming --date-format.
-                let readable = undecided.allSatisfy { FieldParser.date(bytes, Int(starts[$0]), end($0), order: .dayFirst) != nil }
+                let readable = undecided.allSatisfy { FieldParser.date(bytes, cells[$0].start, cells[$0].end, order: .dayFirst) != nil }
                 return .failure(Misfit(row: first, ambiguous: readable))
             }
             for row in undecided {
-                guard let value = FieldParser.date(bytes, Int(starts[row]), end(row), order: order) else { return .failure(Misfit(row: row)) }
+                guard let value = FieldParser.date(bytes, cells[row].start, cells[row].end, order: order) else { return .failure(Misfit(row: row)) }
                 values[row] = value.secondsSinceEpoch
                 hasTime = hasTime || value.secondOfDay != 0
             }
@@ -212,8 +196,8 @@ struct ColumnBuilder: Sendable {
         let codes = TextCodes.encoding(
             rowCount: count,
             bytesOf: { row in
-                let length = nulls[row] ? 0 : max(0, end(row) - Int(starts[row]))
-                return (UnsafeBufferPointer(start: bytes.base + Int(starts[row]), count: length), ends[row] & CSVScanner.quotedFlag != 0)
+                let length = nulls[row] ? 0 : max(0, cells[row].end - cells[row].start)
+                return (UnsafeBufferPointer(start: bytes.base + cells[row].start, count: length), cells[row].quoted)
             },
             text: { nulls[$0] ? "" : text($0) })
         var column = Column(texts: codes.texts, nulls: nulls)
@@ -224,19 +208,14 @@ struct ColumnBuilder: Sendable {
 
     /// A cell's text, with a quoted cell's doubled quotes undone.
     func text(_ row: Int) -> String {
-        let start = Int(starts[row])
-        let text = bytes.string(start, end(row))
-        guard ends[row] & CSVScanner.quotedFlag != 0, text.contains("\"") else { return text }
+        let text = bytes.string(cells[row].start, cells[row].end)
+        guard cells[row].quoted, text.contains("\"") else { return text }
         return text.replacingOccurrences(of: "\"\"", with: "\"")
     }
 
-    private func end(_ row: Int) -> Int {
-        Int(ends[row] & ~CSVScanner.quotedFlag)
-    }
-
     private func isBlank(_ row: Int) -> Bool {
-        var position = Int(starts[row])
-        let end = end(row)
+        var position = cells[row].start
+        let end = cells[row].end
         while position < end {
             let byte = bytes[position]
             if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") { return nullValues.matches(bytes, position, end) }
@@ -253,6 +232,8 @@ struct NullTokens: Sendable {
     /// Whether some token starts with a byte, by byte: read for every cell, so not hashed.
     private let firstBytes: [Bool]
     private let longest: Int
+    /// Whether some token reads as a number, so that a cell must be tested as a token first.
+    let anyReadsAsNumber: Bool
 
     init(_ values: Set<String>) {
         tokens = Set(values.map { Array($0.utf8) })
@@ -260,6 +241,9 @@ struct NullTokens: Sendable {
         for token in tokens { if let first = token.first { firstBytes[Int(first)] = true } }
         self.firstBytes = firstBytes
         longest = tokens.map(\.count).max() ?? 0
+        anyReadsAsNumber = values.contains { token in
+            CSVReader.parseNumber(token, decimalComma: false) != nil || CSVReader.parseNumber(token, decimalComma: true) != nil
+        }
     }
 
     func matches(_ bytes: ByteBuffer, _ start: Int, _ end: Int) -> Bool {
@@ -269,9 +253,4 @@ struct NullTokens: Sendable {
         guard last - start <= longest else { return false }
         return tokens.contains((start..<last).map { bytes[$0] })
     }
-}
-
-/// Where parallel tasks write disjoint ranges of one array.
-struct OutputBuffer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Double>?
 }

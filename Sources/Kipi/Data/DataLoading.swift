@@ -8,6 +8,7 @@ extension DataTable {
         -> DataTable
     {
         let data: Data
+        var mapped = false
         if FileAccess.isStream(path) {
             // A pipe or a device has no size to map: read it, up to the limit.
             switch FileAccess.read(path, atMost: options.maximumStreamBytes) {
@@ -16,6 +17,8 @@ extension DataTable {
             case .failure:
                 throw DiagnosticList([Diagnostic(message: "cannot read the data file: \(FileAccess.problem(reading: path))", file: path)])
             }
+        } else if let mapping = FileAccess.map(path) {
+            (data, mapped) = (mapping, true)
         } else {
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
@@ -32,7 +35,7 @@ extension DataTable {
             default: nil
             }
         let chosen = format ?? byName ?? DataFormat.detect(data)
-        return try chosen.read(data, name: path, options: options)
+        return try chosen.read(data, name: path, options: options, mappedFile: mapped)
     }
 
     /// Loads CSV, JSON or `.xlsx` bytes, such as standard input or a host's upload; `name` is used in messages.
@@ -64,6 +67,24 @@ public enum FileAccess {
         case .success(nil): return .failure(FunctionError("it is larger than \(limit) bytes"))
         case .failure: return .failure(FunctionError(problem(reading: path)))
         }
+    }
+
+    /// The bytes of a regular, non-empty file, mapped read-only and private: pages of it can be
+    /// given back once read (`ByteBuffer.releasePages`) and are read again from the file if
+    /// touched. Nil where the file cannot be mapped (the caller then reads it another way).
+    static func map(_ path: String) -> Data? {
+        #if os(Linux)
+            let descriptor = open(path, O_RDONLY)
+            guard descriptor >= 0 else { return nil }
+            defer { close(descriptor) }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 else { return nil }
+            let size = Int(status.st_size)
+            guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else { return nil }
+            return Data(bytesNoCopy: address, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
+        #else
+            return nil
+        #endif
     }
 
     /// Everything in the file at `path`, or nil once that is more than `limit` bytes; a failure

@@ -256,6 +256,12 @@ public enum DataFormat: String, Sendable, CaseIterable {
     /// order mark, `options.encoding` when given, else, for bytes that are not UTF-8, Windows-1251
     /// or GB18030 by which decoding gives plausible text; the encoding chosen is named in errors.
     public func read(_ data: Data, name: String, options: DataOptions = DataOptions()) throws(DiagnosticList) -> DataTable {
+        try read(data, name: name, options: options, mappedFile: false)
+    }
+
+    /// Reads data of this format; `mappedFile` when `data` maps a file read-only (a CSV
+    /// reader gives back its pages as it reads them).
+    func read(_ data: Data, name: String, options: DataOptions, mappedFile: Bool) throws(DiagnosticList) -> DataTable {
         if self == .xlsx { return try WorkbookReader.read(data, name: name, options: options) }
         let forced = options.encoding ?? TextEncoding.byOrderMark(data)
         if let forced, forced != .utf8 {
@@ -265,6 +271,7 @@ public enum DataFormat: String, Sendable, CaseIterable {
             return try reading(decoded, name: name, options: options, encoding: forced)
         }
         do {
+            if self == .csv { return try CSVReader.read(data, name: name, options: options, releasingPages: mappedFile) }
             return try readUTF8(data, name: name, options: options)
         } catch {
             guard forced == nil, error.diagnostics.contains(where: { $0.message == "the text is not valid UTF-8" }),

@@ -249,6 +249,29 @@ public struct Column: Sendable {
         return result
     }
 
+    /// The cells of a column of distinct values expanded to rows: row `r` is cell `codes[r]`.
+    /// Keeps the type note.
+    func expanded(by codes: [Int32]) -> Column {
+        codes.withUnsafeBufferPointer { codes in
+            func gather<Element>(_ values: [Element]) -> [Element] {
+                values.withUnsafeBufferPointer { values in codes.map { values[Int($0)] } }
+            }
+            var result: Column
+            let mask = nulls.map(gather)
+            switch storage {
+            case .number(let values): result = Column(.number(gather(values)), nulls: mask)
+            case .text(let values): result = Column(.text(gather(values)), nulls: mask)
+            case .boolean(let values): result = Column(.boolean(gather(values)), nulls: mask)
+            case .date(let values): result = Column(.date(gather(values)), nulls: mask)
+            case .dateTime(let values): result = Column(.dateTime(gather(values)), nulls: mask)
+            case .period(let grain, let values): result = Column(.period(grain, gather(values)), nulls: mask)
+            }
+            result.textCodes = textCodes.map { TextCodes(codes: gather($0.codes), distinct: $0.distinct) }
+            result.typeNote = typeNote
+            return result
+        }
+    }
+
     /// The cells at `rows`, in that order.
     public func gathering(_ rows: [Int]) -> Column {
         let mask = nulls.map { mask in rows.map { mask[$0] } }

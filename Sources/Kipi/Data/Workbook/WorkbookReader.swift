@@ -188,23 +188,22 @@ private struct SheetTable {
     /// row, so that a message's line is the row in Excel.
     private func typedAsText(name: String, cells: [WorkbookCell], rowNumbers: [Int], textOnly: Bool, forced: KipiType?) -> Result<Column, Diagnostic> {
         var buffer: [UInt8] = []
-        var starts: [UInt32] = []
-        var ends: [UInt32] = []
+        var cellBytes: [DistinctCells.Cell] = []
         var line = 1
         for (cell, row) in zip(cells, rowNumbers) {
             buffer += [UInt8](repeating: UInt8(ascii: "\n"), count: max(0, row - line))
             line = max(line, row)
-            starts.append(UInt32(buffer.count))
+            let start = buffer.count
             // A line break inside a cell would shift the lines of the cells after it.
             buffer += cell.written.utf8.map { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") ? UInt8(ascii: " ") : $0 }
-            ends.append(UInt32(buffer.count))
+            cellBytes.append(DistinctCells.Cell(start: start, end: buffer.count, quoted: false))
         }
         // Text typed by hand in a Russian office writes 1 234,56; numbers Excel stored are written with a point.
         let decimalMarks: [Bool] = options.decimalComma.map { [$0] } ?? (textOnly ? [true, false] : [false])
         let built = buffer.withUnsafeBufferPointer { pointer -> Result<Column, Diagnostic> in
             guard let base = pointer.baseAddress else { return .success(Column(values: cells.map(\.value), type: .text)) }
             let builder = ColumnBuilder(
-                bytes: ByteBuffer(base: base, count: pointer.count), name: name, file: file, starts: starts, ends: ends,
+                bytes: ByteBuffer(base: base, count: pointer.count), name: name, file: file, cells: cellBytes,
                 decimalMarks: decimalMarks, nullValues: NullTokens(options.nullValues ?? DataOptions.standardNullValues))
             return builder.build(forcing: forced)
         }
