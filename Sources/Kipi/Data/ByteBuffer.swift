@@ -89,6 +89,11 @@ struct ByteBuffer: @unchecked Sendable {
                 position += 1
                 continue
             }
+            // Two bytes (Cyrillic among them), the most frequent case, need no decoding.
+            if lead >= 0xC2, lead <= 0xDF, position + 1 < count, base[position + 1] & 0xC0 == 0x80 {
+                position += 2
+                continue
+            }
             let length: Int
             let minimum: UInt32
             switch lead {

@@ -70,48 +70,127 @@ struct CSVScanner: Sendable {
     static let chunkBytes = 1 << 20
 
     /// Reads the records in `start..<end`: every wanted column's cells and the row count, or
-    /// the first problem: a zero byte anywhere, else the first byte that is not UTF-8, else the
-    /// first record in file order that cannot be read.
+    /// the first problem: the first record in file order that cannot be read, else a zero byte
+    /// in a cell read, else the first byte of a cell read that is not UTF-8. (Bytes of columns
+    /// not read are not checked; the reader checks the file's start.)
     func scan(from start: Int, to end: Int, readings initial: [Reading], chunkBytes: Int = CSVScanner.chunkBytes) -> Chunk {
         var lineStarts = [start, lineStart(after: min(end, start + min(chunkBytes, 1 << 16)), limit: end)]
         while lineStarts[lineStarts.count - 1] < end { lineStarts.append(lineStart(after: lineStarts[lineStarts.count - 1] + chunkBytes, limit: end)) }
         let cuts = lineStarts
-        let partCount = cuts.count - 1
-        let byteProblems = ResultSlots<Problem>(count: partCount)
-        @Sendable func read(part: Int, readings: [Reading]) -> Chunk {
-            if let problem = bytes.firstProblem(in: cuts[part]..<cuts[part + 1]) {
-                byteProblems.store(problem, at: part)
-                return Chunk(columns: readings.map { Cells(reading: $0) }, stoppedAt: cuts[part + 1])
+        // The first chunk settles which columns are numbers, and how long a record is, before the rest start.
+        let first = read(from: start, to: cuts[1], readings: initial, bytesPerRecord: Double(fieldCount * 6))
+        let bytesPerRecord = first.rowCount > 0 ? Double(first.stoppedAt - start) / Double(first.rowCount) : Double(fieldCount * 6)
+        let assembly = Assembly(scanner: self, readings: first.columns.map(\.reading), cuts: cuts, bytesPerRecord: bytesPerRecord)
+        assembly.add(first, part: 0)
+        if cuts.count > 2 {
+            DispatchQueue.concurrentPerform(iterations: cuts.count - 2) { index in
+                let part = index + 1
+                guard !assembly.isStopped else { return }
+                assembly.add(read(from: cuts[part], to: cuts[part + 1], readings: assembly.readings, bytesPerRecord: bytesPerRecord), part: part)
             }
-            return self.read(from: cuts[part], to: cuts[part + 1], readings: readings)
         }
-        // The first chunk settles which columns are numbers before the rest start.
-        var chunks = [read(part: 0, readings: initial)]
-        let readings = chunks[0].columns.map(\.reading)
-        if partCount > 1 {
-            let results = ResultSlots<Chunk>(count: partCount - 1)
-            DispatchQueue.concurrentPerform(iterations: partCount - 1) { index in results.store(read(part: index + 1, readings: readings), at: index) }
-            chunks += results.values
-            results.clear()
+        var result = assembly.take()
+        // A column that holds a cell that is no number after the first chunk: read again, as codes from the start.
+        if let notNumbers = result.notNumbers {
+            var readings = assembly.readings
+            readings[notNumbers] = .codes
+            return scan(from: start, to: end, readings: readings, chunkBytes: chunkBytes)
         }
-        let problems = byteProblems.values
-        if let problem = problems.first(where: \.isBinary) ?? problems.first { return Chunk(columns: [], problem: problem) }
-        // Each chunk must start where the one before it ended; one that does not is read again
-        // from there, and the first problem in file order is the file's.
-        var partStarts = [start]
-        for part in chunks.indices {
-            if part > 0 {
-                partStarts.append(chunks[part - 1].stoppedAt)
-                if partStarts[part] != cuts[part] { chunks[part] = self.read(from: partStarts[part], to: cuts[part + 1], readings: readings) }
+        if result.problem != nil { return result }
+        // Only cells that are not numbers can hold bytes other than ASCII that a number reads
+        // (a currency sign, a no-break space): checking each distinct one checks them all.
+        let problems = result.columns.compactMap { column in
+            column.distinct.cells.lazy.compactMap { bytes.firstProblem(in: $0.start..<$0.end) }.first
+        }
+        if let problem = problems.filter(\.isBinary).min(by: { $0.offset < $1.offset }) ?? problems.min(by: { $0.offset < $1.offset }) {
+            result.problem = problem
+        }
+        return result
+    }
+
+    /// The chunks' cells joined in file order as the chunks come in, so that each chunk's cells
+    /// are let go of as soon as the chunks before it are in: the cells are held about once.
+    private final class Assembly: @unchecked Sendable {
+        let scanner: CSVScanner
+        let readings: [Reading]
+        let cuts: [Int]
+        let bytesPerRecord: Double
+        private let lock = NSLock()
+        private var waiting: [Int: Chunk] = [:]
+        private var next = 0
+        private var result: Chunk
+        private var stopped = false
+
+        init(scanner: CSVScanner, readings: [Reading], cuts: [Int], bytesPerRecord: Double) {
+            self.scanner = scanner
+            self.readings = readings
+            self.cuts = cuts
+            self.bytesPerRecord = bytesPerRecord
+            result = Chunk(columns: readings.map { Cells(reading: $0) }, stoppedAt: cuts[0])
+            let rows = Int(Double(cuts[cuts.count - 1] - cuts[0]) / max(1, bytesPerRecord) * 1.05) + 16
+            for column in result.columns.indices {
+                switch readings[column] {
+                case .numbers: result.columns[column].numbers.reserveCapacity(rows)
+                case .codes: result.columns[column].codes.reserveCapacity(rows)
+                }
             }
-            if let problem = chunks[part].problem { return Chunk(columns: [], problem: problem) }
         }
-        // A column some chunk could not read as numbers is read as codes in every chunk.
-        let agreed = wanted.indices.map { column in chunks.contains { $0.columns[column].reading == .codes } ? Reading.codes : .numbers }
-        for part in chunks.indices where chunks[part].columns.map(\.reading) != agreed {
-            chunks[part] = self.read(from: partStarts[part], to: cuts[part + 1], readings: agreed)
+
+        /// Whether a problem (or a column to read again) ended the assembly: the chunks still
+        /// to come are not needed.
+        var isStopped: Bool { lock.withLock { stopped } }
+
+        func add(_ chunk: Chunk, part: Int) {
+            lock.withLock {
+                waiting[part] = chunk
+                while !stopped, let chunk = waiting.removeValue(forKey: next) {
+                    append(chunk, part: next)
+                    next += 1
+                }
+            }
         }
-        return merged(chunks, readings: agreed)
+
+        func take() -> Chunk { lock.withLock { result } }
+
+        /// Joins the next chunk in file order. It must start where the one before it ended; one
+        /// that does not (its cut fell inside a quoted field) is read again from there.
+        private func append(_ read: Chunk, part: Int) {
+            var chunk = read
+            if part > 0, result.stoppedAt != cuts[part] {
+                chunk = scanner.read(from: result.stoppedAt, to: cuts[part + 1], readings: readings, bytesPerRecord: bytesPerRecord)
+            }
+            if chunk.problem != nil || chunk.columns.map(\.reading) != readings {
+                result.problem = chunk.problem
+                result.notNumbers = chunk.problem == nil ? chunk.columns.indices.first { chunk.columns[$0].reading != readings[$0] } : nil
+                stopped = true
+                return
+            }
+            for column in chunk.columns.indices {
+                let cells = chunk.columns[column]
+                chunk.columns[column] = Cells(reading: cells.reading)
+                switch cells.reading {
+                case .numbers:
+                    result.columns[column].numbers += cells.numbers
+                    if let nulls = cells.nulls {
+                        if result.columns[column].nulls == nil {
+                            var earlier = [Bool](repeating: false, count: result.rowCount)
+                            earlier.reserveCapacity(result.columns[column].numbers.capacity)
+                            result.columns[column].nulls = earlier
+                        }
+                        result.columns[column].nulls? += nulls
+                    } else {
+                        result.columns[column].nulls? += repeatElement(false, count: chunk.rowCount)
+                    }
+                case .codes:
+                    let codes = cells.distinct.cells.indices.map {
+                        result.columns[column].distinct.code(of: cells.distinct.cells[$0], hash: cells.distinct.hashes[$0], in: scanner.bytes)
+                    }
+                    codes.withUnsafeBufferPointer { codes in result.columns[column].codes += cells.codes.lazy.map { codes[Int($0)] } }
+                }
+            }
+            result.rowCount += chunk.rowCount
+            result.stoppedAt = chunk.stoppedAt
+        }
     }
 
     /// The start of the first line at or after `offset`, as if no quote were open there.
@@ -121,48 +200,14 @@ struct CSVScanner: Sendable {
         return newline + 1
     }
 
-    /// The chunks' cells joined in file order, a column at a time, each chunk's cells let go
-    /// of as soon as they are copied.
-    private func merged(_ chunks: [Chunk], readings: [Reading]) -> Chunk {
-        var parts = chunks
-        var result = Chunk(columns: readings.map { Cells(reading: $0) })
-        result.rowCount = parts.reduce(0) { $0 + $1.rowCount }
-        for column in wanted.indices {
-            var cells = Cells(reading: readings[column])
-            switch readings[column] {
-            case .numbers:
-                cells.numbers.reserveCapacity(result.rowCount)
-                let hasNulls = parts.contains { $0.columns[column].nulls != nil }
-                if hasNulls { cells.nulls = [] }
-                cells.nulls?.reserveCapacity(result.rowCount)
-                for part in parts.indices {
-                    cells.numbers += parts[part].columns[column].numbers
-                    if hasNulls {
-                        cells.nulls? += parts[part].columns[column].nulls ?? [Bool](repeating: false, count: parts[part].rowCount)
-                    }
-                    parts[part].columns[column] = Cells(reading: .numbers)
-                }
-            case .codes:
-                cells.codes.reserveCapacity(result.rowCount)
-                for part in parts.indices {
-                    let local = parts[part].columns[column]
-                    let global = local.distinct.cells.indices.map { cells.distinct.code(of: local.distinct.cells[$0], hash: local.distinct.hashes[$0], in: bytes) }
-                    global.withUnsafeBufferPointer { global in cells.codes += local.codes.lazy.map { global[Int($0)] } }
-                    parts[part].columns[column] = Cells(reading: .codes)
-                }
-            }
-            result.columns[column] = cells
-        }
-        return result
-    }
-
     /// Reads the records that start in `start..<end` (the last may run past `end`); a column
     /// that holds a cell that is no number is then read again as codes.
-    private func read(from start: Int, to end: Int, readings: [Reading]) -> Chunk {
+    /// `bytesPerRecord` estimates how many cells to make room for.
+    fileprivate func read(from start: Int, to end: Int, readings: [Reading], bytesPerRecord: Double) -> Chunk {
         guard start < end else { return Chunk(columns: readings.map { Cells(reading: $0) }, stoppedAt: start) }
         var readings = readings
         while true {
-            let chunk = readRecords(from: start, to: end, readings: readings)
+            let chunk = readRecords(from: start, to: end, readings: readings, capacity: Int(Double(end - start) / max(1, bytesPerRecord) * 1.05) + 16)
             guard let column = chunk.notNumbers else {
                 if releasesPages, chunk.problem == nil { bytes.releasePages(in: start..<chunk.stoppedAt) }
                 return chunk
@@ -171,13 +216,12 @@ struct CSVScanner: Sendable {
         }
     }
 
-    private func readRecords(from start: Int, to end: Int, readings: [Reading]) -> Chunk {
+    private func readRecords(from start: Int, to end: Int, readings: [Reading], capacity: Int) -> Chunk {
         var chunk = Chunk(columns: readings.map { Cells(reading: $0) })
-        let estimate = max(16, (end - start) / max(1, fieldCount * 6))
         for column in wanted.indices {
             switch readings[column] {
-            case .numbers: chunk.columns[column].numbers.reserveCapacity(estimate)
-            case .codes: chunk.columns[column].codes.reserveCapacity(estimate)
+            case .numbers: chunk.columns[column].numbers.reserveCapacity(capacity)
+            case .codes: chunk.columns[column].codes.reserveCapacity(capacity)
             }
         }
         let newline = UInt8(ascii: "\n")
@@ -317,14 +361,6 @@ extension CSVScanner.Problem {
         switch self {
         case .ragged(let offset, _), .unclosedQuote(let offset), .textAfterQuote(let offset), .binary(let offset), .invalidUTF8(let offset):
             offset
-        }
-    }
-
-    /// Whether the problem is the bytes' (not text, or not UTF-8), not the records'.
-    var isAboutBytes: Bool {
-        switch self {
-        case .binary, .invalidUTF8: true
-        case .ragged, .unclosedQuote, .textAfterQuote: false
         }
     }
 

@@ -200,8 +200,7 @@ struct ColumnBuilder: Sendable {
                 return (UnsafeBufferPointer(start: bytes.base + cells[row].start, count: length), cells[row].quoted)
             },
             text: { nulls[$0] ? "" : text($0) })
-        var column = Column(texts: codes.texts, nulls: nulls)
-        column.textCodes = codes
+        var column = Column(textCodes: codes, nulls: nulls)
         column.typeNote = note
         return column
     }

@@ -166,7 +166,7 @@ struct GroupIndex: Sendable {
         }
         switch column.storage {
         case .number(let numbers): hashed(numbers.map { $0 == 0 ? 0 : $0 }) { .number($0) }
-        case .text(let texts) where column.textCodes == nil || column.count != rowCount: hashed(texts) { .text($0) }
+        case .text(let texts) where column.textCodes == nil || column.count != rowCount: hashed(texts.strings) { .text($0) }
         case .text:
             let distinct = column.textCodes?.distinct ?? []
             indexed(column.textCodes?.codes ?? [], range: 0...Int32(max(distinct.count - 1, 0))) { .text(distinct[Int($0)]) }

@@ -150,7 +150,7 @@ extension Evaluator {
                 let other = a.texts[0]
                 return Column.finishing(.boolean(codes.map { test(other, $0) }), from: [a, b], count: count, failure: nil)
             }
-            return Column.zipCompare(a, b, count: count, read: \.texts, test)
+            return Column.zipCompare(a, b, count: count, read: \.texts.strings, test)
         case (.boolean, .boolean):
             return Column.zipCompare(a, b, count: count, read: \.booleans) { l, r in op == .equal ? l == r : l != r }
         default:

@@ -36,7 +36,7 @@ enum Aggregates {
                     let distinct =
                         switch column.storage {
                         case .number(let values): Set(values.map { $0 == 0 ? 0 : $0 }).count
-                        case .text(let values): Set(values).count
+                        case .text(let values): values.codes.map(\.distinctUsed) ?? Set(values).count
                         case .boolean(let values): Set(values).count
                         case .date(let values): Set(values).count
                         case .dateTime(let values): Set(values).count

@@ -63,7 +63,7 @@ enum Text {
         FunctionDefinition(
             name, [Parameter("text", .text)], returns: .exactly(type), summary: summary,
             implementation: .columnar { arguments, count in
-                Column.mapCells(arguments[0], count: count, type: type, read: \.texts, transform)
+                Column.mapCells(arguments[0], count: count, type: type, read: \.texts.strings, transform)
             })
     }
 }

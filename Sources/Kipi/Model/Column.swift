@@ -8,8 +8,8 @@ public struct Column: Sendable {
     public enum Storage: Sendable {
         /// Numbers.
         case number([Double])
-        /// Texts.
-        case text([String])
+        /// Texts, one per row or as codes of distinct texts.
+        case text(TextCells)
         /// Booleans.
         case boolean([Bool])
         /// Dates, as days since 1970-01-01.
@@ -32,7 +32,10 @@ public struct Column: Sendable {
     /// a number, as in "line 14 has 'n/a', which is not a number".
     public var typeNote: String?
     /// A text column's cells as codes of its distinct texts, when it was encoded (data files' are).
-    var textCodes: TextCodes?
+    var textCodes: TextCodes? {
+        if case .text(let cells) = storage { return cells.codes }
+        return nil
+    }
 
     /// A column of these values, nulls and failed cells.
     public init(_ storage: Storage, nulls: [Bool]? = nil, errors: RowErrors = RowErrors()) {
@@ -52,7 +55,9 @@ public struct Column: Sendable {
     /// A number column.
     public init(numbers: [Double], nulls: [Bool]? = nil) { self.init(.number(numbers), nulls: nulls) }
     /// A text column.
-    public init(texts: [String], nulls: [Bool]? = nil) { self.init(.text(texts), nulls: nulls) }
+    public init(texts: [String], nulls: [Bool]? = nil) { self.init(.text(TextCells(texts)), nulls: nulls) }
+    /// A text column of encoded cells.
+    init(textCodes: TextCodes, nulls: [Bool]? = nil) { self.init(.text(TextCells(textCodes)), nulls: nulls) }
     /// A boolean column.
     public init(booleans: [Bool], nulls: [Bool]? = nil) { self.init(.boolean(booleans), nulls: nulls) }
     /// A date column.
@@ -62,7 +67,7 @@ public struct Column: Sendable {
     public static func nulls(_ type: KipiType, count: Int) -> Column {
         let mask = [Bool](repeating: true, count: count)
         switch type {
-        case .text: return Column(.text([String](repeating: "", count: count)), nulls: mask)
+        case .text: return Column(.text(TextCells(repeating: "", count: count)), nulls: mask)
         case .boolean: return Column(.boolean([Bool](repeating: false, count: count)), nulls: mask)
         case .date: return Column(.date([Int32](repeating: 0, count: count)), nulls: mask)
         case .period(let grain): return Column(.period(grain, [Int32](repeating: 0, count: count)), nulls: mask)
@@ -74,7 +79,7 @@ public struct Column: Sendable {
     public init(repeating value: Value, type: KipiType, count: Int) {
         switch value {
         case .number(let number): self.init(.number([Double](repeating: number, count: count)))
-        case .text(let text): self.init(.text([String](repeating: text, count: count)))
+        case .text(let text): self.init(.text(TextCells(repeating: text, count: count)))
         case .boolean(let flag): self.init(.boolean([Bool](repeating: flag, count: count)))
         case .date(let date) where date.secondOfDay != 0: self.init(.dateTime([Int64](repeating: date.secondsSinceEpoch, count: count)))
         case .date(let date): self.init(.date([Int32](repeating: date.daysSinceEpoch, count: count)))
@@ -87,7 +92,7 @@ public struct Column: Sendable {
     public init(values: [Value], type: KipiType) {
         let mask = values.map(\.isNull)
         switch type {
-        case .text: self.init(.text(values.map { if case .text(let v) = $0 { v } else { "" } }), nulls: mask)
+        case .text: self.init(.text(TextCells(values.map { if case .text(let v) = $0 { v } else { "" } })), nulls: mask)
         case .boolean: self.init(.boolean(values.map { if case .boolean(let v) = $0 { v } else { false } }), nulls: mask)
         case .date where values.contains(where: { if case .date(let v) = $0 { v.secondOfDay != 0 } else { false } }):
             self.init(.dateTime(values.map { if case .date(let v) = $0 { v.secondsSinceEpoch } else { 0 } }), nulls: mask)
@@ -156,10 +161,10 @@ public struct Column: Sendable {
         return values
     }
 
-    /// A text column's values; empty for any other type.
-    public var texts: [String] {
+    /// A text column's cells; empty texts for any other type.
+    public var texts: TextCells {
         if case .text(let values) = storage { return values }
-        return [String](repeating: "", count: count)
+        return TextCells(repeating: "", count: count)
     }
 
     /// A boolean column's values; empty for any other type.
@@ -238,14 +243,13 @@ public struct Column: Sendable {
         var result: Column
         switch storage {
         case .number(let values): result = Column(.number(Array(values[rows])), nulls: mask)
-        case .text(let values): result = Column(.text(Array(values[rows])), nulls: mask)
+        case .text(let values): result = Column(.text(values.slice(rows)), nulls: mask)
         case .boolean(let values): result = Column(.boolean(Array(values[rows])), nulls: mask)
         case .date(let values): result = Column(.date(Array(values[rows])), nulls: mask)
         case .dateTime(let values): result = Column(.dateTime(Array(values[rows])), nulls: mask)
         case .period(let grain, let values): result = Column(.period(grain, Array(values[rows])), nulls: mask)
         }
         result.errors = errors.slice(rows)
-        result.textCodes = textCodes.map { TextCodes(codes: Array($0.codes[rows]), distinct: $0.distinct) }
         return result
     }
 
@@ -260,13 +264,12 @@ public struct Column: Sendable {
             let mask = nulls.map(gather)
             switch storage {
             case .number(let values): result = Column(.number(gather(values)), nulls: mask)
-            case .text(let values): result = Column(.text(gather(values)), nulls: mask)
+            case .text(let values): result = Column(.text(values.expanded(by: codes)), nulls: mask)
             case .boolean(let values): result = Column(.boolean(gather(values)), nulls: mask)
             case .date(let values): result = Column(.date(gather(values)), nulls: mask)
             case .dateTime(let values): result = Column(.dateTime(gather(values)), nulls: mask)
             case .period(let grain, let values): result = Column(.period(grain, gather(values)), nulls: mask)
             }
-            result.textCodes = textCodes.map { TextCodes(codes: gather($0.codes), distinct: $0.distinct) }
             result.typeNote = typeNote
             return result
         }
@@ -278,14 +281,13 @@ public struct Column: Sendable {
         var result: Column
         switch storage {
         case .number(let values): result = Column(.number(rows.map { values[$0] }), nulls: mask)
-        case .text(let values): result = Column(.text(rows.map { values[$0] }), nulls: mask)
+        case .text(let values): result = Column(.text(values.gathering(rows)), nulls: mask)
         case .boolean(let values): result = Column(.boolean(rows.map { values[$0] }), nulls: mask)
         case .date(let values): result = Column(.date(rows.map { values[$0] }), nulls: mask)
         case .dateTime(let values): result = Column(.dateTime(rows.map { values[$0] }), nulls: mask)
         case .period(let grain, let values): result = Column(.period(grain, rows.map { values[$0] }), nulls: mask)
         }
         result.errors = errors.gathering(rows)
-        result.textCodes = textCodes?.gathering(rows)
         return result
     }
 }
