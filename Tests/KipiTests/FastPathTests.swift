@@ -284,3 +284,82 @@ extension FastPathTests {
         #expect(program.plan.rowLocalDefinitions == [big])
     }
 }
+
+/// Aggregates whose collection and filter are number formulas over columns with no empty cell
+/// are computed by chunk kernels, straight from the columns; they give what the definitions
+/// give. The values are chosen so that every sum is exact (integers divided by powers of two).
+@Suite struct ChunkKernelTests {
+    static let rowCount = 20_000
+    static let x = (0..<rowCount).map { Double($0 % 1000) }
+    static let y = (0..<rowCount).map { [1.0, 2, 4, 8][$0 % 4] }
+    static let z = (0..<rowCount).map { Double($0 % 8) }
+
+    static let formulas = """
+        param p = 3
+        let doubled = x * 2
+        k1 = sum(x * y + 1)
+        k2 = sum(x / y)
+        k3 = sum(x where y > 2 and not (x < 100) or x == 999)
+        k4 = avg(-x + 50%)
+        k5 = count(where x >= 500)
+        k6 = percent(x < 250)
+        k7 = sum(x / z)
+        k8 = sum(x * 1e307 * 100)
+        k9 = sum(x * p)
+        k10 = sum(doubled + 1)
+        k11 = sum(x * y) by y
+        k12 = max(x - y)
+        """
+
+    func evaluated() throws -> EvaluationResult {
+        let data = try DataTable(
+            columns: [("x", Column(numbers: Self.x)), ("y", Column(numbers: Self.y)), ("z", Column(numbers: Self.z))], rowCount: Self.rowCount)
+        let program = try Kipi().compile(source: SourceText(name: "kernel.kpi", text: Self.formulas), schema: data.schema)
+        return try program.evaluate(data)
+    }
+
+    @Test func kernelsGiveTheDefinitionsValues() throws {
+        let result = try evaluated()
+        let (x, y, rows) = (Self.x, Self.y, Self.x.indices)
+        #expect(number(result, "k1") == rows.map { x[$0] * y[$0] + 1 }.reduce(0, +))
+        #expect(number(result, "k2") == rows.map { x[$0] / y[$0] }.reduce(0, +))
+        #expect(number(result, "k3") == rows.filter { (y[$0] > 2 && !(x[$0] < 100)) || x[$0] == 999 }.map { x[$0] }.reduce(0, +))
+        #expect(number(result, "k4") == rows.map { -x[$0] + 0.5 }.reduce(0, +) / Double(Self.rowCount))
+        #expect(number(result, "k5") == Double(x.filter { $0 >= 500 }.count))
+        #expect(number(result, "k6") == Double(x.filter { $0 < 250 }.count) / Double(Self.rowCount))
+        #expect(single(result, "k7") == "error: division by zero")
+        #expect(single(result, "k8") == "error: the result is not a finite number")
+        #expect(number(result, "k9") == x.map { $0 * 3 }.reduce(0, +))
+        #expect(number(result, "k10") == x.map { $0 * 2 + 1 }.reduce(0, +))
+        #expect(groups(result, "k11") == [1.0, 2, 4, 8].map { key in
+            "\(Value.number(key))=\(Value.number(rows.filter { y[$0] == key }.map { x[$0] * key }.reduce(0, +)))"
+        })
+        #expect(number(result, "k12") == rows.map { x[$0] - y[$0] }.max())
+    }
+
+    /// Each of these formulas is one a kernel computes (so the test above checks kernels, not
+    /// only the general path).
+    @Test func theKernelsCompile() throws {
+        let data = try DataTable(
+            columns: [("x", Column(numbers: Self.x)), ("y", Column(numbers: Self.y)), ("z", Column(numbers: Self.z))], rowCount: Self.rowCount)
+        let program = try Kipi().compile(source: SourceText(name: "kernel.kpi", text: Self.formulas), schema: data.schema)
+        var compiled: [String] = []
+        for definition in program.checked.definitions {
+            definition.value.forEachNode { node in
+                guard case .aggregate(let call) = node.kind else { return }
+                let parts = (call.arguments.prefix(1) + (call.filter.map { [$0] } ?? [])).map { expression in
+                    ChunkKernel.compile(expression, rowCount: Self.rowCount) { node in
+                        switch node.kind {
+                        case .column(_, let name): data[name]
+                        case .parameter: Column(numbers: [3])
+                        case .definition: Column(numbers: Self.x.map { $0 * 2 })
+                        default: nil
+                        }
+                    }
+                }
+                if parts.allSatisfy({ $0 != nil }) { compiled.append(definition.name) }
+            }
+        }
+        #expect(compiled == ["k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "k12"])
+    }
+}

@@ -10,7 +10,7 @@ struct Evaluator: Sendable {
     /// The data, by table name ("" is the default table).
     let tables: [String: DataTable]
     let parameters: [String: Value]
-    private var values: [DefinitionOutcome] = []
+    private(set) var values: [DefinitionOutcome] = []
     private var groupIndexes: [Level: Result<GroupIndex, FunctionError>] = [:]
     private var mappings: [[Level]: Result<[Int], FunctionError>] = [:]
     private var rowGroups: [RowGroupsKey: Result<[Int32], FunctionError>] = [:]

@@ -17,6 +17,7 @@ extension Evaluator {
         let rows = rowCount(of: table)
         var collectionType: KipiType?
         var stopped: String?
+        let kernels = chunkKernels(call, table: table, reads: reduction.reads)
         let reduced = reduction.reduce(partCount: parts.count) { sink in
             for start in stride(from: 0, to: rows, by: Evaluator.chunkRows) {
                 // Stopped: a failure, not the general path, which would go over the rows again.
@@ -25,6 +26,11 @@ extension Evaluator {
                     return false
                 }
                 let chunk = start..<min(start + Evaluator.chunkRows, rows)
+                if let kernels {
+                    collectionType = call.arguments.first?.type
+                    guard kernels.feed(chunk, partOf: parts.ofElement?[chunk], reads: reduction.reads, sink) else { return false }
+                    continue
+                }
                 rowChunk = RowChunk(table: table, rows: chunk)
                 let collection = call.arguments.first.map { evaluate($0) }
                 let mask = call.filter.map { evaluate($0) }
@@ -37,6 +43,37 @@ extension Evaluator {
         }
         if let stopped { return failedColumn(type, message: stopped) }
         return reduced.map { reducedColumn($0, of: call.function, collectionType: collectionType, partOfCell: parts.ofCell, type: type) }
+    }
+
+    /// Kernels for an aggregate's collection and filter over the rows of `table`, when both
+    /// (those it has) are formulas a `ChunkKernel` computes over columns with no empty or failed cell.
+    private func chunkKernels(_ call: AggregateCall, table: String, reads: ReducedValues) -> ChunkKernels? {
+        let rows = rowCount(of: table)
+        func column(_ expression: TypedExpression) -> Column? {
+            switch expression.kind {
+            case .column(let columnTable, let name) where columnTable == table: return tables[table]?[name]
+            case .definition(let index):
+                guard program.definitions[index].grouping == nil, case .column(let column) = values[index] else { return nil }
+                return column
+            case .parameter(let name): return (parameters[name]?.number).map { Column(numbers: [$0]) }
+            default: return nil
+            }
+        }
+        var collection: ChunkKernel?
+        if let argument = call.arguments.first {
+            switch (reads, argument.type) {
+            case (.numbers, .number), (.booleans, .boolean): break
+            default: return nil
+            }
+            guard let kernel = ChunkKernel.compile(argument, rowCount: rows, column: column) else { return nil }
+            collection = kernel
+        }
+        var filter: ChunkKernel?
+        if let condition = call.filter {
+            guard condition.type == .boolean, let kernel = ChunkKernel.compile(condition, rowCount: rows, column: column) else { return nil }
+            filter = kernel
+        }
+        return ChunkKernels(collection: collection, filter: filter)
     }
 
     /// Each result cell's value from its part; a part with no values gets what the function's own
@@ -100,4 +137,57 @@ struct ReductionFeed {
 struct RowChunk {
     var table: String
     var rows: Range<Int>
+}
+
+/// An aggregate's collection and filter, each computed by a `ChunkKernel`. The elements the
+/// filter keeps are moved together, in order, before the reduction reads them: its loop then
+/// tests nothing, and reads what it would have read.
+final class ChunkKernels {
+    let collection: ChunkKernel?
+    let filter: ChunkKernel?
+    private let kept = UnsafeMutablePointer<Double>.allocate(capacity: Evaluator.chunkRows)
+    private var keptParts = [Int32](repeating: 0, count: Evaluator.chunkRows)
+    private var flags = [Bool](repeating: false, count: Evaluator.chunkRows)
+
+    init(collection: ChunkKernel?, filter: ChunkKernel?) {
+        self.collection = collection
+        self.filter = filter
+    }
+
+    deinit { kept.deallocate() }
+
+    /// Passes a chunk of rows to `sink`; false, with nothing passed, when a value in it is not finite.
+    func feed(_ rows: Range<Int>, partOf: ArraySlice<Int32>?, reads: ReducedValues, _ sink: (ReductionRun) -> Void) -> Bool {
+        var values: UnsafePointer<Double>?
+        if let collection {
+            guard let computed = collection.run(rows) else { return false }
+            values = computed
+        }
+        var count = rows.count
+        var parts = partOf
+        if let filter {
+            guard let keeps = filter.run(rows) else { return false }
+            var next = 0
+            let kept = kept
+            keptParts.withUnsafeMutableBufferPointer { keptParts in
+                for element in 0..<count {
+                    if let values { kept[next] = values[element] }
+                    if let partOf { keptParts[next] = partOf[partOf.startIndex + element] }
+                    next += keeps[element] != 0 ? 1 : 0
+                }
+            }
+            count = next
+            if partOf != nil { parts = keptParts[0..<count] }
+            if values != nil { values = UnsafePointer(kept) }
+        }
+        if reads == .booleans, let values {
+            flags.withUnsafeMutableBufferPointer { flags in for element in 0..<count { flags[element] = values[element] != 0 } }
+        }
+        let numbers = reads == .numbers ? UnsafeBufferPointer(start: values, count: count) : UnsafeBufferPointer(start: nil, count: 0)
+        flags.withUnsafeBufferPointer { flags in
+            let flags = reads == .booleans ? UnsafeBufferPointer(rebasing: flags[0..<count]) : UnsafeBufferPointer(start: nil, count: 0)
+            sink(ReductionRun(numbers: numbers, flags: flags, nulls: nil, kept: nil, keptNulls: nil, partOf: parts, count: count))
+        }
+        return true
+    }
 }
