@@ -32,16 +32,18 @@ public struct PreparedFormula: Sendable {
     public func evaluate(_ values: [Value]) -> Outcome {
         if let problem = misfit(values.count) { return .error(problem) }
         var allNumbers = true
-        for (position, value) in values.enumerated() {
-            if case .number(let number) = value, inputTypes[position] == .number {
+        for position in values.indices {
+            switch (values[position], inputTypes[position]) {
+            case (.number(let number), .number):
                 // Kipi's numbers are finite, as `evaluate([Double])` asks of its record too.
                 guard number.isFinite else { return .error("input '\(inputs[position].name)' is not a finite number") }
                 continue
+            case (.text, .text), (.boolean, .boolean), (.null, _): break
+            case (let value, let type):
+                guard value.type != type else { break }
+                return .error("input '\(inputs[position].name)' must be \(CheckerMessages.article(type)), but got \(CheckerMessages.article(value.type))")
             }
             allNumbers = false
-            if value.isNull || value.type == inputTypes[position] { continue }
-            let input = inputs[position]
-            return .error("input '\(input.name)' must be \(CheckerMessages.article(input.type)), but got \(CheckerMessages.article(value.type))")
         }
         if let logic = evaluation.logic {
             let flag = values.withUnsafeBufferPointer { logic($0) }

@@ -24,7 +24,7 @@ public struct Program: Sendable {
         self.checked = checked
         self.schemas = schemas
         self.limits = limits
-        plan = ProgramPlan(checked, cores: ProcessInfo.processInfo.activeProcessorCount)
+        plan = ProgramPlan(checked, cores: Cores.available)
         rowColumnCounts = Dictionary(uniqueKeysWithValues: Set((schemas ?? [:]).keys).union([""]).map { ($0, checked.rowColumnCount(of: $0)) })
         parameterNames = checked.parameters.map(\.name)
         columnsRead = checked.columnsUsed.sorted { $0.key < $1.key }.map { table, names in

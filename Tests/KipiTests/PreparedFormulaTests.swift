@@ -48,6 +48,13 @@ struct PreparedFormulaTests {
         // Three-valued: true or null is true; false and null is false; true and null is null.
         #expect(formula.evaluate([.null, .text("RU"), .number(100), .null]) == .value(.boolean(true)))
         #expect(formula.evaluate([.null, .text("FI"), .number(100), .number(1)]) == .value(.null))
+        // The right side is computed when the left is null: null and false is false.
+        #expect(formula.evaluate([.null, .text("FI"), .number(50), .number(2)]) == .value(.boolean(false)))
+        #expect(formula.evaluate([.text("MOW"), .null, .null, .number(2)]) == .value(.null))
+        // An input compared with a constant of its type, null on either side.
+        let mixed = try Kipi().prepare(#"Origin == "MOW" or Value > 1"#, inputs: [("Origin", .text), ("Value", .number)])
+        #expect(mixed.evaluate([.null, .number(2)]) == .value(.boolean(true)))
+        #expect(mixed.evaluate([.text("LED"), .null]) == .value(.null))
     }
 
     /// `if`, `iferror` and `coalesce` compute only the branch they take, as in a column.

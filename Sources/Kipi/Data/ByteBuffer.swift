@@ -34,14 +34,20 @@ struct ByteBuffer: @unchecked Sendable {
     }
 
     /// The offset of the first byte that is not valid UTF-8, if any. ASCII is skipped eight bytes
-    /// at a time; a large buffer is checked in two halves at once, split before a character.
+    /// at a time; a large buffer is checked in parts on every core, split before a character.
     func firstInvalidUTF8(from start: Int) -> Int? {
-        guard count - start > 1 << 22 else { return firstInvalidUTF8(in: start..<count) }
-        var split = start + (count - start) / 2
-        while split < count, base[split] & 0xC0 == 0x80 { split += 1 }
-        let halves = [start..<split, split..<count]
-        let found = ResultSlots<Int?>(count: 2)
-        DispatchQueue.concurrentPerform(iterations: 2) { half in found.store(firstInvalidUTF8(in: halves[half]), at: half) }
+        let partCount = count - start > 1 << 22 ? Cores.available : 1
+        guard partCount > 1 else { return firstInvalidUTF8(in: start..<count) }
+        var cuts = [start]
+        for part in 1..<partCount {
+            var split = max(cuts[part - 1], start + (count - start) * part / partCount)
+            while split < count, base[split] & 0xC0 == 0x80 { split += 1 }
+            cuts.append(split)
+        }
+        cuts.append(count)
+        let parts = cuts
+        let found = ResultSlots<Int?>(count: partCount)
+        DispatchQueue.concurrentPerform(iterations: partCount) { part in found.store(firstInvalidUTF8(in: parts[part]..<parts[part + 1]), at: part) }
         return found.values.compactMap { $0 }.min()
     }
 

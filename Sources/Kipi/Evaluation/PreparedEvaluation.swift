@@ -165,6 +165,50 @@ struct PreparedEvaluation: Sendable {
         }
     }
 
+    /// An input compared with a constant, in one node that reads the input in place: the test
+    /// for the constant's type is chosen now; any other pair is compared as everywhere.
+    private static func comparedWithConstant(_ op: BinaryOperator, _ left: TypedExpression, _ right: TypedExpression, _ context: Context)
+        -> LogicNode?
+    {
+        func input(_ expression: TypedExpression) -> Int? {
+            if case .parameter(let name) = expression.kind { return context.inputs[name] }
+            return nil
+        }
+        let flipped: Bool
+        let position: Int
+        let constant: Value
+        if let found = input(left), let value = right.constantValue {
+            (flipped, position, constant) = (false, found, value)
+        } else if let found = input(right), let value = left.constantValue {
+            (flipped, position, constant) = (true, found, value)
+        } else {
+            return nil
+        }
+        @Sendable func general(_ value: Value) -> UInt8 {
+            let (a, b) = flipped ? (constant, value) : (value, constant)
+            guard case .success(.boolean(let flag)) = ValueEvaluation.comparison(op, .success(a), .success(b)) else { return 2 }
+            return flag ? 1 : 0
+        }
+        switch constant {
+        case .number(let number):
+            let test: @Sendable (Double, Double) -> Bool = Evaluator.test(op)
+            return { record in
+                guard position < record.count else { return general(.null) }
+                if case .number(let x) = record[position] { return (flipped ? test(number, x) : test(x, number)) ? 1 : 0 }
+                return general(record[position])
+            }
+        case .text(let text):
+            let test: @Sendable (String, String) -> Bool = Evaluator.test(op)
+            return { record in
+                guard position < record.count else { return general(.null) }
+                if case .text(let x) = record[position] { return (flipped ? test(text, x) : test(x, text)) ? 1 : 0 }
+                return general(record[position])
+            }
+        default:
+            return nil
+        }
+    }
+
     private static func compileLogic(_ expression: TypedExpression, _ context: Context) -> LogicNode? {
         if let value = plainValue(expression, context) {
             return { record in
@@ -176,6 +220,7 @@ struct PreparedEvaluation: Sendable {
         }
         switch expression.kind {
         case .comparison(let op, let left, let right):
+            if let compared = comparedWithConstant(op, left, right, context) { return compared }
             guard let left = plainValue(left, context), let right = plainValue(right, context) else { return nil }
             let (numbers, texts): (@Sendable (Double, Double) -> Bool, @Sendable (String, String) -> Bool) = (Evaluator.test(op), Evaluator.test(op))
             return { record in
@@ -191,9 +236,12 @@ struct PreparedEvaluation: Sendable {
             guard let left = compileLogic(left, context), let right = compileLogic(right, context) else { return nil }
             // Three-valued, as `ValueEvaluation.logical`: the value that decides alone wins over null.
             let decisive: UInt8 = op == .and ? 0 : 1
+            // Nothing here can fail, so the right side is not computed when the left decides.
             return { record in
-                let (a, b) = (left(record), right(record))
-                if a == decisive || b == decisive { return decisive }
+                let a = left(record)
+                if a == decisive { return decisive }
+                let b = right(record)
+                if b == decisive { return decisive }
                 if a == 2 || b == 2 { return 2 }
                 return 1 - decisive
             }
