@@ -5,12 +5,16 @@
    as the same rows in Windows-1251, beside `wc -l`, a hand-written native Swift loop
    (native_sum.swift), pandas and the DuckDB command line;
 2. the ten KPIs of sales_kpis.kpi over that CSV, end to end, beside polars (lazy scan_csv),
-   the DuckDB command line and pandas computing the same (peers/);
-3. the library after loading (LibraryBench/): three KPIs over 10M in-memory rows against
+   the DuckDB command line and pandas computing the same (peers/); and over a second shape
+   of the same columns (60 managers, Cyrillic and quoted names with commas, 1% empty cells);
+3. the scale curve: the ten KPIs and `sum(amount)` over 1M, 10M and 30M rows (~2.1 GB), time
+   and peak memory; and the ten KPIs on one core against every core (`taskset`);
+4. the ten KPIs as SQL on DuckDB, over a stored table, against hand-written SQL;
+5. the library after loading (LibraryBench/): three KPIs over 10M in-memory rows against
    native Swift loops, a small formula evaluated once per record against a native closure,
    grouping by text against `sum(amount)`, and each order statistic.
 
-    python3 benchmark/run.py [--rows N]
+    python3 benchmark/run.py [--rows N] [--no-scale]
 
 Builds kipi and LibraryBench in release and generates the data once with a fixed seed (into
 .build/benchmark/). Peers run when installed (`pip install polars pandas duckdb-cli`). Prints
@@ -52,10 +56,54 @@ def generate(path, rows):
         out.writelines(lines)
 
 
-def measure(command):
-    """Best wall time of 5 runs, and the peak memory of that run (KiB), of a command."""
-    runs = []
-    for _ in range(5):
+def generate_second_shape(path, rows):
+    """The same nine columns with 60 managers (Russian, Chinese and English names, a third of them
+    "Last, First" and so quoted), and 1% of the amount, plan, cost, sla and rating cells empty."""
+    rng = random.Random(20261205)
+    surnames = ["Иванов", "Петрова", "Сидоров", "Кузнецова", "Смирнов", "Попова", "Волков", "Соколова", "Лебедев", "Козлова",
+                "Новиков", "Морозова", "Zhang", "Wang", "Li", "Garcia", "Miller", "Smith", "Brown", "Davis"]
+    firsts = ["Анна", "Олег", "Wei", "John"]
+    managers = [f"{surname}, {firsts[index % 4]}" if index % 3 == 0 else f"{surname} {firsts[index % 4][0]}."
+                for index, surname in enumerate(surnames * 3)][:60]
+    regions = ["RU", "EU", "APAC", "US"]
+
+    def maybe(text):
+        return "" if rng.random() < 0.01 else text
+
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write("date,manager,region,status,amount,plan,cost,sla,rating\n")
+        lines = []
+        for _ in range(rows):
+            manager = rng.choice(managers)
+            name = f'"{manager}"' if "," in manager else manager
+            amount = rng.lognormvariate(9.5, 0.6)
+            lines.append(
+                f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d},{name},{rng.choice(regions)},"
+                f"{rng.choice(('won', 'lost', 'open'))},{maybe(f'{amount:.2f}')},{maybe(f'{round(amount * rng.uniform(0.8, 1.3), -2):.0f}')},"
+                f"{maybe(f'{amount * rng.uniform(0.45, 0.8):.2f}')},{maybe(f'{rng.uniform(0.04, 0.26):.3f}')},{maybe(rng.choice(RATINGS))}\n")
+            if len(lines) == 10000:
+                out.writelines(lines)
+                lines.clear()
+        out.writelines(lines)
+
+
+def repeated(source, path, times):
+    """A file of `source`'s rows `times` over, under one header: the scale curve's larger files."""
+    if os.path.exists(path):
+        return
+    with open(source, "rb") as original:
+        header = original.readline()
+        body = original.read()
+    with open(path, "wb") as out:
+        out.write(header)
+        for _ in range(times):
+            out.write(body)
+
+
+def measure(command, runs=5):
+    """Best wall time of `runs` runs, and the peak memory of that run (KiB), of a command."""
+    results = []
+    for _ in range(runs):
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(process.pid, 0)
@@ -63,15 +111,17 @@ def measure(command):
         output = process.stdout.read().decode().strip()
         if status != 0:
             sys.exit(f"{command[0]} failed: {process.stderr.read().decode()}")
-        runs.append((elapsed, usage.ru_maxrss, output))
-    best = min(runs)
-    return best[0], best[1], best[2], statistics.median(run[0] for run in runs)
+        results.append((elapsed, usage.ru_maxrss, output))
+    best = min(results)
+    return best[0], best[1], best[2], statistics.median(run[0] for run in results)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    rows = parser.parse_args().rows
+    parser.add_argument("--no-scale", action="store_true", help="skip the 10M- and 30M-row files")
+    arguments = parser.parse_args()
+    rows = arguments.rows
     subprocess.run(["swift", "build", "-c", "release", "--product", "kipi"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     kipi = os.path.join(ROOT, ".build", "release", "kipi")
     data_dir = os.path.join(ROOT, ".build", "benchmark")
@@ -113,15 +163,24 @@ def main():
     for label, seconds in results.items():
         if label != "kipi sum(amount)":
             print(f"kipi takes {kipi_time / seconds:.2f}× the time of {label}")
-    kpis(kipi, data, megabytes)
+    print(f"target: sum(amount) at ≥ 1 GB/s — {megabytes / 1000 / kipi_time:.2f} GB/s")
+    kpis(kipi, data, megabytes, "benchmark/run.py's data")
+    second = os.path.join(data_dir, f"sales-second-{rows}.csv")
+    if not os.path.exists(second):
+        print(f"generating {second} …", file=sys.stderr)
+        generate_second_shape(second, rows)
+    kpis(kipi, second, os.path.getsize(second) / 1e6, "the second shape: 60 managers, quoted Cyrillic names, 1% empty cells")
+    cores(kipi, data)
+    if not arguments.no_scale:
+        scale(kipi, data, data_dir, rows)
     on_engine(kipi, data)
     library(data)
 
 
-def kpis(kipi, data, megabytes):
+def kpis(kipi, data, megabytes, shape):
     """The ten KPIs, end to end, beside the peers that are installed."""
     here = os.path.join(ROOT, "benchmark")
-    print(f"\nthe ten KPIs of benchmark/sales_kpis.kpi, end to end")
+    print(f"\nthe ten KPIs of benchmark/sales_kpis.kpi, end to end, over {shape} ({megabytes:.1f} MB)")
     peers = [("kipi", [kipi, "eval", os.path.join(here, "sales_kpis.kpi"), "--data", data, "--format", "json"])]
     for module, script in (("polars", "polars_kpis.py"), ("pandas", "pandas_kpis.py")):
         try:
@@ -134,13 +193,46 @@ def kpis(kipi, data, megabytes):
             peers.append(("duckdb", ["duckdb", "-csv", "-noheader", "-c", sql.read().replace("FILE", data)]))
     print(f"{'':22} {'best s':>8} {'median s':>9} {'peak MB':>8} {'× file':>7}")
     results = {}
+    peaks = {}
     for label, command in peers:
         best, peak, _, median = measure(command)
         results[label] = best
-        print(f"{label:22} {best:8.3f} {median:9.3f} {peak / 1024:8.1f} {peak * 1024 / 1e6 / megabytes:7.2f}")
+        peaks[label] = peak * 1024 / 1e6 / megabytes
+        print(f"{label:22} {best:8.3f} {median:9.3f} {peak / 1024:8.1f} {peaks[label]:7.2f}")
     for label, seconds in results.items():
         if label != "kipi":
-            print(f"kipi takes {results['kipi'] / seconds:.2f}× the time of {label}")
+            target = "  (target ≤ 0.5×)" if label in ("polars", "duckdb") else ""
+            print(f"kipi takes {results['kipi'] / seconds:.2f}× the time of {label}{target}")
+    print(f"kipi's peak memory: {peaks['kipi']:.2f}× the file (target ≤ 1.5×)")
+
+
+def cores(kipi, data):
+    """The ten KPIs on one core and on every core the machine has (taskset), end to end."""
+    if not shutil.which("taskset"):
+        print("\n(taskset not found: the one-core run is skipped)")
+        return
+    count = os.cpu_count() or 1
+    kpi_file = os.path.join(ROOT, "benchmark", "sales_kpis.kpi")
+    command = [kipi, "eval", kpi_file, "--data", data, "--format", "json"]
+    one, _, _, _ = measure(["taskset", "-c", "0"] + command)
+    every, _, _, _ = measure(["taskset", "-c", f"0-{count - 1}"] + command)
+    print(f"\nthe ten KPIs on 1 core: {one:.3f} s; on {count} cores: {every:.3f} s ({one / every:.2f}× faster)")
+
+
+def scale(kipi, data, data_dir, rows):
+    """`sum(amount)` and the ten KPIs over 1×, 10× and 30× the rows: time and peak memory should grow linearly."""
+    kpi_file = os.path.join(ROOT, "benchmark", "sales_kpis.kpi")
+    print(f"\nthe scale curve (best of 2 for the larger files)")
+    print(f"{'rows':>12} {'MB':>8} {'sum s':>8} {'sum peak MB':>12} {'10 KPIs s':>10} {'peak MB':>8} {'× file':>7} {'s per 1M rows':>14}")
+    for times in (1, 10, 30):
+        path = data if times == 1 else os.path.join(data_dir, f"sales-{rows}-x{times}.csv")
+        repeated(data, path, times)
+        megabytes = os.path.getsize(path) / 1e6
+        runs = 5 if times == 1 else 2
+        total, total_peak, _, _ = measure([kipi, "eval", "-e", "sum(amount)", "--data", path, "--format", "json"], runs)
+        best, peak, _, _ = measure([kipi, "eval", kpi_file, "--data", path, "--format", "json"], runs)
+        print(f"{rows * times:12,} {megabytes:8.0f} {total:8.3f} {total_peak / 1024:12.0f} {best:10.3f} {peak / 1024:8.0f} "
+              f"{peak * 1024 / 1e6 / megabytes:7.2f} {best / (rows * times / 1e6):14.3f}")
 
 
 def on_engine(kipi, data):
@@ -180,7 +272,7 @@ def library(data):
     print("\nthe library after loading (best of 5; 3 for the 10M rows)")
     for formula in ("sum(a * b + 1)", "sum(a where b > 3)", "avg(a / b)"):
         kipi, native = times[f"columnar {formula}"], times[f"columnar {formula} native"]
-        print(f"{formula:22} kipi {kipi * 1e3:7.1f} ms, native loop {native * 1e3:6.1f} ms: {kipi / native:.1f}× native  (10M rows)")
+        print(f"{formula:22} kipi {kipi * 1e3:7.1f} ms, native loop {native * 1e3:6.1f} ms: {kipi / native:.1f}× native  (10M rows; target ≤ 2×)")
     native = times["embedded native"]
     for case in ("parameters", "one-row table"):
         kipi = times[f"embedded {case}"]

@@ -74,16 +74,14 @@ struct CSVScanner: Sendable {
     /// in a cell read, else the first byte of a cell read that is not UTF-8. (Bytes of columns
     /// not read are not checked; the reader checks the file's start.)
     func scan(from start: Int, to end: Int, readings initial: [Reading], chunkBytes: Int = CSVScanner.chunkBytes) -> Chunk {
-        var lineStarts = [start, lineStart(after: min(end, start + min(chunkBytes, 1 << 16)), limit: end)]
-        while lineStarts[lineStarts.count - 1] < end { lineStarts.append(lineStart(after: lineStarts[lineStarts.count - 1] + chunkBytes, limit: end)) }
-        let cuts = lineStarts
+        let cuts = Cuts(scanner: self, start: start, end: end, chunkBytes: chunkBytes)
         // The first chunk settles which columns are numbers, and how long a record is, before the rest start.
         let first = read(from: start, to: cuts[1], readings: initial, bytesPerRecord: Double(fieldCount * 6))
         let bytesPerRecord = first.rowCount > 0 ? Double(first.stoppedAt - start) / Double(first.rowCount) : Double(fieldCount * 6)
         let assembly = Assembly(scanner: self, readings: first.columns.map(\.reading), cuts: cuts, bytesPerRecord: bytesPerRecord)
         assembly.add(first, part: 0)
-        if cuts.count > 2 {
-            DispatchQueue.concurrentPerform(iterations: cuts.count - 2) { index in
+        if cuts.partCount > 1 {
+            DispatchQueue.concurrentPerform(iterations: cuts.partCount - 1) { index in
                 let part = index + 1
                 guard !assembly.isStopped else { return }
                 assembly.add(read(from: cuts[part], to: cuts[part + 1], readings: assembly.readings, bytesPerRecord: bytesPerRecord), part: part)
@@ -108,26 +106,52 @@ struct CSVScanner: Sendable {
         return result
     }
 
+    /// Where the chunks start: each at the first line after a fixed offset, found only when the
+    /// chunk is read, so that no page of the file is touched before its chunk is read (a touch
+    /// can map a large part of a file around it, which would then all stay in memory).
+    struct Cuts: Sendable {
+        let scanner: CSVScanner
+        let start: Int
+        let end: Int
+        let chunkBytes: Int
+        /// The first chunk's bytes: small, as it is read before the others start.
+        var firstBytes: Int { min(chunkBytes, 1 << 16) }
+
+        var partCount: Int {
+            end - start <= firstBytes ? 1 : 1 + (end - start - firstBytes + chunkBytes - 1) / chunkBytes
+        }
+
+        /// The start of chunk `part`; `partCount` gives the end.
+        subscript(part: Int) -> Int {
+            if part == 0 { return start }
+            if part >= partCount { return end }
+            return scanner.lineStart(after: start + firstBytes + (part - 1) * chunkBytes, limit: end)
+        }
+    }
+
     /// The chunks' cells joined in file order as the chunks come in, so that each chunk's cells
     /// are let go of as soon as the chunks before it are in: the cells are held about once.
     private final class Assembly: @unchecked Sendable {
         let scanner: CSVScanner
         let readings: [Reading]
-        let cuts: [Int]
+        let cuts: Cuts
         let bytesPerRecord: Double
         private let lock = NSLock()
         private var waiting: [Int: Chunk] = [:]
         private var next = 0
         private var result: Chunk
         private var stopped = false
+        /// Where the file's pages have been given back up to.
+        private var releasedTo: Int
 
-        init(scanner: CSVScanner, readings: [Reading], cuts: [Int], bytesPerRecord: Double) {
+        init(scanner: CSVScanner, readings: [Reading], cuts: Cuts, bytesPerRecord: Double) {
             self.scanner = scanner
             self.readings = readings
             self.cuts = cuts
             self.bytesPerRecord = bytesPerRecord
-            result = Chunk(columns: readings.map { Cells(reading: $0) }, stoppedAt: cuts[0])
-            let rows = Int(Double(cuts[cuts.count - 1] - cuts[0]) / max(1, bytesPerRecord) * 1.05) + 16
+            result = Chunk(columns: readings.map { Cells(reading: $0) }, stoppedAt: cuts.start)
+            releasedTo = cuts.start
+            let rows = Int(Double(cuts.end - cuts.start) / max(1, bytesPerRecord) * 1.05) + 16
             for column in result.columns.indices {
                 switch readings[column] {
                 case .numbers: result.columns[column].numbers.reserveCapacity(rows)
@@ -190,11 +214,22 @@ struct CSVScanner: Sendable {
             }
             result.rowCount += chunk.rowCount
             result.stoppedAt = chunk.stoppedAt
+            // The pages of the chunks joined, but for the last few megabytes: a chunk being read
+            // may map the large page-cache folio around where it reads, back into those.
+            let settled = result.stoppedAt - Assembly.pageGuard
+            if scanner.releasesPages, settled > releasedTo {
+                scanner.bytes.releasePages(in: releasedTo..<settled)
+                releasedTo = settled
+            }
         }
+
+        /// Bytes before the chunks being read that a read may still map: twice the largest
+        /// folio of a file's page cache (2 MiB).
+        static let pageGuard = 4 << 20
     }
 
     /// The start of the first line at or after `offset`, as if no quote were open there.
-    private func lineStart(after offset: Int, limit: Int) -> Int {
+    fileprivate func lineStart(after offset: Int, limit: Int) -> Int {
         guard offset < limit else { return limit }
         guard let newline = bytes.find(UInt8(ascii: "\n"), from: offset, to: limit) else { return limit }
         return newline + 1
@@ -208,10 +243,7 @@ struct CSVScanner: Sendable {
         var readings = readings
         while true {
             let chunk = readRecords(from: start, to: end, readings: readings, capacity: Int(Double(end - start) / max(1, bytesPerRecord) * 1.05) + 16)
-            guard let column = chunk.notNumbers else {
-                if releasesPages, chunk.problem == nil { bytes.releasePages(in: start..<chunk.stoppedAt) }
-                return chunk
-            }
+            guard let column = chunk.notNumbers else { return chunk }
             readings[column] = .codes
         }
     }
