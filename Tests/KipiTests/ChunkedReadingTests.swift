@@ -138,3 +138,23 @@ struct ChunkedReadingTests {
         #expect(data["name"]?[123_457] == .text("name 7"))
     }
 }
+
+/// The one-pass reading of plain decimals (`-1234.56`) gives the correctly rounded value, as
+/// the standard library's `Double(text)` (the C library's strtod) does.
+struct PlainNumberTests {
+    @Test func plainDecimalsAreCorrectlyRounded() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...17, using: &generator)
+            var text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+            if Bool.random(using: &generator) { text.insert(".", at: text.index(text.startIndex, offsetBy: Int.random(in: 0...digits, using: &generator))) }
+            if Int.random(in: 0..<4, using: &generator) == 0 { text = "-" + text }
+            let expected = Double(text.hasPrefix(".") || text.hasPrefix("-.") ? text.replacingOccurrences(of: ".", with: "0.") : text)
+            #expect(CSVReader.parseNumber(text, decimalComma: false) == expected, "\(text)")
+            let comma = text.replacingOccurrences(of: ".", with: ",")
+            #expect(CSVReader.parseNumber(comma, decimalComma: true) == expected, "\(comma)")
+        }
+        #expect(CSVReader.parseNumber("-0", decimalComma: false)?.sign == .minus)
+        #expect(CSVReader.parseNumber("0.0000000000000000000000001", decimalComma: false) == 1e-25)
+    }
+}

@@ -35,6 +35,7 @@ enum FieldParser {
     /// `US$`, `HK$`, `¥` or `£`, and with `.point` when `loneCommaGroups` (the column has other
     /// numbers with points); `.ownText` reads it as a decimal comma, as `number(t)` does.
     static func number(_ bytes: ByteBuffer, _ start: Int, _ end: Int, mark: DecimalMark, loneCommaGroups: Bool = false) -> Double? {
+        if let plain = plainDecimal(bytes, start, end, mark: mark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")) { return plain }
         var position = start
         var last = end
         while position < last, bytes[position] == UInt8(ascii: " ") { position += 1 }
@@ -137,6 +138,40 @@ enum FieldParser {
         if negative { result = -result }
         if isPercent { result /= 100 }
         return result.isFinite ? result : nil
+    }
+
+    /// The most frequent cell, `-1234.56` — a sign, digits and one decimal mark, up to 15
+    /// significant digits — read in one pass; nil for anything else, which the general reading
+    /// below reads (to the same value where both read it: the same mantissa and scale).
+    @inline(__always)
+    private static func plainDecimal(_ bytes: ByteBuffer, _ start: Int, _ end: Int, mark: UInt8) -> Double? {
+        var position = start
+        guard position < end else { return nil }
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = 0
+        var sawDigit = false
+        var sawMark = false
+        while position < end {
+            let byte = bytes[position]
+            let digit = byte &- UInt8(ascii: "0")
+            if digit < 10 {
+                sawDigit = true
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                if mantissa != 0 { digits += 1 }
+                if sawMark { fraction += 1 }
+            } else if byte == mark, !sawMark {
+                sawMark = true
+            } else {
+                return nil
+            }
+            position += 1
+        }
+        guard sawDigit, digits <= 15, fraction <= 22 else { return nil }
+        let magnitude = Double(mantissa) / powersOfTen[fraction]
+        return negative ? -magnitude : magnitude
     }
 
     /// Where a number's digits start once its sign and a leading currency sign are skipped; the

@@ -191,7 +191,8 @@ extension Evaluator {
     ) -> [Selection] {
         let noNulls = collections.allSatisfy { $0.nulls == nil }
         let noErrors = collections.allSatisfy { $0.errors.isEmpty } && (mask?.errors.isEmpty ?? true)
-        if partOf == nil, mask == nil, noNulls, noErrors {
+        // One collection whose nulls alone are left out: `stripped` drops them, with no list of rows.
+        if partOf == nil, mask == nil, noErrors, noNulls || (collections.count == 1 && trace == nil) {
             return [Selection(rows: nil, rowCount: domainLength)]
         }
         var selections = [Selection](repeating: Selection(rows: [], rowCount: 0), count: partCount)
@@ -226,6 +227,10 @@ extension Evaluator {
     /// A column without its null cells.
     private func stripped(_ column: Column) -> Column {
         guard let nulls = column.nulls else { return column }
-        return column.gathering(nulls.indices.filter { !nulls[$0] })
+        guard case .number(let values) = column.storage else { return column.gathering(nulls.indices.filter { !nulls[$0] }) }
+        var kept: [Double] = []
+        kept.reserveCapacity(nulls.count { !$0 })
+        for row in values.indices where !nulls[row] { kept.append(values[row]) }
+        return Column(numbers: kept)
     }
 }
