@@ -38,6 +38,32 @@ struct ChunkedReadingTests {
         #expect(data["code"]?.typeNote == "line 2860 has 'X2500', which is not a number")
     }
 
+    /// Columns not read are only counted, eight bytes at a time, up to a quote or a line end:
+    /// quoted fields with delimiters, quotes and line breaks among them still count as one.
+    @Test(arguments: chunkSizes) func columnsNotReadAreCountedRight(chunkBytes: Int) throws {
+        var text = "id,note,amount,tail,last\n"
+        for row in 0..<500 {
+            let note = row % 3 == 0 ? "\"a, \"\"b\"\"\nc,d\"" : "plain text here"
+            let last = row % 4 == 0 ? "\"x\ny,z\"" : "5\" screen"
+            text += "\(row),\(note),\(row * 2),t\(row),\(last)\n"
+        }
+        let amounts = try table(text, chunkBytes: chunkBytes, options: DataOptions(columns: ["amount"]))
+        #expect(amounts.rowCount == 500)
+        #expect(amounts["amount"]?.numbers == (0..<500).map { Double($0 * 2) })
+        let ids = try table(text, chunkBytes: chunkBytes, options: DataOptions(columns: ["id"]))
+        #expect(ids["id"]?.numbers == (0..<500).map(Double.init))
+        let tails = try table(text, chunkBytes: chunkBytes, options: DataOptions(columns: ["tail"]))
+        #expect(tails["tail"]?[499] == .text("t499"))
+        #expect(try table(text, chunkBytes: chunkBytes, options: DataOptions(columns: [])).rowCount == 500)
+        let ragged = text + "1,2,3,4,5,6\n"
+        do {
+            _ = try table(ragged, chunkBytes: chunkBytes, options: DataOptions(columns: ["id"]))
+            Issue.record("read a ragged row")
+        } catch {
+            #expect("\(error)" == "big.csv:\(text.filter { $0 == "\n" }.count + 1): error: row has 6 fields, but the header has 5")
+        }
+    }
+
     @Test(arguments: chunkSizes) func emptyAndOneRowFiles(chunkBytes: Int) throws {
         #expect(try table("a,b\n", chunkBytes: chunkBytes).rowCount == 0)
         #expect(try table("a,b", chunkBytes: chunkBytes).rowCount == 0)

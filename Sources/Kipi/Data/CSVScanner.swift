@@ -278,6 +278,13 @@ struct CSVScanner: Sendable {
             var field = 0
             var nextWanted = 0
             while true {
+                // The fields before the next wanted one, or the rest of the record, are only counted.
+                let unwanted = nextWanted < wanted.count ? wanted[nextWanted] - field : Int.max
+                if unwanted > 0 {
+                    let skipped = skipUnquotedFields(from: position, count: unwanted, delimiter: delimiter)
+                    position = skipped.position
+                    field += skipped.fields
+                }
                 var fieldStart = position
                 var fieldEnd: Int
                 var quoted = false
@@ -362,6 +369,47 @@ struct CSVScanner: Sendable {
             position += 1
         }
         return true
+    }
+
+    /// Passes up to `count` unquoted fields from the start of a field, eight bytes at a time:
+    /// the start of the field after them, and how many were passed. Stops early at the start of
+    /// a field that holds a quote or a line feed (the caller reads it), or near the buffer's end.
+    @inline(__always)
+    private func skipUnquotedFields(from start: Int, count: Int, delimiter: UInt8) -> (position: Int, fields: Int) {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let delimiters = UInt64(delimiter) &* ones
+        let newlines = UInt64(UInt8(ascii: "\n")) &* ones
+        let quotes = UInt64(UInt8(ascii: "\"")) &* ones
+        // 0x80 in each byte of `word` equal to the repeated byte, exactly (no borrow between bytes).
+        @inline(__always) func equal(_ word: UInt64, _ repeated: UInt64) -> UInt64 {
+            let difference = word ^ repeated
+            let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            return ~(((difference & low) &+ low) | difference) & ~low
+        }
+        let raw = UnsafeRawPointer(bytes.base)
+        var position = start
+        var fieldStart = start
+        var passed = 0
+        while position + 8 <= bytes.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            var found = equal(word, delimiters)
+            let stops = equal(word, newlines) | equal(word, quotes)
+            // Only the delimiters before the first stop.
+            if stops != 0 { found &= (stops & (~stops &+ 1)) &- 1 }
+            // One bit per byte found, 0x80: their count is the sum of the bytes shifted to 1.
+            let inWord = Int(((found >> 7) &* ones) >> 56)
+            if inWord >= count - passed {
+                for _ in 0..<(count - passed - 1) { found &= found &- 1 }
+                return (position + found.trailingZeroBitCount / 8 + 1, count)
+            }
+            if inWord > 0 {
+                passed += inWord
+                fieldStart = position + (63 - found.leadingZeroBitCount) / 8 + 1
+            }
+            if stops != 0 { break }
+            position += 8
+        }
+        return (fieldStart, passed)
     }
 
     /// Where an unquoted field starting at `position` ends: at the next delimiter or line feed,
