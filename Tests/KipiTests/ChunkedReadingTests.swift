@@ -11,7 +11,9 @@ struct ChunkedReadingTests {
     static let chunkSizes = [1, 7, 64, 1_000, 1 << 20]
 
     func table(_ text: String, chunkBytes: Int, options: DataOptions = DataOptions()) throws -> DataTable {
-        try CSVReader.read(Array(text.utf8), name: "big.csv", options: options, releasingPages: false, chunkBytes: chunkBytes)
+        var options = options
+        options.chunkBytes = chunkBytes
+        return try CSVReader.read(Array(text.utf8), name: "big.csv", options: options)
     }
 
     /// Quoted fields with line breaks, commas and doubled quotes; CRLF on every other line; empty
@@ -139,7 +141,9 @@ struct ChunkedReadingTests {
         ]
         for (bytes, message) in cases {
             do {
-                _ = try CSVReader.read(bytes, name: "big.csv", options: DataOptions(), releasingPages: false, chunkBytes: 1_000)
+                var options = DataOptions()
+                options.chunkBytes = 1_000
+                _ = try CSVReader.read(bytes, name: "big.csv", options: options)
                 Issue.record("read a file with a bad byte")
             } catch {
                 #expect("\(error)" == message)

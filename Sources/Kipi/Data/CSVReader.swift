@@ -25,6 +25,9 @@ public struct DataOptions: Sendable {
     public var columnDateOrders: [String: DayMonthOrder] = [:]
     /// Lines skipped before the header: the title lines 1C and Excel reports put above it.
     public var skipRows = 0
+    /// The bytes of a CSV file each task reads at once; nil for 1 MiB. Small values cut the file
+    /// in many places, with the same result: tests and the fuzzer use them.
+    public var chunkBytes: Int?
     /// The most bytes read from a stream (a pipe, a device such as standard input); a regular
     /// file is mapped, not read. 2 GiB is the most a CSV file may have in any case.
     public var maximumStreamBytes = (2 << 30) - 1
@@ -81,23 +84,20 @@ public enum CSVReader {
     }
 
     /// Reads CSV bytes; `releasingPages` when they are the mapping of a file that is not
-    /// written, whose pages are given back as they are read. `chunkBytes` is how much of the
-    /// file each task reads (tests make it small to cut the file in many places).
-    static func read(
-        _ data: some ContiguousBytes, name: String, options: DataOptions, releasingPages: Bool, chunkBytes: Int = CSVScanner.chunkBytes
-    ) throws(DiagnosticList) -> DataTable {
+    /// written, whose pages are given back as they are read.
+    static func read(_ data: some ContiguousBytes, name: String, options: DataOptions, releasingPages: Bool) throws(DiagnosticList) -> DataTable {
         let result = data.withUnsafeBytes { raw -> Result<DataTable, DiagnosticList> in
             guard let base = raw.bindMemory(to: UInt8.self).baseAddress else {
                 return .failure(DiagnosticList([Diagnostic(message: "the file is empty; expected a header row", file: name)]))
             }
             return Result { () throws(DiagnosticList) in
-                try read(ByteBuffer(base: base, count: raw.count), name: name, options: options, releasingPages: releasingPages, chunkBytes: chunkBytes)
+                try read(ByteBuffer(base: base, count: raw.count), name: name, options: options, releasingPages: releasingPages)
             }
         }
         return try result.get()
     }
 
-    private static func read(_ bytes: ByteBuffer, name: String, options: DataOptions, releasingPages: Bool, chunkBytes: Int) throws(DiagnosticList)
+    private static func read(_ bytes: ByteBuffer, name: String, options: DataOptions, releasingPages: Bool) throws(DiagnosticList)
         -> DataTable
     {
         func failure(_ message: String, at offset: Int? = nil) -> DiagnosticList {
@@ -145,7 +145,7 @@ public enum CSVReader {
             releasesPages: releasingPages)
         // A column forced to be other than a number is typed from its distinct cells.
         let readings = wanted.map { options.columnTypes[names[$0]].map { $0 == .number } ?? true ? CSVScanner.Reading.numbers : .codes }
-        var body = scanner.scan(from: bodyStart, to: bytes.count, readings: readings, chunkBytes: chunkBytes)
+        var body = scanner.scan(from: bodyStart, to: bytes.count, readings: readings, chunkBytes: max(1, options.chunkBytes ?? CSVScanner.chunkBytes))
         if let problem = body.problem { throw failure(problem, fieldCount: names.count) }
 
         let rowCount = body.rowCount
