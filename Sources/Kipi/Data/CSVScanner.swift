@@ -284,6 +284,7 @@ struct CSVScanner: Sendable {
                     let skipped = skipUnquotedFields(from: position, count: unwanted, delimiter: delimiter)
                     position = skipped.position
                     field += skipped.fields
+                    if skipped.endsRecord { break }
                 }
                 var fieldStart = position
                 var fieldEnd: Int
@@ -373,9 +374,11 @@ struct CSVScanner: Sendable {
 
     /// Passes up to `count` unquoted fields from the start of a field, eight bytes at a time:
     /// the start of the field after them, and how many were passed. Stops early at the start of
-    /// a field that holds a quote or a line feed (the caller reads it), or near the buffer's end.
+    /// a field that holds a quote (the caller reads it) or near the buffer's end; at a line feed
+    /// when `count` is all the record's fields, the line feed's position, the last field
+    /// counted, and `endsRecord`.
     @inline(__always)
-    private func skipUnquotedFields(from start: Int, count: Int, delimiter: UInt8) -> (position: Int, fields: Int) {
+    private func skipUnquotedFields(from start: Int, count: Int, delimiter: UInt8) -> (position: Int, fields: Int, endsRecord: Bool) {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let delimiters = UInt64(delimiter) &* ones
         let newlines = UInt64(UInt8(ascii: "\n")) &* ones
@@ -393,23 +396,26 @@ struct CSVScanner: Sendable {
         while position + 8 <= bytes.count {
             let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
             var found = equal(word, delimiters)
-            let stops = equal(word, newlines) | equal(word, quotes)
+            let lineEnds = equal(word, newlines)
+            let stops = lineEnds | equal(word, quotes)
+            let firstStop = stops & (~stops &+ 1)
             // Only the delimiters before the first stop.
-            if stops != 0 { found &= (stops & (~stops &+ 1)) &- 1 }
+            if stops != 0 { found &= firstStop &- 1 }
             // One bit per byte found, 0x80: their count is the sum of the bytes shifted to 1.
             let inWord = Int(((found >> 7) &* ones) >> 56)
             if inWord >= count - passed {
                 for _ in 0..<(count - passed - 1) { found &= found &- 1 }
-                return (position + found.trailingZeroBitCount / 8 + 1, count)
+                return (position + found.trailingZeroBitCount / 8 + 1, count, false)
             }
             if inWord > 0 {
                 passed += inWord
                 fieldStart = position + (63 - found.leadingZeroBitCount) / 8 + 1
             }
+            if firstStop & lineEnds != 0, count == Int.max { return (position + firstStop.trailingZeroBitCount / 8, passed + 1, true) }
             if stops != 0 { break }
             position += 8
         }
-        return (fieldStart, passed)
+        return (fieldStart, passed, false)
     }
 
     /// Where an unquoted field starting at `position` ends: at the next delimiter or line feed,
