@@ -67,6 +67,18 @@ final class ChunkKernel {
         }
     }
 
+    /// Where the columns this kernel reads hold `rows`, at most two of them, for reading ahead.
+    func columns(at rows: Range<Int>) -> [UnsafeRawPointer] {
+        switch node {
+        case .column(let values):
+            return values.withUnsafeBufferPointer { values in values.baseAddress.map { [UnsafeRawPointer($0 + rows.lowerBound)] } ?? [] }
+        case .constant: return []
+        case .negate(let inner), .percent(let inner), .not(let inner): return inner.columns(at: rows)
+        case .arithmetic(_, let left, let right), .comparison(_, let left, let right), .logical(_, let left, let right):
+            return Array((left.columns(at: rows) + right.columns(at: rows)).prefix(2))
+        }
+    }
+
     /// The numbers (or flags as 1 and 0) of `rows`, at most `Evaluator.chunkRows` of them,
     /// valid until the next call; nil when one is not finite.
     func run(_ rows: Range<Int>) -> UnsafePointer<Double>? {

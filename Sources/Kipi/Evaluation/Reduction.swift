@@ -28,7 +28,8 @@ extension Evaluator {
                 let chunk = start..<min(start + Evaluator.chunkRows, rows)
                 if let kernels {
                     collectionType = call.arguments.first?.type
-                    guard kernels.feed(chunk, partOf: parts.ofElement?[chunk], reads: reduction.reads, sink) else { return false }
+                    let next = chunk.upperBound..<min(chunk.upperBound + Evaluator.chunkRows, rows)
+                    guard kernels.feed(chunk, next: next, partOf: parts.ofElement?[chunk], reads: reduction.reads, sink) else { return false }
                     continue
                 }
                 rowChunk = RowChunk(table: table, rows: chunk)
@@ -157,7 +158,8 @@ final class ChunkKernels {
     deinit { kept.deallocate() }
 
     /// Passes a chunk of rows to `sink`; false, with nothing passed, when a value in it is not finite.
-    func feed(_ rows: Range<Int>, partOf: ArraySlice<Int32>?, reads: ReducedValues, _ sink: (ReductionRun) -> Void) -> Bool {
+    /// `next` are the rows of the next chunk, whose columns are read ahead.
+    func feed(_ rows: Range<Int>, next: Range<Int>, partOf: ArraySlice<Int32>?, reads: ReducedValues, _ sink: (ReductionRun) -> Void) -> Bool {
         var values: UnsafePointer<Double>?
         if let collection {
             guard let computed = collection.run(rows) else { return false }
@@ -186,7 +188,10 @@ final class ChunkKernels {
         let numbers = reads == .numbers ? UnsafeBufferPointer(start: values, count: count) : UnsafeBufferPointer(start: nil, count: 0)
         flags.withUnsafeBufferPointer { flags in
             let flags = reads == .booleans ? UnsafeBufferPointer(rebasing: flags[0..<count]) : UnsafeBufferPointer(start: nil, count: 0)
-            sink(ReductionRun(numbers: numbers, flags: flags, nulls: nil, kept: nil, keptNulls: nil, partOf: parts, count: count))
+            var run = ReductionRun(numbers: numbers, flags: flags, nulls: nil, kept: nil, keptNulls: nil, partOf: parts, count: count)
+            let ahead = next.isEmpty ? [] : (collection?.columns(at: next) ?? [])
+            if let first = ahead.first { run.upcoming = (first, ahead.dropFirst().first, next.count * MemoryLayout<Double>.stride) }
+            sink(run)
         }
         return true
     }

@@ -1,3 +1,4 @@
+import Synchronization
 /// How an aggregate computes itself in one pass over its values, without gathering them: a
 /// state per part (per group), a step for each value and the result. A function declares it
 /// with `FunctionDefinition.reducing(_:)`, a host's aggregate as a built-in; the evaluator then
@@ -48,7 +49,14 @@ public struct ReductionRun {
     public var partOf: ArraySlice<Int32>?
     /// The number of elements.
     public var count: Int
+    /// Memory the next run will read (the columns of the next rows), touched a cache line at a
+    /// time while this run's values are added, so that it arrives while the additions wait on
+    /// each other; nil for none.
+    var upcoming: (UnsafeRawPointer, UnsafeRawPointer?, bytes: Int)? = nil
 }
+
+/// Where the bytes touched ahead of a run end up, so that the reads are not left out.
+let touchedAhead = Atomic<UInt8>(0)
 
 /// What one part of a one-pass reduction came to.
 public struct ReducedPart: Sendable {
@@ -95,7 +103,21 @@ extension OnePassReduction {
             if kept == nil, nulls == nil {
                 // Every element kept and present: only the step is left in the loop.
                 (rows, present) = (count, count)
-                for row in 0..<count { addElement(row, to: &state) }
+                if let (first, second, bytes) = run.upcoming {
+                    // One cache line of each upcoming range every eight elements.
+                    var touched: UInt8 = 0
+                    let lines = bytes / 64
+                    for row in 0..<count {
+                        addElement(row, to: &state)
+                        if row & 7 == 0, row >> 3 < lines {
+                            touched |= first.load(fromByteOffset: (row >> 3) * 64, as: UInt8.self)
+                            if let second { touched |= second.load(fromByteOffset: (row >> 3) * 64, as: UInt8.self) }
+                        }
+                    }
+                    touchedAhead.store(touched, ordering: .relaxed)
+                } else {
+                    for row in 0..<count { addElement(row, to: &state) }
+                }
             } else {
                 for row in 0..<count {
                     if let kept, !kept[row] || (keptNulls?[row] ?? false) { continue }
