@@ -21,6 +21,9 @@ final class ChunkKernel {
     private let node: Node
     /// Where this node writes a chunk's numbers, or its flags as 1 and 0.
     private let output: UnsafeMutablePointer<Double>
+    /// Whether a result that is not finite is looked for here: not where the parent keeps it
+    /// not finite (`+ - *`, unary minus, `%`, a dividend), as a checked node above then sees it.
+    private var checked = true
 
     private init(_ node: Node) {
         self.node = node
@@ -48,11 +51,18 @@ final class ChunkKernel {
             if values.count == 1 { return ChunkKernel(.constant(values[0])) }
             return values.count == rowCount ? ChunkKernel(.column(values)) : nil
         case .negate(let inner):
-            return operand(inner).map { ChunkKernel(.negate($0)) }
+            guard let inner = operand(inner) else { return nil }
+            inner.checked = false
+            return ChunkKernel(.negate(inner))
         case .percent(let inner):
-            return operand(inner).map { ChunkKernel(.percent($0)) }
+            guard let inner = operand(inner) else { return nil }
+            inner.checked = false
+            return ChunkKernel(.percent(inner))
         case .arithmetic(.number(let op), let left, let right) where [.add, .subtract, .multiply, .divide].contains(op):
             guard let left = operand(left), let right = operand(right) else { return nil }
+            left.checked = false
+            // A divisor that is not finite gives a finite quotient: it is looked at itself.
+            right.checked = op == .divide
             return ChunkKernel(.arithmetic(op, left, right))
         case .comparison(let op, let left, let right) where left.type == .number && right.type == .number:
             guard let left = operand(left), let right = operand(right) else { return nil }
@@ -103,10 +113,10 @@ final class ChunkKernel {
             guard let a = left.run(rows), let b = right.run(rows) else { return nil }
             let finite =
                 switch op {
-                case .add: ChunkKernel.compute(count, into: output) { a[$0] + b[$0] }
-                case .subtract: ChunkKernel.compute(count, into: output) { a[$0] - b[$0] }
-                case .multiply: ChunkKernel.compute(count, into: output) { a[$0] * b[$0] }
-                default: ChunkKernel.compute(count, into: output) { a[$0] / b[$0] }
+                case .add: compute(count, into: output) { a[$0] + b[$0] }
+                case .subtract: compute(count, into: output) { a[$0] - b[$0] }
+                case .multiply: compute(count, into: output) { a[$0] * b[$0] }
+                default: compute(count, into: output) { a[$0] / b[$0] }
                 }
             return finite ? UnsafePointer(output) : nil
         case .comparison(let op, let left, let right):
@@ -138,7 +148,11 @@ final class ChunkKernel {
     /// Writes `value` of each row, in the same loop telling whether all are finite: a number
     /// is not finite when its exponent field is all ones, which the largest field shows.
     @inline(__always)
-    private static func compute(_ count: Int, into output: UnsafeMutablePointer<Double>, _ value: (Int) -> Double) -> Bool {
+    private func compute(_ count: Int, into output: UnsafeMutablePointer<Double>, _ value: (Int) -> Double) -> Bool {
+        guard checked else {
+            for row in 0..<count { output[row] = value(row) }
+            return true
+        }
         let exponent: UInt64 = 0x7FF0_0000_0000_0000
         var largest: UInt64 = 0
         for row in 0..<count {
