@@ -38,37 +38,26 @@ RATINGS = ["poor", "average", "good", "excellent"]
 
 
 def generate(path, rows):
-    rng = random.Random(20241122)
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        out.write("date,manager,region,status,amount,plan,cost,sla,rating\n")
-        lines = []
-        for _ in range(rows):
-            manager = rng.choice(MANAGERS)
-            name = f'"{manager}"' if "," in manager else manager
-            amount = rng.lognormvariate(9.5, 0.6)
-            lines.append(
-                f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d},{name},{REGIONS[manager]},"
-                f"{rng.choice(('won', 'lost', 'open'))},{amount:.2f},{round(amount * rng.uniform(0.8, 1.3), -2):.0f},"
-                f"{amount * rng.uniform(0.45, 0.8):.2f},{rng.uniform(0.04, 0.26):.3f},{rng.choice(RATINGS)}\n")
-            if len(lines) == 10000:
-                out.writelines(lines)
-                lines.clear()
-        out.writelines(lines)
+    write_sales(path, rows, random.Random(20241122), MANAGERS, lambda rng, manager: REGIONS[manager], empty=0)
 
 
 def generate_second_shape(path, rows):
     """The same nine columns with 60 managers (Russian, Chinese and English names, a third of them
     "Last, First" and so quoted), and 1% of the amount, plan, cost, sla and rating cells empty."""
-    rng = random.Random(20261205)
     surnames = ["Иванов", "Петрова", "Сидоров", "Кузнецова", "Смирнов", "Попова", "Волков", "Соколова", "Лебедев", "Козлова",
                 "Новиков", "Морозова", "Zhang", "Wang", "Li", "Garcia", "Miller", "Smith", "Brown", "Davis"]
     firsts = ["Анна", "Олег", "Wei", "John"]
     managers = [f"{surname}, {firsts[index % 4]}" if index % 3 == 0 else f"{surname} {firsts[index % 4][0]}."
                 for index, surname in enumerate(surnames * 3)][:60]
     regions = ["RU", "EU", "APAC", "US"]
+    write_sales(path, rows, random.Random(20261205), managers, lambda rng, manager: rng.choice(regions), empty=0.01)
 
-    def maybe(text):
-        return "" if rng.random() < 0.01 else text
+
+def write_sales(path, rows, rng, managers, region_of, empty):
+    """Sales rows of the nine columns; `empty` is the share of amount, plan, cost, sla and rating
+    cells left empty (none draws no number from `rng`, so the first shape's rows stay as they were)."""
+    def cell(text):
+        return "" if empty and rng.random() < empty else text
 
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write("date,manager,region,status,amount,plan,cost,sla,rating\n")
@@ -78,9 +67,9 @@ def generate_second_shape(path, rows):
             name = f'"{manager}"' if "," in manager else manager
             amount = rng.lognormvariate(9.5, 0.6)
             lines.append(
-                f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d},{name},{rng.choice(regions)},"
-                f"{rng.choice(('won', 'lost', 'open'))},{maybe(f'{amount:.2f}')},{maybe(f'{round(amount * rng.uniform(0.8, 1.3), -2):.0f}')},"
-                f"{maybe(f'{amount * rng.uniform(0.45, 0.8):.2f}')},{maybe(f'{rng.uniform(0.04, 0.26):.3f}')},{maybe(rng.choice(RATINGS))}\n")
+                f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d},{name},{region_of(rng, manager)},"
+                f"{rng.choice(('won', 'lost', 'open'))},{cell(f'{amount:.2f}')},{cell(f'{round(amount * rng.uniform(0.8, 1.3), -2):.0f}')},"
+                f"{cell(f'{amount * rng.uniform(0.45, 0.8):.2f}')},{cell(f'{rng.uniform(0.04, 0.26):.3f}')},{cell(rng.choice(RATINGS))}\n")
             if len(lines) == 10000:
                 out.writelines(lines)
                 lines.clear()
