@@ -193,13 +193,7 @@ struct ColumnBuilder: Sendable {
     }
 
     private func texts(_ nulls: [Bool], note: String?) -> Column {
-        let codes = TextCodes.encoding(
-            rowCount: count,
-            bytesOf: { row in
-                let length = nulls[row] ? 0 : max(0, cells[row].end - cells[row].start)
-                return (UnsafeBufferPointer(start: bytes.base + cells[row].start, count: length), cells[row].quoted)
-            },
-            text: { nulls[$0] ? "" : text($0) })
+        let codes = TextCodes.encoding(rowCount: count) { nulls[$0] ? "" : text($0) }
         var column = Column(textCodes: codes, nulls: nulls)
         column.typeNote = note
         return column

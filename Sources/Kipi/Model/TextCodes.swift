@@ -95,80 +95,26 @@ struct TextCodes: Sendable {
         return perCode.withUnsafeBufferPointer { perCode in codes.map { perCode[Int($0)] } }
     }
 
-    /// Encodes the cells of a data file: cells with the same bytes (and both quoted or both
-    /// not, as quoting changes how a cell reads) share a code without a string being made for
-    /// each, then texts that Swift holds equal though their bytes differ
-    /// (a quoted and a bare cell, or "é" composed and decomposed) are merged.
-    static func encoding(
-        rowCount: Int, bytesOf: (Int) -> (bytes: UnsafeBufferPointer<UInt8>, quoted: Bool), text: (Int) -> String
-    ) -> TextCodes {
-        var codes = [Int32](repeating: 0, count: rowCount)
-        var firstRowOfCode: [Int] = []
-        var slots = [Int32](repeating: -1, count: 64)
-        var hashes: [UInt64] = []
-        codes.withUnsafeMutableBufferPointer { codes in
-            var mask = slots.count - 1
-            for row in 0..<rowCount {
-                let (cell, quoted) = bytesOf(row)
-                let hash = fnv1a(cell) ^ (quoted ? 1 : 0)
-                var slot = Int(truncatingIfNeeded: hash) & mask
-                while true {
-                    let code = slots[slot]
-                    if code < 0 {
-                        let new = Int32(firstRowOfCode.count)
-                        slots[slot] = new
-                        firstRowOfCode.append(row)
-                        hashes.append(hash)
-                        codes[row] = new
-                        break
-                    }
-                    if hashes[Int(code)] == hash, same(cell, bytesOf(firstRowOfCode[Int(code)]).bytes) {
-                        codes[row] = code
-                        break
-                    }
-                    slot = (slot + 1) & mask
-                }
-                if firstRowOfCode.count * 2 > slots.count {
-                    slots = [Int32](repeating: -1, count: slots.count * 2)
-                    mask = slots.count - 1
-                    for (code, hash) in hashes.enumerated() {
-                        var slot = Int(truncatingIfNeeded: hash) & mask
-                        while slots[slot] >= 0 { slot = (slot + 1) & mask }
-                        slots[slot] = Int32(code)
-                    }
-                }
-            }
-        }
-        // Texts equal as strings share the code of the first.
+    /// Encodes texts: texts that Swift holds equal though their bytes differ ("é" composed and
+    /// decomposed) share the code of the first. A data file's reader encodes its distinct cells
+    /// here, the bytes already told apart (`DistinctCells`).
+    static func encoding(rowCount: Int, text: (Int) -> String) -> TextCodes {
+        var codes: [Int32] = []
+        codes.reserveCapacity(rowCount)
         var merged: [String: Int32] = [:]
         var distinct: [String] = []
-        let renumbered = firstRowOfCode.map { row -> Int32 in
+        for row in 0..<rowCount {
             let value = text(row)
-            if let code = merged[value] { return code }
+            if let code = merged[value] {
+                codes.append(code)
+                continue
+            }
             let code = Int32(distinct.count)
             merged[value] = code
             distinct.append(value)
-            return code
-        }
-        if distinct.count != firstRowOfCode.count {
-            codes.withUnsafeMutableBufferPointer { codes in
-                for row in codes.indices { codes[row] = renumbered[Int(codes[row])] }
-            }
+            codes.append(code)
         }
         return TextCodes(codes: codes, distinct: distinct)
     }
 
-    private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        guard let left = a.baseAddress, let right = b.baseAddress else { return true }
-        return memcmp(left, right, a.count) == 0
-    }
-
-    private static func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        // FNV's low bits mix poorly: fold the high ones in, as the table uses the low ones
-        // (the lowest bit is the quoting's).
-        return (hash ^ (hash >> 29)) << 1
-    }
 }
