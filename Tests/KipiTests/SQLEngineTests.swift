@@ -373,6 +373,20 @@ extension SQLEngineTests {
 }
 
 extension SQLEngineTests {
+    /// `&` writes a null as nothing, on the engine too (it failed: the null was a number there).
+    @Test(arguments: [SQLDialect.duckdb, .postgres])
+    func concatenatingANullOnTheEngine(_ dialect: SQLDialect) throws {
+        let (program, data) = try GroupsPerKPITests().compile(
+            "a = \"a\" & null & \"b\"\nb = max(manager) & null\n", ["": GroupsPerKPITests.facts])
+        let (inProcess, engine) = try Engines.bothWays(program, tables: data, on: dialect)
+        for result in [inProcess, engine] {
+            #expect(single(result, "a") == "\"ab\"")
+            #expect(single(result, "b") == "\"Cat\"")
+        }
+    }
+}
+
+extension SQLEngineTests {
     /// Status, level and levels as columns (SPEC v3): fixed and per-row directions, a grouped
     /// plan as the norm, contradicting levels, a failed value, a null level.
     @Test(arguments: [SQLDialect.duckdb, .postgres])

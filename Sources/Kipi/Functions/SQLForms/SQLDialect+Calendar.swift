@@ -76,7 +76,9 @@ extension SQLDialect {
     /// A value as text, as Kipi's `text` and `&` write it.
     func written(_ value: String, type: KipiType) -> String {
         switch type {
-        case .text, .null, .unknown, .list: return value
+        case .text, .unknown, .list: return value
+        // A null written as text is a text null: `"a" & null` must not compare '' with a number.
+        case .null: return "CAST(NULL AS \(self.textType))"
         case .number:
             let whole = "CAST(CAST(\(value) AS \(self.integerType)) AS \(self.textType))"
             return "(CASE WHEN \(value) = floor(\(value)) AND abs(\(value)) < 1E15 THEN \(whole) ELSE \(self.castText(value)) END)"
