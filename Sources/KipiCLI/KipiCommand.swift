@@ -167,7 +167,8 @@ struct Session {
             }
             let program = try compile(source, schemas: schemas)
             let parameters = try parameterValues(for: program)
-            let result = try reporting { try engine.evaluate(program, tables: options.sqlTables, parameters: parameters) }
+            if let only = options.only, !knowsEveryKPI(only, of: program) { return ExitStatus.usage }
+            let result = try reporting { try engine.evaluate(program, tables: options.sqlTables, parameters: parameters, only: options.only.map(Set.init)) }
             let sources = options.sqlTables.sorted { $0.key < $1.key }.map { ReportContext.Source(table: $0.key, file: $0.value, rows: 0) }
             return report(result, of: program, source: source, sources: sources)
         } catch {

@@ -74,7 +74,9 @@ enum Engines {
     }
 
     /// The program evaluated in-process and on the engine, over the same tables.
-    static func bothWays(_ program: Program, tables: [String: DataTable], on dialect: SQLDialect, parameters: [String: Value] = [:]) throws
+    static func bothWays(
+        _ program: Program, tables: [String: DataTable], on dialect: SQLDialect, parameters: [String: Value] = [:], only: Set<String>? = nil
+    ) throws
         -> (inProcess: EvaluationResult, engine: EvaluationResult)
     {
         var engine = try engine(dialect)
@@ -97,7 +99,7 @@ enum Engines {
             try? FileManager.default.removeItem(at: initialization)
             try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-spark").path)
         }
-        let onEngine = try engine.evaluate(program, tables: names, parameters: parameters)
+        let onEngine = try engine.evaluate(program, tables: names, parameters: parameters, only: only)
         return (try program.evaluate(tables: tables, parameters: parameters), onEngine)
     }
 

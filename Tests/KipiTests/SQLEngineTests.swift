@@ -373,6 +373,17 @@ extension SQLEngineTests {
 }
 
 extension SQLEngineTests {
+    /// `only` sends the statements of the KPIs it names, and no other.
+    @Test(arguments: [SQLDialect.duckdb, .postgres])
+    func onlyTheNamedKPIsGoToTheEngine(_ dialect: SQLDialect) throws {
+        let (program, data) = try GroupsPerKPITests().compile("a = sum(amount)\nb = count() by manager\n", ["": GroupsPerKPITests.facts])
+        let (_, engine) = try Engines.bothWays(program, tables: data, on: dialect, only: ["b"])
+        #expect(engine.kpis.map(\.name) == ["b"])
+        #expect(groups(engine, "b") == ["Ann=2", "Bob=1", "Cat=1"])
+    }
+}
+
+extension SQLEngineTests {
     /// `&` writes a null as nothing, on the engine too (it failed: the null was a number there).
     @Test(arguments: [SQLDialect.duckdb, .postgres])
     func concatenatingANullOnTheEngine(_ dialect: SQLDialect) throws {

@@ -28,14 +28,18 @@ public struct SQLEngine: Sendable {
         }
     }
 
-    /// Every KPI of `program`, computed by the engine over `tables` (Kipi's table names, ""
-    /// the default one, to SQL table references), as `Program.evaluate` reports it. A value
-    /// Kipi would fail is an error whose message says the engine computed it.
+    /// Every KPI of `program` (or those named in `only`: only their statements are sent),
+    /// computed by the engine over `tables` (Kipi's table names, "" the default one, to SQL
+    /// table references), as `Program.evaluate` reports it. A value Kipi would fail is an error
+    /// whose message says the engine computed it.
     ///
     /// - Throws: `DiagnosticList` for a program with no SQL form, a missing client, or a query
     ///   the engine refused (with the engine's own message).
-    public func evaluate(_ program: Program, tables: [String: String], parameters: [String: Value] = [:]) throws(DiagnosticList) -> EvaluationResult {
-        let script = try program.sql(dialect: dialect, tables: tables, parameters: parameters)
+    public func evaluate(
+        _ program: Program, tables: [String: String], parameters: [String: Value] = [:], only: Set<String>? = nil
+    ) throws(DiagnosticList) -> EvaluationResult {
+        var script = try program.sql(dialect: dialect, tables: tables, parameters: parameters)
+        if let only { script.statements = script.statements.filter { only.contains($0.kpi) } }
         let output = try run(script.statements.map { $0.encodedText + ";" }.joined(separator: "\n"))
         return try EngineOutput.read(output, script: script, program: program, engine: clientName)
     }
