@@ -539,9 +539,4 @@ final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     }
 
     var values: [Value] { (0..<count).compactMap { slots[$0] } }
-
-    /// Lets go of the stored results, once their reader holds its own copies.
-    func clear() {
-        for index in 0..<count { slots[index] = nil }
-    }
 }

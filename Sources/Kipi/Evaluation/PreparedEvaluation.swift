@@ -185,9 +185,7 @@ struct PreparedEvaluation: Sendable {
             return nil
         }
         @Sendable func general(_ value: Value) -> UInt8 {
-            let (a, b) = flipped ? (constant, value) : (value, constant)
-            guard case .success(.boolean(let flag)) = ValueEvaluation.comparison(op, .success(a), .success(b)) else { return 2 }
-            return flag ? 1 : 0
+            flipped ? compared(op, constant, value) : compared(op, value, constant)
         }
         switch constant {
         case .number(let number):
@@ -209,6 +207,12 @@ struct PreparedEvaluation: Sendable {
         }
     }
 
+    /// Two values compared as the value-by-value path compares them, as a condition's 0, 1 or 2 (null).
+    private static func compared(_ op: BinaryOperator, _ a: Value, _ b: Value) -> UInt8 {
+        guard case .success(.boolean(let flag)) = ValueEvaluation.comparison(op, .success(a), .success(b)) else { return 2 }
+        return flag ? 1 : 0
+    }
+
     private static func compileLogic(_ expression: TypedExpression, _ context: Context) -> LogicNode? {
         if let value = plainValue(expression, context) {
             return { record in
@@ -227,9 +231,7 @@ struct PreparedEvaluation: Sendable {
                 switch (left(record), right(record)) {
                 case (.number(let x), .number(let y)): return numbers(x, y) ? 1 : 0
                 case (.text(let x), .text(let y)): return texts(x, y) ? 1 : 0
-                case (let a, let b):
-                    guard case .success(.boolean(let flag)) = ValueEvaluation.comparison(op, .success(a), .success(b)) else { return 2 }
-                    return flag ? 1 : 0
+                case (let a, let b): return compared(op, a, b)
                 }
             }
         case .logical(let op, let left, let right):

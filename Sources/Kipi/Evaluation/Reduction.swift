@@ -169,16 +169,16 @@ final class ChunkKernels {
         var parts = partOf
         if let filter {
             guard let keeps = filter.run(rows) else { return false }
-            var next = 0
+            var keptCount = 0
             let kept = kept
             keptParts.withUnsafeMutableBufferPointer { keptParts in
                 for element in 0..<count {
-                    if let values { kept[next] = values[element] }
-                    if let partOf { keptParts[next] = partOf[partOf.startIndex + element] }
-                    next += keeps[element] != 0 ? 1 : 0
+                    if let values { kept[keptCount] = values[element] }
+                    if let partOf { keptParts[keptCount] = partOf[partOf.startIndex + element] }
+                    keptCount += keeps[element] != 0 ? 1 : 0
                 }
             }
-            count = next
+            count = keptCount
             if partOf != nil { parts = keptParts[0..<count] }
             if values != nil { values = UnsafePointer(kept) }
         }

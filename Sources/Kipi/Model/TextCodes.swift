@@ -54,12 +54,6 @@ public struct TextCells: RandomAccessCollection, Sendable {
         return plain.withUnsafeBufferPointer { plain in TextCells(rows.map { plain[Int($0)] }) }
     }
 
-    /// `property` of every row's text, computed once per distinct text when encoded.
-    func map<Result>(_ property: (String) -> Result) -> [Result] {
-        if let codes { return codes.map(property) }
-        return plain.map(property)
-    }
-
     /// The texts one per row, made for each row when they are encoded.
     var strings: [String] { codes?.texts ?? plain }
 }
