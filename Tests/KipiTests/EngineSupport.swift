@@ -73,16 +73,19 @@ enum Engines {
         }
     }
 
-    /// The program evaluated in-process and on the engine, over the same tables.
+    /// The program evaluated in-process and on the engine, over the same tables (on the engine,
+    /// those in `absent` are missing).
     static func bothWays(
-        _ program: Program, tables: [String: DataTable], on dialect: SQLDialect, parameters: [String: Value] = [:], only: Set<String>? = nil
+        _ program: Program, tables: [String: DataTable], on dialect: SQLDialect, parameters: [String: Value] = [:], only: Set<String>? = nil,
+        absent: Set<String> = []
     ) throws
         -> (inProcess: EvaluationResult, engine: EvaluationResult)
     {
         var engine = try engine(dialect)
         let prefix = "k" + UUID().uuidString.prefix(8).lowercased()
         let names = tables.keys.reduce(into: [String: String]()) { $0[$1] = "\(prefix)_\($1.isEmpty ? "data" : $1)" }
-        let load = tables.map { loading($0.value, as: names[$0.key] ?? "", dialect) }.joined()
+        // A table in `absent` is named on the engine but never made there.
+        let load = tables.filter { !absent.contains($0.key) }.map { loading($0.value, as: names[$0.key] ?? "", dialect) }.joined()
         let initialization = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix).sql")
         if dialect == .spark {
             // Temporary views live in one session: spark-sql makes them from its -i file first.

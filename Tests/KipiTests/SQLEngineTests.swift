@@ -426,3 +426,25 @@ extension SQLEngineTests {
         #expect(statuses == [.critical, .below, .met, .exceeded, nil])
     }
 }
+
+extension SQLEngineTests {
+    /// A KPI the engine refuses is that KPI's error, with the engine's words and the KPI's name;
+    /// the other KPIs are still computed (SPEC §6), as in-process. Here the plans table is missing
+    /// on the engine: two KPIs read it, so each is sent again alone to tell their messages apart.
+    @Test(arguments: [SQLDialect.duckdb, .postgres, .spark])
+    func aKPITheEngineRefusesIsThatKPIsError(_ dialect: SQLDialect) throws {
+        let deals = try DataTable.load(Data(Self.dealsCSV.utf8), name: "deals.csv", format: .csv, options: DataOptions())
+        let plans = try DataTable.load(Data(Self.plansCSV.utf8), name: "plans.csv", format: .csv, options: DataOptions())
+        let formulas = "total = sum(amount)\nplanned = sum(plans.target)\nwon = count(won) by region\nplanned_by = sum(plans.target) by manager\n"
+        let program = try Kipi().compile(source: SourceText(name: "refused.kpi", text: formulas), schema: deals.schema, tables: ["plans": plans.schema])
+        let (inProcess, engine) = try Engines.bothWays(program, tables: ["": deals, "plans": plans], on: dialect, absent: ["plans"])
+        #expect(engine.kpis.map(\.name) == ["total", "planned", "won", "planned_by"])
+        #expect(single(engine, "total") == single(inProcess, "total"))
+        #expect(groups(engine, "won") == groups(inProcess, "won"))
+        for name in ["planned", "planned_by"] {
+            let message = single(engine, name)
+            #expect(message.hasPrefix("error: \(SQLEngine(dialect: dialect).clientName) refused the SQL of KPI '\(name)': "), "\(message)")
+            #expect(message.lowercased().contains("_plans"), "the engine's words name the missing table: \(message)")
+        }
+    }
+}

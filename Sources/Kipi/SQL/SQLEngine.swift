@@ -31,17 +31,30 @@ public struct SQLEngine: Sendable {
     /// Every KPI of `program` (or those named in `only`: only their statements are sent),
     /// computed by the engine over `tables` (Kipi's table names, "" the default one, to SQL
     /// table references), as `Program.evaluate` reports it. A value Kipi would fail is an error
-    /// whose message says the engine computed it.
+    /// whose message says the engine computed it; a KPI whose statement the engine refuses is
+    /// that KPI's error, with the engine's message, and every other KPI is still computed.
     ///
-    /// - Throws: `DiagnosticList` for a program with no SQL form, a missing client, or a query
-    ///   the engine refused (with the engine's own message).
+    /// - Throws: `DiagnosticList` for a program with no SQL form, a missing client, or an
+    ///   engine that ran none of the script (it could not connect, say), with its own message.
     public func evaluate(
         _ program: Program, tables: [String: String], parameters: [String: Value] = [:], only: Set<String>? = nil
     ) throws(DiagnosticList) -> EvaluationResult {
         var script = try program.sql(dialect: dialect, tables: tables, parameters: parameters)
         if let only { script.statements = script.statements.filter { only.contains($0.kpi) } }
-        let output = try run(script.statements.map { $0.encodedText + ";" }.joined(separator: "\n"))
-        return try EngineOutput.read(output, script: script, program: program, engine: clientName)
+        // The engine goes on past a statement it refuses; the marker first shows that it ran at all.
+        let sent = ["SELECT '\(EngineOutput.started)';"] + script.statements.map { $0.encodedText + ";" }
+        let run = try execute(sent.joined(separator: "\n"), continuing: true)
+        guard run.output.split(separator: "\n").contains(where: { $0.hasPrefix(EngineOutput.started) }) else { throw DiagnosticList([Diagnostic(message: failure(run))]) }
+        var refused: [Int: String] = [:]
+        let lines = Set(run.output.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) })
+        let missing = script.statements.filter { !lines.contains(EngineOutput.finished($0.definition)) }
+        for statement in missing {
+            // With one refused statement, the engine's words are its; with several, each is sent
+            // again alone to tell their messages apart.
+            let alone = missing.count == 1 ? run : try execute(statement.encodedText + ";", continuing: false)
+            refused[statement.definition] = "\(clientName) refused the SQL of KPI '\(statement.kpi)': " + failure(alone)
+        }
+        return try EngineOutput.read(run.output, script: script, program: program, engine: clientName, refused: refused)
     }
 
     /// The column types of `table` as the engine describes them, for checking formulas before
@@ -86,6 +99,20 @@ public struct SQLEngine: Sendable {
 
     /// Runs `sql` through the client and returns what it printed.
     func run(_ sql: String) throws(DiagnosticList) -> String {
+        let run = try execute(sql, continuing: false)
+        guard run.status == 0 else { throw DiagnosticList([Diagnostic(message: failure(run))]) }
+        return run.output
+    }
+
+    /// What a client printed, and its exit status.
+    struct ClientRun {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// Runs `sql` through the client; `continuing`, the client goes on past a statement that fails.
+    func execute(_ sql: String, continuing: Bool) throws(DiagnosticList) -> ClientRun {
         guard let path = executable ?? SQLEngine.find(clientName) else {
             throw DiagnosticList([Diagnostic(message: "the \(dialect.rawValue) client '\(clientName)' is not on PATH; install it or add its folder to PATH")])
         }
@@ -94,9 +121,9 @@ public struct SQLEngine: Sendable {
         var scriptFile: URL?
         switch dialect {
         case .duckdb:
-            arguments = ["-noheader", "-list", "-bail"] + (connection.map { [$0] } ?? [])
+            arguments = ["-noheader", "-list"] + (continuing ? [] : ["-bail"]) + (connection.map { [$0] } ?? [])
         case .postgres:
-            arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"] + (connection.map { ["-d", $0] } ?? []) + ["-f", "-"]
+            arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=\(continuing ? 0 : 1)"] + (connection.map { ["-d", $0] } ?? []) + ["-f", "-"]
             // PostgreSQL would compile the long generated expressions with LLVM first, which
             // takes far longer than running them (a minute against a fifth of a second).
             input = "SET jit = off;\n" + sql
@@ -108,21 +135,25 @@ public struct SQLEngine: Sendable {
             scriptFile = file
             input = nil
             let options = connection.map { $0.split(separator: " ").map(String.init) } ?? []
-            arguments = ["-S", "--conf", "spark.sql.session.timeZone=UTC", "--conf", "spark.ui.enabled=false"] + options + ["-f", file.path]
+            arguments = ["-S", "--conf", "spark.sql.session.timeZone=UTC", "--conf", "spark.ui.enabled=false"]
+                + (continuing ? ["--hiveconf", "hive.cli.errors.ignore=true"] : []) + options + ["-f", file.path]
         }
         defer { if let scriptFile { try? FileManager.default.removeItem(at: scriptFile) } }
         let (status, output, errors) = SQLEngine.execute(path, arguments, input: input)
-        guard status == 0 else {
-            // The engine's own words: its log lines and a JVM's stack frames left out.
-            let lines = errors.split(separator: "\n").filter { line in
-                !line.contains(" WARN ") && !line.contains(" INFO ") && !line.hasPrefix("\tat ") && !line.hasPrefix("\t...")
-                    && !String(line).trimmingWhitespace().isEmpty
-            }
-            let errorLines = lines.filter { $0.contains("ERROR") || $0.contains("Error") || $0.contains("Exception") || $0.hasPrefix("[") }
-            let message = (errorLines.isEmpty ? Array(lines.suffix(12)) : Array(errorLines.prefix(6))).joined(separator: "\n")
-            throw DiagnosticList([Diagnostic(message: "\(clientName) failed (exit status \(status)): \(message.isEmpty ? output : message)")])
+        return ClientRun(status: status, output: output, errors: errors)
+    }
+
+    /// The engine's own words about a failed run: its log lines and a JVM's stack frames left out.
+    func failure(_ run: ClientRun) -> String {
+        let lines = run.errors.split(separator: "\n").filter { line in
+            !line.contains(" WARN ") && !line.contains(" INFO ") && !line.hasPrefix("\tat ") && !line.hasPrefix("\t...")
+                && !line.hasPrefix("Time taken:") && !line.hasPrefix("Using Spark's default log4j") && !line.hasPrefix("To adjust logging level")
+                && !String(line).trimmingWhitespace().isEmpty
         }
-        return output
+        let errorLines = lines.filter { $0.contains("ERROR") || $0.contains("Error") || $0.contains("Exception") || $0.hasPrefix("[") }
+        let message = (errorLines.isEmpty ? Array(lines.suffix(12)) : Array(errorLines.prefix(6))).joined(separator: "\n")
+        let said = message.isEmpty ? run.output.trimmingWhitespace() : message
+        return run.status == 0 ? said : "\(clientName) failed (exit status \(run.status)): \(said)"
     }
 
     static func find(_ name: String) -> String? {
@@ -185,7 +216,17 @@ private final class OutputCollector: @unchecked Sendable {
 
 /// Reads the encoded rows an engine printed back into results.
 enum EngineOutput {
-    static func read(_ output: String, script: SQLScript, program: Program, engine: String) throws(DiagnosticList) -> EvaluationResult {
+    /// The line an engine prints before the first statement.
+    static let started = "kipi-started"
+
+    /// The line an engine prints after the rows of the statement of definition `index`.
+    static func finished(_ index: Int) -> String { "kipi-finished:\(index)" }
+
+    /// The results of `script`'s statements in `output`; a statement in `refused` is its KPI's
+    /// error with that message.
+    static func read(
+        _ output: String, script: SQLScript, program: Program, engine: String, refused: [Int: String] = [:]
+    ) throws(DiagnosticList) -> EvaluationResult {
         var rows: [Int: [[String]]] = [:]
         for line in output.split(separator: "\n", omittingEmptySubsequences: true) {
             let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
@@ -198,6 +239,13 @@ enum EngineOutput {
         var results: [KPIResult] = []
         for statement in script.statements {
             let definition = checked.definitions[statement.definition]
+            if let message = refused[statement.definition] {
+                results.append(
+                    KPIResult(
+                        name: definition.name, description: definition.description, format: definition.format, value: .single(.error(message)),
+                        isJudged: definition.thresholds != nil))
+                continue
+            }
             let found = rows[statement.definition] ?? []
             let type = definition.value.type
             let levels = definition.thresholds?.levels.map(\.level) ?? []

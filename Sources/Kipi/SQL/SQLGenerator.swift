@@ -148,10 +148,13 @@ final class SQLGenerator {
         let cells = keys.map { encoded($0.value) } + [fails.map { "(CASE WHEN \($0) THEN '!' ELSE \(encoded(shown)) END)" } ?? encoded(shown)]
             + judged.map { encoded($0.value) }
         let row = "concat('kipi:\(index)', \(tab), " + cells.joined(separator: ", \(tab), ") + ")"
-        let body = "\nFROM (SELECT \(computed.joined(separator: ", "))\(from)) g" + order
+        let body = "\nFROM (SELECT \(computed.joined(separator: ", "))\(from)) g"
+        // Read back, the rows need no order (they are sorted as in-process); the last one says
+        // the statement ran to its end.
+        let finished = "\nUNION ALL SELECT '\(EngineOutput.finished(index))'"
         return SQLStatement(
-            kpi: definition.name, text: with + "SELECT " + items.joined(separator: ", ") + body,
-            columns: keys.map(\.name) + ["value"] + judged.map(\.name), encodedText: with + "SELECT \(row) AS kipi_row" + body,
+            kpi: definition.name, text: with + "SELECT " + items.joined(separator: ", ") + body + order,
+            columns: keys.map(\.name) + ["value"] + judged.map(\.name), encodedText: with + "SELECT \(row) AS kipi_row" + body + finished,
             definition: index)
     }
 
