@@ -132,7 +132,7 @@ struct Session {
             let parameters = try parameterValues(for: program)
             // A table not named with --table keeps its Kipi name (the default table is `data`).
             var tables = Dictionary(uniqueKeysWithValues: program.columnsUsedByTable.keys.map { ($0, $0.isEmpty ? "data" : $0) })
-            tables.merge(options.sqlTables) { _, given in given }
+            tables.merge(try engineTables()) { _, given in given }
             var script = try reporting { try program.sql(dialect: options.dialect ?? .duckdb, tables: tables, parameters: parameters) }
             if let only = options.only {
                 guard knowsEveryKPI(only, of: program) else { return ExitStatus.usage }
@@ -143,6 +143,21 @@ struct Session {
         } catch {
             return error.status
         }
+    }
+
+    /// `--table`s as the engine is given them: a data file on this machine by its absolute
+    /// path (the engine may run elsewhere in the file system), and found, or a usage error.
+    func engineTables() throws(Failure) -> [String: String] {
+        var tables = options.sqlTables
+        for (table, reference) in tables where SQLEngine.isDataFile(reference) && !reference.contains("://") {
+            let url = URL(fileURLWithPath: reference)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                terminal.printError("kipi: error: no file '\(reference)' for --table \(table.isEmpty ? "" : table + "=")\(reference)")
+                throw Failure(status: ExitStatus.failure)
+            }
+            tables[table] = url.standardizedFileURL.path
+        }
+        return tables
     }
 
     /// `kipi eval --engine`: the SQL run by the engine's client, the column types asked of the
@@ -159,17 +174,18 @@ struct Session {
                 return ExitStatus.failure
             }
             let source = try formulaSource()
+            let sqlTables = try engineTables()
             var schemas: [String: Schema] = [:]
             if options.data.isEmpty {
-                for (table, name) in options.sqlTables { schemas[table] = try reporting { try engine.schema(of: name) } }
+                schemas = try reporting { try engine.schemas(of: sqlTables) }
             } else {
                 schemas = try loadTables(columns: nil).mapValues(\.schema)
             }
             let program = try compile(source, schemas: schemas)
             let parameters = try parameterValues(for: program)
             if let only = options.only, !knowsEveryKPI(only, of: program) { return ExitStatus.usage }
-            let result = try reporting { try engine.evaluate(program, tables: options.sqlTables, parameters: parameters, only: options.only.map(Set.init)) }
-            let sources = options.sqlTables.sorted { $0.key < $1.key }.map { ReportContext.Source(table: $0.key, file: $0.value, rows: 0) }
+            let result = try reporting { try engine.evaluate(program, tables: sqlTables, parameters: parameters, only: options.only.map(Set.init)) }
+            let sources = sqlTables.sorted { $0.key < $1.key }.map { ReportContext.Source(table: $0.key, file: $0.value, rows: 0) }
             return report(result, of: program, source: source, sources: sources)
         } catch {
             return error.status

@@ -39,11 +39,14 @@ extension Options {
             options.data.append((table, path))
         },
         OptionSpec(
-            names: ["--table"], value: "[NAME=]TABLE", help: "the SQL table of the default table (or of table NAME), for sql and --engine",
+            names: ["--table"], value: "[NAME=]TABLE",
+            help: "the SQL table of the default table (or of table NAME; `data` is the default one), or a .parquet, .csv or .json file the engine reads, for sql and --engine",
             commands: [.eval, .sql]
         ) { options, _, value throws(UsageError) in
-            let (table, name) = Kipi.tableAndPath(value)
+            var (table, name) = Kipi.tableAndPath(value)
             guard !name.isEmpty else { throw UsageError(message: "--table takes [NAME=]TABLE") }
+            // `data` names the default table, as `kipi sql` calls it in the SQL.
+            if table == "data" { table = "" }
             if options.sqlTables[table] != nil {
                 throw UsageError(message: table.isEmpty ? "--table is given twice for the default table" : "--table is given twice for table '\(table)'")
             }

@@ -448,3 +448,66 @@ extension SQLEngineTests {
         }
     }
 }
+
+extension SQLEngineTests {
+    /// `--table data=FILE.parquet`: the engine reads the file itself (DuckDB's `read_parquet`, a
+    /// Spark temporary view over its parquet source), and `kipi eval --engine` prints what
+    /// in-process evaluation of the same rows prints. The Parquet file is written by DuckDB from
+    /// the deals; the plans stay a CSV file, which the engine reads too.
+    @Test(arguments: [SQLDialect.duckdb, .spark])
+    func theEngineReadsAParquetFileItself(_ dialect: SQLDialect) throws {
+        let deals = try temporaryFile("deals.csv", Self.dealsCSV)
+        let folder = URL(fileURLWithPath: deals).deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plans = folder.appendingPathComponent("plans.csv").path
+        try Self.plansCSV.write(toFile: plans, atomically: true, encoding: .utf8)
+        let parquet = folder.appendingPathComponent("deals.parquet").path
+        let written = try runProgram(["duckdb", "-c", "COPY (SELECT * FROM read_csv('\(deals)')) TO '\(parquet)' (FORMAT parquet)"])
+        #expect(written.status == 0, "\(written.output)")
+        let formulas = try temporaryFile(
+            "files.kpi",
+            """
+            total = sum(amount)
+            p90 = percentile(amount, 0.9)
+            by_month = sum(amount) by manager, month(date)
+            won_share = percent(won) by region
+            plan_fact = sum(amount where won) / sum(plans.target) by manager
+            last_call = max(opened)
+
+            """)
+        var arguments = ["eval", formulas, "--engine", dialect.rawValue, "--table", "data=\(parquet)", "--table", "plans=\(plans)"]
+        if dialect == .spark {
+            let home = folder.appendingPathComponent("spark").path
+            arguments += ["--connect", "--driver-java-options -Dderby.system.home=\(home) --conf spark.sql.warehouse.dir=\(home)/warehouse"]
+        }
+        let onEngine = CapturedRun(arguments)
+        let inProcess = CapturedRun(["eval", formulas, "--data", deals, "--data", "plans=\(plans)"])
+        #expect(onEngine.errors == "")
+        #expect(onEngine.status == 0)
+        #expect(onEngine.output == inProcess.output)
+        #expect(inProcess.output.contains("by_month"))
+    }
+}
+
+extension SQLEngineTests {
+    /// A data file as a table: Spark reads it through a temporary view made first, PostgreSQL
+    /// cannot read it (a clear error), and a file that is not there is named.
+    @Test func dataFilesAsTablesInTheSQL() throws {
+        let formulas = try temporaryFile("total.kpi", "total = sum(amount)\n")
+        let folder = URL(fileURLWithPath: formulas).deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let parquet = folder.appendingPathComponent("deals.parquet").path
+        FileManager.default.createFile(atPath: parquet, contents: Data())
+        let spark = CapturedRun(["sql", formulas, "--dialect", "spark", "--table", "data=\(parquet)"])
+        #expect(spark.output.hasPrefix("CREATE OR REPLACE TEMPORARY VIEW `kipi file data` USING parquet OPTIONS (path '\(parquet)');\n"))
+        #expect(spark.output.contains("SELECT * FROM `kipi file data` r"))
+        let duckdb = CapturedRun(["sql", formulas, "--dialect", "duckdb", "--table", "data=\(parquet)"])
+        #expect(duckdb.output.contains("SELECT * FROM read_parquet('\(parquet)') r"))
+        let postgres = CapturedRun(["sql", formulas, "--dialect", "postgres", "--table", "data=\(parquet)"])
+        #expect(postgres.errors == "kipi: error: postgres does not read the file '\(parquet)' itself: load it into a table and give the table with --table\n")
+        #expect(postgres.status == 1)
+        let missing = CapturedRun(["sql", formulas, "--dialect", "duckdb", "--table", "data=nowhere/deals.parquet"])
+        #expect(missing.errors == "kipi: error: no file 'nowhere/deals.parquet' for --table nowhere/deals.parquet\n")
+        #expect(missing.status == 1)
+    }
+}

@@ -19,6 +19,10 @@ public struct SQLEngine: Sendable {
         self.executable = executable
     }
 
+    /// Whether a table reference names a data file the engine reads itself (by its extension:
+    /// `.parquet`, `.csv`, `.json`, `.jsonl`, `.ndjson`) rather than a table.
+    public static func isDataFile(_ reference: String) -> Bool { SQLDataFile(reference: reference) != nil }
+
     /// The client's name on PATH.
     public var clientName: String {
         switch dialect {
@@ -42,49 +46,79 @@ public struct SQLEngine: Sendable {
         var script = try program.sql(dialect: dialect, tables: tables, parameters: parameters)
         if let only { script.statements = script.statements.filter { only.contains($0.kpi) } }
         // The engine goes on past a statement it refuses; the marker first shows that it ran at all.
-        let sent = ["SELECT '\(EngineOutput.started)';"] + script.statements.map { $0.encodedText + ";" }
+        let sent = script.setup.map { $0 + ";" } + ["SELECT '\(EngineOutput.started)';"] + script.statements.map { $0.encodedText + ";" }
         let run = try execute(sent.joined(separator: "\n"), continuing: true)
-        guard run.output.split(separator: "\n").contains(where: { $0.hasPrefix(EngineOutput.started) }) else { throw DiagnosticList([Diagnostic(message: failure(run))]) }
+        guard run.output.split(separator: "\n").contains(where: { $0.hasPrefix(EngineOutput.started) }) else {
+            throw DiagnosticList([Diagnostic(message: "\(clientName) failed (exit status \(run.status)): \(failure(run))")])
+        }
         var refused: [Int: String] = [:]
         let lines = Set(run.output.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) })
         let missing = script.statements.filter { !lines.contains(EngineOutput.finished($0.definition)) }
         for statement in missing {
             // With one refused statement, the engine's words are its; with several, each is sent
             // again alone to tell their messages apart.
-            let alone = missing.count == 1 ? run : try execute(statement.encodedText + ";", continuing: false)
+            let alone = missing.count == 1 ? run : try execute((script.setup + [statement.encodedText]).map { $0 + ";" }.joined(separator: "\n"), continuing: false)
             refused[statement.definition] = "\(clientName) refused the SQL of KPI '\(statement.kpi)': " + failure(alone)
         }
         return try EngineOutput.read(run.output, script: script, program: program, engine: clientName, refused: refused)
     }
 
-    /// The column types of `table` as the engine describes them, for checking formulas before
-    /// writing their SQL.
+    /// The column types of `table` (a table's name, or a data file the engine reads) as the
+    /// engine describes them, for checking formulas before writing their SQL.
     public func schema(of table: String) throws(DiagnosticList) -> Schema {
-        let reference = dialect.tableReference(table)
-        let query: String
-        switch dialect {
-        case .duckdb:
-            query = "SELECT concat('kipi:', column_name, chr(9), column_type) FROM (DESCRIBE \(reference));"
-        case .postgres:
-            query = """
-                SELECT 'kipi:' || attname || chr(9) || format_type(atttypid, atttypmod) FROM pg_attribute \
-                WHERE attrelid = \(dialect.text(reference))::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
-                """
-        case .spark:
-            query = "DESCRIBE \(reference);"
+        guard let schema = try schemas(of: ["": table])[""] else { throw DiagnosticList([]) }
+        return schema
+    }
+
+    /// The column types of each table (Kipi's table names to SQL table references or data
+    /// files), asked of the engine in one run: one session, one JVM for spark-sql.
+    public func schemas(of tables: [String: String]) throws(DiagnosticList) -> [String: Schema] {
+        let names = tables.keys.sorted()
+        var script: [String] = []
+        for (position, name) in names.enumerated() {
+            let reference = tables[name] ?? ""
+            var from = dialect.tableReference(reference)
+            if let file = SQLDataFile(reference: reference) {
+                guard let reading = file.reading(in: dialect, viewName: "kipi file \(name.isEmpty ? "data" : name)") else {
+                    throw DiagnosticList([Diagnostic(message: "\(dialect.rawValue) does not read the file '\(reference)' itself: load it into a table and give the table with --table")])
+                }
+                from = reading.from
+                if let setup = reading.setup { script.append(setup + ";") }
+            }
+            // Each table's rows follow a line naming it (spark-sql prints DESCRIBE's own rows).
+            script.append("SELECT '\(EngineOutput.started):\(position)';")
+            switch dialect {
+            case .duckdb:
+                script.append("SELECT concat('kipi:', column_name, chr(9), column_type) FROM (DESCRIBE SELECT * FROM \(from));")
+            case .postgres:
+                script.append(
+                    "SELECT 'kipi:' || attname || chr(9) || format_type(atttypid, atttypmod) FROM pg_attribute "
+                        + "WHERE attrelid = \(dialect.text(from))::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;")
+            case .spark:
+                script.append("DESCRIBE QUERY SELECT * FROM \(from);")
+            }
         }
-        var columns: [(name: String, type: KipiType)] = []
-        // spark-sql prints DESCRIBE's own rows: name, type and comment, tab-separated.
-        for line in try run(query).split(separator: "\n") where dialect == .spark || line.hasPrefix("kipi:") {
+        var columns: [Int: [(name: String, type: KipiType)]] = [:]
+        var current: Int?
+        for line in try run(script.joined(separator: "\n")).split(separator: "\n") {
+            if line.hasPrefix(EngineOutput.started + ":") {
+                current = Int(String(line.dropFirst(EngineOutput.started.count + 1)).trimmingWhitespace())
+                continue
+            }
+            guard let current, dialect == .spark || line.hasPrefix("kipi:") else { continue }
             let row = line.hasPrefix("kipi:") ? line.dropFirst(5) : line
             let fields = row.split(separator: "\t", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
-            guard fields.count >= 2, !fields[0].hasPrefix("#"), !columns.contains(where: { $0.name == fields[0] }) else { continue }
-            columns.append((fields[0], SQLEngine.kipiType(ofSQLType: fields[1])))
+            guard fields.count >= 2, !fields[0].hasPrefix("#"), !(columns[current] ?? []).contains(where: { $0.name == fields[0] }) else { continue }
+            columns[current, default: []].append((fields[0], SQLEngine.kipiType(ofSQLType: fields[1])))
         }
-        guard !columns.isEmpty else {
-            throw DiagnosticList([Diagnostic(message: "\(clientName) describes no columns of table '\(table)'")])
+        var schemas: [String: Schema] = [:]
+        for (position, name) in names.enumerated() {
+            guard let found = columns[position], !found.isEmpty else {
+                throw DiagnosticList([Diagnostic(message: "\(clientName) describes no columns of table '\(tables[name] ?? "")'")])
+            }
+            schemas[name] = Schema(columns: found)
         }
-        return Schema(columns: columns)
+        return schemas
     }
 
     /// The Kipi type of a column of an SQL type.
@@ -100,7 +134,9 @@ public struct SQLEngine: Sendable {
     /// Runs `sql` through the client and returns what it printed.
     func run(_ sql: String) throws(DiagnosticList) -> String {
         let run = try execute(sql, continuing: false)
-        guard run.status == 0 else { throw DiagnosticList([Diagnostic(message: failure(run))]) }
+        guard run.status == 0 else {
+            throw DiagnosticList([Diagnostic(message: "\(clientName) failed (exit status \(run.status)): \(failure(run))")])
+        }
         return run.output
     }
 
@@ -152,8 +188,7 @@ public struct SQLEngine: Sendable {
         }
         let errorLines = lines.filter { $0.contains("ERROR") || $0.contains("Error") || $0.contains("Exception") || $0.hasPrefix("[") }
         let message = (errorLines.isEmpty ? Array(lines.suffix(12)) : Array(errorLines.prefix(6))).joined(separator: "\n")
-        let said = message.isEmpty ? run.output.trimmingWhitespace() : message
-        return run.status == 0 ? said : "\(clientName) failed (exit status \(run.status)): \(said)"
+        return message.isEmpty ? run.output.trimmingWhitespace() : message
     }
 
     static func find(_ name: String) -> String? {

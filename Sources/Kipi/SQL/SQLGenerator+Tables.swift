@@ -9,6 +9,14 @@ extension SQLGenerator {
                 return "SELECT NULL"
             }
             var rows = dialect.tableReference(reference)
+            if let file = SQLDataFile(reference: reference) {
+                guard let reading = file.reading(in: dialect, viewName: "kipi file \(table.isEmpty ? "data" : table)") else {
+                    _ = problem("\(dialect.rawValue) does not read the file '\(reference)' itself: load it into a table and give the table with --table")
+                    return "SELECT NULL"
+                }
+                rows = reading.from
+                if let statement = reading.setup, !setup.contains(statement) { setup.append(statement) }
+            }
             for index in used.sorted() where program.definitions[index].value.shape == .rows(table) && plan.rowLocalDefinitions.contains(index) {
                 let value = lower(program.definitions[index].value, .row(table: table, alias: "r"))
                 let (column, failed) = materializedColumns(index)

@@ -18,10 +18,13 @@ public struct SQLScript: Sendable, Hashable {
     public var dialect: SQLDialect
     /// One statement per reported KPI, in file order.
     public var statements: [SQLStatement]
+    /// What runs before the statements, in the same session: Spark's temporary views over the
+    /// data files named as tables.
+    public var setup: [String] = []
 
-    /// The script as `kipi sql` prints it: each statement after a comment naming its KPI.
+    /// The script as `kipi sql` prints it: the setup, then each statement after a comment naming its KPI.
     public var text: String {
-        statements.map { "-- \($0.kpi)\n\($0.text);\n" }.joined(separator: "\n")
+        (setup.map { "\($0);\n" } + statements.map { "-- \($0.kpi)\n\($0.text);\n" }).joined(separator: "\n")
     }
 }
 
@@ -45,6 +48,8 @@ final class SQLGenerator {
     var aliases = 0
     private(set) var problems: [Diagnostic] = []
     var reported: Set<String> = []
+    /// The script's setup statements, in the order first needed.
+    var setup: [String] = []
     /// Row-level definitions computed as columns of their table's rows.
     var materialized: Set<Int> = []
     /// Keys computed as columns of their table's rows.
@@ -80,7 +85,8 @@ final class SQLGenerator {
 
     /// The script, or the problems that keep the program from being written in this dialect.
     func script() -> SQLScript {
-        SQLScript(dialect: dialect, statements: program.kpis.map(statement))
+        let statements = program.kpis.map(statement)
+        return SQLScript(dialect: dialect, statements: statements, setup: setup)
     }
 
     // MARK: Statements
