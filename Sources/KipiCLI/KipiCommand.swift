@@ -122,18 +122,32 @@ struct Session {
         return true
     }
 
-    /// `kipi sql`: the program as SQL, its column types from `--data` when given.
+    /// `kipi sql`: the program as SQL. Its column types come from `--data` (or the file's `data`
+    /// lines, when their files are here), else from the engine with `--connect`, else from the
+    /// formulas' uses of each column; `--type` overrides each.
     func sql() -> Int32 {
         do {
             let source = try formulaSource()
+            let dialect = options.dialect ?? .duckdb
             let declared = declaredData(source)
-            let schemas = options.data.isEmpty && declared.isEmpty ? nil : try loadTables(columns: nil, declared: declared).mapValues(\.schema)
-            let program = try compile(source, schemas: schemas)
+            let sqlTables = try engineTables()
+            var schemas: [String: Schema]?
+            if !options.data.isEmpty || (!declared.isEmpty && options.connection == nil && declared.allSatisfy { FileManager.default.fileExists(atPath: $0.resolvedPath) }) {
+                schemas = try loadTables(columns: nil, declared: declared).mapValues(\.schema)
+            } else if let connection = options.connection {
+                // The engine knows only the tables given; each other keeps its Kipi name there.
+                let named = try compile(source, schemas: nil).columnsUsedByTable.keys.reduce(into: [String: String]()) { $0[$1] = $1.isEmpty ? "data" : $1 }
+                let engine = SQLEngine(dialect: dialect, connection: connection)
+                schemas = try reporting { try engine.schemas(of: named.merging(sqlTables) { _, given in given }) }
+            } else {
+                schemas = try compile(source, schemas: nil).columnTypesFromUse
+            }
+            let program = try compile(source, schemas: schemas.map(overridingTypes))
             let parameters = try parameterValues(for: program)
             // A table not named with --table keeps its Kipi name (the default table is `data`).
             var tables = Dictionary(uniqueKeysWithValues: program.columnsUsedByTable.keys.map { ($0, $0.isEmpty ? "data" : $0) })
-            tables.merge(try engineTables()) { _, given in given }
-            var script = try reporting { try program.sql(dialect: options.dialect ?? .duckdb, tables: tables, parameters: parameters) }
+            tables.merge(sqlTables) { _, given in given }
+            var script = try reporting { try program.sql(dialect: dialect, tables: tables, parameters: parameters) }
             if let only = options.only {
                 guard knowsEveryKPI(only, of: program) else { return ExitStatus.usage }
                 script.statements = script.statements.filter { only.contains($0.kpi) }
@@ -142,6 +156,16 @@ struct Session {
             return ExitStatus.success
         } catch {
             return error.status
+        }
+    }
+
+    /// The schemas with `--type`'s types in place of those found (data files apply them as they are read).
+    func overridingTypes(_ schemas: [String: Schema]) -> [String: Schema] {
+        schemas.reduce(into: [:]) { result, entry in
+            let forced = options.columnTypes(for: entry.key)
+            var schema = entry.value
+            schema.columns = schema.columns.map { ($0.name, forced[$0.name] ?? $0.type) }
+            result[entry.key] = schema
         }
     }
 

@@ -54,7 +54,7 @@ extension Options {
         },
         OptionSpec(
             names: ["--connect"], value: "DB", help: "DuckDB's database file, PostgreSQL's connection string or URL, or spark-sql's options",
-            commands: [.eval]
+            commands: [.eval, .sql]
         ) { options, _, value in options.connection = value },
         OptionSpec(
             names: ["--dialect"], value: "duckdb|postgres|spark", help: "the SQL to write", commands: [.sql]

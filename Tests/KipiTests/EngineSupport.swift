@@ -74,10 +74,10 @@ enum Engines {
     }
 
     /// The program evaluated in-process and on the engine, over the same tables (on the engine,
-    /// those in `absent` are missing).
+    /// those in `absent` are missing; `engineProgram`, when given, is the one written as SQL).
     static func bothWays(
         _ program: Program, tables: [String: DataTable], on dialect: SQLDialect, parameters: [String: Value] = [:], only: Set<String>? = nil,
-        absent: Set<String> = []
+        absent: Set<String> = [], engineProgram: Program? = nil
     ) throws
         -> (inProcess: EvaluationResult, engine: EvaluationResult)
     {
@@ -102,7 +102,7 @@ enum Engines {
             try? FileManager.default.removeItem(at: initialization)
             try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-spark").path)
         }
-        let onEngine = try engine.evaluate(program, tables: names, parameters: parameters, only: only)
+        let onEngine = try engine.evaluate(engineProgram ?? program, tables: names, parameters: parameters, only: only)
         return (try program.evaluate(tables: tables, parameters: parameters), onEngine)
     }
 

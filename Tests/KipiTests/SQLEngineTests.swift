@@ -25,6 +25,21 @@ struct SQLEngineTests {
         let (expected, actual) = try Engines.bothWays(program, tables: tables, on: dialect)
         #expect(Engines.differences(expected, actual) == [])
     }
+
+    /// `kipi sql` without a sample file: each column typed by its uses (`columnTypesFromUse`),
+    /// the SQL run over the tables as the engine holds them, equal to in-process evaluation with
+    /// the data's own types.
+    @Test(arguments: CookbookTests.examples.map(\.name), [SQLDialect.duckdb, .postgres])
+    func theCookbookWithoutItsDataGivesTheSameValuesOnTheEngine(_ name: String, _ dialect: SQLDialect) throws {
+        let (program, tables) = try Self.cookbook(name)
+        let path = CookbookTests.formulas.appendingPathComponent("\(name).kpi").path
+        let source = SourceText(name: path, text: try String(contentsOfFile: path, encoding: .utf8))
+        let fromUse = try Kipi().compile(source: source, schema: nil, loadImport: Kipi.readImport).columnTypesFromUse
+        let written = try Kipi().compile(
+            source: source, schema: fromUse[""], tables: fromUse.filter { !$0.key.isEmpty }, loadImport: Kipi.readImport)
+        let (expected, actual) = try Engines.bothWays(program, tables: tables, on: dialect, engineProgram: written)
+        #expect(Engines.differences(expected, actual) == [])
+    }
 }
 
 extension SQLEngineTests {
@@ -509,5 +524,28 @@ extension SQLEngineTests {
         let missing = CapturedRun(["sql", formulas, "--dialect", "duckdb", "--table", "data=nowhere/deals.parquet"])
         #expect(missing.errors == "kipi: error: no file 'nowhere/deals.parquet' for --table nowhere/deals.parquet\n")
         #expect(missing.status == 1)
+    }
+}
+
+extension SQLEngineTests {
+    /// `kipi sql --connect` asks the engine for the column types, as `--engine` does; `--type`
+    /// sets one without data; with neither, a column no use decides is text (read as it is).
+    @Test func sqlTakesColumnTypesFromTheEngineOrFromType() throws {
+        let engine = try Engines.engine(.duckdb)
+        let database = try #require(engine.connection)
+        defer { try? FileManager.default.removeItem(atPath: database) }
+        _ = try engine.run("CREATE TABLE sales AS SELECT 'EU' AS region, 5 AS code, DATE '2024-01-02' AS closed;")
+        let formulas = try temporaryFile("types.kpi", "top = max(code) by region\nlast = max(closed)\n")
+        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: formulas).deletingLastPathComponent()) }
+        let asked = CapturedRun(["sql", formulas, "--dialect", "duckdb", "--table", "sales", "--connect", database])
+        #expect(asked.errors == "")
+        #expect(asked.output.contains("CAST(r1.\"code\" AS DOUBLE)"))
+        #expect(asked.output.contains("CAST(r2.\"closed\" AS TIMESTAMP)"))
+        let typed = CapturedRun(["sql", formulas, "--dialect", "duckdb", "--table", "sales", "--type", "code=number"])
+        #expect(typed.output.contains("CAST(r1.\"code\" AS DOUBLE)"))
+        #expect(!typed.output.contains("TIMESTAMP"))
+        let untyped = CapturedRun(["sql", formulas, "--dialect", "duckdb", "--table", "sales"])
+        #expect(untyped.errors == "")
+        #expect(!untyped.output.contains("CAST(r1.\"code\""))
     }
 }

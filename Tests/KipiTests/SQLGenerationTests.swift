@@ -147,3 +147,67 @@ extension SQLGenerationTests {
         #expect(throws: Never.self) { try program.sql(dialect: .duckdb, tables: ["": "data"], parameters: ["goal": .number(5)]) }
     }
 }
+
+/// `kipi sql` with no sample file: the column types the formulas' uses call for.
+struct ColumnTypesFromUseTests {
+    func types(_ formulas: String) throws -> [String: [String: KipiType]] {
+        let program = try Kipi().compile(source: SourceText(name: "use.kpi", text: formulas), schema: nil)
+        return program.columnTypesFromUse.mapValues { Dictionary(uniqueKeysWithValues: $0.columns.map { ($0.name, $0.type) }) }
+    }
+
+    @Test func eachColumnTakesTheTypeItsUsesCallFor() throws {
+        let found = try types(
+            """
+            revenue = sum(amount) by manager, month(closed)
+            win_rate = percent(won)
+            let wait = (answered - opened) * 24
+            calls_by_hour = count() by hour(opened)
+            late = avg(wait)
+            recent = count(where spend.month >= "2024-04") by month(spend.month)
+            score = avg(lookup(rating, ["poor", "good"], [0, 10]))
+            let top = max(weight) by manager
+            weighted = sum(points * top) by manager
+            tenure = avg(coalesce(left_on, date("2024-06-30")) - hired)
+            first_year = year(min(hired))
+            shown = max(note & "!")
+            """)
+        #expect(found[""]?["amount"] == .number)
+        #expect(found[""]?["manager"] == .text)
+        #expect(found[""]?["closed"] == .date)
+        #expect(found[""]?["won"] == .boolean)
+        // A difference of two columns is dates when either is read as a date elsewhere.
+        #expect(found[""]?["answered"] == .date)
+        #expect(found[""]?["opened"] == .date)
+        // Compared with text, a month column is text, which month() reads too.
+        #expect(found["spend"]?["month"] == .text)
+        #expect(found[""]?["rating"] == .text)
+        // Through a definition and max: multiplied, so a number.
+        #expect(found[""]?["weight"] == .number)
+        #expect(found[""]?["left_on"] == .date)
+        #expect(found[""]?["hired"] == .date)
+        #expect(found[""]?["note"] == .text)
+    }
+
+    @Test func aKeyReadFromTwoTablesIsOneType() throws {
+        let found = try types("ratio = sum(amount) / sum(plans.target) by week_no\nlet x = avg(week_no) + 1\nshown = x\n")
+        #expect(found[""]?["week_no"] == .number)
+        #expect(found["plans"]?["week_no"] == .number)
+    }
+
+    /// Every cookbook file, copied where its data files are not, gives SQL in every dialect.
+    @Test(arguments: SQLDialect.allCases)
+    func theCookbookWithoutItsDataGivesSQL(_ dialect: SQLDialect) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kipi-nodata-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: CookbookTests.formulas.path) where file.hasSuffix(".kpi") {
+            try FileManager.default.copyItem(at: CookbookTests.formulas.appendingPathComponent(file), to: folder.appendingPathComponent(file))
+        }
+        for example in CookbookTests.examples {
+            let run = CapturedRun(["sql", folder.appendingPathComponent("\(example.name).kpi").path, "--dialect", dialect.rawValue])
+            #expect(run.errors == "", "\(example.name)")
+            #expect(run.status == 0)
+            #expect(run.output.contains("SELECT"))
+        }
+    }
+}
