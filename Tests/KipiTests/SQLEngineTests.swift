@@ -19,7 +19,7 @@ struct SQLEngineTests {
         return (program, tables)
     }
 
-    @Test(arguments: CookbookTests.examples.map(\.name), [SQLDialect.duckdb, .postgres])
+    @Test(arguments: CookbookTests.examples.map(\.name), [SQLDialect.duckdb, .postgres, .spark])
     func theCookbookGivesTheSameValuesOnTheEngine(_ name: String, _ dialect: SQLDialect) throws {
         let (program, tables) = try Self.cookbook(name)
         let (expected, actual) = try Engines.bothWays(program, tables: tables, on: dialect)

@@ -133,10 +133,12 @@ extension Aggregates {
     static let sqlForms: [String: SQLForm] = [
         "count": .aggregate { call in SQLValue(call.countOfRows) },
         "sum": .aggregate { call in SQLValue("COALESCE(sum(\(call.collections[0])), 0E0)") },
-        "avg": .aggregate { call in SQLValue("avg(\(call.collections[0]))", fails: SQLCall.fewerThan(1)) },
-        "min": .aggregate { call in SQLValue(call.unordered("min(\(call.orderedValues))"), fails: SQLCall.fewerThan(1)) },
-        "max": .aggregate { call in SQLValue(call.unordered("max(\(call.orderedValues))"), fails: SQLCall.fewerThan(1)) },
+        "avg": .aggregate { call in SQLValue("avg(\(call.collections[0]))", fails: call.fewerThan(1)) },
+        "min": .aggregate { call in SQLValue(call.unordered("min(\(call.orderedValues))"), fails: call.fewerThan(1)) },
+        "max": .aggregate { call in SQLValue(call.unordered("max(\(call.orderedValues))"), fails: call.fewerThan(1)) },
         "count_distinct": .aggregate { call in SQLValue("CAST(count(DISTINCT \(call.collections[0])) AS \(call.dialect.doubleType))") },
-        "percent": .aggregate { call in SQLValue("avg(CASE WHEN \(call.collections[0]) THEN 1E0 ELSE 0E0 END)", fails: SQLCall.fewerThan(1)) },
+        "percent": .aggregate { call in
+            SQLValue("avg(CASE WHEN \(call.collections[0]) THEN 1E0 WHEN NOT \(call.collections[0]) THEN 0E0 END)", fails: call.fewerThan(1))
+        },
     ]
 }

@@ -40,9 +40,9 @@ extension Dispersion {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).
     static let sqlForms: [String: SQLForm] = [
-        "var": .aggregate { call in SQLValue("var_samp(\(call.collections[0]))", fails: SQLCall.fewerThan(2)) },
-        "varp": .aggregate { call in SQLValue("var_pop(\(call.collections[0]))", fails: SQLCall.fewerThan(1)) },
-        "stdev": .aggregate { call in SQLValue("stddev_samp(\(call.collections[0]))", fails: SQLCall.fewerThan(2)) },
-        "stdevp": .aggregate { call in SQLValue("stddev_pop(\(call.collections[0]))", fails: SQLCall.fewerThan(1)) },
+        "var": .aggregate { call in SQLValue("var_samp(\(call.collections[0]))", fails: call.fewerThan(2)) },
+        "varp": .aggregate { call in SQLValue("var_pop(\(call.collections[0]))", fails: call.fewerThan(1)) },
+        "stdev": .aggregate { call in SQLValue("stddev_samp(\(call.collections[0]))", fails: call.fewerThan(2)) },
+        "stdevp": .aggregate { call in SQLValue("stddev_pop(\(call.collections[0]))", fails: call.fewerThan(1)) },
     ]
 }

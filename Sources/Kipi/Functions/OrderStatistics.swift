@@ -145,8 +145,9 @@ extension OrderStatistics {
             let value = interpolated(call) { n in "\(k) * (\(n) + 1) - 1" }
             return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(k) IS NOT NULL AND NOT \(valid))")
         },
-        "percentrank": SQLForm { call in percentRank(call, inclusive: true) },
-        "percentrank_exc": SQLForm { call in percentRank(call, inclusive: false) },
+        "percentrank": .aggregate({ call in percentRank(call, inclusive: true, asAggregate: true) }, otherwise: { call in percentRank(call, inclusive: true) }),
+        "percentrank_exc": .aggregate(
+            { call in percentRank(call, inclusive: false, asAggregate: true) }, otherwise: { call in percentRank(call, inclusive: false) }),
     ]
 
     /// The value at the fractional 0-based position `position` (written over `n`, the number of
@@ -173,7 +174,7 @@ extension OrderStatistics {
         case .postgres: quantile = "percentile_cont(\(fraction)) WITHIN GROUP (ORDER BY \(v))"
         case .spark: quantile = "percentile(\(v), \(fraction))"
         }
-        return SQLValue(quantile, fails: SQLCall.fewerThan(1))
+        return SQLValue(quantile, fails: call.fewerThan(1))
     }
 
     /// PERCENTILE.INC at any k: the sorted values interpolated at (n − 1)·k.
@@ -188,8 +189,11 @@ extension OrderStatistics {
         call.constants.first.flatMap { $0?.number }
     }
 
-    private static func percentRank(_ call: SQLCall, inclusive: Bool) -> SQLValue? {
+    /// PERCENTRANK over the rows; `asAggregate`, as aggregate expressions over them, which needs
+    /// v and the significance known as the SQL is written (nil otherwise).
+    private static func percentRank(_ call: SQLCall, inclusive: Bool, asAggregate: Bool = false) -> SQLValue? {
         guard let v = call.argument(0)?.value else { return nil }
+        if asAggregate, call.constants.contains(where: { $0 == nil }) { return nil }
         let x = call.collections[0]
         let significance = call.argument(1)?.value
         let digits = significance.map { "least(\(call.dialect.truncated($0)), 15)" } ?? call.dialect.number(3)
@@ -200,13 +204,14 @@ extension OrderStatistics {
         let fraction = "(\(v) - \(below)) / (\(above) - \(below))"
         let present = inclusive ? "\(smaller) / (\(n) - 1)" : "(\(smaller) + 1) / (\(n) + 1)"
         let between = inclusive ? "(\(smaller) - 1 + \(fraction)) / (\(n) - 1)" : "(\(smaller) + \(fraction)) / (\(n) + 1)"
-        let outside = "count(*) = 0 OR \(v) < min(\(x)) OR \(v) > max(\(x))"
-        let rank = call.over("""
-            CASE WHEN \(outside) THEN NULL WHEN count(*) = 1 THEN \(call.dialect.number(inclusive ? 1 : 0.5)) \
+        let outside = "\(call.rowCount) = 0 OR \(v) < min(\(x)) OR \(v) > max(\(x))"
+        let ranked = """
+            CASE WHEN \(outside) THEN NULL WHEN \(call.rowCount) = 1 THEN \(call.dialect.number(inclusive ? 1 : 0.5)) \
             WHEN sum(CASE WHEN \(x) = \(v) THEN 1 ELSE 0 END) > 0 THEN \(present) ELSE \(between) END
-            """)
-        let shown = truncatedToDigits(rank, digits: digits)
-        var fails = "(\(v) IS NOT NULL AND \(call.over(outside)))"
+            """
+        let rank = asAggregate ? "(\(ranked))" : call.over(ranked)
+        let shown = truncatedToDigits(rank, digits: digits, inline: asAggregate)
+        var fails = "(\(v) IS NOT NULL AND \(asAggregate ? "(\(outside))" : call.over(outside)))"
         if let significance { fails = "(\(fails) OR (\(significance) IS NOT NULL AND \(call.dialect.truncated(significance)) < 1))" }
         let valid = significance.map { "\(call.dialect.truncated($0)) >= 1" } ?? "TRUE"
         return SQLValue("(CASE WHEN \(valid) THEN \(shown) END)", fails: fails)
@@ -214,9 +219,12 @@ extension OrderStatistics {
 
     /// Truncation to `digits` decimals of the value's 15 significant digits, as Excel truncates:
     /// a rank of 0.05 computed as 0.04999999999999999 truncates to 0.05.
-    private static func truncatedToDigits(_ value: String, digits: String) -> String {
-        let halfDigit = "0.5E0 * power(10E0, floor(log10(abs(t.r))) - 14)"
+    /// `inline` writes the value at each use (an aggregate expression cannot be moved into a subquery).
+    private static func truncatedToDigits(_ value: String, digits: String, inline: Bool = false) -> String {
+        let r = inline ? value : "t.r"
+        let halfDigit = "0.5E0 * power(10E0, floor(log10(abs(\(r)))) - 14)"
         let scale = "power(10E0, \(digits))"
-        return "(SELECT CASE WHEN t.r = 0 THEN t.r ELSE floor((t.r + \(halfDigit)) * \(scale)) / \(scale) END FROM (SELECT \(value) AS r) t)"
+        let truncated = "CASE WHEN \(r) = 0 THEN \(r) ELSE floor((\(r) + \(halfDigit)) * \(scale)) / \(scale) END"
+        return inline ? "(\(truncated))" : "(SELECT \(truncated) FROM (SELECT \(value) AS r) t)"
     }
 }

@@ -342,10 +342,12 @@ extension Windows {
                 return SQLValue("(\(window.current.value) / NULLIF(\(total), 0))", fails: "COALESCE(\(total) = 0 AND \(window.current.value) IS NOT NULL, FALSE)")
             }
         },
-        "rank": SQLForm { call in
-            sqlAcrossGroups(call) { window in
-                SQLValue("(1E0 + (SELECT count(*) FROM \(window.groups) WHERE \(both(window.samePeriod, "\(window.value) > \(window.current.value)"))))")
-            }
+        // RANK() counts the groups before a group, and ties share the lower rank: 1 + the number of
+        // larger values, as the implementation; nulls sort last, after every value.
+        "rank": .overGroups { window in
+            let over = "OVER (\(window.periodPartition.isEmpty ? "" : window.periodPartition + " ")ORDER BY \(window.value) DESC NULLS LAST)"
+            let failed = "max(CASE WHEN \(window.failed) THEN 1 ELSE 0 END) OVER (\(window.periodPartition))"
+            return SQLValue("(CASE WHEN \(window.value) IS NULL THEN NULL ELSE CAST(RANK() \(over) AS \(window.dialect.doubleType)) END)", fails: "(\(failed) = 1)")
         },
     ]
 }

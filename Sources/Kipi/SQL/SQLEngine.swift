@@ -45,15 +45,27 @@ public struct SQLEngine: Sendable {
     ) throws(DiagnosticList) -> EvaluationResult {
         var script = try program.sql(dialect: dialect, tables: tables, parameters: parameters)
         if let only { script.statements = script.statements.filter { only.contains($0.kpi) } }
-        // The engine goes on past a statement it refuses; the marker first shows that it ran at all.
-        let sent = script.setup.map { $0 + ";" } + ["SELECT '\(EngineOutput.started)';"] + script.statements.map { $0.encodedText + ";" }
-        let run = try execute(sent.joined(separator: "\n"), continuing: true)
-        guard run.output.split(separator: "\n").contains(where: { $0.hasPrefix(EngineOutput.started) }) else {
-            throw DiagnosticList([Diagnostic(message: "\(clientName) failed (exit status \(run.status)): \(failure(run))")])
+        // First every KPI in one query, its tables computed once; if the engine refuses it, each
+        // statement on its own. The engine goes on past a statement it refuses; the marker first
+        // shows that it ran at all.
+        var run = ClientRun(status: 0, output: "", errors: "")
+        var missing = script.statements
+        if let combined = program.combinedSQL(script, tables: tables, parameters: parameters) {
+            run = try execute((script.setup + [combined]).map { $0 + ";" }.joined(separator: "\n"), continuing: true)
+            let lines = Set(run.output.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) })
+            // A query stopped part way may have printed some KPIs' rows: all are sent again.
+            if script.statements.allSatisfy({ lines.contains(EngineOutput.finished($0.definition)) }) { missing = [] }
+        }
+        if !missing.isEmpty {
+            let sent = script.setup.map { $0 + ";" } + ["SELECT '\(EngineOutput.started)';"] + missing.map { $0.encodedText + ";" }
+            run = try execute(sent.joined(separator: "\n"), continuing: true)
+            guard run.output.split(separator: "\n").contains(where: { $0.hasPrefix(EngineOutput.started) }) else {
+                throw DiagnosticList([Diagnostic(message: "\(clientName) failed (exit status \(run.status)): \(failure(run))")])
+            }
+            let lines = Set(run.output.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) })
+            missing = missing.filter { !lines.contains(EngineOutput.finished($0.definition)) }
         }
         var refused: [Int: String] = [:]
-        let lines = Set(run.output.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) })
-        let missing = script.statements.filter { !lines.contains(EngineOutput.finished($0.definition)) }
         for statement in missing {
             // With one refused statement, the engine's words are its; with several, each is sent
             // again alone to tell their messages apart.

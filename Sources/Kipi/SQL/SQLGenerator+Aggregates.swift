@@ -3,10 +3,9 @@ extension SQLGenerator {
     func aggregate(_ call: AggregateCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
         let collectionIndices = call.roles.indices.filter { call.roles[$0] == .collection }
         let valueIndices = call.roles.indices.filter { call.roles[$0] != .collection }
-        if plan.aggregates[node.id]?.readsOnlyOwnRows == true,
-            let grouped = groupedAggregate(call, scope, collectionIndices: collectionIndices, valueIndices: valueIndices)
-        {
-            return grouped
+        if plan.aggregates[node.id]?.readsOnlyOwnRows == true {
+            if let total = totalAggregate(call, collectionIndices: collectionIndices, valueIndices: valueIndices) { return total }
+            if let grouped = groupedAggregate(call, scope, collectionIndices: collectionIndices, valueIndices: valueIndices) { return grouped }
         }
         let values = valueIndices.map { lower(call.arguments[$0], scope) }
         let derived = fresh("a")
@@ -51,9 +50,15 @@ extension SQLGenerator {
             let count = elements.map(\.count).max() ?? 0
             guard count > 0, elements.allSatisfy({ $0.count == count }) else { return problem("lists of different lengths have no SQL form", node) }
             let alias = fresh("l")
-            let rows = (0..<count).map { row in "(" + elements.map { $0[row].value }.joined(separator: ", ") + ")" }
             let names = collectionIndices.indices.map { "c\($0)" }
-            from = "(VALUES \(rows.joined(separator: ", "))) AS \(alias)(\(names.joined(separator: ", ")))"
+            if elements.contains(where: { $0.contains { $0.value.contains("SELECT") } }) {
+                // Spark takes no subquery in VALUES: rows of subqueries are a UNION ALL.
+                let rows = (0..<count).map { row in "SELECT " + zip(elements, names).map { "\($0[row].value) AS \($1)" }.joined(separator: ", ") }
+                from = "(\(rows.joined(separator: " UNION ALL "))) \(alias)"
+            } else {
+                let rows = (0..<count).map { row in "(" + elements.map { $0[row].value }.joined(separator: ", ") + ")" }
+                from = "(VALUES \(rows.joined(separator: ", "))) AS \(alias)(\(names.joined(separator: ", ")))"
+            }
             collections = names.map { SQLValue("\(alias).\($0)") }
             let listFails = SQLValue.anyOf(elements.flatMap { $0.map(\.fails) })
             if let listFails { filter = SQLValue("TRUE", fails: listFails) }
@@ -142,12 +147,49 @@ extension SQLGenerator {
         return SQLValue(read("value", value), fails: failure.map { read("fails", $0) })
     }
 
+    /// An aggregate of a whole table's rows, computed beside the table's other such aggregates in
+    /// one pass (`totals`: one row, one column per aggregate): each keeps its rows by leaving the
+    /// others' cells null in its own columns (`CASE WHEN kept THEN v END`), which every aggregate
+    /// expression skips, and counts its rows by its first column. Taken under the conditions of
+    /// `groupedAggregate`, for an aggregate with no group.
+    func totalAggregate(_ call: AggregateCall, collectionIndices: [Int], valueIndices: [Int]) -> SQLValue? {
+        let constants = valueIndices.map { constant(call.arguments[$0]) }
+        guard case .rows(let table) = call.domain, call.partition == nil, constants.allSatisfy({ $0 != nil }),
+            let overRows = call.function.sql?.overRows
+        else { return nil }
+        let source = self.source(table)
+        let rowScope = Scope.row(table: table, alias: "r")
+        let filter = call.filter.map { lower($0, rowScope) }
+        let collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
+        guard filter?.fails == nil, collections.allSatisfy({ $0.fails == nil }) else { return nil }
+        // One collection's null cell is left out by the aggregate anyway; several are kept together.
+        let kept = collections.count > 1 ? kept(filter, collections) : kept(filter, [])
+        let cells = (collections.isEmpty ? ["1"] : collections.map(\.value)).map { value in
+            kept.isEmpty ? value : "CASE WHEN \(kept.joined(separator: " AND ")) THEN \(value) END"
+        }
+        var totals = self.totals[table] ?? Totals(name: "totals\(ctes.count + 1)", source: source)
+        if self.totals[table] == nil { ctes.append((totals.name, "")) }
+        let columns = cells.map { totals.column($0) }
+        var sqlCall = SQLCall(
+            dialect: dialect, arguments: valueIndices.map { lower(call.arguments[$0], .scalar) }, argumentTypes: valueIndices.map { call.arguments[$0].type },
+            collections: columns.map { "a.\($0)" })
+        sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
+        sqlCall.constants = constants
+        sqlCall.rowCount = "count(a.\(columns[0]))"
+        guard let written = overRows(sqlCall) else { return nil }
+        let value = totals.aggregate(written.value)
+        let fails = written.fails.map { totals.aggregate($0) }
+        self.totals[table] = totals
+        ctes = ctes.map { $0.name == totals.name ? ($0.name, totals.body) : $0 }
+        return SQLValue("(SELECT t.\(value) FROM \(totals.name) t)", fails: fails.map { "(SELECT t.\($0) FROM \(totals.name) t)" })
+    }
+
     func window(_ call: WindowCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
         let level = call.level
         let keys = keyValues(level, in: scope)
-        let value = lower(call.series, .group(level, keys: keyColumns(level, alias: "g")))
+        let (value, joins) = joiningGroups { lower(call.series, .group(level, keys: keyColumns(level, alias: "g"))) }
         let columns = (0..<level.keys.count).map { "g.k\($0)" }.joined(separator: ", ")
-        let body = "SELECT \(columns), \(settled(value)) AS value, \(value.fails ?? "FALSE") AS fails FROM \(levelTable(level)) g"
+        let body = "SELECT \(columns), \(settled(value)) AS value, \(value.fails ?? "FALSE") AS fails FROM \(levelTable(level)) g" + joins
         let series = addCTE(key: "window:" + body, prefix: "series") { body }
         let inner = keyColumns(level, alias: "w")
         let others = level.keys.filter { $0 != call.along }.map { dialect.same(inner[$0] ?? "NULL", keys[$0] ?? "NULL") }
@@ -155,8 +197,11 @@ extension SQLGenerator {
         let position = call.along.map { call.grain == nil ? dialect.days(ofSeconds: inner[$0] ?? "NULL") : inner[$0] ?? "NULL" } ?? "0"
         let current = call.along.map { call.grain == nil ? dialect.days(ofSeconds: keys[$0] ?? "NULL") : keys[$0] ?? "NULL" } ?? "0"
         let (grain, sqlDialect) = (call.grain, dialect)
+        if let overGroups = call.function.sql?.overGroups {
+            return windowOverGroups(overGroups, call, series: series, node, scope)
+        }
         let window = SQLWindow(
-            groups: "\(series) w", sameSeries: others.isEmpty ? "TRUE" : others.joined(separator: " AND "),
+            dialect: dialect, groups: "\(series) w", sameSeries: others.isEmpty ? "TRUE" : others.joined(separator: " AND "),
             samePeriod: call.along == nil ? "TRUE" : "\(position) = \(current)", position: position, currentPosition: current,
             current: lower(call.series, scope), grain: grain,
             bucket: { position, coarser in sqlDialect.bucket(position, grain: grain, per: coarser) },
@@ -164,5 +209,58 @@ extension SQLGenerator {
         var sqlCall = SQLCall(dialect: dialect, arguments: call.arguments.map { lower($0, scope) }, argumentTypes: call.arguments.map(\.type))
         sqlCall.window = window
         return self.call(call.function, sqlCall, node)
+    }
+
+    /// A window function written with SQL's window functions: computed for every group of the
+    /// series at once, as a table, and read by the keys of the group where `scope` is.
+    func windowOverGroups(
+        _ form: @Sendable (SQLWindow) -> SQLValue?, _ call: WindowCall, series: String, _ node: TypedExpression, _ scope: Scope
+    ) -> SQLValue {
+        let level = call.level
+        let inner = keyColumns(level, alias: "w")
+        let position = call.along.map { call.grain == nil ? dialect.days(ofSeconds: inner[$0] ?? "NULL") : inner[$0] ?? "NULL" }
+        let (grain, sqlDialect) = (call.grain, dialect)
+        let window = SQLWindow(
+            dialect: dialect, groups: "\(series) w", sameSeries: "TRUE", samePeriod: "TRUE", position: position ?? "0", currentPosition: "0",
+            current: SQLValue("w.value", fails: "w.fails"), periodPartition: position.map { "PARTITION BY \($0)" } ?? "", grain: grain,
+            bucket: { position, coarser in sqlDialect.bucket(position, grain: grain, per: coarser) },
+            lastYear: { position in sqlDialect.lastYear(position, grain: grain) })
+        guard let written = form(window) else { return problem("function '\(call.function.name)' has no SQL form in \(dialect.rawValue)", node) }
+        let columns = (0..<level.keys.count).map { "w.k\($0)" }.joined(separator: ", ")
+        let body = "SELECT \(columns), \(settled(written)) AS value, \(written.fails ?? "FALSE") AS fails FROM \(series) w"
+        let table = addCTE(key: "windowed:" + body, prefix: "windowed") { body }
+        let alias = fresh("d")
+        let condition = matching(level, alias: alias, keyValues(level, in: scope)).joined(separator: " AND ")
+        let read = { (column: String) in "(SELECT \(self.dialect.single("\(alias).\(column)")) FROM \(table) \(alias) WHERE \(condition))" }
+        return SQLValue(read("value"), fails: written.fails == nil ? nil : "COALESCE(\(read("fails")), FALSE)")
+    }
+}
+
+/// The aggregates of one table's whole rows, computed in one pass: a one-row table with a column
+/// per aggregate expression, over a column per distinct cell expression.
+struct Totals {
+    var name: String
+    var source: String
+    var cells: [String] = []
+    var aggregates: [String] = []
+
+    /// The column holding `cell` for each row.
+    mutating func column(_ cell: String) -> String {
+        if let index = cells.firstIndex(of: cell) { return "v\(index)" }
+        cells.append(cell)
+        return "v\(cells.count - 1)"
+    }
+
+    /// The column holding the aggregate expression `expression` (over `a.v0`, `a.v1` …).
+    mutating func aggregate(_ expression: String) -> String {
+        if let index = aggregates.firstIndex(of: expression) { return "t\(index)" }
+        aggregates.append(expression)
+        return "t\(aggregates.count - 1)"
+    }
+
+    var body: String {
+        let values = cells.enumerated().map { "\($1) AS v\($0)" }.joined(separator: ", ")
+        let totals = aggregates.enumerated().map { "\($1) AS t\($0)" }.joined(separator: ", ")
+        return "SELECT \(totals) FROM (SELECT \(values) FROM \(source) r) a"
     }
 }

@@ -2,8 +2,12 @@
 extension SQLGenerator {
     /// The rows of a table that the program's `where`s keep, with a column for each row-level
     /// definition that reads only its own row, computed once (`kipi_d3`, and `kipi_d3_fails`).
+    /// A table read as it is (nothing computed, nothing left out) is its own reference.
     func source(_ table: String) -> String {
-        addCTE(key: "source:\(table)", prefix: "rows") {
+        let key = "source:\(table)"
+        if let name = cteNames[key] { return name }
+        var plain: String?
+        let name = addCTE(key: key, prefix: "rows") {
             guard let reference = tables[table] else {
                 _ = problem(table.isEmpty ? "no SQL table is given for the default table: use --table TABLE" : "no SQL table is given for table '\(table)': use --table \(table)=TABLE")
                 return "SELECT NULL"
@@ -33,8 +37,13 @@ extension SQLGenerator {
             }
             if !keys.isEmpty { rows = "(SELECT r.*, \(keys.joined(separator: ", ")) FROM \(rows) r)" }
             let filters = program.filters.filter { $0.table == table }.map { settledCondition(lower($0.predicate, .row(table: table, alias: "r"))) }
+            if filters.isEmpty, !rows.hasPrefix("(") { plain = rows }
             return "SELECT * FROM \(rows) r" + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
         }
+        guard let plain else { return name }
+        ctes.removeAll { $0.name == name }
+        cteNames[key] = plain
+        return plain
     }
 
     /// The columns of a materialized row-level definition: its value, and whether it failed.
@@ -62,6 +71,11 @@ extension SQLGenerator {
                 return "SELECT DISTINCT " + keys.joined(separator: ", ") + " FROM \(rows) r"
             }.joined(separator: "\n  UNION\n  ")
         }
+    }
+
+    /// Whether a key's value is a column of the groups `g` (`g.k0`).
+    func isGroupKeyColumn(_ value: String) -> Bool {
+        value.hasPrefix("g.k") && value.dropFirst(3).allSatisfy(\.isNumber) && value.count > 3
     }
 
     func isColumn(_ expression: TypedExpression) -> Bool {
@@ -130,9 +144,9 @@ extension SQLGenerator {
             let value = program.definitions[index].value
             if case .groups(let level) = value.shape {
                 let keys = keyColumns(level, alias: "g")
-                let lowered = lower(value, .group(level, keys: keys))
+                let (lowered, joins) = joiningGroups { lower(value, .group(level, keys: keys)) }
                 let columns = (0..<level.keys.count).map { "g.k\($0)" }.joined(separator: ", ")
-                return "SELECT \(columns), \(settled(lowered)) AS value, \(lowered.fails ?? "FALSE") AS fails FROM \(levelTable(level)) g"
+                return "SELECT \(columns), \(settled(lowered)) AS value, \(lowered.fails ?? "FALSE") AS fails FROM \(levelTable(level)) g" + joins
             }
             let lowered = lower(value, .scalar)
             return "SELECT \(settled(lowered)) AS value, \(lowered.fails ?? "FALSE") AS fails"
@@ -153,8 +167,20 @@ extension SQLGenerator {
             return SQLValue("(SELECT value FROM \(table))", fails: plan.definitionCanFail[index] ? "(SELECT fails FROM \(table))" : nil)
         case .groups(let level):
             let table = definitionTable(index)
+            let values = keyValues(level, in: scope)
+            // Read at the groups `g` of the SELECT being written: joined to them.
+            if !joinFrames.isEmpty, values.values.allSatisfy(isGroupKeyColumn) {
+                let alias: String
+                if let joined = joinFrames[joinFrames.count - 1].first(where: { $0.table == table }) {
+                    alias = joined.alias
+                } else {
+                    alias = fresh("d")
+                    joinFrames[joinFrames.count - 1].append((alias, table, matching(level, alias: alias, values).joined(separator: " AND ")))
+                }
+                return SQLValue("\(alias).value", fails: plan.definitionCanFail[index] ? "COALESCE(\(alias).fails, FALSE)" : nil)
+            }
             let alias = fresh("d")
-            let condition = matching(level, alias: alias, keyValues(level, in: scope)).joined(separator: " AND ")
+            let condition = matching(level, alias: alias, values).joined(separator: " AND ")
             let read = { (column: String) in "(SELECT \(self.dialect.single("\(alias).\(column)")) FROM \(table) \(alias) WHERE \(condition))" }
             return SQLValue(read("value"), fails: plan.definitionCanFail[index] ? "COALESCE(\(read("fails")), FALSE)" : nil)
         }

@@ -8,6 +8,8 @@ public struct SQLStatement: Sendable, Hashable {
     public var columns: [String]
     /// The same rows as one encoded text column, for reading an engine's output back.
     var encodedText: String
+    /// `encodedText` without its `WITH`: the part of a combined query (`SQLGenerator.combined`).
+    var encodedBody: String
     /// The KPI's index among the program's definitions.
     var definition: Int
 }
@@ -48,6 +50,13 @@ final class SQLGenerator {
     var aliases = 0
     private(set) var problems: [Diagnostic] = []
     var reported: Set<String> = []
+    /// For each SELECT being written over a level's groups `g`, innermost last: the grouped
+    /// definitions it reads at its own groups, joined to `g` by their keys.
+    var joinFrames: [[(alias: String, table: String, condition: String)]] = []
+    /// Each table's aggregates over its whole rows, computed together (`totalAggregate`).
+    var totals: [String: Totals] = [:]
+    /// Whether the statements being written share their tables (`combined`).
+    var sharing = false
     /// The script's setup statements, in the order first needed.
     var setup: [String] = []
     /// Row-level definitions computed as columns of their table's rows.
@@ -99,14 +108,43 @@ final class SQLGenerator {
         case group(Level, keys: [GroupKey: String])
     }
 
-    func statement(_ index: Int) -> SQLStatement {
+    /// Forgets every table written, for a statement of its own that reads `definitions`.
+    func start(reading definitions: Set<Int>) {
         ctes = []
         cteNames = [:]
+        totals = [:]
         aliases = 0
         materialized = []
         materializedKeys = []
-        used = program.dependencies(of: index)
+        used = definitions
         usedKeys = keys(of: used)
+    }
+
+    /// The KPIs' statements as one query for an engine: their tables written once and shared
+    /// (each table's totals one pass for all), their encoded rows one after another.
+    func combined(_ indices: [Int]) -> String {
+        start(reading: indices.reduce(into: Set<Int>()) { $0.formUnion(program.dependencies(of: $1)) })
+        sharing = true
+        defer { sharing = false }
+        let bodies = indices.map { statement($0).encodedBody }
+        return with() + bodies.joined(separator: "\nUNION ALL\n")
+    }
+
+    /// `WITH` and the tables written so far. A table of aggregates or groups is computed once
+    /// however often it is read (PostgreSQL would inline one read once into each correlated
+    /// subquery, computing it per group again); the rows of a table are left for the engine to
+    /// read as it will, since a copy of them costs more than reading them twice.
+    func with() -> String {
+        guard !ctes.isEmpty else { return "" }
+        let tables = ctes.map { table in
+            let materialized = dialect != .spark && !table.name.hasPrefix("rows") ? "MATERIALIZED " : ""
+            return "\(table.name) AS \(materialized)(\n  \(table.body)\n)"
+        }
+        return "WITH " + tables.joined(separator: ",\n") + "\n"
+    }
+
+    func statement(_ index: Int) -> SQLStatement {
+        if !sharing { start(reading: program.dependencies(of: index)) }
         let definition = program.definitions[index]
         var keys: [(name: String, value: String)] = []
         // The value and its failure are computed once per group (or once) in a derived table `g`,
@@ -125,27 +163,28 @@ final class SQLGenerator {
         } else {
             scope = .scalar
         }
-        let value = lower(definition.value, scope)
-        var computed = [definition.grouping == nil ? nil : "g.*", "\(value.value) AS value", value.fails.map { "\($0) AS fails" }].compactMap { $0 }
+        var computed: [String] = []
         var levelFailures: [String] = []
-        for (level, levelIndex) in definition.thresholds?.levels ?? [] {
-            let lowered = lower(program.definitions[levelIndex].value, scope)
-            computed.append("\(lowered.value) AS level_\(level.rawValue)")
-            if let fails = lowered.fails {
-                computed.append("\(fails) AS level_\(level.rawValue)_fails")
-                levelFailures.append("g.level_\(level.rawValue)_fails")
+        let (value, joins) = joiningGroups {
+            let value = lower(definition.value, scope)
+            computed = [definition.grouping == nil ? nil : "g.*", "\(value.value) AS value", value.fails.map { "\($0) AS fails" }].compactMap { $0 }
+            for (level, levelIndex) in definition.thresholds?.levels ?? [] {
+                let lowered = lower(program.definitions[levelIndex].value, scope)
+                computed.append("\(lowered.value) AS level_\(level.rawValue)")
+                if let fails = lowered.fails {
+                    computed.append("\(fails) AS level_\(level.rawValue)_fails")
+                    levelFailures.append("g.level_\(level.rawValue)_fails")
+                }
             }
+            return value
         }
         let failing = [value.fails == nil ? nil : "g.fails"] + levelFailures
         // The level's table is named after the value's tables, as the statement reads them.
-        if let level = definition.grouping?.level { from = " FROM \(levelTable(level)) g" }
+        if let level = definition.grouping?.level { from = " FROM \(levelTable(level)) g" + joins }
         let judgement = definition.thresholds.map { judgementColumns($0, failing: SQLValue.anyOf(failing)) }
         let fails = SQLValue.anyOf(failing + [judgement?.contradiction])
         let shown = output(fails.map { "CASE WHEN \($0) THEN NULL ELSE g.value END" } ?? "g.value", type: definition.value.type)
-        // PostgreSQL would inline a table used once into each correlated subquery that reads it,
-        // computing an aggregate per group again: every table is computed once.
-        let materialized = dialect == .postgres ? "MATERIALIZED " : ""
-        let with = ctes.isEmpty ? "" : "WITH " + ctes.map { "\($0.name) AS \(materialized)(\n  \($0.body)\n)" }.joined(separator: ",\n") + "\n"
+        let with = sharing ? "" : with()
         let judged = judgement?.columns ?? []
         let items = keys.map { "\($0.value) AS \(dialect.identifier($0.name))" } + ["\(shown) AS value"] + judged.map { "\($0.value) AS \($0.name)" }
         // For the engines: one text column per row, each cell marked as a value (=), a null (~)
@@ -161,7 +200,7 @@ final class SQLGenerator {
         return SQLStatement(
             kpi: definition.name, text: with + "SELECT " + items.joined(separator: ", ") + body + order,
             columns: keys.map(\.name) + ["value"] + judged.map(\.name), encodedText: with + "SELECT \(row) AS kipi_row" + body + finished,
-            definition: index)
+            encodedBody: "SELECT \(row) AS kipi_row" + body + finished, definition: index)
     }
 
     /// A KPI's `status` and `level` (SPEC v3) as columns over `g.value` and its levels
@@ -230,6 +269,15 @@ final class SQLGenerator {
         return "CASE WHEN \(fails) THEN NULL ELSE \(value.value) END"
     }
 
+    /// What `body` writes for a SELECT over a level's groups `g`, and the joins it needs after
+    /// `FROM groups g`: the grouped definitions it reads at g's own groups.
+    func joiningGroups<T>(_ body: () -> T) -> (T, String) {
+        joinFrames.append([])
+        let result = body()
+        let joins = joinFrames.removeLast().map { "\n  LEFT JOIN \($0.table) \($0.alias) ON \($0.condition)" }.joined()
+        return (result, joins)
+    }
+
     func fresh(_ prefix: String) -> String {
         aliases += 1
         return "\(prefix)\(aliases)"
@@ -287,5 +335,14 @@ extension Program {
         let script = generator.script()
         guard generator.problems.isEmpty else { throw DiagnosticList(generator.problems) }
         return script
+    }
+
+    /// The statements of `script` as one query sharing their tables, for an engine; nil when it
+    /// cannot be written (the statements are then run one by one).
+    func combinedSQL(_ script: SQLScript, tables: [String: String], parameters: [String: Value]) -> String? {
+        guard !script.statements.isEmpty else { return nil }
+        let generator = SQLGenerator(program: checked, plan: plan, dialect: script.dialect, tables: tables, parameters: parameters, sizeLimit: limits.sourceSize * 64)
+        let query = generator.combined(script.statements.map(\.definition))
+        return generator.problems.isEmpty ? query : nil
     }
 }

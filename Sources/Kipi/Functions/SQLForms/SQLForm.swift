@@ -33,11 +33,31 @@ public struct SQLForm: Sendable {
     /// group with one GROUP BY; nil for a call written otherwise.
     let overRows: (@Sendable (SQLCall) -> SQLValue?)?
 
+    /// For a window function written with SQL's window functions (`RANK() OVER …`): its value
+    /// and failure for each row `w` of `SQLWindow.groups`. The generator computes it for every
+    /// group at once, as a table, and reads each group's row; nil for a call written otherwise.
+    let overGroups: (@Sendable (SQLWindow) -> SQLValue?)?
+
     /// A form that writes a call with `write` (nil where the dialect has none).
     public init(decidesFailures: Bool = false, _ write: @escaping @Sendable (SQLCall) -> SQLValue?) {
         self.decidesFailures = decidesFailures
         self.write = write
         self.overRows = nil
+        self.overGroups = nil
+    }
+
+    /// A window function's form as SQL window functions over the rows of `SQLWindow.groups`
+    /// (alias `w`, partitioned by `SQLWindow.periodPartition`), such as
+    /// `RANK() OVER (\(window.periodPartition) ORDER BY w.value DESC)`.
+    public static func overGroups(_ expressions: @escaping @Sendable (SQLWindow) -> SQLValue?) -> SQLForm {
+        SQLForm(overGroups: expressions)
+    }
+
+    private init(overGroups: @escaping @Sendable (SQLWindow) -> SQLValue?) {
+        self.decidesFailures = false
+        self.write = { _ in nil }
+        self.overRows = nil
+        self.overGroups = overGroups
     }
 
     /// An aggregate's form as aggregate expressions over `call.collections` (its value, and the
@@ -57,6 +77,7 @@ public struct SQLForm: Sendable {
         self.decidesFailures = false
         self.write = write
         self.overRows = overRows
+        self.overGroups = nil
     }
 }
 
@@ -81,6 +102,11 @@ public struct SQLCall: Sendable {
     public var collectionTypes: [KipiType] = []
     /// For a window function: where it reads.
     public var window: SQLWindow?
+    /// For an aggregate written as aggregate expressions (`SQLForm.aggregate`): the number of
+    /// rows it reduces, as an aggregate expression. `count(*)` where the rows are its own; over
+    /// rows shared with other aggregates (each keeping its rows by nulls in its own columns),
+    /// the count of its first column.
+    public var rowCount: String = "count(*)"
 
     /// The argument at `index`, or nil when the call left it out.
     public func argument(_ index: Int) -> SQLValue? {
@@ -90,7 +116,11 @@ public struct SQLCall: Sendable {
 
 /// What a window function's SQL form reads: the grouped value as a table of groups, `w`, with
 /// one row per group, its `value` and `fails` columns, and the position of each group along time.
+/// A form over groups (`SQLForm.overGroups`) is written for each row of `w` itself: `current` is
+/// `w`'s value, `sameSeries` and `samePeriod` hold everywhere, and `periodPartition` splits the periods.
 public struct SQLWindow: Sendable {
+    /// The SQL being written.
+    public var dialect: SQLDialect
     /// A FROM item naming the groups' table with alias `w`.
     public var groups: String
     /// Holds for the groups of the same series as the current group (its other keys equal).
@@ -107,6 +137,9 @@ public struct SQLWindow: Sendable {
     public var value: String = "w.value"
     /// Whether a group's value failed, in `groups`.
     public var failed: String = "w.fails"
+    /// The window clause's partition of the groups of the same period as a row of `groups`
+    /// (`PARTITION BY w.k1`; empty where every group is in one period).
+    public var periodPartition: String = ""
     /// The grain of the time key; nil for a date key.
     public var grain: PeriodGrain?
     /// A position's year or quarter, as a number that changes when it does.
@@ -123,13 +156,13 @@ extension SQLCall {
     }
 
     /// Holds when the rows are fewer than `minimum`.
-    func none(fewerThan minimum: Int = 1) -> String { over(SQLCall.fewerThan(minimum)) }
+    func none(fewerThan minimum: Int = 1) -> String { over(fewerThan(minimum)) }
 
     /// Holds, as an aggregate expression, when the rows are fewer than `minimum`.
-    static func fewerThan(_ minimum: Int) -> String { "count(*) < \(minimum)" }
+    func fewerThan(_ minimum: Int) -> String { "\(rowCount) < \(minimum)" }
 
     /// The number of rows, as a double.
-    var countOfRows: String { "CAST(count(*) AS \(dialect.doubleType))" }
+    var countOfRows: String { "CAST(\(rowCount) AS \(dialect.doubleType))" }
 
     /// The first collection, text compared in code point order.
     var orderedValues: String {
