@@ -23,7 +23,20 @@ struct SQLEngineTests {
     func theCookbookGivesTheSameValuesOnTheEngine(_ name: String, _ dialect: SQLDialect) throws {
         let (program, tables) = try Self.cookbook(name)
         let (expected, actual) = try Engines.bothWays(program, tables: tables, on: dialect)
-        #expect(Engines.differences(expected, actual) == [])
+        // Spark resolves a correlated column one query level out only: these KPIs read a group's
+        // value inside an aggregate of a list inside another (a list's percentrank given to a
+        // list's percentile, per group), or compare a row with a list inside an aggregate. Spark
+        // refuses them, and each is its own KPI's error; every other KPI is computed.
+        let refused: Set<String> = dialect == .spark ? ["sla_bonus_by_operator", "bonus_sheet", "bonus_sheet_check"] : []
+        let differences = Engines.differences(expected, actual).filter { difference in !refused.contains { difference.hasPrefix("\($0): ") } }
+        #expect(differences == [])
+        for kpi in actual.kpis where refused.contains(kpi.name) {
+            guard case .single(.error(let message)) = kpi.value else {
+                Issue.record("\(kpi.name) is computed on Spark now: take it off the list")
+                continue
+            }
+            #expect(message.hasPrefix("spark-sql refused the SQL of KPI '\(kpi.name)': "))
+        }
     }
 
     /// `kipi sql` without a sample file: each column typed by its uses (`columnTypesFromUse`),
@@ -515,9 +528,9 @@ extension SQLEngineTests {
         FileManager.default.createFile(atPath: parquet, contents: Data())
         let spark = CapturedRun(["sql", formulas, "--dialect", "spark", "--table", "data=\(parquet)"])
         #expect(spark.output.hasPrefix("CREATE OR REPLACE TEMPORARY VIEW `kipi file data` USING parquet OPTIONS (path '\(parquet)');\n"))
-        #expect(spark.output.contains("SELECT * FROM `kipi file data` r"))
+        #expect(spark.output.contains("FROM `kipi file data` r"))
         let duckdb = CapturedRun(["sql", formulas, "--dialect", "duckdb", "--table", "data=\(parquet)"])
-        #expect(duckdb.output.contains("SELECT * FROM read_parquet('\(parquet)') r"))
+        #expect(duckdb.output.contains("FROM read_parquet('\(parquet)') r"))
         let postgres = CapturedRun(["sql", formulas, "--dialect", "postgres", "--table", "data=\(parquet)"])
         #expect(postgres.errors == "kipi: error: postgres does not read the file '\(parquet)' itself: load it into a table and give the table with --table\n")
         #expect(postgres.status == 1)
@@ -539,13 +552,13 @@ extension SQLEngineTests {
         defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: formulas).deletingLastPathComponent()) }
         let asked = CapturedRun(["sql", formulas, "--dialect", "duckdb", "--table", "sales", "--connect", database])
         #expect(asked.errors == "")
-        #expect(asked.output.contains("CAST(r1.\"code\" AS DOUBLE)"))
-        #expect(asked.output.contains("CAST(r2.\"closed\" AS TIMESTAMP)"))
+        #expect(asked.output.contains("CAST(r.\"code\" AS DOUBLE)"))
+        #expect(asked.output.contains("CAST(r.\"closed\" AS TIMESTAMP)"))
         let typed = CapturedRun(["sql", formulas, "--dialect", "duckdb", "--table", "sales", "--type", "code=number"])
-        #expect(typed.output.contains("CAST(r1.\"code\" AS DOUBLE)"))
+        #expect(typed.output.contains("CAST(r.\"code\" AS DOUBLE)"))
         #expect(!typed.output.contains("TIMESTAMP"))
         let untyped = CapturedRun(["sql", formulas, "--dialect", "duckdb", "--table", "sales"])
         #expect(untyped.errors == "")
-        #expect(!untyped.output.contains("CAST(r1.\"code\""))
+        #expect(!untyped.output.contains("CAST(r.\"code\""))
     }
 }

@@ -13,6 +13,7 @@ struct SQLGenerationTests {
         avg_check_by_manager = avg(amount) by manager
         revenue_by_month = sum(amount) by month(date)
         previous_month = previous(revenue_by_month)
+        manager_rank = rank(avg_check_by_manager)
         """
 
     static func statement(_ kpi: String, _ dialect: SQLDialect) throws -> String {
@@ -25,25 +26,22 @@ struct SQLGenerationTests {
         #expect(try Self.statement("revenue", .duckdb) == """
             WITH rows1 AS (
               SELECT * FROM (SELECT r.*, (r."status" = 'won') AS "let won", FALSE AS "let won failed" FROM sales r) r
+            ),
+            totals2 AS MATERIALIZED (
+              SELECT COALESCE(sum(a.v0), 0E0) AS t0 FROM (SELECT CASE WHEN COALESCE((r."status" = 'won'), FALSE) THEN CAST(r."amount" AS DOUBLE) END AS v0 FROM rows1 r) a
             )
             SELECT g.value AS value
-            FROM (SELECT (SELECT COALESCE(sum(a1.v0), 0E0) FROM (SELECT CAST(r2."amount" AS DOUBLE) AS v0 FROM rows1 r2 WHERE COALESCE(r2."let won", FALSE) AND CAST(r2."amount" AS DOUBLE) IS NOT NULL) a1) AS value) g
+            FROM (SELECT (SELECT t.t0 FROM totals2 t) AS value) g
             """)
     }
 
     @Test func aGroupedAverageOnPostgreSQL() throws {
         #expect(try Self.statement("avg_check_by_manager", .postgres) == """
-            WITH rows1 AS MATERIALIZED (
-              SELECT * FROM sales r
-            ),
-            aggregates2 AS MATERIALIZED (
-              SELECT a2.p0 AS p0, avg(a2.v0) AS value, count(*) < 1 AS fails FROM (SELECT r1."manager" AS p0, CAST(r1."amount" AS DOUBLE PRECISION) AS v0 FROM rows1 r1 WHERE CAST(r1."amount" AS DOUBLE PRECISION) IS NOT NULL) a2 GROUP BY a2.p0
-            ),
-            groups3 AS MATERIALIZED (
-              SELECT DISTINCT r."manager" AS k0 FROM rows1 r
+            WITH aggregates1 AS MATERIALIZED (
+              SELECT a.k0, avg(a.v0) AS t0, count(a.v0) < 1 AS t1 FROM (SELECT r."manager" AS k0, CAST(r."amount" AS DOUBLE PRECISION) AS v0 FROM sales r) a GROUP BY a.k0
             )
             SELECT g.k0 AS "manager", CASE WHEN g.fails THEN NULL ELSE g.value END AS value
-            FROM (SELECT g.*, COALESCE((SELECT x3.value FROM aggregates2 x3 WHERE (x3.p0 IS NOT DISTINCT FROM g.k0)), (SELECT avg(a2.v0) FROM (SELECT r1."manager" AS p0, CAST(r1."amount" AS DOUBLE PRECISION) AS v0 FROM rows1 r1 WHERE FALSE) a2)) AS value, COALESCE((SELECT x3.fails FROM aggregates2 x3 WHERE (x3.p0 IS NOT DISTINCT FROM g.k0)), (SELECT count(*) < 1 FROM (SELECT r1."manager" AS p0, CAST(r1."amount" AS DOUBLE PRECISION) AS v0 FROM rows1 r1 WHERE FALSE) a2)) AS fails FROM groups3 g) g
+            FROM (SELECT g.*, g.t0 AS value, g.t1 AS fails FROM aggregates1 g) g
             ORDER BY g.k0 NULLS LAST
             """)
     }
@@ -54,19 +52,43 @@ struct SQLGenerationTests {
               SELECT * FROM (SELECT r.*, (CAST(extract(YEAR FROM date_add(DATE '1970-01-01', CAST(floor(floor((CAST(unix_micros(CAST(r.`date` AS TIMESTAMP)) AS DOUBLE) / 1000000.0D) / 86400)) AS INT))) AS DOUBLE) * 12 + CAST(extract(MONTH FROM date_add(DATE '1970-01-01', CAST(floor(floor((CAST(unix_micros(CAST(r.`date` AS TIMESTAMP)) AS DOUBLE) / 1000000.0D) / 86400)) AS INT))) AS DOUBLE) - 1) AS `key month(date)` FROM sales r) r
             ),
             aggregates2 AS (
-              SELECT a2.p0 AS p0, COALESCE(sum(a2.v0), 0E0) AS value FROM (SELECT r1.`key month(date)` AS p0, CAST(r1.`amount` AS DOUBLE) AS v0 FROM rows1 r1 WHERE CAST(r1.`amount` AS DOUBLE) IS NOT NULL) a2 GROUP BY a2.p0
+              SELECT a.k0, COALESCE(sum(a.v0), 0E0) AS t0 FROM (SELECT r.`key month(date)` AS k0, CAST(r.`amount` AS DOUBLE) AS v0 FROM rows1 r) a GROUP BY a.k0
             ),
-            groups3 AS (
-              SELECT DISTINCT r.`key month(date)` AS k0 FROM rows1 r
+            def3 AS (
+              SELECT g.k0, g.t0 AS value, FALSE AS fails FROM aggregates2 g
             ),
-            def4 AS (
-              SELECT g.k0, COALESCE((SELECT first(x3.value) FROM aggregates2 x3 WHERE (x3.p0 <=> g.k0)), (SELECT COALESCE(sum(a2.v0), 0E0) FROM (SELECT r1.`key month(date)` AS p0, CAST(r1.`amount` AS DOUBLE) AS v0 FROM rows1 r1 WHERE FALSE) a2)) AS value, FALSE AS fails FROM groups3 g
-            ),
-            series5 AS (
-              SELECT g.k0, CASE WHEN COALESCE((SELECT first(d4.fails) FROM def4 d4 WHERE (d4.k0 <=> g.k0)), FALSE) THEN NULL ELSE (SELECT first(d4.value) FROM def4 d4 WHERE (d4.k0 <=> g.k0)) END AS value, COALESCE((SELECT first(d4.fails) FROM def4 d4 WHERE (d4.k0 <=> g.k0)), FALSE) AS fails FROM groups3 g
+            series4 AS (
+              SELECT g.k0, CASE WHEN COALESCE(d1.fails, FALSE) THEN NULL ELSE d1.value END AS value, COALESCE(d1.fails, FALSE) AS fails FROM aggregates2 g
+              LEFT JOIN def3 d1 ON (d1.k0 <=> g.k0)
             )
             SELECT (CASE WHEN g.k0 IS NULL THEN NULL ELSE concat(lpad(CAST(CAST(floor(g.k0 / 12) AS BIGINT) AS STRING), 4, '0'), '-', lpad(CAST(CAST(g.k0 - 12 * floor(g.k0 / 12) + 1 AS BIGINT) AS STRING), 2, '0')) END) AS `month(date)`, CASE WHEN g.fails THEN NULL ELSE g.value END AS value
-            FROM (SELECT g.*, (SELECT first(w.value) FROM series5 w WHERE w.k0 = g.k0 - 1E0) AS value, COALESCE(COALESCE((SELECT first(w.fails) FROM series5 w WHERE w.k0 = g.k0 - 1E0), FALSE), FALSE) AS fails FROM groups3 g) g
+            FROM (SELECT g.*, (SELECT first(w.value) FROM series4 w WHERE w.k0 = g.k0 - 1E0) AS value, COALESCE(COALESCE((SELECT first(w.fails) FROM series4 w WHERE w.k0 = g.k0 - 1E0), FALSE), FALSE) AS fails FROM aggregates2 g) g
+            ORDER BY g.k0 NULLS LAST
+            """)
+    }
+}
+
+extension SQLGenerationTests {
+    /// A rank is SQL's own RANK() OVER the groups, computed once for all of them and joined to
+    /// each group by its key; the level's groups are the rows of its aggregates.
+    @Test func aRankAsAWindowFunctionOnDuckDB() throws {
+        #expect(try Self.statement("manager_rank", .duckdb) == """
+            WITH aggregates1 AS MATERIALIZED (
+              SELECT a.k0, avg(a.v0) AS t0, count(a.v0) < 1 AS t1 FROM (SELECT r."manager" AS k0, CAST(r."amount" AS DOUBLE) AS v0 FROM sales r) a GROUP BY a.k0
+            ),
+            def2 AS MATERIALIZED (
+              SELECT g.k0, CASE WHEN g.t1 THEN NULL ELSE g.t0 END AS value, g.t1 AS fails FROM aggregates1 g
+            ),
+            series3 AS MATERIALIZED (
+              SELECT g.k0, CASE WHEN COALESCE(d1.fails, FALSE) THEN NULL ELSE d1.value END AS value, COALESCE(d1.fails, FALSE) AS fails FROM aggregates1 g
+              LEFT JOIN def2 d1 ON (d1.k0 IS NOT DISTINCT FROM g.k0)
+            ),
+            windowed4 AS MATERIALIZED (
+              SELECT w.k0, CASE WHEN (max(CASE WHEN w.fails THEN 1 ELSE 0 END) OVER () = 1) THEN NULL ELSE (CASE WHEN w.value IS NULL THEN NULL ELSE CAST(RANK() OVER (ORDER BY w.value DESC NULLS LAST) AS DOUBLE) END) END AS value, (max(CASE WHEN w.fails THEN 1 ELSE 0 END) OVER () = 1) AS fails FROM series3 w
+            )
+            SELECT g.k0 AS "manager", CASE WHEN g.fails THEN NULL ELSE g.value END AS value
+            FROM (SELECT g.*, d2.value AS value, COALESCE(d2.fails, FALSE) AS fails FROM aggregates1 g
+              LEFT JOIN windowed4 d2 ON (d2.k0 IS NOT DISTINCT FROM g.k0)) g
             ORDER BY g.k0 NULLS LAST
             """)
     }
@@ -97,7 +119,7 @@ extension SQLGenerationTests {
         try withSQL.register(plain.writtenInSQL(SQLForm { call in SQLValue("(\(call.arguments[0].value) * 2)") }))
         let written = try withSQL.compile(source: SourceText(name: "host.kpi", text: "total = sum(bonus(amount))"), schema: Self.schema)
         let text = try #require(try written.sql(dialect: .duckdb, tables: ["": "sales"]).statements.first?.text)
-        #expect(text.contains("(CAST(r2.\"amount\" AS DOUBLE) * 2) AS v0"))
+        #expect(text.contains("(CAST(r.\"amount\" AS DOUBLE) * 2) AS v0"))
     }
 
     @Test func aTableNotGivenIsNamed() throws {

@@ -3,9 +3,10 @@ extension SQLGenerator {
     func aggregate(_ call: AggregateCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
         let collectionIndices = call.roles.indices.filter { call.roles[$0] == .collection }
         let valueIndices = call.roles.indices.filter { call.roles[$0] != .collection }
-        if plan.aggregates[node.id]?.readsOnlyOwnRows == true {
-            if let total = totalAggregate(call, collectionIndices: collectionIndices, valueIndices: valueIndices) { return total }
-            if let grouped = groupedAggregate(call, scope, collectionIndices: collectionIndices, valueIndices: valueIndices) { return grouped }
+        if plan.aggregates[node.id]?.readsOnlyOwnRows == true,
+            let computed = tableAggregate(call, scope, collectionIndices: collectionIndices, valueIndices: valueIndices)
+        {
+            return computed
         }
         let values = valueIndices.map { lower(call.arguments[$0], scope) }
         let derived = fresh("a")
@@ -106,58 +107,17 @@ extension SQLGenerator {
         return nil
     }
 
-    /// An aggregate per group of its table's rows, computed for every group at once with GROUP BY
-    /// (one pass over the rows) and read by the group's keys, rather than as a subquery per group
-    /// (a pass per group, which PostgreSQL does not turn into one). Taken when the collections
-    /// and the filter read only their own row and the function's form is one aggregate
-    /// expression over the rows (`sum`, `avg`, `count` …); a group with no rows kept gets the
-    /// form's value over no rows.
-    func groupedAggregate(_ call: AggregateCall, _ scope: Scope, collectionIndices: [Int], valueIndices: [Int]) -> SQLValue? {
+    /// An aggregate of a table's rows (per group of a level, or of them all), computed with the
+    /// table's other such aggregates of the same groups in one pass: `Totals`, one row per group
+    /// (one in all without groups) and a column per aggregate. Each aggregate keeps its rows by
+    /// leaving the other rows' cells null in its own columns (`CASE WHEN kept THEN v END`), which
+    /// every aggregate expression skips, and counts its rows by its first column; a group with no
+    /// row kept gets the form's value over no rows. Taken when the collections and the filter read
+    /// only their own row, the value arguments are known as the SQL is written, and the function's
+    /// form is aggregate expressions over the rows (`sum`, `avg`, `median` …).
+    func tableAggregate(_ call: AggregateCall, _ scope: Scope, collectionIndices: [Int], valueIndices: [Int]) -> SQLValue? {
         let constants = valueIndices.map { constant(call.arguments[$0]) }
-        guard case .rows(let table) = call.domain, let partition = call.partition, constants.allSatisfy({ $0 != nil }),
-            let overRows = call.function.sql?.overRows
-        else { return nil }
-        let source = self.source(table)
-        let (alias, derived) = (fresh("r"), fresh("a"))
-        let rowScope = Scope.row(table: table, alias: alias)
-        let filter = call.filter.map { lower($0, rowScope) }
-        let collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
-        guard filter?.fails == nil, collections.allSatisfy({ $0.fails == nil }) else { return nil }
-        let keys = partition.keys.enumerated().map { "\(keyExpression($1, table: table, alias: alias)) AS p\($0)" }
-        let columns = keys + items(collections)
-        let rows = derivedRows(columns, from: "\(source) \(alias)", kept: kept(filter, collections), as: derived)
-        let noRows = derivedRows(columns, from: "\(source) \(alias)", kept: ["FALSE"], as: derived)
-        var sqlCall = SQLCall(
-            dialect: dialect, arguments: valueIndices.map { lower(call.arguments[$0], .scalar) }, argumentTypes: valueIndices.map { call.arguments[$0].type },
-            rows: rows, collections: collections.indices.map { "\(derived).v\($0)" })
-        sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
-        sqlCall.constants = constants
-        guard let written = overRows(sqlCall) else { return nil }
-        let (value, failure) = (written.value, written.fails)
-        let groupKeys = (0..<keys.count).map { "\(derived).p\($0)" }
-        let body = "SELECT \(groupKeys.enumerated().map { "\($1) AS p\($0)" }.joined(separator: ", ")), \(value) AS value"
-            + (failure.map { ", \($0) AS fails" } ?? "") + " FROM \(rows) GROUP BY \(groupKeys.joined(separator: ", "))"
-        let aggregates = addCTE(key: "aggregate:" + body, prefix: "aggregates") { body }
-        let outer = keyValues(partition, in: scope)
-        let found = fresh("x")
-        let match = partition.keys.enumerated().map { dialect.same("\(found).p\($0)", outer[$1] ?? "NULL") }.joined(separator: " AND ")
-        let read = { (column: String, empty: String) in
-            "COALESCE((SELECT \(self.dialect.single("\(found).\(column)")) FROM \(aggregates) \(found) WHERE \(match)), (SELECT \(empty) FROM \(noRows)))"
-        }
-        return SQLValue(read("value", value), fails: failure.map { read("fails", $0) })
-    }
-
-    /// An aggregate of a whole table's rows, computed beside the table's other such aggregates in
-    /// one pass (`totals`: one row, one column per aggregate): each keeps its rows by leaving the
-    /// others' cells null in its own columns (`CASE WHEN kept THEN v END`), which every aggregate
-    /// expression skips, and counts its rows by its first column. Taken under the conditions of
-    /// `groupedAggregate`, for an aggregate with no group.
-    func totalAggregate(_ call: AggregateCall, collectionIndices: [Int], valueIndices: [Int]) -> SQLValue? {
-        let constants = valueIndices.map { constant(call.arguments[$0]) }
-        guard case .rows(let table) = call.domain, call.partition == nil, constants.allSatisfy({ $0 != nil }),
-            let overRows = call.function.sql?.overRows
-        else { return nil }
-        let source = self.source(table)
+        guard case .rows(let table) = call.domain, constants.allSatisfy({ $0 != nil }), let overRows = call.function.sql?.overRows else { return nil }
         let rowScope = Scope.row(table: table, alias: "r")
         let filter = call.filter.map { lower($0, rowScope) }
         let collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
@@ -167,8 +127,7 @@ extension SQLGenerator {
         let cells = (collections.isEmpty ? ["1"] : collections.map(\.value)).map { value in
             kept.isEmpty ? value : "CASE WHEN \(kept.joined(separator: " AND ")) THEN \(value) END"
         }
-        var totals = self.totals[table] ?? Totals(name: "totals\(ctes.count + 1)", source: source)
-        if self.totals[table] == nil { ctes.append((totals.name, "")) }
+        var totals = self.totals(table, by: call.partition?.keys ?? [])
         let columns = cells.map { totals.column($0) }
         var sqlCall = SQLCall(
             dialect: dialect, arguments: valueIndices.map { lower(call.arguments[$0], .scalar) }, argumentTypes: valueIndices.map { call.arguments[$0].type },
@@ -179,9 +138,59 @@ extension SQLGenerator {
         guard let written = overRows(sqlCall) else { return nil }
         let value = totals.aggregate(written.value)
         let fails = written.fails.map { totals.aggregate($0) }
-        self.totals[table] = totals
+        store(totals)
+        guard let partition = call.partition else {
+            return SQLValue("(SELECT t.\(value) FROM \(totals.name) t)", fails: fails.map { "(SELECT t.\($0) FROM \(totals.name) t)" })
+        }
+        let outer = keyValues(partition, in: scope)
+        // At groups read from this table by these keys, every group has its row.
+        var everyGroup = false
+        if case .group(let level, _) = scope { everyGroup = level.tableNames == [table] && level.keys == partition.keys }
+        let read: (String) -> String
+        if everyGroup, !joinFrames.isEmpty, outer.values.allSatisfy(isGroupKeyColumn) {
+            // The groups `g` being read are this table's rows (`levelTable`).
+            read = { "g.\($0)" }
+        } else if !joinFrames.isEmpty, outer.values.allSatisfy(isGroupKeyColumn) {
+            let alias = joined(totals.name, level: partition, outer)
+            read = { "\(alias).\($0)" }
+        } else {
+            let found = fresh("x")
+            let match = matching(partition, alias: found, outer).joined(separator: " AND ")
+            read = { "(SELECT \(self.dialect.single("\(found).\($0)")) FROM \(totals.name) \(found) WHERE \(match))" }
+        }
+        guard !everyGroup else { return SQLValue(read(value), fails: fails.map(read)) }
+        let noRows = "(SELECT \(zip(cells, columns).map { "\($0) AS \($1)" }.joined(separator: ", ")) FROM \(source(table)) r WHERE FALSE) a"
+        let none = { (expression: String) in "(SELECT \(expression) FROM \(noRows))" }
+        return SQLValue(
+            "COALESCE(\(read(value)), \(none(written.value)))", fails: written.fails.map { "COALESCE(\(read(fails ?? "")), \(none($0)))" })
+    }
+
+    /// The aggregates of `table`'s rows by `keys` (all its rows without keys), as written so far.
+    func totals(_ table: String, by keys: [GroupKey]) -> Totals {
+        let key = table + "|" + keys.map(\.canonical).joined(separator: "\u{1}")
+        if let found = totals[key] { return found }
+        let source = self.source(table)
+        let expressions = keys.map { keyExpression($0, table: table, alias: "r") }
+        let name = (keys.isEmpty ? "totals" : "aggregates") + "\(ctes.count + 1)"
+        let made = Totals(key: key, name: name, source: source, keys: expressions)
+        ctes.append((name, made.body))
+        totals[key] = made
+        return made
+    }
+
+    /// Keeps what `totals` holds now, and its table's text.
+    func store(_ totals: Totals) {
+        self.totals[totals.key] = totals
         ctes = ctes.map { $0.name == totals.name ? ($0.name, totals.body) : $0 }
-        return SQLValue("(SELECT t.\(value) FROM \(totals.name) t)", fails: fails.map { "(SELECT t.\($0) FROM \(totals.name) t)" })
+    }
+
+    /// The alias of `table` joined to the groups `g` of the SELECT being written, by the keys of
+    /// `level` (whose values there are `values`).
+    func joined(_ table: String, level: Level, _ values: [GroupKey: String]) -> String {
+        if let found = joinFrames[joinFrames.count - 1].first(where: { $0.table == table }) { return found.alias }
+        let alias = fresh("d")
+        joinFrames[joinFrames.count - 1].append((alias, table, matching(level, alias: alias, values).joined(separator: " AND ")))
+        return alias
     }
 
     func window(_ call: WindowCall, _ node: TypedExpression, _ scope: Scope) -> SQLValue {
@@ -200,15 +209,24 @@ extension SQLGenerator {
         if let overGroups = call.function.sql?.overGroups {
             return windowOverGroups(overGroups, call, series: series, node, scope)
         }
+        // The current group's value joins what it reads to the groups being written; a form that
+        // does not read it (`previous`) must not leave those joins behind.
+        let joinsBefore = joinFrames.last?.count ?? 0
+        let currentValue = lower(call.series, scope)
         let window = SQLWindow(
             dialect: dialect, groups: "\(series) w", sameSeries: others.isEmpty ? "TRUE" : others.joined(separator: " AND "),
             samePeriod: call.along == nil ? "TRUE" : "\(position) = \(current)", position: position, currentPosition: current,
-            current: lower(call.series, scope), grain: grain,
+            current: currentValue, grain: grain,
             bucket: { position, coarser in sqlDialect.bucket(position, grain: grain, per: coarser) },
             lastYear: { position in sqlDialect.lastYear(position, grain: grain) })
         var sqlCall = SQLCall(dialect: dialect, arguments: call.arguments.map { lower($0, scope) }, argumentTypes: call.arguments.map(\.type))
         sqlCall.window = window
-        return self.call(call.function, sqlCall, node)
+        let written = self.call(call.function, sqlCall, node)
+        let read = ([written.value, written.fails ?? ""] + sqlCall.arguments.flatMap { [$0.value, $0.fails ?? ""] }).joined()
+        if !read.contains(currentValue.value), !(currentValue.fails.map(read.contains) ?? false), joinFrames.last.map({ $0.count > joinsBefore }) == true {
+            joinFrames[joinFrames.count - 1].removeSubrange(joinsBefore...)
+        }
+        return written
     }
 
     /// A window function written with SQL's window functions: computed for every group of the
@@ -229,18 +247,27 @@ extension SQLGenerator {
         let columns = (0..<level.keys.count).map { "w.k\($0)" }.joined(separator: ", ")
         let body = "SELECT \(columns), \(settled(written)) AS value, \(written.fails ?? "FALSE") AS fails FROM \(series) w"
         let table = addCTE(key: "windowed:" + body, prefix: "windowed") { body }
+        let values = keyValues(level, in: scope)
+        if !joinFrames.isEmpty, values.values.allSatisfy(isGroupKeyColumn) {
+            let alias = joined(table, level: level, values)
+            return SQLValue("\(alias).value", fails: written.fails == nil ? nil : "COALESCE(\(alias).fails, FALSE)")
+        }
         let alias = fresh("d")
-        let condition = matching(level, alias: alias, keyValues(level, in: scope)).joined(separator: " AND ")
+        let condition = matching(level, alias: alias, values).joined(separator: " AND ")
         let read = { (column: String) in "(SELECT \(self.dialect.single("\(alias).\(column)")) FROM \(table) \(alias) WHERE \(condition))" }
         return SQLValue(read("value"), fails: written.fails == nil ? nil : "COALESCE(\(read("fails")), FALSE)")
     }
 }
 
-/// The aggregates of one table's whole rows, computed in one pass: a one-row table with a column
-/// per aggregate expression, over a column per distinct cell expression.
+/// The aggregates of one table's rows by the keys of a level (or of them all), computed in one
+/// pass: a row per group (`k0`, `k1` … as the level orders its keys; one row without keys) and a
+/// column per aggregate expression (`t0` …), over a column per distinct cell expression (`v0` …).
 struct Totals {
+    var key: String
     var name: String
     var source: String
+    /// Each key's expression over a row `r`.
+    var keys: [String]
     var cells: [String] = []
     var aggregates: [String] = []
 
@@ -259,8 +286,10 @@ struct Totals {
     }
 
     var body: String {
-        let values = cells.enumerated().map { "\($1) AS v\($0)" }.joined(separator: ", ")
-        let totals = aggregates.enumerated().map { "\($1) AS t\($0)" }.joined(separator: ", ")
-        return "SELECT \(totals) FROM (SELECT \(values) FROM \(source) r) a"
+        let keyColumns = keys.indices.map { "a.k\($0)" }
+        let inner = keys.enumerated().map { "\($1) AS k\($0)" } + cells.enumerated().map { "\($1) AS v\($0)" }
+        let outer = keyColumns + aggregates.enumerated().map { "\($1) AS t\($0)" }
+        let grouping = keys.isEmpty ? "" : " GROUP BY " + keyColumns.joined(separator: ", ")
+        return "SELECT \(outer.joined(separator: ", ")) FROM (SELECT \(inner.joined(separator: ", ")) FROM \(source) r) a" + grouping
     }
 }

@@ -60,7 +60,11 @@ extension SQLGenerator {
 
     /// The groups of a level: its keys (columns `k0`, `k1` … in the level's key order) as they
     /// occur in the rows of its tables.
+    /// A level of one table is the table's aggregates by its keys (`totals`), whose rows are its groups.
     func levelTable(_ level: Level) -> String {
+        if level.tableNames.count == 1, let table = level.tableNames.first, level.keys.allSatisfy({ program.keyExpressions[$0]?[table] != nil }) {
+            return totals(table, by: level.keys).name
+        }
         let key = "level:" + level.keys.map(\.canonical).joined(separator: "\u{1}") + "|" + level.tableNames.joined(separator: ",")
         return addCTE(key: key, prefix: "groups") {
             level.tableNames.map { table in
@@ -170,13 +174,7 @@ extension SQLGenerator {
             let values = keyValues(level, in: scope)
             // Read at the groups `g` of the SELECT being written: joined to them.
             if !joinFrames.isEmpty, values.values.allSatisfy(isGroupKeyColumn) {
-                let alias: String
-                if let joined = joinFrames[joinFrames.count - 1].first(where: { $0.table == table }) {
-                    alias = joined.alias
-                } else {
-                    alias = fresh("d")
-                    joinFrames[joinFrames.count - 1].append((alias, table, matching(level, alias: alias, values).joined(separator: " AND ")))
-                }
+                let alias = joined(table, level: level, values)
                 return SQLValue("\(alias).value", fails: plan.definitionCanFail[index] ? "COALESCE(\(alias).fails, FALSE)" : nil)
             }
             let alias = fresh("d")

@@ -53,7 +53,8 @@ final class SQLGenerator {
     /// For each SELECT being written over a level's groups `g`, innermost last: the grouped
     /// definitions it reads at its own groups, joined to `g` by their keys.
     var joinFrames: [[(alias: String, table: String, condition: String)]] = []
-    /// Each table's aggregates over its whole rows, computed together (`totalAggregate`).
+    /// Each table's aggregates by the keys of a level, or over all its rows, computed together
+    /// (`tableAggregate`), by table and keys.
     var totals: [String: Totals] = [:]
     /// Whether the statements being written share their tables (`combined`).
     var sharing = false
