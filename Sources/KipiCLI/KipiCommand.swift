@@ -199,16 +199,31 @@ struct Session {
             }
             let source = try formulaSource()
             let sqlTables = try engineTables()
-            var schemas: [String: Schema] = [:]
+            let only = options.only.map(Set.init)
+            var result: EvaluationResult
+            var program: Program
             if options.data.isEmpty {
-                schemas = try reporting { try engine.schemas(of: sqlTables) }
+                // The SQL is written with the types the formulas' uses call for, and the engine
+                // describes the tables in the same session; checked against what it described,
+                // it is sent again only where a column's type differs.
+                let guessed = overridingTypes(try compile(source, schemas: nil).columnTypesFromUse)
+                let first = try compile(source, schemas: guessed)
+                if let only, !knowsEveryKPI(Array(only), of: first) { return ExitStatus.usage }
+                let parameters = try parameterValues(for: first)
+                let (computed, described) = try reporting { try engine.evaluateReadingSchemas(first, tables: sqlTables, parameters: parameters, only: only) }
+                let actual = overridingTypes(described)
+                program = try compile(source, schemas: actual)
+                result = computed
+                let differs = program.columnsUsedByTable.contains { table, columns in
+                    columns.contains { actual[table]?.type(of: $0) != guessed[table]?.type(of: $0) }
+                }
+                if differs { result = try reporting { try engine.evaluate(program, tables: sqlTables, parameters: parameters, only: only) } }
             } else {
-                schemas = try loadTables(columns: nil).mapValues(\.schema)
+                program = try compile(source, schemas: try loadTables(columns: nil).mapValues(\.schema))
+                let parameters = try parameterValues(for: program)
+                if let only, !knowsEveryKPI(Array(only), of: program) { return ExitStatus.usage }
+                result = try reporting { try engine.evaluate(program, tables: sqlTables, parameters: parameters, only: only) }
             }
-            let program = try compile(source, schemas: schemas)
-            let parameters = try parameterValues(for: program)
-            if let only = options.only, !knowsEveryKPI(only, of: program) { return ExitStatus.usage }
-            let result = try reporting { try engine.evaluate(program, tables: sqlTables, parameters: parameters, only: options.only.map(Set.init)) }
             let sources = sqlTables.sorted { $0.key < $1.key }.map { ReportContext.Source(table: $0.key, file: $0.value, rows: 0) }
             return report(result, of: program, source: source, sources: sources)
         } catch {

@@ -43,23 +43,48 @@ public struct SQLEngine: Sendable {
     public func evaluate(
         _ program: Program, tables: [String: String], parameters: [String: Value] = [:], only: Set<String>? = nil
     ) throws(DiagnosticList) -> EvaluationResult {
+        try evaluate(program, tables: tables, parameters: parameters, only: only, describing: false).result
+    }
+
+    /// As `evaluate`, and in the same session, before the KPIs, the column types of `tables` as
+    /// `schemas(of:)` reads them: one run of the client (one JVM for spark-sql) where a caller
+    /// wrote the SQL before it knew the types (`Program.columnTypesFromUse`), and checks them
+    /// after.
+    public func evaluateReadingSchemas(
+        _ program: Program, tables: [String: String], parameters: [String: Value] = [:], only: Set<String>? = nil
+    ) throws(DiagnosticList) -> (result: EvaluationResult, schemas: [String: Schema]) {
+        let (result, schemas) = try evaluate(program, tables: tables, parameters: parameters, only: only, describing: true)
+        return (result, schemas ?? [:])
+    }
+
+    private func evaluate(
+        _ program: Program, tables: [String: String], parameters: [String: Value], only: Set<String>?, describing: Bool
+    ) throws(DiagnosticList) -> (result: EvaluationResult, schemas: [String: Schema]?) {
         var script = try program.sql(dialect: dialect, tables: tables, parameters: parameters)
         if let only { script.statements = script.statements.filter { only.contains($0.kpi) } }
+        var description: (setup: [String], queries: [String]) = ([], [])
+        if describing { description = try self.describing(tables) }
+        var setup: [String] = description.setup
+        for view in script.setup where !setup.contains(view + ";") { setup.append(view + ";") }
+        var schemas: [String: Schema]?
         // First every KPI in one query, its tables computed once; if the engine refuses it, each
         // statement on its own. The engine goes on past a statement it refuses; the marker first
         // shows that it ran at all.
         var run = ClientRun(status: 0, output: "", errors: "")
         var missing = script.statements
         if let combined = program.combinedSQL(script, tables: tables, parameters: parameters) {
-            run = try execute((script.setup + [combined]).map { $0 + ";" }.joined(separator: "\n"), continuing: true)
+            run = try execute((setup + description.queries + [combined + ";"]).joined(separator: "\n"), continuing: true)
+            if describing { schemas = try described(run.output, tables) }
             let lines = Set(run.output.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) })
             // A query stopped part way may have printed some KPIs' rows: all are sent again.
             if script.statements.allSatisfy({ lines.contains(EngineOutput.finished($0.definition)) }) { missing = [] }
         }
         if !missing.isEmpty {
-            let sent = script.setup.map { $0 + ";" } + ["SELECT '\(EngineOutput.started)';"] + missing.map { $0.encodedText + ";" }
+            let queries = schemas == nil ? description.queries : []
+            let sent = setup + queries + ["SELECT '\(EngineOutput.started)';"] + missing.map { $0.encodedText + ";" }
             run = try execute(sent.joined(separator: "\n"), continuing: true)
-            guard run.output.split(separator: "\n").contains(where: { $0.hasPrefix(EngineOutput.started) }) else {
+            if describing, schemas == nil { schemas = try described(run.output, tables) }
+            guard run.output.split(separator: "\n").contains(where: { $0 == EngineOutput.started }) else {
                 throw DiagnosticList([Diagnostic(message: "\(clientName) failed (exit status \(run.status)): \(failure(run))")])
             }
             let lines = Set(run.output.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) })
@@ -69,10 +94,10 @@ public struct SQLEngine: Sendable {
         for statement in missing {
             // With one refused statement, the engine's words are its; with several, each is sent
             // again alone to tell their messages apart.
-            let alone = missing.count == 1 ? run : try execute((script.setup + [statement.encodedText]).map { $0 + ";" }.joined(separator: "\n"), continuing: false)
+            let alone = missing.count == 1 ? run : try execute((setup + [statement.encodedText + ";"]).joined(separator: "\n"), continuing: false)
             refused[statement.definition] = "\(clientName) refused the SQL of KPI '\(statement.kpi)': " + failure(alone)
         }
-        return try EngineOutput.read(run.output, script: script, program: program, engine: clientName, refused: refused)
+        return (try EngineOutput.read(run.output, script: script, program: program, engine: clientName, refused: refused), schemas)
     }
 
     /// The column types of `table` (a table's name, or a data file the engine reads) as the
@@ -85,9 +110,16 @@ public struct SQLEngine: Sendable {
     /// The column types of each table (Kipi's table names to SQL table references or data
     /// files), asked of the engine in one run: one session, one JVM for spark-sql.
     public func schemas(of tables: [String: String]) throws(DiagnosticList) -> [String: Schema] {
-        let names = tables.keys.sorted()
-        var script: [String] = []
-        for (position, name) in names.enumerated() {
+        let description = try describing(tables)
+        return try described(run((description.setup + description.queries).joined(separator: "\n")), tables)
+    }
+
+    /// The statements that print the column types of `tables`, each table's after a line naming
+    /// it and all before `EngineOutput.described`; and the views they read (Spark's, over files).
+    func describing(_ tables: [String: String]) throws(DiagnosticList) -> (setup: [String], queries: [String]) {
+        var setup: [String] = []
+        var queries: [String] = []
+        for (position, name) in tables.keys.sorted().enumerated() {
             let reference = tables[name] ?? ""
             var from = dialect.tableReference(reference)
             if let file = SQLDataFile(reference: reference) {
@@ -95,24 +127,31 @@ public struct SQLEngine: Sendable {
                     throw DiagnosticList([Diagnostic(message: "\(dialect.rawValue) does not read the file '\(reference)' itself: load it into a table and give the table with --table")])
                 }
                 from = reading.from
-                if let setup = reading.setup { script.append(setup + ";") }
+                if let view = reading.setup { setup.append(view + ";") }
             }
-            // Each table's rows follow a line naming it (spark-sql prints DESCRIBE's own rows).
-            script.append("SELECT '\(EngineOutput.started):\(position)';")
+            // spark-sql prints DESCRIBE's own rows: name, type and comment, tab-separated.
+            queries.append("SELECT '\(EngineOutput.started):\(position)';")
             switch dialect {
             case .duckdb:
-                script.append("SELECT concat('kipi:', column_name, chr(9), column_type) FROM (DESCRIBE SELECT * FROM \(from));")
+                queries.append("SELECT concat('kipi:', column_name, chr(9), column_type) FROM (DESCRIBE SELECT * FROM \(from));")
             case .postgres:
-                script.append(
+                queries.append(
                     "SELECT 'kipi:' || attname || chr(9) || format_type(atttypid, atttypmod) FROM pg_attribute "
                         + "WHERE attrelid = \(dialect.text(from))::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;")
             case .spark:
-                script.append("DESCRIBE QUERY SELECT * FROM \(from);")
+                queries.append("DESCRIBE QUERY SELECT * FROM \(from);")
             }
         }
+        queries.append("SELECT '\(EngineOutput.described)';")
+        return (setup, queries)
+    }
+
+    /// The column types `describing(tables)` printed in `output`.
+    func described(_ output: String, _ tables: [String: String]) throws(DiagnosticList) -> [String: Schema] {
         var columns: [Int: [(name: String, type: KipiType)]] = [:]
         var current: Int?
-        for line in try run(script.joined(separator: "\n")).split(separator: "\n") {
+        for line in output.split(separator: "\n") {
+            if line.hasPrefix(EngineOutput.described) { break }
             if line.hasPrefix(EngineOutput.started + ":") {
                 current = Int(String(line.dropFirst(EngineOutput.started.count + 1)).trimmingWhitespace())
                 continue
@@ -124,7 +163,7 @@ public struct SQLEngine: Sendable {
             columns[current, default: []].append((fields[0], SQLEngine.kipiType(ofSQLType: fields[1])))
         }
         var schemas: [String: Schema] = [:]
-        for (position, name) in names.enumerated() {
+        for (position, name) in tables.keys.sorted().enumerated() {
             guard let found = columns[position], !found.isEmpty else {
                 throw DiagnosticList([Diagnostic(message: "\(clientName) describes no columns of table '\(tables[name] ?? "")'")])
             }
@@ -265,6 +304,9 @@ private final class OutputCollector: @unchecked Sendable {
 enum EngineOutput {
     /// The line an engine prints before the first statement.
     static let started = "kipi-started"
+
+    /// The line an engine prints after the column types it was asked for.
+    static let described = "kipi-described"
 
     /// The line an engine prints after the rows of the statement of definition `index`.
     static func finished(_ index: Int) -> String { "kipi-finished:\(index)" }
