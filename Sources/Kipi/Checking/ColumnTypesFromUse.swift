@@ -185,11 +185,3 @@ extension FunctionDefinition.TypePattern {
         }
     }
 }
-
-extension Program {
-    /// For a program compiled without the schemas of its tables: the column types its formulas'
-    /// uses call for (a number where it is summed, a date where its month is taken; text where
-    /// nothing decides), by table ("" the default one). Compiling again with them gives a
-    /// program whose SQL reads each column as that type, cast where the engine's column differs.
-    public var columnTypesFromUse: [String: Schema] { checked.columnTypesFromUse() }
-}
