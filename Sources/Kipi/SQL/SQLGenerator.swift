@@ -36,9 +36,10 @@ public struct SQLScript: Sendable, Hashable {
 /// periods as their index (`Period.index`), each value with the
 /// condition under which Kipi would fail it.
 ///
-/// An aggregate is a subquery over its table's rows (or a level's groups, or a list) kept by
-/// its filter and by the group it is computed for; a definition is a common table expression
-/// read by its keys; a level is the distinct keys of its tables' rows.
+/// An aggregate of a table's rows is a column of that table's one pass per level (`Totals`);
+/// others are a subquery over a level's groups or a list, kept by the filter and the group. A
+/// grouped definition is a common table expression, joined to the groups that read it by their
+/// keys (looked up by them elsewhere); a level of one table is its pass's rows.
 final class SQLGenerator {
     let program: CheckedProgram
     let plan: ProgramPlan
