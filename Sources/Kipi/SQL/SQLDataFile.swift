@@ -23,10 +23,18 @@ struct SQLDataFile: Hashable {
         format = found.1
     }
 
+    /// The file as Kipi table `table` reads it in `dialect`, or why it cannot.
+    func reading(in dialect: SQLDialect, table: String) -> Result<(from: String, setup: String?), Diagnostic> {
+        guard let reading = reading(in: dialect, viewName: "kipi file \(table.isEmpty ? "data" : table)") else {
+            return .failure(Diagnostic(message: "\(dialect.rawValue) does not read the file '\(path)' itself: load it into a table and give the table with --table"))
+        }
+        return .success(reading)
+    }
+
     /// The file as a FROM item of `dialect`, and for Spark the statement that makes the temporary
     /// view it is read through (Spark's `csv.` source would read the header as a row); nil where
     /// the engine cannot read files (PostgreSQL reads only files on its server, as a superuser).
-    func reading(in dialect: SQLDialect, viewName: String) -> (from: String, setup: String?)? {
+    private func reading(in dialect: SQLDialect, viewName: String) -> (from: String, setup: String?)? {
         let path = dialect.text(self.path)
         switch dialect {
         case .duckdb:

@@ -75,7 +75,7 @@ public struct SQLEngine: Sendable {
         if let combined = program.combinedSQL(script, tables: tables, parameters: parameters) {
             run = try execute((setup + description.queries + [combined + ";"]).joined(separator: "\n"), continuing: true)
             if describing { schemas = try described(run.output, tables) }
-            let lines = Set(run.output.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) })
+            let lines = EngineOutput.lines(run.output)
             // A query stopped part way may have printed some KPIs' rows: all are sent again.
             if script.statements.allSatisfy({ lines.contains(EngineOutput.finished($0.definition)) }) { missing = [] }
         }
@@ -84,10 +84,10 @@ public struct SQLEngine: Sendable {
             let sent = setup + queries + ["SELECT '\(EngineOutput.started)';"] + missing.map { $0.encodedText + ";" }
             run = try execute(sent.joined(separator: "\n"), continuing: true)
             if describing, schemas == nil { schemas = try described(run.output, tables) }
-            guard run.output.split(separator: "\n").contains(where: { $0 == EngineOutput.started }) else {
+            let lines = EngineOutput.lines(run.output)
+            guard lines.contains(EngineOutput.started) else {
                 throw DiagnosticList([Diagnostic(message: "\(clientName) failed (exit status \(run.status)): \(failure(run))")])
             }
-            let lines = Set(run.output.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) })
             missing = missing.filter { !lines.contains(EngineOutput.finished($0.definition)) }
         }
         var refused: [Int: String] = [:]
@@ -123,8 +123,10 @@ public struct SQLEngine: Sendable {
             let reference = tables[name] ?? ""
             var from = dialect.tableReference(reference)
             if let file = SQLDataFile(reference: reference) {
-                guard let reading = file.reading(in: dialect, viewName: "kipi file \(name.isEmpty ? "data" : name)") else {
-                    throw DiagnosticList([Diagnostic(message: "\(dialect.rawValue) does not read the file '\(reference)' itself: load it into a table and give the table with --table")])
+                let reading: (from: String, setup: String?)
+                switch file.reading(in: dialect, table: name) {
+                case .success(let found): reading = found
+                case .failure(let problem): throw DiagnosticList([problem])
                 }
                 from = reading.from
                 if let view = reading.setup { setup.append(view + ";") }
@@ -304,6 +306,11 @@ private final class OutputCollector: @unchecked Sendable {
 enum EngineOutput {
     /// The line an engine prints before the first statement.
     static let started = "kipi-started"
+
+    /// The lines an engine printed, without their line ends.
+    static func lines(_ output: String) -> Set<String> {
+        Set(output.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) })
+    }
 
     /// The line an engine prints after the column types it was asked for.
     static let described = "kipi-described"

@@ -14,8 +14,11 @@ extension SQLGenerator {
             }
             var rows = dialect.tableReference(reference)
             if let file = SQLDataFile(reference: reference) {
-                guard let reading = file.reading(in: dialect, viewName: "kipi file \(table.isEmpty ? "data" : table)") else {
-                    _ = problem("\(dialect.rawValue) does not read the file '\(reference)' itself: load it into a table and give the table with --table")
+                let reading: (from: String, setup: String?)
+                switch file.reading(in: dialect, table: table) {
+                case .success(let found): reading = found
+                case .failure(let diagnostic):
+                    _ = problem(diagnostic.message)
                     return "SELECT NULL"
                 }
                 rows = reading.from
