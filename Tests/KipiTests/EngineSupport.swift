@@ -106,8 +106,8 @@ enum Engines {
         return (try program.evaluate(tables: tables, parameters: parameters), onEngine)
     }
 
-    /// Where two results differ: a value beyond 1e-9 relative, an error on one side only (an
-    /// engine's NULL stands for an error), or different groups.
+    /// Where two results differ: a value beyond 1e-9 relative, an error on one side only or with
+    /// another message, or different groups.
     static func differences(_ expected: EvaluationResult, _ actual: EvaluationResult) -> [String] {
         var found: [String] = []
         for (kpi, other) in zip(expected.kpis, actual.kpis) {
@@ -145,7 +145,8 @@ enum Engines {
 
     static func same(_ a: Outcome, _ b: Outcome) -> Bool {
         switch (a, b) {
-        case (.error, .error), (.error, .value(.null)): return true
+        // The SQL carries each error's reason: the engine gives the in-process message.
+        case (.error(let x), .error(let y)): return x == y
         case (.value(.number(let x)), .value(.number(let y))):
             return x == y || abs(x - y) <= 1e-9 * max(abs(x), abs(y)) || (abs(x) < 1e-12 && abs(y) < 1e-12)
         case (.value(let x), .value(let y)): return x == y

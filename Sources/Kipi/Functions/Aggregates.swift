@@ -133,12 +133,14 @@ extension Aggregates {
     static let sqlForms: [String: SQLForm] = [
         "count": .aggregate { call in SQLValue(call.countOfRows) },
         "sum": .aggregate { call in SQLValue("COALESCE(sum(\(call.collections[0])), 0E0)") },
-        "avg": .aggregate { call in SQLValue("avg(\(call.collections[0]))", fails: call.fewerThan(1)) },
-        "min": .aggregate { call in SQLValue(call.unordered("min(\(call.orderedValues))"), fails: call.fewerThan(1)) },
-        "max": .aggregate { call in SQLValue(call.unordered("max(\(call.orderedValues))"), fails: call.fewerThan(1)) },
+        "avg": .aggregate { call in SQLValue("avg(\(call.collections[0]))", failure: call.failure(fewerThan: 1, "average of no values")) },
+        "min": .aggregate { call in SQLValue(call.unordered("min(\(call.orderedValues))"), failure: call.failure(fewerThan: 1, "min of no values")) },
+        "max": .aggregate { call in SQLValue(call.unordered("max(\(call.orderedValues))"), failure: call.failure(fewerThan: 1, "max of no values")) },
         "count_distinct": .aggregate { call in SQLValue("CAST(count(DISTINCT \(call.collections[0])) AS \(call.dialect.doubleType))") },
         "percent": .aggregate { call in
-            SQLValue("avg(CASE WHEN \(call.collections[0]) THEN 1E0 WHEN NOT \(call.collections[0]) THEN 0E0 END)", fails: call.fewerThan(1))
+            SQLValue(
+                "avg(CASE WHEN \(call.collections[0]) THEN 1E0 WHEN NOT \(call.collections[0]) THEN 0E0 END)",
+                failure: call.failure(fewerThan: 1, "percent of no values: the condition is null or filtered out in every row"))
         },
     ]
 }

@@ -233,15 +233,15 @@ extension Arithmetic {
         "ceil": SQLForm { call in SQLValue("ceil(\(call.arguments[0].value))") },
         "sqrt": SQLForm { call in
             let x = call.arguments[0].value
-            return SQLValue("(CASE WHEN \(x) >= 0 THEN sqrt(\(x)) END)", fails: "(\(x) < 0)")
+            return SQLValue("(CASE WHEN \(x) >= 0 THEN sqrt(\(x)) END)", failure: call.failure(where: "\(x) < 0", "square root of a negative number"))
         },
         "ln": SQLForm { call in
             let x = call.arguments[0].value
-            return SQLValue("(CASE WHEN \(x) > 0 THEN ln(\(x)) END)", fails: "(\(x) <= 0)")
+            return SQLValue("(CASE WHEN \(x) > 0 THEN ln(\(x)) END)", failure: call.failure(where: "\(x) <= 0", "logarithm of a number that is not positive"))
         },
         "exp": SQLForm { call in
             let x = call.arguments[0].value
-            return SQLValue("(CASE WHEN \(x) < 709.78E0 THEN exp(\(x)) END)", fails: "(\(x) >= 709.78E0)")
+            return SQLValue("(CASE WHEN \(x) < 709.78E0 THEN exp(\(x)) END)", failure: call.failure(where: "\(x) >= 709.78E0", "exp of this value is not a finite number"))
         },
         "round": SQLForm { call in
             let x = call.arguments[0].value

@@ -102,26 +102,25 @@ extension Conditionals {
     static let sqlForms: [String: SQLForm] = [
         "if": SQLForm(decidesFailures: true) { call in
             let (condition, then, otherwise) = (call.arguments[0], call.arguments[1], call.arguments[2])
-            let fails = SQLValue.anyOf([condition.fails, then.fails, otherwise.fails]).map { _ in
-                "(CASE WHEN \(condition.fails ?? "FALSE") THEN TRUE WHEN \(condition.value) THEN \(then.fails ?? "FALSE") ELSE \(otherwise.fails ?? "FALSE") END)"
-            }
-            return SQLValue("(CASE WHEN \(condition.value) THEN \(then.value) ELSE \(otherwise.value) END)", fails: fails)
+            let branches = then.failure == nil && otherwise.failure == nil
+                ? nil : "(CASE WHEN \(condition.value) THEN \(then.failure ?? "NULL") ELSE \(otherwise.failure ?? "NULL") END)"
+            return SQLValue("(CASE WHEN \(condition.value) THEN \(then.value) ELSE \(otherwise.value) END)", failure: SQLValue.first([condition.failure, branches]))
         },
         "iferror": SQLForm(decidesFailures: true) { call in
             let (x, fallback) = (call.arguments[0], call.arguments[1])
-            guard let failed = x.fails else { return x }
+            guard let failure = x.failure else { return x }
             return SQLValue(
-                "(CASE WHEN \(failed) THEN \(fallback.value) ELSE \(x.value) END)",
-                fails: fallback.fails.map { "(CASE WHEN \(failed) THEN \($0) ELSE FALSE END)" })
+                "(CASE WHEN \(failure) IS NOT NULL THEN \(fallback.value) ELSE \(x.value) END)",
+                failure: fallback.failure.map { "(CASE WHEN \(failure) IS NOT NULL THEN \($0) END)" })
         },
         // The first argument that is not null decides, a failed one included; later ones are not read.
         "coalesce": SQLForm(decidesFailures: true) { call in
             let value = "COALESCE(\(call.arguments.map(\.value).joined(separator: ", ")))"
-            guard call.arguments.contains(where: { $0.fails != nil }) else { return SQLValue(value) }
+            guard call.arguments.contains(where: { $0.failure != nil }) else { return SQLValue(value) }
             let steps = call.arguments.map { argument in
-                (argument.fails.map { "WHEN \($0) THEN TRUE " } ?? "") + "WHEN \(argument.value) IS NOT NULL THEN FALSE"
+                (argument.failure.map { "WHEN \($0) IS NOT NULL THEN \($0) " } ?? "") + "WHEN \(argument.value) IS NOT NULL THEN NULL"
             }
-            return SQLValue(value, fails: "(CASE \(steps.joined(separator: " ")) ELSE FALSE END)")
+            return SQLValue(value, failure: "(CASE \(steps.joined(separator: " ")) END)")
         },
     ]
 }

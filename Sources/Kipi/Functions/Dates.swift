@@ -119,12 +119,14 @@ extension Dates {
             let dialect = call.dialect
             let iso = "(CASE WHEN substr(\(text), 3, 1) = '.' THEN concat(substr(\(text), 7, 4), '-', substr(\(text), 4, 2), '-', substr(\(text), 1, 2)) ELSE \(text) END)"
             let valid = dialect.matches(iso, "[0-9]{4}-[0-9]{2}-[0-9]{2}")
-            let day = "CAST(substr(\(iso), 9, 2) AS INTEGER)"
-            let month = "CAST(substr(\(iso), 6, 2) AS INTEGER)"
+            // Cast only where the text is digits: an engine may compute every part of a condition.
+            let day = "CAST(CASE WHEN \(valid) THEN substr(\(iso), 9, 2) END AS INTEGER)"
+            let month = "CAST(CASE WHEN \(valid) THEN substr(\(iso), 6, 2) END AS INTEGER)"
             let inRange = "\(valid) AND \(month) BETWEEN 1 AND 12 AND \(day) BETWEEN 1 AND 31"
             return SQLValue(
                 "(CASE WHEN \(inRange) THEN \(dialect.days(year: "substr(\(iso), 1, 4)", month: month, day: day)) * 86400 END)",
-                fails: "(\(text) IS NOT NULL AND NOT (\(inRange)))")
+                failure: call.failure(
+                    where: "\(text) IS NOT NULL AND NOT (\(inRange))", "'{}' is not a date (expected yyyy-mm-dd or dd.mm.yyyy)", texts: [text]))
         },
         "year": SQLForm { call in sqlPeriod(call, .year) },
         "quarter": SQLForm { call in sqlPeriod(call, .quarter) },

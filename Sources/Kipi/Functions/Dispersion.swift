@@ -40,9 +40,15 @@ extension Dispersion {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).
     static let sqlForms: [String: SQLForm] = [
-        "var": .aggregate { call in SQLValue("var_samp(\(call.collections[0]))", fails: call.fewerThan(2)) },
-        "varp": .aggregate { call in SQLValue("var_pop(\(call.collections[0]))", fails: call.fewerThan(1)) },
-        "stdev": .aggregate { call in SQLValue("stddev_samp(\(call.collections[0]))", fails: call.fewerThan(2)) },
-        "stdevp": .aggregate { call in SQLValue("stddev_pop(\(call.collections[0]))", fails: call.fewerThan(1)) },
+        "var": .aggregate { call in SQLValue("var_samp(\(call.collections[0]))", failure: tooFew(call, "var", sample: true)) },
+        "varp": .aggregate { call in SQLValue("var_pop(\(call.collections[0]))", failure: tooFew(call, "varp", sample: false)) },
+        "stdev": .aggregate { call in SQLValue("stddev_samp(\(call.collections[0]))", failure: tooFew(call, "stdev", sample: true)) },
+        "stdevp": .aggregate { call in SQLValue("stddev_pop(\(call.collections[0]))", failure: tooFew(call, "stdevp", sample: false)) },
     ]
+
+    /// Why a spread of too few values fails, as an aggregate expression.
+    private static func tooFew(_ call: SQLCall, _ name: String, sample: Bool) -> String {
+        let none = "WHEN \(call.fewerThan(1)) THEN '\(name) of no values'"
+        return "(CASE \(none)\(sample ? " WHEN \(call.fewerThan(2)) THEN '\(name) needs at least two values, got one'" : "") END)"
+    }
 }

@@ -127,27 +127,41 @@ extension OrderStatistics {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).
     static let sqlForms: [String: SQLForm] = [
-        "median": .aggregate { call in quantile(call, at: 0.5) },
-        "percentile": .aggregate({ call in quantile(call, at: call.constantNumber) }, otherwise: { call in
-            call.argument(0).map { inclusivePercentile(call, k: $0.value) }
-        }),
-        "quartile": .aggregate({ call in quantile(call, at: call.constantNumber.map { $0.rounded(.towardZero) / 4 }) }, otherwise: { call in
-            call.argument(0).map { q in
-                var value = inclusivePercentile(call, k: "(\(call.dialect.truncated(q.value)) / 4E0)")
-                value.fails = "(\(q.value) IS NOT NULL AND (NOT (\(call.dialect.truncated(q.value)) BETWEEN 0 AND 4) OR \(call.none())))"
-                return value
+        "median": .aggregate { call in quantile(call, "median", at: 0.5) },
+        "percentile": .aggregate({ call in quantile(call, "percentile", at: call.constantNumber) }, otherwise: { call in
+            call.argument(0).map { k in
+                inclusivePercentile(
+                    call, "percentile", k: k.value, invalid: "NOT (\(k.value) BETWEEN 0 AND 1)",
+                    because: call.message("percentile needs k between 0 and 1, got {}", numbers: [k.value]))
             }
         }),
+        "quartile": .aggregate(
+            { call in quantile(call, "quartile", at: call.constantNumber.map { $0.rounded(.towardZero) / 4 }) },
+            otherwise: { call in
+                call.argument(0).map { q in
+                    let whole = call.dialect.truncated(q.value)
+                    return inclusivePercentile(
+                        call, "quartile", k: "(\(whole) / 4E0)", invalid: "NOT (\(whole) BETWEEN 0 AND 4)",
+                        because: call.message("quartile needs q from 0 to 4, got {}", numbers: [q.value]))
+                }
+            }),
         "percentile_exc": SQLForm { call in
             guard let k = call.argument(0)?.value else { return nil }
             let n = call.over(call.countOfRows)
             let valid = "(\(k) > 0 AND \(k) < 1 AND \(k) * (\(n) + 1) >= 1 AND \(k) * (\(n) + 1) <= \(n))"
             let value = interpolated(call) { n in "\(k) * (\(n) + 1) - 1" }
-            return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(k) IS NOT NULL AND NOT \(valid))")
+            let outOfRange = call.message(
+                "percentile_exc needs k between 1/(n+1) and n/(n+1) for n = {} values, got {}", numbers: [n, k])
+            return SQLValue(
+                "(CASE WHEN \(valid) THEN \(value) END)",
+                failure: "(CASE WHEN \(k) IS NULL THEN NULL WHEN \(call.none()) THEN 'percentile_exc of no values' WHEN NOT \(valid) THEN \(outOfRange) END)")
         },
-        "percentrank": .aggregate({ call in percentRank(call, inclusive: true, asAggregate: true) }, otherwise: { call in percentRank(call, inclusive: true) }),
+        "percentrank": .aggregate(
+            { call in percentRank(call, "percentrank", inclusive: true, asAggregate: true) },
+            otherwise: { call in percentRank(call, "percentrank", inclusive: true) }),
         "percentrank_exc": .aggregate(
-            { call in percentRank(call, inclusive: false, asAggregate: true) }, otherwise: { call in percentRank(call, inclusive: false) }),
+            { call in percentRank(call, "percentrank_exc", inclusive: false, asAggregate: true) },
+            otherwise: { call in percentRank(call, "percentrank_exc", inclusive: false) }),
     ]
 
     /// The value at the fractional 0-based position `position` (written over `n`, the number of
@@ -164,7 +178,7 @@ extension OrderStatistics {
 
     /// PERCENTILE.INC at a constant k in range, as aggregate expressions: the engine's own
     /// continuous quantile, which interpolates exactly so (at (n − 1)·k) and needs no sorted list.
-    private static func quantile(_ call: SQLCall, at constant: Double?) -> SQLValue? {
+    private static func quantile(_ call: SQLCall, _ name: String, at constant: Double?) -> SQLValue? {
         guard let constant, (0...1).contains(constant) else { return nil }
         let v = call.collections[0]
         let fraction = call.dialect.number(constant)
@@ -174,14 +188,16 @@ extension OrderStatistics {
         case .postgres: quantile = "percentile_cont(\(fraction)) WITHIN GROUP (ORDER BY \(v))"
         case .spark: quantile = "percentile(\(v), \(fraction))"
         }
-        return SQLValue(quantile, fails: call.fewerThan(1))
+        return SQLValue(quantile, failure: call.failure(fewerThan: 1, "\(name) of no values"))
     }
 
-    /// PERCENTILE.INC at any k: the sorted values interpolated at (n − 1)·k.
-    private static func inclusivePercentile(_ call: SQLCall, k: String) -> SQLValue {
-        let valid = "\(k) >= 0 AND \(k) <= 1"
+    /// PERCENTILE.INC at any k: the sorted values interpolated at (n − 1)·k. Where `invalid`
+    /// holds, the call fails with the message `because`; over no rows, with "<name> of no values".
+    private static func inclusivePercentile(_ call: SQLCall, _ name: String, k: String, invalid: String, because: String) -> SQLValue {
         let value = interpolated(call) { n in "\(k) * (\(n) - 1)" }
-        return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(k) IS NOT NULL AND (NOT (\(valid)) OR \(call.none())))")
+        return SQLValue(
+            "(CASE WHEN \(k) >= 0 AND \(k) <= 1 THEN \(value) END)",
+            failure: "(CASE WHEN \(k) IS NULL THEN NULL WHEN \(invalid) THEN \(because) WHEN \(call.none()) THEN '\(name) of no values' END)")
     }
 
     /// The first value argument, when it is a number known as the SQL is written.
@@ -191,7 +207,7 @@ extension OrderStatistics {
 
     /// PERCENTRANK over the rows; `asAggregate`, as aggregate expressions over them, which needs
     /// v and the significance known as the SQL is written (nil otherwise).
-    private static func percentRank(_ call: SQLCall, inclusive: Bool, asAggregate: Bool = false) -> SQLValue? {
+    private static func percentRank(_ call: SQLCall, _ name: String, inclusive: Bool, asAggregate: Bool = false) -> SQLValue? {
         guard let v = call.argument(0)?.value else { return nil }
         if asAggregate, call.constants.contains(where: { $0 == nil }) { return nil }
         let x = call.collections[0]
@@ -211,10 +227,17 @@ extension OrderStatistics {
             """
         let rank = asAggregate ? "(\(ranked))" : call.over(ranked)
         let shown = truncatedToDigits(rank, digits: digits, inline: asAggregate)
-        var fails = "(\(v) IS NOT NULL AND \(asAggregate ? "(\(outside))" : call.over(outside)))"
-        if let significance { fails = "(\(fails) OR (\(significance) IS NOT NULL AND \(call.dialect.truncated(significance)) < 1))" }
+        // As the implementation checks: v, then the significance, then the values.
+        var steps = ["WHEN \(v) IS NULL THEN NULL"]
+        if let significance {
+            let tooFew = call.message("\(name) needs a significance of at least 1, got {}", numbers: [significance])
+            steps.append("WHEN \(significance) IS NULL THEN NULL WHEN \(call.dialect.truncated(significance)) < 1 THEN \(tooFew)")
+        }
+        let outsideMessage = call.message("\(name): {} is outside the values ({} to {})", numbers: [v, "min(\(x))", "max(\(x))"])
+        steps.append("WHEN \(call.rowCount) = 0 THEN '\(name) of no values' WHEN \(v) < min(\(x)) OR \(v) > max(\(x)) THEN \(outsideMessage)")
+        let failure = "CASE \(steps.joined(separator: " ")) END"
         let valid = significance.map { "\(call.dialect.truncated($0)) >= 1" } ?? "TRUE"
-        return SQLValue("(CASE WHEN \(valid) THEN \(shown) END)", fails: fails)
+        return SQLValue("(CASE WHEN \(valid) THEN \(shown) END)", failure: asAggregate ? "(\(failure))" : call.over(failure))
     }
 
     /// Truncation to `digits` decimals of the value's 15 significant digits, as Excel truncates:

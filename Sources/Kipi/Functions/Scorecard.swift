@@ -111,7 +111,8 @@ extension Scorecard {
     static let sqlForms: [String: SQLForm] = [
         "weighted_avg": .aggregate { call in
             let (v, w) = (call.collections[0], call.collections[1])
-            return SQLValue("sum(\(v) * \(w)) / NULLIF(sum(\(w)), 0)", fails: "COALESCE(sum(\(w)), 0) = 0")
+            return SQLValue(
+                "sum(\(v) * \(w)) / NULLIF(sum(\(w)), 0)", failure: call.failure(where: "COALESCE(sum(\(w)), 0) = 0", "weighted_avg with a total weight of zero"))
         },
         "lookup": SQLForm { call in
             // A table has no first row: where several rows match with different values, the
@@ -121,8 +122,14 @@ extension Scorecard {
             let found =
                 call.dialect == .spark
                 ? call.over("first(\(values))", where: "\(keys) = \(v)") : "(SELECT \(values) FROM \(call.rows) WHERE \(keys) = \(v) LIMIT 1)"
-            let ambiguous = call.over("count(*) = 0 OR count(DISTINCT \(values)) > 1", where: "\(keys) = \(v)")
-            return SQLValue("(CASE WHEN \(ambiguous) THEN NULL ELSE \(found) END)", fails: "(\(v) IS NOT NULL AND \(ambiguous))")
+            let matches = call.over("count(*)", where: "\(keys) = \(v)")
+            let ambiguous = call.over("count(DISTINCT \(values)) > 1", where: "\(keys) = \(v)")
+            let shown = call.dialect.described(v, type: call.argumentTypes[0])
+            let failure = """
+                (CASE WHEN \(v) IS NULL THEN NULL WHEN \(matches) = 0 THEN \(call.dialect.concatenated([shown, "' is not among the keys of lookup'"])) \
+                WHEN \(ambiguous) THEN \(call.dialect.concatenated([shown, "' matches keys of lookup with different values (a database table has no first row)'"])) END)
+                """
+            return SQLValue("(CASE WHEN \(matches) = 0 OR \(ambiguous) THEN NULL ELSE \(found) END)", failure: failure)
         },
         "interpolate": SQLForm { call in
             guard let x = call.argument(0)?.value else { return nil }
@@ -139,29 +146,38 @@ extension Scorecard {
                 WHEN \(x1) = \(x) THEN \(y1) ELSE \(y0) + (\(x) - \(x0)) / (\(x1) - \(x0)) * (\(y1) - \(y0)) END FROM (\(lists)) t)
                 """
             let invalid = call.over("count(*) = 0 OR count(DISTINCT \(xs)) < count(*)")
-            return SQLValue("(CASE WHEN \(invalid) THEN NULL ELSE \(value) END)", fails: "(\(x) IS NOT NULL AND \(invalid))")
+            // As the implementation says: the smallest x that appears twice.
+            let twice = "(SELECT min(d.x) FROM (SELECT \(xs) AS x FROM \(call.rows) GROUP BY \(xs) HAVING count(*) > 1) d)"
+            let failure = """
+                (CASE WHEN \(x) IS NULL THEN NULL WHEN \(call.none()) THEN 'interpolate of no points' \
+                WHEN \(invalid) THEN \(dialect.message("interpolate needs distinct xs, but {} appears twice", numbers: [twice])) END)
+                """
+            return SQLValue("(CASE WHEN \(invalid) THEN NULL ELSE \(value) END)", failure: failure)
         },
         "clamp": SQLForm { call in
             let (x, low, high) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
             return SQLValue(
                 "(CASE WHEN \(x) IS NULL OR \(low) IS NULL OR \(high) IS NULL OR \(low) > \(high) THEN NULL WHEN \(x) < \(low) THEN \(low) WHEN \(x) > \(high) THEN \(high) ELSE \(x) END)",
-                fails: "(\(x) IS NOT NULL AND \(low) > \(high))")
+                failure: call.failure(
+                    where: "\(x) IS NOT NULL AND \(low) > \(high)", "clamp needs lo ≤ hi, got {} and {}", numbers: [low, high]))
         },
         "score": SQLForm { call in
             let (fact, critical, norm) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
-            return sqlRatio("(\(fact) - \(critical))", "(\(norm) - \(critical))")
+            return sqlRatio(call, "score", "(\(fact) - \(critical))", "(\(norm) - \(critical))")
         },
         "normalize": SQLForm { call in
             let (v, low, high) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
-            return sqlRatio("(\(v) - \(low))", "(\(high) - \(low))")
+            return sqlRatio(call, "normalize", "(\(v) - \(low))", "(\(high) - \(low))")
         },
         "normalize_min": SQLForm { call in
             let (v, low, high) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
-            return sqlRatio("(\(high) - \(v))", "(\(high) - \(low))")
+            return sqlRatio(call, "normalize_min", "(\(high) - \(v))", "(\(high) - \(low))")
         },
     ]
 
-    private static func sqlRatio(_ numerator: String, _ denominator: String) -> SQLValue {
-        SQLValue("(\(numerator) / NULLIF(\(denominator), 0))", fails: "(\(numerator) IS NOT NULL AND \(denominator) = 0)")
+    private static func sqlRatio(_ call: SQLCall, _ name: String, _ numerator: String, _ denominator: String) -> SQLValue {
+        SQLValue(
+            "(\(numerator) / NULLIF(\(denominator), 0))",
+            failure: call.failure(where: "\(numerator) IS NOT NULL AND \(denominator) = 0", "\(name): division by zero (the two bounds are equal)"))
     }
 }

@@ -94,7 +94,8 @@ extension Text {
             let decimal = "(CASE WHEN \(dialect.position(of: "'.'", in: bare)) = 0 AND \(commas) = 1 THEN replace(\(bare), ',', '.') ELSE replace(\(bare), ',', '') END)"
             let valid = dialect.matches(decimal, "[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?")
             let value = "CAST(\(decimal) AS \(dialect.doubleType)) * (CASE WHEN \(percent) THEN 0.01E0 ELSE 1E0 END)"
-            return SQLValue("(CASE WHEN \(valid) THEN \(value) END)", fails: "(\(text) IS NOT NULL AND NOT \(valid))")
+            return SQLValue(
+                "(CASE WHEN \(valid) THEN \(value) END)", failure: call.failure(where: "\(text) IS NOT NULL AND NOT \(valid)", "'{}' is not a number", texts: [text]))
         },
         "text": SQLForm { call in
             SQLValue("CASE WHEN \(call.arguments[0].value) IS NULL THEN NULL ELSE \(call.dialect.written(call.arguments[0].value, type: call.argumentTypes[0])) END")

@@ -248,12 +248,16 @@ struct SeriesPosition: Hashable {
 }
 
 extension Windows {
-    /// A whole number of periods from 0 (or `minimum`) to 100,000: the window's `n`.
-    private static func periods(_ call: SQLCall, minimum: Int, default fallback: Int?) -> (value: String, fails: String?)? {
-        guard let given = call.argument(0)?.value else { return fallback.map { (call.dialect.number(Double($0)), nil) } }
+    /// A whole number of periods from 0 (or `minimum`) to 100,000: the window's `n` (`fallback`
+    /// where it is left out or null), and why it is not one.
+    private static func periods(_ call: SQLCall, _ name: String, minimum: Int) -> (value: String, failure: String?) {
+        let fallback = call.dialect.number(1)
+        guard let given = call.argument(0)?.value else { return (fallback, nil) }
         let valid = "(\(given) = floor(\(given)) AND \(given) >= \(minimum) AND \(given) <= 100000)"
-        let value = fallback.map { "COALESCE(\(given), \(call.dialect.number(Double($0))))" } ?? given
-        return (value, "(\(given) IS NOT NULL AND NOT \(valid))")
+        let failure = call.failure(
+            where: "\(given) IS NOT NULL AND NOT \(valid)", "\(name) needs a whole number of periods of at least \(minimum) for 'n', but got {}",
+            numbers: [given])
+        return ("COALESCE(\(given), \(fallback))", failure)
     }
 
     /// Two conditions joined, an always-true one left out.
@@ -266,44 +270,57 @@ extension Windows {
         let condition = both(window.sameSeries, "\(window.position) = \(position)")
         return SQLValue(
             "(SELECT \(dialect.single(window.value)) FROM \(window.groups) WHERE \(condition))",
-            fails: "COALESCE((SELECT \(dialect.single(window.failed)) FROM \(window.groups) WHERE \(condition)), FALSE)")
+            failure: "(SELECT \(dialect.single(window.failure)) FROM \(window.groups) WHERE \(condition))")
     }
 
-    private static func along(_ call: SQLCall, _ compute: (SQLWindow, _ n: String) -> SQLValue?, minimum: Int = 0, default fallback: Int? = 1)
-        -> SQLValue?
-    {
-        guard let window = call.window, let n = periods(call, minimum: minimum, default: fallback) else { return nil }
+    /// The failure of the earliest failed group of the current series where `condition` holds, as
+    /// the implementation meets them in period order.
+    private static func earliestFailure(_ window: SQLWindow, where condition: String) -> String {
+        "(SELECT \(window.dialect.earliest(window.failure, by: [window.position])) FROM \(window.groups) WHERE \(condition) AND \(window.failure) IS NOT NULL)"
+    }
+
+    private static func along(_ call: SQLCall, _ name: String, minimum: Int = 0, _ compute: (SQLWindow, _ n: String) -> SQLValue?) -> SQLValue? {
+        guard let window = call.window else { return nil }
+        let n = periods(call, name, minimum: minimum)
         guard var value = compute(window, n.value) else { return nil }
-        guard let invalid = n.fails else { return value }
-        value.fails = SQLValue.anyOf([invalid, value.fails])
-        value.value = "(CASE WHEN \(invalid) THEN NULL ELSE \(value.value) END)"
+        guard let invalid = n.failure else { return value }
+        value.failure = SQLValue.first([invalid, value.failure])
+        value.value = "(CASE WHEN \(invalid) IS NOT NULL THEN NULL ELSE \(value.value) END)"
         return value
+    }
+
+    /// A value computed from the current group's and an earlier one's, as the implementation
+    /// reads them: the current one first, the earlier one only where the current one is not null.
+    private static func fromEarlier(_ call: SQLCall, _ name: String, _ compute: (_ current: String, _ earlier: String) -> SQLValue) -> SQLValue? {
+        along(call, name) { window, n in
+            let earlier = read(window, call.dialect, at: "\(window.currentPosition) - \(n)")
+            let computed = compute(window.current.value, earlier.value)
+            let earlierFailure = earlier.failure.map { "(CASE WHEN \(window.current.value) IS NOT NULL THEN \($0) END)" }
+            return SQLValue(computed.value, failure: SQLValue.first([window.current.failure, earlierFailure, computed.failure]))
+        }
     }
 
     private static func cumulative(_ call: SQLCall, per coarser: PeriodGrain?) -> SQLValue? {
         guard let window = call.window else { return nil }
         var condition = both(window.sameSeries, "\(window.position) <= \(window.currentPosition)")
         if let coarser { condition += " AND \(window.bucket(window.position, coarser)) = \(window.bucket(window.currentPosition, coarser))" }
-        return SQLValue(
-            "(SELECT sum(\(window.value)) FROM \(window.groups) WHERE \(condition))",
-            fails: "EXISTS (SELECT 1 FROM \(window.groups) WHERE \(condition) AND \(window.failed))")
+        return SQLValue("(SELECT sum(\(window.value)) FROM \(window.groups) WHERE \(condition))", failure: earliestFailure(window, where: condition))
     }
 
-    private static func sqlRolling(_ call: SQLCall, average: Bool) -> SQLValue? {
-        along(call, { window, n in
+    private static func sqlRolling(_ call: SQLCall, _ name: String, average: Bool) -> SQLValue? {
+        along(call, name, minimum: 1) { window, n in
             let condition = both(window.sameSeries, "\(window.position) <= \(window.currentPosition) AND \(window.position) > \(window.currentPosition) - \(n)")
             let total = average ? "avg(\(window.value))" : "COALESCE(sum(\(window.value)), 0E0)"
-            return SQLValue(
-                "(SELECT \(total) FROM \(window.groups) WHERE \(condition))",
-                fails: "EXISTS (SELECT 1 FROM \(window.groups) WHERE \(condition) AND \(window.failed))")
-        }, minimum: 1, default: nil)
+            return SQLValue("(SELECT \(total) FROM \(window.groups) WHERE \(condition))", failure: earliestFailure(window, where: condition))
+        }
     }
 
     private static func sqlAcrossGroups(_ call: SQLCall, _ compute: (SQLWindow) -> SQLValue) -> SQLValue? {
         guard let window = call.window else { return nil }
         var value = compute(window)
-        let failed = "EXISTS (SELECT 1 FROM \(window.groups) WHERE \(both(window.samePeriod, window.failed)))"
-        value.fails = SQLValue.anyOf([failed, value.fails])
+        // Of several failed groups in a period, the first in the groups' order.
+        let failed = "(SELECT \(window.dialect.earliest(window.failure, by: window.keyOrder)) FROM \(window.groups) WHERE \(both(window.samePeriod, "\(window.failure) IS NOT NULL")))"
+        value.failure = SQLValue.first([failed, value.failure])
         value.value = "(CASE WHEN \(window.current.value) IS NULL THEN NULL ELSE \(value.value) END)"
         return value
     }
@@ -311,20 +328,13 @@ extension Windows {
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).
     static let sqlForms: [String: SQLForm] = [
-        "previous": SQLForm { call in along(call) { window, n in read(window, call.dialect, at: "\(window.currentPosition) - \(n)") } },
-        "change": SQLForm { call in
-            along(call) { window, n in
-                let earlier = read(window, call.dialect, at: "\(window.currentPosition) - \(n)")
-                return SQLValue("(\(window.current.value) - \(earlier.value))", fails: SQLValue.anyOf([window.current.fails, earlier.fails]))
-            }
-        },
+        "previous": SQLForm { call in along(call, "previous") { window, n in read(window, call.dialect, at: "\(window.currentPosition) - \(n)") } },
+        "change": SQLForm { call in fromEarlier(call, "change") { current, earlier in SQLValue("(\(current) - \(earlier))") } },
         "growth": SQLForm { call in
-            along(call) { window, n in
-                let earlier = read(window, call.dialect, at: "\(window.currentPosition) - \(n)")
-                let zero = "(\(window.current.value) IS NOT NULL AND \(earlier.value) = 0)"
-                return SQLValue(
-                    "(\(window.current.value) / NULLIF(\(earlier.value), 0) - 1)",
-                    fails: SQLValue.anyOf([window.current.fails, earlier.fails, "COALESCE(\(zero), FALSE)"]))
+            fromEarlier(call, "growth") { current, earlier in
+                SQLValue(
+                    "(\(current) / NULLIF(\(earlier), 0) - 1)",
+                    failure: call.failure(where: "\(current) IS NOT NULL AND \(earlier) = 0", "division by zero: the previous value is 0"))
             }
         },
         "last_year": SQLForm { call in
@@ -334,20 +344,26 @@ extension Windows {
         "running_sum": SQLForm { call in cumulative(call, per: nil) },
         "ytd": SQLForm { call in cumulative(call, per: .year) },
         "qtd": SQLForm { call in cumulative(call, per: .quarter) },
-        "rolling_sum": SQLForm { call in sqlRolling(call, average: false) },
-        "rolling_avg": SQLForm { call in sqlRolling(call, average: true) },
+        "rolling_sum": SQLForm { call in sqlRolling(call, "rolling_sum", average: false) },
+        "rolling_avg": SQLForm { call in sqlRolling(call, "rolling_avg", average: true) },
         "share": SQLForm { call in
             sqlAcrossGroups(call) { window in
                 let total = "(SELECT sum(\(window.value)) FROM \(window.groups) WHERE \(window.samePeriod))"
-                return SQLValue("(\(window.current.value) / NULLIF(\(total), 0))", fails: "COALESCE(\(total) = 0 AND \(window.current.value) IS NOT NULL, FALSE)")
+                return SQLValue(
+                    "(\(window.current.value) / NULLIF(\(total), 0))",
+                    failure: call.failure(where: "\(total) = 0 AND \(window.current.value) IS NOT NULL", "division by zero: the total is 0"))
             }
         },
         // RANK() counts the groups before a group, and ties share the lower rank: 1 + the number of
         // larger values, as the implementation; nulls sort last, after every value.
         "rank": .overGroups { window in
             let over = "OVER (\(window.periodPartition.isEmpty ? "" : window.periodPartition + " ")ORDER BY \(window.value) DESC NULLS LAST)"
-            let failed = "max(CASE WHEN \(window.failed) THEN 1 ELSE 0 END) OVER (\(window.periodPartition))"
-            return SQLValue("(CASE WHEN \(window.value) IS NULL THEN NULL ELSE CAST(RANK() \(over) AS \(window.dialect.doubleType)) END)", fails: "(\(failed) = 1)")
+            return SQLValue(
+                "(CASE WHEN \(window.value) IS NULL THEN NULL ELSE CAST(RANK() \(over) AS \(window.dialect.doubleType)) END)",
+                failure: """
+                    first_value(\(window.failure)) OVER (\(window.periodPartition.isEmpty ? "" : window.periodPartition + " ")ORDER BY \(window.failure) IS NULL, \
+                    \(window.keyOrder.map { "\($0) NULLS LAST" }.joined(separator: ", ")) ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+                    """)
         },
     ]
 }

@@ -350,7 +350,7 @@ enum EngineOutput {
             func assessment(_ cells: ArraySlice<String>) -> Assessment? {
                 guard definition.thresholds != nil else { return nil }
                 let values = cells.map { cell -> Value in
-                    if case .value(let value) = outcome(cell, type: .unknown, engine: engine) { return value }
+                    if case .value(let value) = outcome(cell, type: .unknown) { return value }
                     return .null
                 }
                 guard values.count == judgedCells else { return nil }
@@ -367,10 +367,10 @@ enum EngineOutput {
                 var groups: [GroupRow] = []
                 for cells in found where cells.count == keyTypes.count + 1 + judgedCells {
                     let keys = zip(cells, keyTypes).map { cell, type in
-                        if case .value(let key) = outcome(cell, type: type, engine: engine) { return key }
+                        if case .value(let key) = outcome(cell, type: type) { return key }
                         return Value.null
                     }
-                    let cell = outcome(cells[keyTypes.count], type: type, engine: engine)
+                    let cell = outcome(cells[keyTypes.count], type: type)
                     let judged = cell.isError ? nil : assessment(cells[(keyTypes.count + 1)...])
                     groups.append(GroupRow(keys: keys, outcome: cell, assessment: judged))
                 }
@@ -380,7 +380,7 @@ enum EngineOutput {
                 guard found.count == 1, found[0].count == 1 + judgedCells else {
                     throw DiagnosticList([Diagnostic(message: "\(engine) gave \(found.count) rows for KPI '\(definition.name)', not one")])
                 }
-                let cell = outcome(found[0][0], type: type, engine: engine)
+                let cell = outcome(found[0][0], type: type)
                 value = .single(cell)
                 single = cell.isError ? nil : assessment(found[0].dropFirst())
             }
@@ -392,14 +392,9 @@ enum EngineOutput {
         return EvaluationResult(kpis: results)
     }
 
-    /// One encoded cell: `=text`, `~` (null) or `!` (an evaluation error).
-    static func outcome(_ cell: String, type: KipiType, engine: String) -> Outcome {
-        guard let marker = cell.first else { return .value(.null) }
-        switch marker {
-        case "!": return .error("evaluation error (computed by \(engine); evaluate in-process for the reason)")
-        case "=": break
-        default: return .value(.null)
-        }
+    /// One encoded cell: `=text`, `~` (null) or `!message` (an evaluation error).
+    static func outcome(_ cell: String, type: KipiType) -> Outcome {
+        guard let marker = cell.first, marker == "=" || marker == "!" else { return .value(.null) }
         var text = ""
         var escaped = false
         for character in cell.dropFirst() {
@@ -417,7 +412,7 @@ enum EngineOutput {
                 text.append(character)
             }
         }
-        return .value(value(text, type: type))
+        return marker == "!" ? .error(SQLMessageNumber.written(text)) : .value(value(text, type: type))
     }
 
     static func value(_ text: String, type: KipiType) -> Value {

@@ -45,7 +45,7 @@ extension SQLGenerator {
             if call.function.skipsErrors {
                 // A failed element is left out (NULL), as count leaves out error values.
                 elements = elements.map { $0.map { element in
-                    element.fails.map { SQLValue("(CASE WHEN COALESCE(\($0), FALSE) THEN NULL ELSE \(element.value) END)") } ?? element
+                    element.failure.map { SQLValue("(CASE WHEN \($0) IS NOT NULL THEN NULL ELSE \(element.value) END)") } ?? element
                 } }
             }
             let count = elements.map(\.count).max() ?? 0
@@ -61,28 +61,28 @@ extension SQLGenerator {
                 from = "(VALUES \(rows.joined(separator: ", "))) AS \(alias)(\(names.joined(separator: ", ")))"
             }
             collections = names.map { SQLValue("\(alias).\($0)") }
-            let listFails = SQLValue.anyOf(elements.flatMap { $0.map(\.fails) })
-            if let listFails { filter = SQLValue("TRUE", fails: listFails) }
+            let listFails = SQLValue.first(elements.flatMap { $0.map(\.failure) })
+            if let listFails { filter = SQLValue("TRUE", failure: listFails) }
         }
         // A function that skips errors (count) leaves failed values out instead.
-        let skipped = call.function.skipsErrors ? collections.compactMap { $0.fails.map { "NOT COALESCE(\($0), FALSE)" } } : []
+        let skipped = call.function.skipsErrors ? collections.compactMap { $0.failure.map { "\($0) IS NULL" } } : []
         let rows = derivedRows(items(collections), from: from, kept: inGroup + kept(filter, collections) + skipped, as: derived)
-        // A failed filter cell, or a failed collection cell the filter keeps, fails the group.
-        let collectionFails = call.function.skipsErrors ? nil : SQLValue.anyOf(collections.map(\.fails))
-        var rowFails: String?
-        if let filter, let fails = filter.fails {
-            rowFails = SQLValue.anyOf([fails, collectionFails.map { "(COALESCE(\(filter.value), FALSE) AND \($0))" }])
-        } else if let collectionFails {
-            rowFails = filter.map { "(COALESCE(\($0.value), FALSE) AND \(collectionFails))" } ?? collectionFails
-        }
-        let groupFails = rowFails.map { "EXISTS (SELECT 1 FROM \(from) WHERE \((inGroup + [$0]).joined(separator: " AND ")))" }
+        // A failed filter cell, or a failed collection cell the filter keeps, fails the group. A
+        // table has no first row: of several failed rows, the group fails with the least message.
+        var rowFailure = call.function.skipsErrors ? nil : SQLValue.first(collections.map(\.failure))
+        if let filter, let kept = rowFailure { rowFailure = "(CASE WHEN \(filter.value) THEN \(kept) END)" }
+        rowFailure = SQLValue.first([filter?.failure, rowFailure])
+        // Computed in a derived table first, as the values are: Spark cannot aggregate a
+        // correlated subquery over rows that are themselves correlated.
+        let failed = fresh("f")
+        let groupFailure = rowFailure.map { "(SELECT min(\(failed).failure) FROM \(derivedRows(["\($0) AS failure"], from: from, kept: inGroup, as: failed)))" }
         var sqlCall = SQLCall(
             dialect: dialect, arguments: values, argumentTypes: valueIndices.map { call.arguments[$0].type }, rows: rows,
             collections: collections.indices.map { "\(derived).v\($0)" })
         sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
         sqlCall.constants = valueIndices.map { constant(call.arguments[$0]) }
         let written = self.call(call.function, sqlCall, node)
-        return SQLValue(written.value, fails: SQLValue.anyOf([written.fails, groupFails]))
+        return SQLValue(written.value, failure: SQLValue.first([groupFailure, written.failure]))
     }
 
     /// The rows an aggregate reduces, as a derived table: `columns` of `from` where `kept` holds.
@@ -121,7 +121,7 @@ extension SQLGenerator {
         let rowScope = Scope.row(table: table, alias: "r")
         let filter = call.filter.map { lower($0, rowScope) }
         let collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
-        guard filter?.fails == nil, collections.allSatisfy({ $0.fails == nil }) else { return nil }
+        guard filter?.failure == nil, collections.allSatisfy({ $0.failure == nil }) else { return nil }
         // One collection's null cell is left out by the aggregate anyway; several are kept together.
         let kept = collections.count > 1 ? kept(filter, collections) : kept(filter, [])
         let cells = (collections.isEmpty ? ["1"] : collections.map(\.value)).map { value in
@@ -135,12 +135,21 @@ extension SQLGenerator {
         sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
         sqlCall.constants = constants
         sqlCall.rowCount = "count(a.\(columns[0]))"
-        guard let written = overRows(sqlCall) else { return nil }
+        guard let written = overRows(sqlCall) else {
+            // Not written this way after all: a table made for it alone goes.
+            if self.totals[totals.key]?.aggregates.isEmpty == true {
+                self.totals[totals.key] = nil
+                ctes.removeAll { $0.name == totals.name }
+            }
+            return nil
+        }
         let value = totals.aggregate(written.value)
-        let fails = written.fails.map { totals.aggregate($0) }
+        let failure = written.failure.map { totals.aggregate($0) }
+        // Whether a group has rows in this table: its failure over no rows is written apart.
+        let present = written.failure == nil || call.partition == nil ? nil : totals.aggregate("count(*)")
         store(totals)
         guard let partition = call.partition else {
-            return SQLValue("(SELECT t.\(value) FROM \(totals.name) t)", fails: fails.map { "(SELECT t.\($0) FROM \(totals.name) t)" })
+            return SQLValue("(SELECT t.\(value) FROM \(totals.name) t)", failure: failure.map { "(SELECT t.\($0) FROM \(totals.name) t)" })
         }
         let outer = keyValues(partition, in: scope)
         // At groups read from this table by these keys, every group has its row.
@@ -158,11 +167,12 @@ extension SQLGenerator {
             let match = matching(partition, alias: found, outer).joined(separator: " AND ")
             read = { "(SELECT \(self.dialect.single("\(found).\($0)")) FROM \(totals.name) \(found) WHERE \(match))" }
         }
-        guard !everyGroup else { return SQLValue(read(value), fails: fails.map(read)) }
+        guard !everyGroup else { return SQLValue(read(value), failure: failure.map(read)) }
         let noRows = "(SELECT \(zip(cells, columns).map { "\($0) AS \($1)" }.joined(separator: ", ")) FROM \(source(table)) r WHERE FALSE) a"
         let none = { (expression: String) in "(SELECT \(expression) FROM \(noRows))" }
-        return SQLValue(
-            "COALESCE(\(read(value)), \(none(written.value)))", fails: written.fails.map { "COALESCE(\(read(fails ?? "")), \(none($0)))" })
+        let found = "COALESCE(\(read(value)), \(none(written.value)))"
+        guard let overNoRows = written.failure, let failure, let present else { return SQLValue(found) }
+        return SQLValue(found, failure: "(CASE WHEN \(read(present)) IS NULL THEN \(none(overNoRows)) ELSE \(read(failure)) END)")
     }
 
     /// The aggregates of `table`'s rows by `keys` (all its rows without keys), as written so far.
@@ -198,7 +208,7 @@ extension SQLGenerator {
         let keys = keyValues(level, in: scope)
         let (value, joins) = joiningGroups { lower(call.series, .group(level, keys: keyColumns(level, alias: "g"))) }
         let columns = (0..<level.keys.count).map { "g.k\($0)" }.joined(separator: ", ")
-        let body = "SELECT \(columns), \(settled(value)) AS value, \(value.fails ?? "FALSE") AS fails FROM \(levelTable(level)) g" + joins
+        let body = "SELECT \(columns), \(settled(value)) AS value, \(value.failure ?? noFailure) AS failure FROM \(levelTable(level)) g" + joins
         let series = addCTE(key: "window:" + body, prefix: "series") { body }
         let inner = keyColumns(level, alias: "w")
         let others = level.keys.filter { $0 != call.along }.map { dialect.same(inner[$0] ?? "NULL", keys[$0] ?? "NULL") }
@@ -216,17 +226,23 @@ extension SQLGenerator {
         let window = SQLWindow(
             dialect: dialect, groups: "\(series) w", sameSeries: others.isEmpty ? "TRUE" : others.joined(separator: " AND "),
             samePeriod: call.along == nil ? "TRUE" : "\(position) = \(current)", position: position, currentPosition: current,
-            current: currentValue, grain: grain,
+            current: currentValue, keyOrder: keyOrder(level), grain: grain,
             bucket: { position, coarser in sqlDialect.bucket(position, grain: grain, per: coarser) },
             lastYear: { position in sqlDialect.lastYear(position, grain: grain) })
         var sqlCall = SQLCall(dialect: dialect, arguments: call.arguments.map { lower($0, scope) }, argumentTypes: call.arguments.map(\.type))
         sqlCall.window = window
+        sqlCall.constants = call.arguments.map(constant)
         let written = self.call(call.function, sqlCall, node)
-        let read = ([written.value, written.fails ?? ""] + sqlCall.arguments.flatMap { [$0.value, $0.fails ?? ""] }).joined()
-        if !read.contains(currentValue.value), !(currentValue.fails.map(read.contains) ?? false), joinFrames.last.map({ $0.count > joinsBefore }) == true {
+        let read = ([written.value, written.failure ?? ""] + sqlCall.arguments.flatMap { [$0.value, $0.failure ?? ""] }).joined()
+        if !read.contains(currentValue.value), !(currentValue.failure.map(read.contains) ?? false), joinFrames.last.map({ $0.count > joinsBefore }) == true {
             joinFrames[joinFrames.count - 1].removeSubrange(joinsBefore...)
         }
         return written
+    }
+
+    /// The keys of `level`'s groups in `w`, sorting as Kipi numbers groups.
+    func keyOrder(_ level: Level) -> [String] {
+        level.keys.enumerated().map { index, key in keyType(key) == .text ? dialect.ordered("w.k\(index)") : "w.k\(index)" }
     }
 
     /// A window function written with SQL's window functions: computed for every group of the
@@ -240,22 +256,23 @@ extension SQLGenerator {
         let (grain, sqlDialect) = (call.grain, dialect)
         let window = SQLWindow(
             dialect: dialect, groups: "\(series) w", sameSeries: "TRUE", samePeriod: "TRUE", position: position ?? "0", currentPosition: "0",
-            current: SQLValue("w.value", fails: "w.fails"), periodPartition: position.map { "PARTITION BY \($0)" } ?? "", grain: grain,
+            current: SQLValue("w.value", failure: "w.failure"), keyOrder: keyOrder(level), periodPartition: position.map { "PARTITION BY \($0)" } ?? "",
+            grain: grain,
             bucket: { position, coarser in sqlDialect.bucket(position, grain: grain, per: coarser) },
             lastYear: { position in sqlDialect.lastYear(position, grain: grain) })
         guard let written = form(window) else { return problem("function '\(call.function.name)' has no SQL form in \(dialect.rawValue)", node) }
         let columns = (0..<level.keys.count).map { "w.k\($0)" }.joined(separator: ", ")
-        let body = "SELECT \(columns), \(settled(written)) AS value, \(written.fails ?? "FALSE") AS fails FROM \(series) w"
+        let body = "SELECT \(columns), \(settled(written)) AS value, \(written.failure ?? noFailure) AS failure FROM \(series) w"
         let table = addCTE(key: "windowed:" + body, prefix: "windowed") { body }
         let values = keyValues(level, in: scope)
         if !joinFrames.isEmpty, values.values.allSatisfy(isGroupKeyColumn) {
             let alias = joined(table, level: level, values)
-            return SQLValue("\(alias).value", fails: written.fails == nil ? nil : "COALESCE(\(alias).fails, FALSE)")
+            return SQLValue("\(alias).value", failure: written.failure == nil ? nil : "\(alias).failure")
         }
         let alias = fresh("d")
         let condition = matching(level, alias: alias, values).joined(separator: " AND ")
         let read = { (column: String) in "(SELECT \(self.dialect.single("\(alias).\(column)")) FROM \(table) \(alias) WHERE \(condition))" }
-        return SQLValue(read("value"), fails: written.fails == nil ? nil : "COALESCE(\(read("fails")), FALSE)")
+        return SQLValue(read("value"), failure: written.failure == nil ? nil : read("failure"))
     }
 }
 

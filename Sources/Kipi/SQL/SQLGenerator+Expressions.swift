@@ -1,8 +1,8 @@
-// Expressions: each node of the checked tree as an SQL value and the condition under which it fails.
+// Expressions: each node of the checked tree as an SQL value and why it fails.
 extension SQLGenerator {
     func lower(_ node: TypedExpression, _ scope: Scope) -> SQLValue {
         let lowered = lowerUnchecked(node, scope)
-        if lowered.value.utf8.count + (lowered.fails?.utf8.count ?? 0) > sizeLimit {
+        if lowered.value.utf8.count + (lowered.failure?.utf8.count ?? 0) > sizeLimit {
             return problem("the SQL for this formula is larger than \(sizeLimit) bytes", node)
         }
         return lowered
@@ -30,29 +30,31 @@ extension SQLGenerator {
             let symbol = op == .equal ? "=" : op == .notEqual ? "<>" : op.rawValue
             let text = left.type == .text && ![.equal, .notEqual].contains(op)
             let (x, y) = text ? (dialect.ordered(a.value), dialect.ordered(b.value)) : (a.value, b.value)
-            return SQLValue("(\(x) \(symbol) \(y))", fails: SQLValue.anyOf([a.fails, b.fails]))
+            return SQLValue("(\(x) \(symbol) \(y))", failure: SQLValue.first([a.failure, b.failure]))
         case .concatenation(let left, let right):
             let (a, b) = (lower(left, scope), lower(right, scope))
             let text = "concat(COALESCE(\(dialect.written(a.value, type: left.type)), ''), COALESCE(\(dialect.written(b.value, type: right.type)), ''))"
-            return SQLValue(text, fails: SQLValue.anyOf([a.fails, b.fails]))
+            return SQLValue(text, failure: SQLValue.first([a.failure, b.failure]))
         case .logical(let op, let left, let right):
             let (a, b) = (lower(left, scope), lower(right, scope))
-            return SQLValue("(\(a.value) \(op == .and ? "AND" : "OR") \(b.value))", fails: SQLValue.anyOf([a.fails, b.fails]))
+            return SQLValue("(\(a.value) \(op == .and ? "AND" : "OR") \(b.value))", failure: SQLValue.first([a.failure, b.failure]))
         case .membership(let element, let list):
             let value = lower(element, scope)
             guard let members = listElements(list) else { return problem("a list that is not written out has no SQL form", list) }
             let written = members.map { lower($0, scope) }
-            guard !written.isEmpty else { return SQLValue("(CASE WHEN \(value.value) IS NULL THEN NULL ELSE FALSE END)", fails: value.fails) }
+            guard !written.isEmpty else { return SQLValue("(CASE WHEN \(value.value) IS NULL THEN NULL ELSE FALSE END)", failure: value.failure) }
             return SQLValue(
                 "(\(value.value) IN (\(written.map(\.value).joined(separator: ", "))))",
-                fails: SQLValue.anyOf([value.fails] + written.map(\.fails)))
+                failure: SQLValue.first([value.failure] + written.map(\.failure)))
         case .nullTest(let operand, let isNull):
             let value = lower(operand, scope)
-            return SQLValue("(\(value.value) IS \(isNull ? "" : "NOT ")NULL)", fails: value.fails)
+            return SQLValue("(\(value.value) IS \(isNull ? "" : "NOT ")NULL)", failure: value.failure)
         case .list: return problem("a list has no SQL form outside an aggregate or 'in'", node)
         case .call(let function, let arguments):
             let values = arguments.map { lower($0, scope) }
-            return call(function, SQLCall(dialect: dialect, arguments: values, argumentTypes: arguments.map(\.type)), node)
+            var sqlCall = SQLCall(dialect: dialect, arguments: values, argumentTypes: arguments.map(\.type))
+            sqlCall.constants = arguments.map(constant)
+            return call(function, sqlCall, node)
         case .aggregate(let call): return aggregate(call, node, scope)
         case .window(let call): return window(call, node, scope)
         case .userCall(_, _, let expansion): return lower(expansion, scope)
@@ -72,7 +74,7 @@ extension SQLGenerator {
     }
 
     func map(_ value: SQLValue, _ transform: (String) -> String) -> SQLValue {
-        SQLValue(transform(value.value), fails: value.fails)
+        SQLValue(transform(value.value), failure: value.failure)
     }
 
     func call(_ function: FunctionDefinition, _ call: SQLCall, _ node: TypedExpression) -> SQLValue {
@@ -84,27 +86,27 @@ extension SQLGenerator {
         // The form is written over placeholders, to see how often it uses each argument.
         var placeholders = call
         let marks = call.arguments.indices.map { ("\u{1}\($0)v\u{1}", "\u{1}\($0)f\u{1}") }
-        placeholders.arguments = zip(call.arguments, marks).map { SQLValue($1.0, fails: $0.fails == nil ? nil : $1.1) }
+        placeholders.arguments = zip(call.arguments, marks).map { SQLValue($1.0, failure: $0.failure == nil ? nil : $1.1) }
         guard let form, let written = form.write(placeholders) else {
             let unknown = call.argumentTypes.contains(.unknown) || call.collectionTypes.contains(.unknown)
             let hint = unknown ? " for arguments of unknown type (give the data with --data for the column types)" : ""
             return problem("function '\(name)' has no SQL form in \(dialect.rawValue)\(hint)", node)
         }
-        let own = written.fails.map { "COALESCE(\($0), FALSE)" }
-        var result = SQLValue(written.value, fails: form.decidesFailures ? own : SQLValue.anyOf(placeholders.arguments.map(\.fails) + [own]))
+        let own = written.failure
+        var result = SQLValue(written.value, failure: form.decidesFailures ? own : SQLValue.first(placeholders.arguments.map(\.failure) + [own]))
         // An argument with a subquery that the form repeats is computed once, in a derived
         // table, rather than once per use (nested calls would multiply the work).
-        var bound: [(value: String, fails: String?, mark: (String, String))] = []
+        var bound: [(value: String, failure: String?, mark: (String, String))] = []
         for (argument, mark) in zip(call.arguments, marks) {
-            let uses = [mark.0, mark.1].map { mark in [result.value, result.fails ?? ""].map { $0.components(separatedBy: mark).count - 1 }.reduce(0, +) }.reduce(0, +)
+            let uses = [mark.0, mark.1].map { mark in [result.value, result.failure ?? ""].map { $0.components(separatedBy: mark).count - 1 }.reduce(0, +) }.reduce(0, +)
             if dialect != .spark, uses > 1, argument.value.contains("SELECT") || argument.value.utf8.count > 200 {
-                bound.append((argument.value, argument.fails, mark))
+                bound.append((argument.value, argument.failure, mark))
             } else {
                 let substitute = { (text: String) in
-                    text.replacingOccurrences(of: mark.0, with: argument.value).replacingOccurrences(of: mark.1, with: argument.fails ?? "FALSE")
+                    text.replacingOccurrences(of: mark.0, with: argument.value).replacingOccurrences(of: mark.1, with: argument.failure ?? self.noFailure)
                 }
                 result.value = substitute(result.value)
-                result.fails = result.fails.map(substitute)
+                result.failure = result.failure.map(substitute)
             }
         }
         guard !bound.isEmpty else { return result }
@@ -112,7 +114,7 @@ extension SQLGenerator {
         var columns: [String] = []
         for (position, argument) in bound.enumerated() {
             columns.append("\(argument.value) AS v\(position)")
-            columns.append("\(argument.fails ?? "FALSE") AS f\(position)")
+            columns.append("\(argument.failure ?? noFailure) AS f\(position)")
         }
         func rebound(_ text: String) -> String {
             var text = text
@@ -122,7 +124,7 @@ extension SQLGenerator {
             }
             return "(SELECT \(text) FROM (SELECT \(columns.joined(separator: ", "))) \(alias))"
         }
-        return SQLValue(rebound(result.value), fails: result.fails.map(rebound))
+        return SQLValue(rebound(result.value), failure: result.failure.map(rebound))
     }
 
     /// The elements of a list literal, or of a definition that is one.
@@ -173,32 +175,33 @@ extension SQLGenerator {
     /// with a subquery is computed once.
     static let division = SQLForm { call in
         let (a, b) = (call.arguments[0].value, call.arguments[1].value)
-        return SQLValue("(\(a) / NULLIF(\(b), 0))", fails: "(\(a) IS NOT NULL AND \(b) = 0)")
+        return SQLValue("(\(a) / NULLIF(\(b), 0))", failure: call.failure(where: "\(a) IS NOT NULL AND \(b) = 0", "division by zero"))
     }
     static let power = SQLForm { call in
         let (a, b) = (call.arguments[0].value, call.arguments[1].value)
         let undefined = "((\(a) < 0 AND \(b) <> floor(\(b))) OR (\(a) = 0 AND \(b) < 0))"
-        return SQLValue("(CASE WHEN \(undefined) THEN NULL ELSE power(\(a), \(b)) END)", fails: undefined)
+        return SQLValue(
+            "(CASE WHEN \(undefined) THEN NULL ELSE power(\(a), \(b)) END)", failure: call.failure(where: undefined, "the power is not a finite number"))
     }
 
     func arithmetic(_ kind: ArithmeticKind, _ a: SQLValue, _ b: SQLValue, _ node: TypedExpression) -> SQLValue {
-        let operands = SQLValue.anyOf([a.fails, b.fails])
+        let operands = SQLValue.first([a.failure, b.failure])
         switch kind {
         case .number(.divide):
             return written(by: SQLGenerator.division, name: "/", SQLCall(dialect: dialect, arguments: [a, b], argumentTypes: [.number, .number]), node)
         case .number(.power):
             return written(by: SQLGenerator.power, name: "^", SQLCall(dialect: dialect, arguments: [a, b], argumentTypes: [.number, .number]), node)
         case .number(let op):
-            return SQLValue("(\(a.value) \(op.rawValue) \(b.value))", fails: operands)
+            return SQLValue("(\(a.value) \(op.rawValue) \(b.value))", failure: operands)
         case .dateShift(let subtract, let dateFirst):
             let (date, days) = dateFirst ? (a.value, b.value) : (b.value, a.value)
-            return SQLValue("(\(date) \(subtract ? "-" : "+") \(days) * 86400)", fails: operands)
+            return SQLValue("(\(date) \(subtract ? "-" : "+") \(days) * 86400)", failure: operands)
         case .periodShift(let subtract, _):
-            return SQLValue("(\(a.value) \(subtract ? "-" : "+") \(b.value))", fails: operands)
+            return SQLValue("(\(a.value) \(subtract ? "-" : "+") \(b.value))", failure: operands)
         case .dateDifference:
-            return SQLValue("((\(a.value) - \(b.value)) / 86400)", fails: operands)
+            return SQLValue("((\(a.value) - \(b.value)) / 86400)", failure: operands)
         case .periodDistance:
-            return SQLValue("(\(a.value) - \(b.value))", fails: operands)
+            return SQLValue("(\(a.value) - \(b.value))", failure: operands)
         }
     }
 }

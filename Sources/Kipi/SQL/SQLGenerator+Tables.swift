@@ -1,7 +1,7 @@
 // Tables, levels and definitions: the common table expressions a statement reads.
 extension SQLGenerator {
     /// The rows of a table that the program's `where`s keep, with a column for each row-level
-    /// definition that reads only its own row, computed once (`kipi_d3`, and `kipi_d3_fails`).
+    /// definition that reads only its own row, computed once (`let won`, and `let won failure`).
     /// A table read as it is (nothing computed, nothing left out) is its own reference.
     func source(_ table: String) -> String {
         let key = "source:\(table)"
@@ -26,8 +26,8 @@ extension SQLGenerator {
             }
             for index in used.sorted() where program.definitions[index].value.shape == .rows(table) && plan.rowLocalDefinitions.contains(index) {
                 let value = lower(program.definitions[index].value, .row(table: table, alias: "r"))
-                let (column, failed) = materializedColumns(index)
-                rows = "(SELECT r.*, \(settled(value)) AS \(column), \(value.fails ?? "FALSE") AS \(failed) FROM \(rows) r)"
+                let (column, failure) = materializedColumns(index)
+                rows = "(SELECT r.*, \(settled(value)) AS \(column), \(value.failure ?? noFailure) AS \(failure) FROM \(rows) r)"
                 materialized.insert(index)
             }
             // Keys computed from a row (`month(date)`) are computed once, as columns too.
@@ -49,16 +49,16 @@ extension SQLGenerator {
         return plain
     }
 
-    /// The columns of a materialized row-level definition: its value, and whether it failed.
+    /// The columns of a materialized row-level definition: its value, and why it failed.
     func materializedColumns(_ index: Int) -> (String, String) {
         let name = program.definitions[index].name
-        return (dialect.identifier("let \(name)"), dialect.identifier("let \(name) failed"))
+        return (dialect.identifier("let \(name)"), dialect.identifier("let \(name) failure"))
     }
 
     /// A condition that holds only where the value is true and does not fail.
     func settledCondition(_ value: SQLValue) -> String {
-        guard let fails = value.fails else { return "COALESCE(\(value.value), FALSE)" }
-        return "(NOT \(fails) AND COALESCE(\(value.value), FALSE))"
+        guard let failure = value.failure else { return "COALESCE(\(value.value), FALSE)" }
+        return "(\(failure) IS NULL AND COALESCE(\(value.value), FALSE))"
     }
 
     /// The groups of a level: its keys (columns `k0`, `k1` … in the level's key order) as they
@@ -144,7 +144,7 @@ extension SQLGenerator {
         level.keys.enumerated().map { index, key in dialect.same("\(alias).k\(index)", values[key] ?? "NULL") }
     }
 
-    /// A definition of one value or one value per group, as a table: `value`, `fails`, and for
+    /// A definition of one value or one value per group, as a table: `value`, `failure`, and for
     /// grouped ones the keys.
     func definitionTable(_ index: Int) -> String {
         addCTE(key: "definition:\(index)", prefix: "def") {
@@ -153,10 +153,10 @@ extension SQLGenerator {
                 let keys = keyColumns(level, alias: "g")
                 let (lowered, joins) = joiningGroups { lower(value, .group(level, keys: keys)) }
                 let columns = (0..<level.keys.count).map { "g.k\($0)" }.joined(separator: ", ")
-                return "SELECT \(columns), \(settled(lowered)) AS value, \(lowered.fails ?? "FALSE") AS fails FROM \(levelTable(level)) g" + joins
+                return "SELECT \(columns), \(settled(lowered)) AS value, \(lowered.failure ?? noFailure) AS failure FROM \(levelTable(level)) g" + joins
             }
             let lowered = lower(value, .scalar)
-            return "SELECT \(settled(lowered)) AS value, \(lowered.fails ?? "FALSE") AS fails"
+            return "SELECT \(settled(lowered)) AS value, \(lowered.failure ?? noFailure) AS failure"
         }
     }
 
@@ -165,25 +165,25 @@ extension SQLGenerator {
         switch value.shape {
         case .rows:
             if materialized.contains(index), case .row(_, let alias) = scope {
-                let (column, failed) = materializedColumns(index)
-                return SQLValue("\(alias).\(column)", fails: plan.definitionCanFail[index] ? "\(alias).\(failed)" : nil)
+                let (column, failure) = materializedColumns(index)
+                return SQLValue("\(alias).\(column)", failure: plan.definitionCanFail[index] ? "\(alias).\(failure)" : nil)
             }
             return lower(value, scope)
         case .scalar:
             let table = definitionTable(index)
-            return SQLValue("(SELECT value FROM \(table))", fails: plan.definitionCanFail[index] ? "(SELECT fails FROM \(table))" : nil)
+            return SQLValue("(SELECT value FROM \(table))", failure: plan.definitionCanFail[index] ? "(SELECT failure FROM \(table))" : nil)
         case .groups(let level):
             let table = definitionTable(index)
             let values = keyValues(level, in: scope)
             // Read at the groups `g` of the SELECT being written: joined to them.
             if !joinFrames.isEmpty, values.values.allSatisfy(isGroupKeyColumn) {
                 let alias = joined(table, level: level, values)
-                return SQLValue("\(alias).value", fails: plan.definitionCanFail[index] ? "COALESCE(\(alias).fails, FALSE)" : nil)
+                return SQLValue("\(alias).value", failure: plan.definitionCanFail[index] ? "\(alias).failure" : nil)
             }
             let alias = fresh("d")
             let condition = matching(level, alias: alias, values).joined(separator: " AND ")
             let read = { (column: String) in "(SELECT \(self.dialect.single("\(alias).\(column)")) FROM \(table) \(alias) WHERE \(condition))" }
-            return SQLValue(read("value"), fails: plan.definitionCanFail[index] ? "COALESCE(\(read("fails")), FALSE)" : nil)
+            return SQLValue(read("value"), failure: plan.definitionCanFail[index] ? read("failure") : nil)
         }
     }
 }

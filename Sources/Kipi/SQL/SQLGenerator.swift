@@ -169,30 +169,30 @@ final class SQLGenerator {
         var levelFailures: [String] = []
         let (value, joins) = joiningGroups {
             let value = lower(definition.value, scope)
-            computed = [definition.grouping == nil ? nil : "g.*", "\(value.value) AS value", value.fails.map { "\($0) AS fails" }].compactMap { $0 }
+            computed = [definition.grouping == nil ? nil : "g.*", "\(value.value) AS value", value.failure.map { "\($0) AS failure" }].compactMap { $0 }
             for (level, levelIndex) in definition.thresholds?.levels ?? [] {
                 let lowered = lower(program.definitions[levelIndex].value, scope)
                 computed.append("\(lowered.value) AS level_\(level.rawValue)")
-                if let fails = lowered.fails {
-                    computed.append("\(fails) AS level_\(level.rawValue)_fails")
-                    levelFailures.append("g.level_\(level.rawValue)_fails")
+                if let failure = lowered.failure {
+                    computed.append("\(dialect.prefixed("the \(level.rawValue) level failed: ", failure)) AS level_\(level.rawValue)_failure")
+                    levelFailures.append("g.level_\(level.rawValue)_failure")
                 }
             }
             return value
         }
-        let failing = [value.fails == nil ? nil : "g.fails"] + levelFailures
+        let failing = [value.failure == nil ? nil : "g.failure"] + levelFailures
         // The level's table is named after the value's tables, as the statement reads them.
         if let level = definition.grouping?.level { from = " FROM \(levelTable(level)) g" + joins }
-        let judgement = definition.thresholds.map { judgementColumns($0, failing: SQLValue.anyOf(failing)) }
-        let fails = SQLValue.anyOf(failing + [judgement?.contradiction])
-        let shown = output(fails.map { "CASE WHEN \($0) THEN NULL ELSE g.value END" } ?? "g.value", type: definition.value.type)
+        let judgement = definition.thresholds.map { judgementColumns($0, failing: SQLValue.first(failing)) }
+        let failure = SQLValue.first(failing + [judgement?.contradiction])
+        let shown = output(failure.map { "CASE WHEN \($0) IS NOT NULL THEN NULL ELSE g.value END" } ?? "g.value", type: definition.value.type)
         let with = sharing ? "" : with()
         let judged = judgement?.columns ?? []
         let items = keys.map { "\($0.value) AS \(dialect.identifier($0.name))" } + ["\(shown) AS value"] + judged.map { "\($0.value) AS \($0.name)" }
         // For the engines: one text column per row, each cell marked as a value (=), a null (~)
-        // or an evaluation error (!), so that results read back exactly.
+        // or an evaluation error (! and its message), so that results read back exactly.
         let tab = "chr(9)"
-        let cells = keys.map { encoded($0.value) } + [fails.map { "(CASE WHEN \($0) THEN '!' ELSE \(encoded(shown)) END)" } ?? encoded(shown)]
+        let cells = keys.map { encoded($0.value) } + [failure.map { "COALESCE(\(encoded($0, marker: "!")), \(encoded(shown)))" } ?? encoded(shown)]
             + judged.map { encoded($0.value) }
         let row = "concat('kipi:\(index)', \(tab), " + cells.joined(separator: ", \(tab), ") + ")"
         let body = "\nFROM (SELECT \(computed.joined(separator: ", "))\(from)) g"
@@ -206,9 +206,9 @@ final class SQLGenerator {
     }
 
     /// A KPI's `status` and `level` (SPEC v3) as columns over `g.value` and its levels
-    /// (`g.level_norm` …), then each declared level; and the condition under which the levels
-    /// contradict each other (the row then fails), nil when they cannot. Where `failing` holds,
-    /// the value or a level failed: no status.
+    /// (`g.level_norm` …), then each declared level; and the failure where the levels contradict
+    /// each other (the row then fails), nil when they cannot. Where `failing` is not NULL, the
+    /// value or a level failed: no status.
     func judgementColumns(
         _ thresholds: Thresholds, failing: String?
     ) -> (columns: [(name: String, value: String)], contradiction: String?) {
@@ -218,18 +218,24 @@ final class SQLGenerator {
         func steps(_ op: String) -> String { zip(ordered, ordered.dropFirst()).map { "\($0) \(op) \($1)" }.joined(separator: " AND ") }
         // Whether higher is better for this row: fixed, or from the order of its levels.
         let rising: String
-        var contradiction: String?
+        var contradicting: String?
         let allPresent = (["g.value"] + ordered).map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
         switch thresholds.direction {
         case .higherIsBetter?:
             rising = "TRUE"
-            if ordered.count > 1 { contradiction = "COALESCE(NOT (\(steps("<"))), FALSE)" }
+            if ordered.count > 1 { contradicting = "NOT (\(steps("<")))" }
         case .lowerIsBetter?:
             rising = "FALSE"
-            if ordered.count > 1 { contradiction = "COALESCE(NOT (\(steps(">"))), FALSE)" }
+            if ordered.count > 1 { contradicting = "NOT (\(steps(">")))" }
         case nil:
             rising = "(\(steps("<")))"
-            contradiction = "COALESCE(NOT (\(steps("<"))) AND NOT (\(steps(">"))), FALSE)"
+            contradicting = "NOT (\(steps("<"))) AND NOT (\(steps(">")))"
+        }
+        // As the evaluation says it: each level's value, then the rule the sign sets.
+        let contradiction = contradicting.map { condition in
+            let written = declared.map { "\($0.rawValue) {}" }.joined(separator: ", ")
+            let message = CheckerMessages.thresholdsContradict([written], sign: thresholds.direction)
+            return dialect.failure(where: "\(allPresent) AND \(condition)", message, numbers: ordered)
         }
         func worse(_ level: String) -> String {
             switch thresholds.direction {
@@ -238,7 +244,7 @@ final class SQLGenerator {
             case nil: "(\(rising) AND g.value < \(level) OR NOT \(rising) AND g.value > \(level))"
             }
         }
-        let unjudged = (SQLValue.anyOf([failing, contradiction]).map { "\($0) OR " } ?? "") + "NOT (\(allPresent))"
+        let unjudged = (SQLValue.first([failing, contradiction]).map { "\($0) IS NOT NULL OR " } ?? "") + "NOT (\(allPresent))"
         var branches = ["WHEN \(unjudged) THEN NULL"]
         if let critical = column(.critical) { branches.append("WHEN \(worse(critical)) THEN 'critical'") }
         if let target = column(.target) { branches.append("WHEN NOT \(worse(target)) THEN 'exceeded'") }
@@ -255,21 +261,25 @@ final class SQLGenerator {
         return (columns, contradiction)
     }
 
-    /// A cell as text for reading back: `=` and the value's text (backslash, tab, line breaks
-    /// escaped), or `~` for null.
-    func encoded(_ value: String) -> String {
+    /// A cell as text for reading back: `marker` (`=`) and the value's text (backslash, tab, line
+    /// breaks escaped), or `~` for null; with another marker (`!` for a failure's message), NULL for null.
+    func encoded(_ value: String, marker: String = "=") -> String {
         var text = dialect.castText(value)
         for (character, escape) in [("chr(92)", "\\\\"), ("chr(9)", "\\t"), ("chr(10)", "\\n"), ("chr(13)", "\\r")] {
             text = "replace(\(text), \(character), \(dialect.text(escape)))"
         }
-        return "COALESCE(\(dialect == .spark ? "concat('=', \(text))" : "('=' || \(text))"), '~')"
+        let marked = dialect.prefixed(marker, text)
+        return marker == "=" ? "COALESCE(\(marked), '~')" : marked
     }
 
     /// The value, NULL where it fails.
     func settled(_ value: SQLValue) -> String {
-        guard let fails = value.fails else { return value.value }
-        return "CASE WHEN \(fails) THEN NULL ELSE \(value.value) END"
+        guard let failure = value.failure else { return value.value }
+        return "CASE WHEN \(failure) IS NOT NULL THEN NULL ELSE \(value.value) END"
     }
+
+    /// A failure that never happens, as typed text.
+    var noFailure: String { "CAST(NULL AS \(dialect.textType))" }
 
     /// What `body` writes for a SELECT over a level's groups `g`, and the joins it needs after
     /// `FROM groups g`: the grouped definitions it reads at g's own groups.

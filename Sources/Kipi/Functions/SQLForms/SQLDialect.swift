@@ -89,6 +89,71 @@ public enum SQLDialect: String, Sendable, CaseIterable {
     /// `value` as text, in the dialect's own spelling.
     func castText(_ value: String) -> String { "CAST(\(value) AS \(textType))" }
 
+    /// `prefix` and `text`, NULL where `text` is.
+    func prefixed(_ prefix: String, _ text: String) -> String {
+        self == .spark ? "concat(\(self.text(prefix)), \(text))" : "(\(self.text(prefix)) || \(text))"
+    }
+
+    /// Text joined in SQL (`concat`, which every dialect has; `||` is text only in some).
+    func concatenated(_ parts: [String]) -> String {
+        parts.count == 1 ? parts[0] : "concat(" + parts.joined(separator: ", ") + ")"
+    }
+
+    /// An error's message as SQL text: `message` with each `{}` replaced by one of `numbers`, a
+    /// number computed in SQL, or of `texts`, text computed in SQL (one or the other). A number
+    /// known as the SQL is written is put in the text as Kipi writes it; one computed is marked
+    /// (`{#2.0#}`) for the reader to write as Kipi does.
+    public func message(_ message: String, numbers: [String] = [], texts: [String] = []) -> String {
+        var parts: [String] = []
+        var pieces = message.components(separatedBy: "{}")[...]
+        var written = pieces.removeFirst()
+        for (text, piece) in zip(texts, pieces) {
+            parts.append(self.text(written))
+            parts.append(text)
+            written = piece
+        }
+        for (number, piece) in zip(numbers, pieces) {
+            if let known = literalNumber(number) {
+                written += formatLiteral(known)
+            } else {
+                parts.append(text(written + SQLMessageNumber.opening))
+                parts.append(castText(number))
+                written = SQLMessageNumber.closing
+            }
+            written += piece
+        }
+        parts.append(text(written))
+        return concatenated(parts)
+    }
+
+    /// `message` (`message(_:numbers:)`) where `condition` holds, NULL elsewhere and where it is NULL.
+    public func failure(where condition: String, _ message: String, numbers: [String] = [], texts: [String] = []) -> String {
+        "(CASE WHEN \(condition) THEN \(self.message(message, numbers: numbers, texts: texts)) END)"
+    }
+
+    /// A value of `type` as text, as a formula would write it (`Value.description`): text in
+    /// double quotes, a number as Kipi writes numbers (marked), `date("2024-03-01")`, `month("2024-03")`.
+    func described(_ value: String, type: KipiType) -> String {
+        switch type {
+        case .text: return concatenated(["'\"'", value, "'\"'"])
+        case .boolean: return "(CASE WHEN \(value) THEN 'true' ELSE 'false' END)"
+        case .date: return concatenated(["'date(\"'", dateText(value), "'\")'"])
+        case .period(.year): return concatenated(["'year('", periodText(value, grain: .year), "')'"])
+        case .period(let grain): return concatenated(["'\(grain)(\"'", periodText(value, grain: grain), "'\")'"])
+        case .number, .null, .unknown, .list: return concatenated([text(SQLMessageNumber.opening), castText(value), text(SQLMessageNumber.closing)])
+        }
+    }
+
+    /// The number a literal written by `number(_:)` stands for; nil for any other expression.
+    func literalNumber(_ expression: String) -> Double? {
+        var text = Substring(expression)
+        for suffix in [" AS DOUBLE PRECISION)", " AS DOUBLE)"] where text.hasPrefix("CAST(") && text.hasSuffix(suffix) {
+            text = text.dropFirst(5).dropLast(suffix.count)
+        }
+        if text.hasSuffix("E0") { text = text.dropLast(2) }
+        return Double(text)
+    }
+
     /// Whether `text` matches a regular expression, from start to end.
     func matches(_ text: String, _ pattern: String) -> String {
         switch self {
@@ -135,8 +200,38 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         }
     }
 
+    /// An aggregate: `value` of the row that sorts first by `keys` (each ascending, nulls last).
+    func earliest(_ value: String, by keys: [String]) -> String {
+        switch self {
+        case .duckdb: "first(\(value) ORDER BY \(keys.map { "\($0) NULLS LAST" }.joined(separator: ", ")))"
+        case .postgres: "(array_agg(\(value) ORDER BY \(keys.map { "\($0) NULLS LAST" }.joined(separator: ", "))))[1]"
+        // A struct sorts by its fields in turn, a null field first: each key follows whether it is null.
+        case .spark: "min_by(\(value), struct(\(keys.flatMap { ["\($0) IS NULL", $0] }.joined(separator: ", "))))"
+        }
+    }
+
     /// The single value of a correlated subquery that finds at most one row.
     func single(_ value: String) -> String {
         self == .spark ? "first(\(value))" : value
+    }
+}
+
+/// How a number computed in SQL is marked in an error's message, for the reader to write it as
+/// Kipi writes numbers (the engines write doubles each their own way).
+enum SQLMessageNumber {
+    static let opening = "{#"
+    static let closing = "#}"
+
+    /// `message` with every marked number written as Kipi writes it.
+    static func written(_ message: String) -> String {
+        var result = ""
+        var rest = Substring(message)
+        while let start = rest.range(of: opening), let end = rest[start.upperBound...].range(of: closing) {
+            result += rest[..<start.lowerBound]
+            let number = rest[start.upperBound..<end.lowerBound]
+            result += Double(number).map(formatLiteral) ?? String(number)
+            rest = rest[end.upperBound...]
+        }
+        return result + rest
     }
 }

@@ -1,36 +1,39 @@
-/// A Kipi value written in SQL: the expression, and the condition under which Kipi would give an
-/// evaluation error instead (the expression is then NULL). `fails` is nil for a value that
-/// never fails, and is never NULL itself.
+/// A Kipi value written in SQL: the expression, and why Kipi would give an evaluation error
+/// instead. `failure` is a text expression: NULL where the value does not fail, and the error's
+/// message where it does (the expression is then NULL). It is nil for a value that never fails.
 public struct SQLValue: Sendable, Hashable {
     /// The value's SQL expression.
     public var value: String
-    /// The condition under which Kipi would fail the value; nil when it never fails.
-    public var fails: String?
+    /// Why Kipi would fail the value, as SQL text (NULL where it does not); nil when it never fails.
+    public var failure: String?
 
-    /// A value written as `value`, failing where `fails` holds.
-    public init(_ value: String, fails: String? = nil) {
+    /// A value written as `value`, failing with the message `failure` gives where it is not NULL.
+    public init(_ value: String, failure: String? = nil) {
         self.value = value
-        self.fails = fails
+        self.failure = failure
     }
 
-    /// A condition that holds when any of `conditions` does; nil when none can.
-    public static func anyOf(_ conditions: [String?]) -> String? {
-        let present = conditions.compactMap { $0 }
+    /// The first of `failures` that is not NULL, as Kipi reports the first error it meets;
+    /// nil when none can fail.
+    public static func first(_ failures: [String?]) -> String? {
+        let present = failures.compactMap { $0 }
         guard !present.isEmpty else { return nil }
-        return present.count == 1 ? present[0] : "(" + present.joined(separator: " OR ") + ")"
+        return present.count == 1 ? present[0] : "COALESCE(" + present.joined(separator: ", ") + ")"
     }
 }
 
 /// How a function is written in SQL, declared with the function in the registry (a host's
 /// function gives its own, or has none). `write` returns nil where the dialect has no form.
 public struct SQLForm: Sendable {
-    /// Whether the form decides itself when the call fails from its arguments' `fails` (as `if`,
-    /// `iferror` do); otherwise the call fails when any argument does, or when `write` says.
+    /// Whether the form decides itself when and why the call fails from its arguments' `failure`
+    /// (as `if`, `iferror` do); otherwise the call fails as its first failing argument does, or
+    /// as `write` says.
     public var decidesFailures: Bool
     let write: @Sendable (SQLCall) -> SQLValue?
     /// For an aggregate written as aggregate expressions over its rows (`avg(v)`, failing where
     /// `count(*) < 1`): those expressions, with no FROM. The generator can then compute every
-    /// group with one GROUP BY; nil for a call written otherwise.
+    /// group with one GROUP BY; nil for a call written otherwise. Its `failure` is an aggregate
+    /// expression too.
     let overRows: (@Sendable (SQLCall) -> SQLValue?)?
 
     /// For a window function written with SQL's window functions (`RANK() OVER …`): its value
@@ -60,16 +63,15 @@ public struct SQLForm: Sendable {
         self.overGroups = overGroups
     }
 
-    /// An aggregate's form as aggregate expressions over `call.collections` (its value, and the
-    /// condition under which it fails), such as `sum(v)`; where `expressions` gives nil for a
-    /// call, `otherwise` writes it.
+    /// An aggregate's form as aggregate expressions over `call.collections` (its value, and why
+    /// it fails), such as `sum(v)`; where `expressions` gives nil for a call, `otherwise` writes it.
     public static func aggregate(
         _ expressions: @escaping @Sendable (SQLCall) -> SQLValue?, otherwise: (@Sendable (SQLCall) -> SQLValue?)? = nil
     ) -> SQLForm {
         SQLForm(overRows: expressions) { call in
             guard let written = expressions(call) else { return otherwise?(call) }
             let select = { (expression: String) in "(SELECT \(expression) FROM \(call.rows))" }
-            return SQLValue(select(written.value), fails: written.fails.map(select))
+            return SQLValue(select(written.value), failure: written.failure.map(select))
         }
     }
 
@@ -115,7 +117,7 @@ public struct SQLCall: Sendable {
 }
 
 /// What a window function's SQL form reads: the grouped value as a table of groups, `w`, with
-/// one row per group, its `value` and `fails` columns, and the position of each group along time.
+/// one row per group, its `value` and `failure` columns, and the position of each group along time.
 /// A form over groups (`SQLForm.overGroups`) is written for each row of `w` itself: `current` is
 /// `w`'s value, `sameSeries` and `samePeriod` hold everywhere, and `periodPartition` splits the periods.
 public struct SQLWindow: Sendable {
@@ -135,8 +137,11 @@ public struct SQLWindow: Sendable {
     public var current: SQLValue
     /// A group's value in `groups`.
     public var value: String = "w.value"
-    /// Whether a group's value failed, in `groups`.
-    public var failed: String = "w.fails"
+    /// Why a group's value failed (NULL where it did not), in `groups`.
+    public var failure: String = "w.failure"
+    /// The keys of a row of `groups`, in the level's order, as expressions that sort as Kipi
+    /// numbers groups (text in code point order): the order in which it meets their failures.
+    public var keyOrder: [String] = []
     /// The window clause's partition of the groups of the same period as a row of `groups`
     /// (`PARTITION BY w.k1`; empty where every group is in one period).
     public var periodPartition: String = ""
@@ -160,6 +165,27 @@ extension SQLCall {
 
     /// Holds, as an aggregate expression, when the rows are fewer than `minimum`.
     func fewerThan(_ minimum: Int) -> String { "\(rowCount) < \(minimum)" }
+
+    /// An error's message as SQL text (`SQLDialect.message`), an argument known as the SQL is
+    /// written put in the text as Kipi writes it.
+    func message(_ message: String, numbers: [String] = [], texts: [String] = []) -> String {
+        let known = numbers.map { number in
+            let index = arguments.firstIndex { $0.value == number }
+            let constant = index.flatMap { constants.indices.contains($0) ? constants[$0]?.number : nil }
+            return constant.map(dialect.number) ?? number
+        }
+        return dialect.message(message, numbers: known, texts: texts)
+    }
+
+    /// `message` (`message(_:numbers:texts:)`) where `condition` holds, NULL elsewhere and where it is NULL.
+    func failure(where condition: String, _ message: String, numbers: [String] = [], texts: [String] = []) -> String {
+        "(CASE WHEN \(condition) THEN \(self.message(message, numbers: numbers, texts: texts)) END)"
+    }
+
+    /// `message` over fewer than `minimum` rows, as an aggregate expression.
+    func failure(fewerThan minimum: Int, _ message: String) -> String {
+        failure(where: fewerThan(minimum), message)
+    }
 
     /// The number of rows, as a double.
     var countOfRows: String { "CAST(\(rowCount) AS \(dialect.doubleType))" }
