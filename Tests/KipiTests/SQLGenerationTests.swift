@@ -25,10 +25,10 @@ struct SQLGenerationTests {
     @Test func aScalarSumOnDuckDB() throws {
         #expect(try Self.statement("revenue", .duckdb) == """
             WITH rows1 AS (
-              SELECT * FROM (SELECT r.*, (r."status" = 'won') AS "let won", FALSE AS "let won failed" FROM sales r) r
+              SELECT * FROM (SELECT r.*, (r."status" = 'won') AS "let won" FROM sales r) r
             ),
             totals2 AS MATERIALIZED (
-              SELECT COALESCE(sum(a.v0), 0E0) AS t0 FROM (SELECT CASE WHEN COALESCE((r."status" = 'won'), FALSE) THEN CAST(r."amount" AS DOUBLE) END AS v0 FROM rows1 r) a
+              SELECT COALESCE(sum(a.v0), 0E0) AS t0 FROM (SELECT CASE WHEN COALESCE(r."let won", FALSE) THEN CAST(r."amount" AS DOUBLE) END AS v0 FROM rows1 r) a
             )
             SELECT g.value AS value
             FROM (SELECT (SELECT t.t0 FROM totals2 t) AS value) g
@@ -38,10 +38,10 @@ struct SQLGenerationTests {
     @Test func aGroupedAverageOnPostgreSQL() throws {
         #expect(try Self.statement("avg_check_by_manager", .postgres) == """
             WITH aggregates1 AS MATERIALIZED (
-              SELECT a.k0, avg(a.v0) AS t0, count(a.v0) < 1 AS t1 FROM (SELECT r."manager" AS k0, CAST(r."amount" AS DOUBLE PRECISION) AS v0 FROM sales r) a GROUP BY a.k0
+              SELECT a.k0, avg(a.v0) AS t0, (CASE WHEN count(a.v0) < 1 THEN 'average of no values' END) AS t1 FROM (SELECT r."manager" AS k0, CAST(r."amount" AS DOUBLE PRECISION) AS v0 FROM sales r) a GROUP BY a.k0
             )
-            SELECT g.k0 AS "manager", CASE WHEN g.fails THEN NULL ELSE g.value END AS value
-            FROM (SELECT g.*, g.t0 AS value, g.t1 AS fails FROM aggregates1 g) g
+            SELECT g.k0 AS "manager", CASE WHEN g.failure IS NOT NULL THEN NULL ELSE g.value END AS value
+            FROM (SELECT g.*, g.t0 AS value, g.t1 AS failure FROM aggregates1 g) g
             ORDER BY g.k0 NULLS LAST
             """)
     }
@@ -55,14 +55,14 @@ struct SQLGenerationTests {
               SELECT a.k0, COALESCE(sum(a.v0), 0E0) AS t0 FROM (SELECT r.`key month(date)` AS k0, CAST(r.`amount` AS DOUBLE) AS v0 FROM rows1 r) a GROUP BY a.k0
             ),
             def3 AS (
-              SELECT g.k0, g.t0 AS value, FALSE AS fails FROM aggregates2 g
+              SELECT g.k0, g.t0 AS value, CAST(NULL AS STRING) AS failure FROM aggregates2 g
             ),
             series4 AS (
-              SELECT g.k0, CASE WHEN COALESCE(d1.fails, FALSE) THEN NULL ELSE d1.value END AS value, COALESCE(d1.fails, FALSE) AS fails FROM aggregates2 g
+              SELECT g.k0, CASE WHEN d1.failure IS NOT NULL THEN NULL ELSE d1.value END AS value, d1.failure AS failure FROM aggregates2 g
               LEFT JOIN def3 d1 ON (d1.k0 <=> g.k0)
             )
-            SELECT (CASE WHEN g.k0 IS NULL THEN NULL ELSE concat(lpad(CAST(CAST(floor(g.k0 / 12) AS BIGINT) AS STRING), 4, '0'), '-', lpad(CAST(CAST(g.k0 - 12 * floor(g.k0 / 12) + 1 AS BIGINT) AS STRING), 2, '0')) END) AS `month(date)`, CASE WHEN g.fails THEN NULL ELSE g.value END AS value
-            FROM (SELECT g.*, (SELECT first(w.value) FROM series4 w WHERE w.k0 = g.k0 - 1E0) AS value, COALESCE(COALESCE((SELECT first(w.fails) FROM series4 w WHERE w.k0 = g.k0 - 1E0), FALSE), FALSE) AS fails FROM aggregates2 g) g
+            SELECT (CASE WHEN g.k0 IS NULL THEN NULL ELSE concat(lpad(CAST(CAST(floor(g.k0 / 12) AS BIGINT) AS STRING), 4, '0'), '-', lpad(CAST(CAST(g.k0 - 12 * floor(g.k0 / 12) + 1 AS BIGINT) AS STRING), 2, '0')) END) AS `month(date)`, CASE WHEN g.failure IS NOT NULL THEN NULL ELSE g.value END AS value
+            FROM (SELECT g.*, (SELECT first(w.value) FROM series4 w WHERE w.k0 = g.k0 - 1E0) AS value, (SELECT first(w.failure) FROM series4 w WHERE w.k0 = g.k0 - 1E0) AS failure FROM aggregates2 g) g
             ORDER BY g.k0 NULLS LAST
             """)
     }
@@ -74,20 +74,20 @@ extension SQLGenerationTests {
     @Test func aRankAsAWindowFunctionOnDuckDB() throws {
         #expect(try Self.statement("manager_rank", .duckdb) == """
             WITH aggregates1 AS MATERIALIZED (
-              SELECT a.k0, avg(a.v0) AS t0, count(a.v0) < 1 AS t1 FROM (SELECT r."manager" AS k0, CAST(r."amount" AS DOUBLE) AS v0 FROM sales r) a GROUP BY a.k0
+              SELECT a.k0, avg(a.v0) AS t0, (CASE WHEN count(a.v0) < 1 THEN 'average of no values' END) AS t1 FROM (SELECT r."manager" AS k0, CAST(r."amount" AS DOUBLE) AS v0 FROM sales r) a GROUP BY a.k0
             ),
             def2 AS MATERIALIZED (
-              SELECT g.k0, CASE WHEN g.t1 THEN NULL ELSE g.t0 END AS value, g.t1 AS fails FROM aggregates1 g
+              SELECT g.k0, CASE WHEN g.t1 IS NOT NULL THEN NULL ELSE g.t0 END AS value, g.t1 AS failure FROM aggregates1 g
             ),
             series3 AS MATERIALIZED (
-              SELECT g.k0, CASE WHEN COALESCE(d1.fails, FALSE) THEN NULL ELSE d1.value END AS value, COALESCE(d1.fails, FALSE) AS fails FROM aggregates1 g
+              SELECT g.k0, CASE WHEN d1.failure IS NOT NULL THEN NULL ELSE d1.value END AS value, d1.failure AS failure FROM aggregates1 g
               LEFT JOIN def2 d1 ON (d1.k0 IS NOT DISTINCT FROM g.k0)
             ),
             windowed4 AS MATERIALIZED (
-              SELECT w.k0, CASE WHEN (max(CASE WHEN w.fails THEN 1 ELSE 0 END) OVER () = 1) THEN NULL ELSE (CASE WHEN w.value IS NULL THEN NULL ELSE CAST(RANK() OVER (ORDER BY w.value DESC NULLS LAST) AS DOUBLE) END) END AS value, (max(CASE WHEN w.fails THEN 1 ELSE 0 END) OVER () = 1) AS fails FROM series3 w
+              SELECT w.k0, CASE WHEN first_value(w.failure) OVER (ORDER BY w.failure IS NULL, w.k0 NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) IS NOT NULL THEN NULL ELSE (CASE WHEN w.value IS NULL THEN NULL ELSE CAST(RANK() OVER (ORDER BY w.value DESC NULLS LAST) AS DOUBLE) END) END AS value, first_value(w.failure) OVER (ORDER BY w.failure IS NULL, w.k0 NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS failure FROM series3 w
             )
-            SELECT g.k0 AS "manager", CASE WHEN g.fails THEN NULL ELSE g.value END AS value
-            FROM (SELECT g.*, d2.value AS value, COALESCE(d2.fails, FALSE) AS fails FROM aggregates1 g
+            SELECT g.k0 AS "manager", CASE WHEN g.failure IS NOT NULL THEN NULL ELSE g.value END AS value
+            FROM (SELECT g.*, d2.value AS value, d2.failure AS failure FROM aggregates1 g
               LEFT JOIN windowed4 d2 ON (d2.k0 IS NOT DISTINCT FROM g.k0)) g
             ORDER BY g.k0 NULLS LAST
             """)

@@ -118,6 +118,8 @@ extension SQLGenerator {
     func tableAggregate(_ call: AggregateCall, _ scope: Scope, collectionIndices: [Int], valueIndices: [Int]) -> SQLValue? {
         let constants = valueIndices.map { constant(call.arguments[$0]) }
         guard case .rows(let table) = call.domain, constants.allSatisfy({ $0 != nil }), let overRows = call.function.sql?.overRows else { return nil }
+        // The table's rows first: a row-level definition computed there is read as its column.
+        _ = source(table)
         let rowScope = Scope.row(table: table, alias: "r")
         let filter = call.filter.map { lower($0, rowScope) }
         let collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
@@ -145,8 +147,6 @@ extension SQLGenerator {
         }
         let value = totals.aggregate(written.value)
         let failure = written.failure.map { totals.aggregate($0) }
-        // Whether a group has rows in this table: its failure over no rows is written apart.
-        let present = written.failure == nil || call.partition == nil ? nil : totals.aggregate("count(*)")
         store(totals)
         guard let partition = call.partition else {
             return SQLValue("(SELECT t.\(value) FROM \(totals.name) t)", failure: failure.map { "(SELECT t.\($0) FROM \(totals.name) t)" })
@@ -171,7 +171,10 @@ extension SQLGenerator {
         let noRows = "(SELECT \(zip(cells, columns).map { "\($0) AS \($1)" }.joined(separator: ", ")) FROM \(source(table)) r WHERE FALSE) a"
         let none = { (expression: String) in "(SELECT \(expression) FROM \(noRows))" }
         let found = "COALESCE(\(read(value)), \(none(written.value)))"
-        guard let overNoRows = written.failure, let failure, let present else { return SQLValue(found) }
+        guard let overNoRows = written.failure, let failure else { return SQLValue(found) }
+        // Whether the group has rows in this table: its failure over no rows is written apart.
+        let present = totals.aggregate("count(*)")
+        store(totals)
         return SQLValue(found, failure: "(CASE WHEN \(read(present)) IS NULL THEN \(none(overNoRows)) ELSE \(read(failure)) END)")
     }
 

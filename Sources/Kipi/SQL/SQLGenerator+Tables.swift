@@ -27,7 +27,8 @@ extension SQLGenerator {
             for index in used.sorted() where program.definitions[index].value.shape == .rows(table) && plan.rowLocalDefinitions.contains(index) {
                 let value = lower(program.definitions[index].value, .row(table: table, alias: "r"))
                 let (column, failure) = materializedColumns(index)
-                rows = "(SELECT r.*, \(settled(value)) AS \(column), \(value.failure ?? noFailure) AS \(failure) FROM \(rows) r)"
+                let failureColumn = plan.definitionCanFail[index] ? ", \(value.failure ?? noFailure) AS \(failure)" : ""
+                rows = "(SELECT r.*, \(settled(value)) AS \(column)\(failureColumn) FROM \(rows) r)"
                 materialized.insert(index)
             }
             // Keys computed from a row (`month(date)`) are computed once, as columns too.
