@@ -119,17 +119,17 @@ extension Scorecard {
             // lookup fails rather than pick one.
             guard let v = call.argument(0)?.value else { return nil }
             let (keys, values) = (call.collections[0], call.collections[1])
-            let found =
-                call.dialect == .spark
-                ? call.over("first(\(values))", where: "\(keys) = \(v)") : "(SELECT \(values) FROM \(call.rows) WHERE \(keys) = \(v) LIMIT 1)"
-            let matches = call.over("count(*)", where: "\(keys) = \(v)")
-            let ambiguous = call.over("count(DISTINCT \(values)) > 1", where: "\(keys) = \(v)")
+            // The rows matching v, counted once: how many, how many different values, and one of them.
+            let matching = { (select: String) in
+                "(SELECT \(select) FROM (SELECT count(*) AS n, count(DISTINCT \(values)) AS d, \(call.dialect.anyValue(values)) AS found "
+                    + "FROM \(call.rows) WHERE \(keys) = \(v)) m)"
+            }
             let shown = call.dialect.described(v, type: call.argumentTypes[0])
             let failure = """
-                (CASE WHEN \(v) IS NULL THEN NULL WHEN \(matches) = 0 THEN \(call.dialect.concatenated([shown, "' is not among the keys of lookup'"])) \
-                WHEN \(ambiguous) THEN \(call.dialect.concatenated([shown, "' matches keys of lookup with different values (a database table has no first row)'"])) END)
+                CASE WHEN \(v) IS NULL THEN NULL WHEN m.n = 0 THEN \(call.message("{} is not among the keys of lookup", texts: [shown])) \
+                WHEN m.d > 1 THEN \(call.message("{} matches keys of lookup with different values (a database table has no first row)", texts: [shown])) END
                 """
-            return SQLValue("(CASE WHEN \(matches) = 0 OR \(ambiguous) THEN NULL ELSE \(found) END)", failure: failure)
+            return SQLValue(matching("CASE WHEN m.n = 0 OR m.d > 1 THEN NULL ELSE m.found END"), failure: matching(failure))
         },
         "interpolate": SQLForm { call in
             guard let x = call.argument(0)?.value else { return nil }
@@ -156,10 +156,12 @@ extension Scorecard {
         },
         "clamp": SQLForm { call in
             let (x, low, high) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
-            return SQLValue(
-                "(CASE WHEN \(x) IS NULL OR \(low) IS NULL OR \(high) IS NULL OR \(low) > \(high) THEN NULL WHEN \(x) < \(low) THEN \(low) WHEN \(x) > \(high) THEN \(high) ELSE \(x) END)",
-                failure: call.failure(
-                    where: "\(x) IS NOT NULL AND \(low) > \(high)", "clamp needs lo ≤ hi, got {} and {}", numbers: [low, high]))
+            let clamped = """
+                (CASE WHEN \(x) IS NULL OR \(low) IS NULL OR \(high) IS NULL OR \(low) > \(high) THEN NULL \
+                WHEN \(x) < \(low) THEN \(low) WHEN \(x) > \(high) THEN \(high) ELSE \(x) END)
+                """
+            if let bounds = call.knownNumbers(1, 2), bounds[0] <= bounds[1] { return SQLValue(clamped) }
+            return SQLValue(clamped, failure: call.failure(where: "\(x) IS NOT NULL AND \(low) > \(high)", "clamp needs lo ≤ hi, got {} and {}", numbers: [low, high]))
         },
         "score": SQLForm { call in
             let (fact, critical, norm) = (call.arguments[0].value, call.arguments[1].value, call.arguments[2].value)
@@ -175,8 +177,10 @@ extension Scorecard {
         },
     ]
 
+    /// `numerator` / `denominator`, the difference of the third and second arguments, failing where it is 0.
     private static func sqlRatio(_ call: SQLCall, _ name: String, _ numerator: String, _ denominator: String) -> SQLValue {
-        SQLValue(
+        if let bounds = call.knownNumbers(1, 2), bounds[0] != bounds[1] { return SQLValue("(\(numerator) / \(denominator))") }
+        return SQLValue(
             "(\(numerator) / NULLIF(\(denominator), 0))",
             failure: call.failure(where: "\(numerator) IS NOT NULL AND \(denominator) = 0", "\(name): division by zero (the two bounds are equal)"))
     }

@@ -175,10 +175,13 @@ extension SQLGenerator {
     /// with a subquery is computed once.
     static let division = SQLForm { call in
         let (a, b) = (call.arguments[0].value, call.arguments[1].value)
+        if let divisor = call.knownNumbers(1), divisor[0] != 0 { return SQLValue("(\(a) / \(b))") }
         return SQLValue("(\(a) / NULLIF(\(b), 0))", failure: call.failure(where: "\(a) IS NOT NULL AND \(b) = 0", "division by zero"))
     }
     static let power = SQLForm { call in
         let (a, b) = (call.arguments[0].value, call.arguments[1].value)
+        // A whole power of at least 0 is defined for every base.
+        if let exponent = call.knownNumbers(1), exponent[0] >= 0, exponent[0] == exponent[0].rounded() { return SQLValue("power(\(a), \(b))") }
         let undefined = "((\(a) < 0 AND \(b) <> floor(\(b))) OR (\(a) = 0 AND \(b) < 0))"
         return SQLValue(
             "(CASE WHEN \(undefined) THEN NULL ELSE power(\(a), \(b)) END)", failure: call.failure(where: undefined, "the power is not a finite number"))
@@ -186,11 +189,13 @@ extension SQLGenerator {
 
     func arithmetic(_ kind: ArithmeticKind, _ a: SQLValue, _ b: SQLValue, _ node: TypedExpression) -> SQLValue {
         let operands = SQLValue.first([a.failure, b.failure])
+        var operation = SQLCall(dialect: dialect, arguments: [a, b], argumentTypes: [.number, .number])
+        if case .arithmetic(_, let left, let right) = node.kind { operation.constants = [constant(left), constant(right)] }
         switch kind {
         case .number(.divide):
-            return written(by: SQLGenerator.division, name: "/", SQLCall(dialect: dialect, arguments: [a, b], argumentTypes: [.number, .number]), node)
+            return written(by: SQLGenerator.division, name: "/", operation, node)
         case .number(.power):
-            return written(by: SQLGenerator.power, name: "^", SQLCall(dialect: dialect, arguments: [a, b], argumentTypes: [.number, .number]), node)
+            return written(by: SQLGenerator.power, name: "^", operation, node)
         case .number(let op):
             return SQLValue("(\(a.value) \(op.rawValue) \(b.value))", failure: operands)
         case .dateShift(let subtract, let dateFirst):

@@ -210,6 +210,11 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         }
     }
 
+    /// An aggregate: one of the values, whichever the engine meets first.
+    func anyValue(_ value: String) -> String {
+        self == .postgres ? "(array_agg(\(value)))[1]" : "first(\(value))"
+    }
+
     /// The single value of a correlated subquery that finds at most one row.
     func single(_ value: String) -> String {
         self == .spark ? "first(\(value))" : value

@@ -201,6 +201,12 @@ extension SQLCall {
         collectionTypes.first == .text && dialect == .postgres ? "(\(value) COLLATE \"default\")" : value
     }
 
+    /// The arguments at `indices`, when each is a number known as the SQL is written.
+    func knownNumbers(_ indices: Int...) -> [Double]? {
+        let numbers = indices.compactMap { constants.indices.contains($0) ? constants[$0]?.number : nil }
+        return numbers.count == indices.count ? numbers : nil
+    }
+
     /// The first value argument, when it is a number known as the SQL is written.
     var constantNumber: Double? { constants.first.flatMap { $0?.number } }
 }
