@@ -9,12 +9,14 @@
    of the same columns (60 managers, Cyrillic and quoted names with commas, 1% empty cells);
 3. the scale curve: the ten KPIs and `sum(amount)` over 1M, 10M and 30M rows (~2.1 GB), time
    and peak memory; and the ten KPIs on one core against every core (`taskset`);
-4. the ten KPIs as SQL on DuckDB, over a stored table, against hand-written SQL;
+4. the ten KPIs as SQL on DuckDB, over a stored table, against hand-written SQL; and on Spark
+   in local-cluster mode (two executor JVMs) over ten times the rows in Parquet, against
+   hand-written Spark SQL (peers/spark_kpis.sql), each end to end with its JVMs' start;
 5. the library after loading (LibraryBench/): three KPIs over 10M in-memory rows against
    native Swift loops, a small formula evaluated once per record against a native closure,
    grouping by text against `sum(amount)`, and each order statistic.
 
-    python3 benchmark/run.py [--rows N] [--no-scale]
+    python3 benchmark/run.py [--rows N] [--no-scale] [--no-spark]
 
 Builds kipi and LibraryBench in release and generates the data once with a fixed seed (into
 .build/benchmark/). Peers run when installed (`pip install polars pandas duckdb-cli`). Prints
@@ -115,6 +117,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-scale", action="store_true", help="skip the 10M- and 30M-row files")
+    parser.add_argument("--no-spark", action="store_true", help="skip the Spark local-cluster runs (minutes each)")
+    parser.add_argument("--only", choices=["spark"], help="run only this part")
     arguments = parser.parse_args()
     rows = arguments.rows
     subprocess.run(["swift", "build", "-c", "release", "--product", "kipi"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -125,6 +129,9 @@ def main():
     if not os.path.exists(data):
         print(f"generating {data} …", file=sys.stderr)
         generate(data, rows)
+    if arguments.only == "spark":
+        on_spark(kipi, data, data_dir, rows)
+        return
     # The same rows as 1C writes them: Windows-1251, which is decoded before reading.
     cp1251 = os.path.join(data_dir, f"sales-{rows}-cp1251.csv")
     if not os.path.exists(cp1251):
@@ -169,6 +176,8 @@ def main():
     if not arguments.no_scale:
         scale(kipi, data, data_dir, rows)
     on_engine(kipi, data)
+    if not arguments.no_spark:
+        on_spark(kipi, data, data_dir, rows)
     library(data)
 
 
@@ -251,6 +260,41 @@ def on_engine(kipi, data):
         results[label] = best
         print(f"{label:22} {best:8.3f} {median:9.3f}")
     print(f"kipi's SQL takes {results['kipi --engine duckdb'] / results['hand-written SQL']:.2f}× the time of the hand-written SQL")
+
+
+def on_spark(kipi, data, data_dir, rows):
+    """The ten KPIs on Spark in local-cluster mode over ten times the rows in Parquet (written by
+    DuckDB): kipi eval --engine spark, which reads the file where it is, against hand-written
+    Spark SQL. Both are timed end to end, each starting its driver and two executor JVMs."""
+    if not shutil.which("spark-sql") or not shutil.which("duckdb"):
+        print("\n(spark-sql or duckdb not found: pip install pyspark duckdb-cli to compare on Spark)")
+        return
+    parquet = os.path.join(data_dir, f"sales-{rows * 10}.parquet")
+    if not os.path.exists(parquet):
+        print(f"writing {parquet} …", file=sys.stderr)
+        subprocess.run(["duckdb", "-c", f"COPY (SELECT s.* FROM read_csv('{data}') s, range(10)) TO '{parquet}' (FORMAT parquet)"], check=True)
+    master = "local-cluster[2,1,1024]"
+    here = os.path.join(ROOT, "benchmark")
+    with open(os.path.join(here, "peers", "spark_kpis.sql")) as sql:
+        queries = sql.read().replace("FILE", parquet)
+    peer = os.path.join(data_dir, "spark_kpis.sql")
+    with open(peer, "w") as out:
+        out.write(queries)
+    print(f"\nthe ten KPIs on Spark ({master}), {rows * 10:,} rows in Parquet: Kipi's SQL against hand-written Spark SQL")
+    results = {}
+    # spark-sql leaves its metastore in the working directory: the benchmark's folder, not the project's.
+    previous = os.getcwd()
+    os.chdir(data_dir)
+    try:
+        for label, command in (("kipi --engine spark", [kipi, "eval", os.path.join(here, "sales_kpis.kpi"), "--engine", "spark",
+                                                        "--table", f"data={parquet}", "--connect", f"--master {master}", "--format", "json"]),
+                               ("hand-written Spark SQL", ["spark-sql", "--master", master, "-f", peer])):
+            best, _, _, median = measure(command, runs=3)
+            results[label] = best
+            print(f"{label:22} {best:8.3f} {median:9.3f}")
+    finally:
+        os.chdir(previous)
+    print(f"kipi's SQL takes {results['kipi --engine spark'] / results['hand-written Spark SQL']:.2f}× the time of the hand-written Spark SQL")
 
 
 def library(data):

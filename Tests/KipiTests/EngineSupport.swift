@@ -74,10 +74,11 @@ enum Engines {
     }
 
     /// The program evaluated in-process and on the engine, over the same tables (on the engine,
-    /// those in `absent` are missing; `engineProgram`, when given, is the one written as SQL).
+    /// those in `absent` are missing; `engineProgram`, when given, is the one written as SQL;
+    /// `sparkMaster`, Spark's `--master`).
     static func bothWays(
         _ program: Program, tables: [String: DataTable], on dialect: SQLDialect, parameters: [String: Value] = [:], only: Set<String>? = nil,
-        absent: Set<String> = [], engineProgram: Program? = nil
+        absent: Set<String> = [], engineProgram: Program? = nil, sparkMaster: String? = nil
     ) throws
         -> (inProcess: EvaluationResult, engine: EvaluationResult)
     {
@@ -92,7 +93,8 @@ enum Engines {
             try load.write(to: initialization, atomically: true, encoding: .utf8)
             // Its metastore and warehouse go to a temporary folder, not the working directory.
             let home = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-spark").path
-            engine.connection = "--driver-java-options -Dderby.system.home=\(home) --conf spark.sql.warehouse.dir=\(home)/warehouse -i \(initialization.path)"
+            engine.connection = (sparkMaster.map { "--master \($0) " } ?? "")
+                + "--driver-java-options -Dderby.system.home=\(home) --conf spark.sql.warehouse.dir=\(home)/warehouse -i \(initialization.path)"
         } else {
             _ = try engine.run(load)
         }

@@ -39,6 +39,14 @@ struct SQLEngineTests {
         }
     }
 
+    /// Spark's multi-process local-cluster mode, two executor JVMs of one core each: the SQL runs
+    /// distributed, its shuffles between processes, and gives the in-process values.
+    @Test func aCookbookFileOnASparkLocalCluster() throws {
+        let (program, tables) = try Self.cookbook("sales")
+        let (expected, actual) = try Engines.bothWays(program, tables: tables, on: .spark, sparkMaster: "local-cluster[2,1,1024]")
+        #expect(Engines.differences(expected, actual) == [])
+    }
+
     /// `kipi sql` without a sample file: each column typed by its uses (`columnTypesFromUse`),
     /// the SQL run over the tables as the engine holds them, equal to in-process evaluation with
     /// the data's own types.
