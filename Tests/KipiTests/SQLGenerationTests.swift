@@ -46,6 +46,9 @@ struct SQLGenerationTests {
             """)
     }
 
+    /// `previous` is a window frame of exactly one period before each month, computed for all
+    /// months at once: a month after a gap finds no row there and is null, where LAG would read
+    /// the month before the gap.
     @Test func aWindowOverMonthsOnSpark() throws {
         #expect(try Self.statement("previous_month", .spark) == """
             WITH rows1 AS (
@@ -60,9 +63,13 @@ struct SQLGenerationTests {
             series4 AS (
               SELECT g.k0, CASE WHEN d1.failure IS NOT NULL THEN NULL ELSE d1.value END AS value, d1.failure AS failure FROM aggregates2 g
               LEFT JOIN def3 d1 ON (d1.k0 <=> g.k0)
+            ),
+            windowed5 AS (
+              SELECT w.k0, CASE WHEN first_value(w.failure) OVER (ORDER BY CAST(w.k0 AS BIGINT) RANGE BETWEEN 1 PRECEDING AND 1 PRECEDING) IS NOT NULL THEN NULL ELSE first_value(w.value) OVER (ORDER BY CAST(w.k0 AS BIGINT) RANGE BETWEEN 1 PRECEDING AND 1 PRECEDING) END AS value, first_value(w.failure) OVER (ORDER BY CAST(w.k0 AS BIGINT) RANGE BETWEEN 1 PRECEDING AND 1 PRECEDING) AS failure FROM series4 w
             )
             SELECT (CASE WHEN g.k0 IS NULL THEN NULL ELSE concat(lpad(CAST(CAST(floor(g.k0 / 12) AS BIGINT) AS STRING), 4, '0'), '-', lpad(CAST(CAST(g.k0 - 12 * floor(g.k0 / 12) + 1 AS BIGINT) AS STRING), 2, '0')) END) AS `month(date)`, CASE WHEN g.failure IS NOT NULL THEN NULL ELSE g.value END AS value
-            FROM (SELECT g.*, (SELECT first(w.value) FROM series4 w WHERE w.k0 = g.k0 - 1E0) AS value, (SELECT first(w.failure) FROM series4 w WHERE w.k0 = g.k0 - 1E0) AS failure FROM aggregates2 g) g
+            FROM (SELECT g.*, d2.value AS value, d2.failure AS failure FROM aggregates2 g
+              LEFT JOIN windowed5 d2 ON (d2.k0 <=> g.k0)) g
             ORDER BY g.k0 NULLS LAST
             """)
     }

@@ -293,11 +293,32 @@ extension Windows {
     /// reads them: the current one first, the earlier one only where the current one is not null.
     private static func fromEarlier(_ call: SQLCall, _ name: String, _ compute: (_ current: String, _ earlier: String) -> SQLValue) -> SQLValue? {
         along(call, name) { window, n in
-            let earlier = read(window, call.dialect, at: "\(window.currentPosition) - \(n)")
-            let computed = compute(window.current.value, earlier.value)
-            let earlierFailure = earlier.failure.map { "(CASE WHEN \(window.current.value) IS NOT NULL THEN \($0) END)" }
-            return SQLValue(computed.value, failure: SQLValue.first([window.current.failure, earlierFailure, computed.failure]))
+            combined(window.current, read(window, call.dialect, at: "\(window.currentPosition) - \(n)"), compute)
         }
+    }
+
+    private static func combined(_ current: SQLValue, _ earlier: SQLValue, _ compute: (_ current: String, _ earlier: String) -> SQLValue) -> SQLValue {
+        let computed = compute(current.value, earlier.value)
+        let earlierFailure = earlier.failure.map { "(CASE WHEN \(current.value) IS NOT NULL THEN \($0) END)" }
+        return SQLValue(computed.value, failure: SQLValue.first([current.failure, earlierFailure, computed.failure]))
+    }
+
+    /// The group `n` periods earlier in the same series, for every group at once: the one group a
+    /// window frame of exactly that distance holds (none at a gap, where the value is null), as
+    /// `LAG` would give were there no gaps. Nil where n is not a whole number of periods known as
+    /// the SQL is written (the correlated form then says why).
+    private static func earlierOverGroups(_ call: SQLCall) -> (window: SQLWindow, earlier: SQLValue)? {
+        guard let window = call.window else { return nil }
+        let n = call.arguments.isEmpty ? [1] : call.knownNumbers(0)
+        guard let periods = n?.first, periods == periods.rounded(), periods >= 0, periods <= 100_000 else { return nil }
+        let order = "ORDER BY CAST(\(window.position) AS \(window.dialect.integerType))"
+        let frame = "OVER (\(window.seriesPartition.isEmpty ? "" : window.seriesPartition + " ")\(order) RANGE BETWEEN \(Int(periods)) PRECEDING AND \(Int(periods)) PRECEDING)"
+        return (window, SQLValue("first_value(\(window.value)) \(frame)", failure: window.current.failure.map { _ in "first_value(\(window.failure)) \(frame)" }))
+    }
+
+    /// `compute` of the current group and the one `n` periods earlier, for every group at once.
+    private static func fromEarlierOverGroups(_ call: SQLCall, _ compute: (_ current: String, _ earlier: String) -> SQLValue) -> SQLValue? {
+        earlierOverGroups(call).map { combined($0.window.current, $0.earlier, compute) }
     }
 
     private static func cumulative(_ call: SQLCall, per coarser: PeriodGrain?) -> SQLValue? {
@@ -325,17 +346,23 @@ extension Windows {
         return value
     }
 
+    private static func difference(_ current: String, _ earlier: String) -> SQLValue { SQLValue("(\(current) - \(earlier))") }
+
+    private static func growth(_ call: SQLCall, _ current: String, _ earlier: String) -> SQLValue {
+        SQLValue(
+            "(\(current) / NULLIF(\(earlier), 0) - 1)",
+            failure: call.failure(where: "\(current) IS NOT NULL AND \(earlier) = 0", "division by zero: the previous value is 0"))
+    }
+
     /// Their SQL forms, by name, each computing exactly what the implementation does and failing
     /// where it fails (SPEC §10).
     static let sqlForms: [String: SQLForm] = [
-        "previous": SQLForm { call in along(call, "previous") { window, n in read(window, call.dialect, at: "\(window.currentPosition) - \(n)") } },
-        "change": SQLForm { call in fromEarlier(call, "change") { current, earlier in SQLValue("(\(current) - \(earlier))") } },
-        "growth": SQLForm { call in
-            fromEarlier(call, "growth") { current, earlier in
-                SQLValue(
-                    "(\(current) / NULLIF(\(earlier), 0) - 1)",
-                    failure: call.failure(where: "\(current) IS NOT NULL AND \(earlier) = 0", "division by zero: the previous value is 0"))
-            }
+        "previous": .overGroups({ call in earlierOverGroups(call)?.earlier }) { call in
+            along(call, "previous") { window, n in read(window, call.dialect, at: "\(window.currentPosition) - \(n)") }
+        },
+        "change": .overGroups({ call in fromEarlierOverGroups(call, difference) }) { call in fromEarlier(call, "change", difference) },
+        "growth": .overGroups({ call in fromEarlierOverGroups(call) { growth(call, $0, $1) } }) { call in
+            fromEarlier(call, "growth") { growth(call, $0, $1) }
         },
         "last_year": SQLForm { call in
             guard let window = call.window else { return nil }
@@ -356,7 +383,8 @@ extension Windows {
         },
         // RANK() counts the groups before a group, and ties share the lower rank: 1 + the number of
         // larger values, as the implementation; nulls sort last, after every value.
-        "rank": .overGroups { window in
+        "rank": .overGroups { call in
+            guard let window = call.window else { return nil }
             let over = "OVER (\(window.periodPartition.isEmpty ? "" : window.periodPartition + " ")ORDER BY \(window.value) DESC NULLS LAST)"
             return SQLValue(
                 "(CASE WHEN \(window.value) IS NULL THEN NULL ELSE CAST(RANK() \(over) AS \(window.dialect.doubleType)) END)",

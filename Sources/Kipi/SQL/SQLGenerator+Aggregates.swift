@@ -219,8 +219,8 @@ extension SQLGenerator {
         let position = call.along.map { call.grain == nil ? dialect.days(ofSeconds: inner[$0] ?? "NULL") : inner[$0] ?? "NULL" } ?? "0"
         let current = call.along.map { call.grain == nil ? dialect.days(ofSeconds: keys[$0] ?? "NULL") : keys[$0] ?? "NULL" } ?? "0"
         let (grain, sqlDialect) = (call.grain, dialect)
-        if let overGroups = call.function.sql?.overGroups {
-            return windowOverGroups(overGroups, call, series: series, node, scope)
+        if let overGroups = call.function.sql?.overGroups, let written = windowOverGroups(overGroups, call, series: series, canFail: value.failure != nil, scope) {
+            return written
         }
         // The current group's value joins what it reads to the groups being written; a form that
         // does not read it (`previous`) must not leave those joins behind.
@@ -249,21 +249,27 @@ extension SQLGenerator {
     }
 
     /// A window function written with SQL's window functions: computed for every group of the
-    /// series at once, as a table, and read by the keys of the group where `scope` is.
-    func windowOverGroups(
-        _ form: @Sendable (SQLWindow) -> SQLValue?, _ call: WindowCall, series: String, _ node: TypedExpression, _ scope: Scope
-    ) -> SQLValue {
+    /// series at once, as a table, and read by the keys of the group where `scope` is; nil where
+    /// an argument is computed or the form gives none.
+    func windowOverGroups(_ form: @Sendable (SQLCall) -> SQLValue?, _ call: WindowCall, series: String, canFail: Bool, _ scope: Scope) -> SQLValue? {
         let level = call.level
+        let constants = call.arguments.map(constant)
+        guard constants.allSatisfy({ $0 != nil }) else { return nil }
         let inner = keyColumns(level, alias: "w")
         let position = call.along.map { call.grain == nil ? dialect.days(ofSeconds: inner[$0] ?? "NULL") : inner[$0] ?? "NULL" }
+        let others = level.keys.filter { $0 != call.along }.compactMap { inner[$0] }
         let (grain, sqlDialect) = (call.grain, dialect)
         let window = SQLWindow(
             dialect: dialect, groups: "\(series) w", sameSeries: "TRUE", samePeriod: "TRUE", position: position ?? "0", currentPosition: "0",
-            current: SQLValue("w.value", failure: "w.failure"), keyOrder: keyOrder(level), periodPartition: position.map { "PARTITION BY \($0)" } ?? "",
+            current: SQLValue("w.value", failure: canFail ? "w.failure" : nil), keyOrder: keyOrder(level),
+            seriesPartition: others.isEmpty ? "" : "PARTITION BY " + others.joined(separator: ", "), periodPartition: position.map { "PARTITION BY \($0)" } ?? "",
             grain: grain,
             bucket: { position, coarser in sqlDialect.bucket(position, grain: grain, per: coarser) },
             lastYear: { position in sqlDialect.lastYear(position, grain: grain) })
-        guard let written = form(window) else { return problem("function '\(call.function.name)' has no SQL form in \(dialect.rawValue)", node) }
+        var sqlCall = SQLCall(dialect: dialect, arguments: zip(call.arguments, constants).map { literal($1 ?? .null, $0) }, argumentTypes: call.arguments.map(\.type))
+        sqlCall.constants = constants
+        sqlCall.window = window
+        guard let written = form(sqlCall) else { return nil }
         let columns = (0..<level.keys.count).map { "w.k\($0)" }.joined(separator: ", ")
         let body = "SELECT \(columns), \(settled(written)) AS value, \(written.failure ?? noFailure) AS failure FROM \(series) w"
         let table = addCTE(key: "windowed:" + body, prefix: "windowed") { body }

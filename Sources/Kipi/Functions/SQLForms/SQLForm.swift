@@ -37,9 +37,10 @@ public struct SQLForm: Sendable {
     let overRows: (@Sendable (SQLCall) -> SQLValue?)?
 
     /// For a window function written with SQL's window functions (`RANK() OVER …`): its value
-    /// and failure for each row `w` of `SQLWindow.groups`. The generator computes it for every
-    /// group at once, as a table, and reads each group's row; nil for a call written otherwise.
-    let overGroups: (@Sendable (SQLWindow) -> SQLValue?)?
+    /// and failure for each row `w` of `call.window.groups`, given arguments known as the SQL is
+    /// written. The generator computes it for every group at once, as a table, and reads each
+    /// group's row; where it gives nil, or an argument is computed, `write` writes the call.
+    let overGroups: (@Sendable (SQLCall) -> SQLValue?)?
 
     /// A form that writes a call with `write` (nil where the dialect has none).
     public init(decidesFailures: Bool = false, _ write: @escaping @Sendable (SQLCall) -> SQLValue?) {
@@ -49,16 +50,18 @@ public struct SQLForm: Sendable {
         self.overGroups = nil
     }
 
-    /// A window function's form as SQL window functions over the rows of `SQLWindow.groups`
-    /// (alias `w`, partitioned by `SQLWindow.periodPartition`), such as
-    /// `RANK() OVER (\(window.periodPartition) ORDER BY w.value DESC)`.
-    public static func overGroups(_ expressions: @escaping @Sendable (SQLWindow) -> SQLValue?) -> SQLForm {
-        SQLForm(overGroups: expressions)
+    /// A window function's form as SQL window functions over the rows of `call.window.groups`
+    /// (alias `w`), such as `RANK() OVER (\(window.periodPartition) ORDER BY w.value DESC)`;
+    /// where `expressions` gives nil for a call, `otherwise` writes it.
+    public static func overGroups(
+        _ expressions: @escaping @Sendable (SQLCall) -> SQLValue?, otherwise: @escaping @Sendable (SQLCall) -> SQLValue? = { _ in nil }
+    ) -> SQLForm {
+        SQLForm(overGroups: expressions, write: otherwise)
     }
 
-    private init(overGroups: @escaping @Sendable (SQLWindow) -> SQLValue?) {
+    private init(overGroups: @escaping @Sendable (SQLCall) -> SQLValue?, write: @escaping @Sendable (SQLCall) -> SQLValue?) {
         self.decidesFailures = false
-        self.write = { _ in nil }
+        self.write = write
         self.overRows = nil
         self.overGroups = overGroups
     }
@@ -119,7 +122,8 @@ public struct SQLCall: Sendable {
 /// What a window function's SQL form reads: the grouped value as a table of groups, `w`, with
 /// one row per group, its `value` and `failure` columns, and the position of each group along time.
 /// A form over groups (`SQLForm.overGroups`) is written for each row of `w` itself: `current` is
-/// `w`'s value, `sameSeries` and `samePeriod` hold everywhere, and `periodPartition` splits the periods.
+/// `w`'s value (with no failure where the series cannot fail), `sameSeries` and `samePeriod`
+/// hold everywhere, and `seriesPartition` and `periodPartition` split the series and the periods.
 public struct SQLWindow: Sendable {
     /// The SQL being written.
     public var dialect: SQLDialect
@@ -142,6 +146,9 @@ public struct SQLWindow: Sendable {
     /// The keys of a row of `groups`, in the level's order, as expressions that sort as Kipi
     /// numbers groups (text in code point order): the order in which it meets their failures.
     public var keyOrder: [String] = []
+    /// The window clause's partition of the groups of the same series as a row of `groups`
+    /// (`PARTITION BY w.k0`: its keys but the period; empty where there are none).
+    public var seriesPartition: String = ""
     /// The window clause's partition of the groups of the same period as a row of `groups`
     /// (`PARTITION BY w.k1`; empty where every group is in one period).
     public var periodPartition: String = ""
