@@ -9,7 +9,8 @@
    of the same columns (60 managers, Cyrillic and quoted names with commas, 1% empty cells);
 3. the scale curve: the ten KPIs and `sum(amount)` over 1M, 10M and 30M rows (~2.1 GB), time
    and peak memory; and the ten KPIs on one core against every core (`taskset`);
-4. the ten KPIs as SQL on DuckDB, over a stored table, against hand-written SQL; and on Spark
+4. the ten KPIs as SQL on DuckDB and PostgreSQL (when KIPI_POSTGRES names a cluster, as
+   Tests/postgres.sh starts one), over a stored table, against hand-written SQL; and on Spark
    in local-cluster mode (two executor JVMs) over ten times the rows in Parquet, against
    hand-written Spark SQL (peers/spark_kpis.sql), each end to end with its JVMs' start;
 5. the library after loading (LibraryBench/): three KPIs over 10M in-memory rows against
@@ -118,7 +119,7 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-scale", action="store_true", help="skip the 10M- and 30M-row files")
     parser.add_argument("--no-spark", action="store_true", help="skip the Spark local-cluster runs (minutes each)")
-    parser.add_argument("--only", choices=["spark"], help="run only this part")
+    parser.add_argument("--only", choices=["spark", "engines"], help="run only this part")
     arguments = parser.parse_args()
     rows = arguments.rows
     subprocess.run(["swift", "build", "-c", "release", "--product", "kipi"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -131,6 +132,10 @@ def main():
         generate(data, rows)
     if arguments.only == "spark":
         on_spark(kipi, data, data_dir, rows)
+        return
+    if arguments.only == "engines":
+        on_engine(kipi, data)
+        on_postgres(kipi, data)
         return
     # The same rows as 1C writes them: Windows-1251, which is decoded before reading.
     cp1251 = os.path.join(data_dir, f"sales-{rows}-cp1251.csv")
@@ -176,6 +181,7 @@ def main():
     if not arguments.no_scale:
         scale(kipi, data, data_dir, rows)
     on_engine(kipi, data)
+    on_postgres(kipi, data)
     if not arguments.no_spark:
         on_spark(kipi, data, data_dir, rows)
     library(data)
@@ -260,6 +266,30 @@ def on_engine(kipi, data):
         results[label] = best
         print(f"{label:22} {best:8.3f} {median:9.3f}")
     print(f"kipi's SQL takes {results['kipi --engine duckdb'] / results['hand-written SQL']:.2f}× the time of the hand-written SQL")
+
+
+def on_postgres(kipi, data):
+    """The ten KPIs as SQL on PostgreSQL (kipi eval --engine postgres) beside the hand-written SQL,
+    over one stored table, in the cluster KIPI_POSTGRES names."""
+    connection = os.environ.get("KIPI_POSTGRES")
+    if not connection or not shutil.which("psql"):
+        print("\n(no PostgreSQL: start one with `bash Tests/postgres.sh start` and export KIPI_POSTGRES to compare)")
+        return
+    here = os.path.join(ROOT, "benchmark")
+    load = ("SET client_min_messages = warning; DROP TABLE IF EXISTS sales; CREATE TABLE sales (date date, manager text, region text, status text, "
+            "amount double precision, plan double precision, cost double precision, sla double precision, rating text);")
+    subprocess.run(["psql", connection, "-q", "-c", load], check=True)
+    subprocess.run(["psql", connection, "-q", "-c", f"\\copy sales FROM '{data}' CSV HEADER"], check=True)
+    subprocess.run(["psql", connection, "-q", "-c", "ANALYZE sales"], check=True)
+    print("\nthe ten KPIs on PostgreSQL, over a stored table: Kipi's SQL against hand-written SQL")
+    results = {}
+    for label, command in (("kipi --engine postgres", [kipi, "eval", os.path.join(here, "sales_kpis.kpi"), "--engine", "postgres",
+                                                       "--table", "sales", "--connect", connection, "--format", "json"]),
+                           ("hand-written SQL", ["psql", connection, "-q", "-A", "-t", "-f", os.path.join(here, "peers", "postgres_kpis.sql")])):
+        best, _, _, median = measure(command)
+        results[label] = best
+        print(f"{label:22} {best:8.3f} {median:9.3f}")
+    print(f"kipi's SQL takes {results['kipi --engine postgres'] / results['hand-written SQL']:.2f}× the time of the hand-written SQL")
 
 
 def on_spark(kipi, data, data_dir, rows):

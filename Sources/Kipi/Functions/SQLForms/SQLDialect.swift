@@ -126,7 +126,7 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         return concatenated(parts)
     }
 
-    /// `message` (`message(_:numbers:)`) where `condition` holds, NULL elsewhere and where it is NULL.
+    /// `message` (`message(_:numbers:texts:)`) where `condition` holds, NULL elsewhere and where it is NULL.
     public func failure(where condition: String, _ message: String, numbers: [String] = [], texts: [String] = []) -> String {
         "(CASE WHEN \(condition) THEN \(self.message(message, numbers: numbers, texts: texts)) END)"
     }
