@@ -23,20 +23,7 @@ struct SQLEngineTests {
     func theCookbookGivesTheSameValuesOnTheEngine(_ name: String, _ dialect: SQLDialect) throws {
         let (program, tables) = try Self.cookbook(name)
         let (expected, actual) = try Engines.bothWays(program, tables: tables, on: dialect)
-        // Spark resolves a correlated column one query level out only: these KPIs read a group's
-        // value inside an aggregate of a list inside another (a list's percentrank given to a
-        // list's percentile, per group), or compare a row with a list inside an aggregate. Spark
-        // refuses them, and each is its own KPI's error; every other KPI is computed.
-        let refused: Set<String> = dialect == .spark ? ["sla_bonus_by_operator", "bonus_sheet", "bonus_sheet_check"] : []
-        let differences = Engines.differences(expected, actual).filter { difference in !refused.contains { difference.hasPrefix("\($0): ") } }
-        #expect(differences == [])
-        for kpi in actual.kpis where refused.contains(kpi.name) {
-            guard case .single(.error(let message)) = kpi.value else {
-                Issue.record("\(kpi.name) is computed on Spark now: take it off the list")
-                continue
-            }
-            #expect(message.hasPrefix("spark-sql refused the SQL of KPI '\(kpi.name)': "))
-        }
+        #expect(Engines.differences(expected, actual) == [])
     }
 
     /// Spark's multi-process local-cluster mode, two executor JVMs of one core each: the SQL runs

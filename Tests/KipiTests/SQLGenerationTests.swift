@@ -24,7 +24,7 @@ struct SQLGenerationTests {
 
     @Test func aScalarSumOnDuckDB() throws {
         #expect(try Self.statement("revenue", .duckdb) == """
-            WITH rows1 AS (
+            WITH rows1 AS NOT MATERIALIZED (
               SELECT * FROM (SELECT r.*, (r."status" = 'won') AS "let won" FROM sales r) r
             ),
             totals2 AS MATERIALIZED (
@@ -52,7 +52,7 @@ struct SQLGenerationTests {
     @Test func aWindowOverMonthsOnSpark() throws {
         #expect(try Self.statement("previous_month", .spark) == """
             WITH rows1 AS (
-              SELECT * FROM (SELECT r.*, (CAST(extract(YEAR FROM date_add(DATE '1970-01-01', CAST(floor(floor((CAST(unix_micros(CAST(r.`date` AS TIMESTAMP)) AS DOUBLE) / 1000000.0D) / 86400)) AS INT))) AS DOUBLE) * 12 + CAST(extract(MONTH FROM date_add(DATE '1970-01-01', CAST(floor(floor((CAST(unix_micros(CAST(r.`date` AS TIMESTAMP)) AS DOUBLE) / 1000000.0D) / 86400)) AS INT))) AS DOUBLE) - 1) AS `key month(date)` FROM sales r) r
+              SELECT * FROM (SELECT r.*, (CAST(extract(YEAR FROM CAST(r.`date` AS TIMESTAMP)) AS DOUBLE) * 12 + CAST(extract(MONTH FROM CAST(r.`date` AS TIMESTAMP)) AS DOUBLE) - 1) AS `key month(date)` FROM sales r) r
             ),
             aggregates2 AS (
               SELECT a.k0, COALESCE(sum(a.v0), 0E0) AS t0 FROM (SELECT r.`key month(date)` AS k0, CAST(r.`amount` AS DOUBLE) AS v0 FROM rows1 r) a GROUP BY a.k0

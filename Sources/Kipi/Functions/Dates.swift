@@ -150,7 +150,9 @@ extension Dates {
         guard let argument = call.argument(0) else { return nil }
         let x = argument.value
         switch call.argumentTypes[0] {
-        case .date: return SQLValue(call.dialect.periodIndex(ofDays: call.dialect.days(ofSeconds: x), grain: grain))
+        case .date:
+            if let timestamp = argument.timestamp { return SQLValue(call.dialect.periodIndex(ofTimestamp: timestamp, grain: grain)) }
+            return SQLValue(call.dialect.periodIndex(ofDays: call.dialect.days(ofSeconds: x), grain: grain))
         case .text: return SQLValue(call.dialect.periodIndex(fromText: x, type: .text, grain: grain))
         case .number where grain == .year: return SQLValue(x)
         case .period(let finer):

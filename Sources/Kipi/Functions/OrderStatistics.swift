@@ -147,7 +147,7 @@ extension OrderStatistics {
             }),
         "percentile_exc": SQLForm { call in
             guard let k = call.argument(0)?.value else { return nil }
-            let n = call.over(call.countOfRows)
+            let n = call.numberOfRows
             let valid = "(\(k) > 0 AND \(k) < 1 AND \(k) * (\(n) + 1) >= 1 AND \(k) * (\(n) + 1) <= \(n))"
             let value = interpolated(call) { n in "\(k) * (\(n) + 1) - 1" }
             let outOfRange = call.message(
@@ -169,6 +169,15 @@ extension OrderStatistics {
     /// into a list: window functions are not allowed everywhere an aggregate may stand.
     private static func interpolated(_ call: SQLCall, position: (String) -> String) -> String {
         let dialect = call.dialect
+        if let values = call.knownNumberColumns?.first?.sorted(), let last = values.last {
+            // Values known as the SQL is written: a branch per gap between neighbours.
+            let p = "(\(position(dialect.number(Double(values.count)))))"
+            let gaps = values.indices.dropLast().map { i in
+                let (low, high) = (dialect.number(values[i]), dialect.number(values[i + 1]))
+                return "WHEN \(p) < \(dialect.number(Double(i + 1))) THEN \(low) + (\(p) - \(dialect.number(Double(i)))) * (\(high) - \(low))"
+            }
+            return gaps.isEmpty ? dialect.number(last) : "(CASE \(gaps.joined(separator: " ")) ELSE \(dialect.number(last)) END)"
+        }
         let v = call.collections[0]
         let sorted = "SELECT \(dialect.sortedList(v, by: v)) AS xs, \(position(call.countOfRows)) AS p FROM \(call.rows)"
         let lo = dialect.element("t.xs", "floor(t.p) + 1")
@@ -200,19 +209,20 @@ extension OrderStatistics {
             failure: "(CASE WHEN \(k) IS NULL THEN NULL WHEN \(invalid) THEN \(because) WHEN \(call.none()) THEN '\(name) of no values' END)")
     }
 
-    /// The first value argument, when it is a number known as the SQL is written.
-    private static func constantNumber(_ call: SQLCall) -> Double? {
-        call.constants.first.flatMap { $0?.number }
-    }
-
     /// PERCENTRANK over the rows; `asAggregate`, as aggregate expressions over them, which needs
     /// v and the significance known as the SQL is written (nil otherwise).
     private static func percentRank(_ call: SQLCall, _ name: String, inclusive: Bool, asAggregate: Bool = false) -> SQLValue? {
         guard let v = call.argument(0)?.value else { return nil }
         if asAggregate, call.constants.contains(where: { $0 == nil }) { return nil }
-        let x = call.collections[0]
         let significance = call.argument(1)?.value
         let digits = significance.map { "least(\(call.dialect.truncated($0)), 15)" } ?? call.dialect.number(3)
+        if !asAggregate, let values = call.knownNumberColumns?.first?.sorted(), let first = values.first, let last = values.last {
+            let (low, high) = (call.dialect.number(first), call.dialect.number(last))
+            let rank = "(CASE WHEN \(v) < \(low) OR \(v) > \(high) THEN NULL ELSE \(knownRank(values, of: v, inclusive: inclusive, call.dialect)) END)"
+            let outside = call.message("\(name): {} is outside the values ({} to {})", numbers: [v, low, high])
+            return rankShown(call, name, rank: rank, digits: digits, inline: true, failing: ["WHEN \(v) < \(low) OR \(v) > \(high) THEN \(outside)"])
+        }
+        let x = call.collections[0]
         let n = call.countOfRows
         let smaller = "sum(CASE WHEN \(x) < \(v) THEN 1E0 ELSE 0E0 END)"
         let below = "max(CASE WHEN \(x) < \(v) THEN \(x) END)"
@@ -225,19 +235,57 @@ extension OrderStatistics {
             CASE WHEN \(outside) THEN NULL WHEN \(call.rowCount) = 1 THEN \(call.dialect.number(inclusive ? 1 : 0.5)) \
             WHEN sum(CASE WHEN \(x) = \(v) THEN 1 ELSE 0 END) > 0 THEN \(present) ELSE \(between) END
             """
-        let rank = asAggregate ? "(\(ranked))" : call.over(ranked)
-        let shown = truncatedToDigits(rank, digits: digits, inline: asAggregate)
-        // As the implementation checks: v, then the significance, then the values.
+        let outsideMessage = call.message("\(name): {} is outside the values ({} to {})", numbers: [v, "min(\(x))", "max(\(x))"])
+        let failing = "WHEN \(call.rowCount) = 0 THEN '\(name) of no values' WHEN \(v) < min(\(x)) OR \(v) > max(\(x)) THEN \(outsideMessage)"
+        return rankShown(
+            call, name, rank: asAggregate ? "(\(ranked))" : call.over(ranked), digits: digits, inline: asAggregate, failing: [failing],
+            over: asAggregate ? { "(\($0))" } : { call.over($0) })
+    }
+
+    /// A rank truncated to its digits, valid where the significance is; failing, as the
+    /// implementation checks, on v, then the significance, then the values (`failing`, read
+    /// through `over`).
+    private static func rankShown(
+        _ call: SQLCall, _ name: String, rank: String, digits: String, inline: Bool, failing: [String],
+        over: (String) -> String = { "(\($0))" }
+    ) -> SQLValue {
+        let v = call.arguments[0].value
+        let significance = call.argument(1)?.value
+        let shown = truncatedToDigits(rank, digits: digits, inline: inline)
         var steps = ["WHEN \(v) IS NULL THEN NULL"]
         if let significance {
             let tooFew = call.message("\(name) needs a significance of at least 1, got {}", numbers: [significance])
             steps.append("WHEN \(significance) IS NULL THEN NULL WHEN \(call.dialect.truncated(significance)) < 1 THEN \(tooFew)")
         }
-        let outsideMessage = call.message("\(name): {} is outside the values ({} to {})", numbers: [v, "min(\(x))", "max(\(x))"])
-        steps.append("WHEN \(call.rowCount) = 0 THEN '\(name) of no values' WHEN \(v) < min(\(x)) OR \(v) > max(\(x)) THEN \(outsideMessage)")
-        let failure = "CASE \(steps.joined(separator: " ")) END"
+        let failure = "CASE \((steps + failing).joined(separator: " ")) END"
         let valid = significance.map { "\(call.dialect.truncated($0)) >= 1" } ?? "TRUE"
-        return SQLValue("(CASE WHEN \(valid) THEN \(shown) END)", failure: asAggregate ? "(\(failure))" : call.over(failure))
+        return SQLValue("(CASE WHEN \(valid) THEN \(shown) END)", failure: over(failure))
+    }
+
+    /// PERCENTRANK of v among `values` (sorted, v between the first and the last) known as the
+    /// SQL is written: each value's rank and each gap's interpolation, numbers computed here as
+    /// `percentRank` computes them.
+    private static func knownRank(_ values: [Double], of v: String, inclusive: Bool, _ dialect: SQLDialect) -> String {
+        let n = values.count
+        guard n > 1 else { return dialect.number(inclusive ? 1 : 0.5) }
+        var distinct: [Double] = []
+        for value in values where distinct.last != value { distinct.append(value) }
+        var branches: [String] = []
+        for (index, value) in distinct.enumerated() {
+            let smaller = values.prefix { $0 < value }.count
+            let present = inclusive ? Double(smaller) / Double(n - 1) : Double(smaller + 1) / Double(n + 1)
+            branches.append("WHEN \(v) = \(dialect.number(value)) THEN \(dialect.number(present))")
+            guard index + 1 < distinct.count else { break }
+            let (below, above) = (dialect.number(value), dialect.number(distinct[index + 1]))
+            let fraction = "(\(v) - \(below)) / (\(above) - \(below))"
+            let smallerBetween = values.prefix { $0 <= value }.count
+            branches.append(
+                "WHEN \(v) < \(above) THEN "
+                    + (inclusive
+                        ? "(\(dialect.number(Double(smallerBetween - 1))) + \(fraction)) / \(dialect.number(Double(n - 1)))"
+                        : "(\(dialect.number(Double(smallerBetween))) + \(fraction)) / \(dialect.number(Double(n + 1)))"))
+        }
+        return "(CASE \(branches.joined(separator: " ")) END)"
     }
 
     /// Truncation to `digits` decimals of the value's 15 significant digits, as Excel truncates:

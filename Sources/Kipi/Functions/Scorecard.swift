@@ -134,6 +134,9 @@ extension Scorecard {
         "interpolate": SQLForm { call in
             guard let x = call.argument(0)?.value else { return nil }
             let dialect = call.dialect
+            if let known = call.knownNumberColumns, let points = knownPoints(xs: known[0], ys: known[1]) {
+                return SQLValue(knownInterpolation(x, points, dialect))
+            }
             let (xs, ys) = (call.collections[0], call.collections[1])
             let lists = """
                 SELECT \(dialect.sortedList(xs, by: xs)) AS xs, \(dialect.sortedList(ys, by: xs)) AS ys, count(*) AS n, \
@@ -176,6 +179,26 @@ extension Scorecard {
             return sqlRatio(call, "normalize_min", "(\(high) - \(v))", "(\(high) - \(low))")
         },
     ]
+
+    /// Points known as the SQL is written, sorted by x; nil where interpolate fails on them (no
+    /// points, an x twice), left to the general form, which says why.
+    private static func knownPoints(xs: [Double], ys: [Double]) -> [(x: Double, y: Double)]? {
+        let points = zip(xs, ys).map { (x: $0, y: $1) }.sorted { $0.x < $1.x }
+        guard !points.isEmpty, zip(points, points.dropFirst()).allSatisfy({ $0.x < $1.x }) else { return nil }
+        return points
+    }
+
+    /// `interpolate` through known points, a branch per segment, computed as the implementation does.
+    private static func knownInterpolation(_ x: String, _ points: [(x: Double, y: Double)], _ dialect: SQLDialect) -> String {
+        let number = dialect.number
+        guard let first = points.first, let last = points.last else { return "NULL" }
+        var branches = ["WHEN \(x) <= \(number(first.x)) THEN \(number(first.y))", "WHEN \(x) >= \(number(last.x)) THEN \(number(last.y))"]
+        for (left, right) in zip(points, points.dropFirst()) {
+            let (x0, y0, x1, y1) = (number(left.x), number(left.y), number(right.x), number(right.y))
+            branches.append("WHEN \(x) = \(x1) THEN \(y1) WHEN \(x) < \(x1) THEN \(y0) + (\(x) - \(x0)) / (\(x1) - \(x0)) * (\(y1) - \(y0))")
+        }
+        return "(CASE \(branches.joined(separator: " ")) END)"
+    }
 
     /// `numerator` / `denominator`, the difference of the third and second arguments, failing where it is 0.
     private static func sqlRatio(_ call: SQLCall, _ name: String, _ numerator: String, _ denominator: String) -> SQLValue {

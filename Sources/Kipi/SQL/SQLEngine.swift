@@ -262,6 +262,9 @@ public struct SQLEngine: Sendable {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
+        // Foundation's waitUntilExit polls every 50 ms on Linux; its handler runs at the exit.
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do { try process.run() } catch { return (127, "", "cannot start \(path): \(error.localizedDescription)") }
         // Both outputs are drained while the input is written, so that no pipe fills and stalls.
         let collected = OutputCollector()
@@ -278,7 +281,7 @@ public struct SQLEngine: Sendable {
         if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
         group.wait()
-        process.waitUntilExit()
+        exited.wait()
         return (process.terminationStatus, collected.text(isError: false), collected.text(isError: true))
     }
 }

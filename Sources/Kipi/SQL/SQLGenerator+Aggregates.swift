@@ -11,6 +11,7 @@ extension SQLGenerator {
         let values = valueIndices.map { lower(call.arguments[$0], scope) }
         let derived = fresh("a")
         var collections: [SQLValue] = []
+        var knownRows: [[Value]]?
         var from = ""
         var inGroup: [String] = []
         var filter: SQLValue?
@@ -50,6 +51,10 @@ extension SQLGenerator {
             }
             let count = elements.map(\.count).max() ?? 0
             guard count > 0, elements.allSatisfy({ $0.count == count }) else { return problem("lists of different lengths have no SQL form", node) }
+            let known = lists.compactMap { $0 }.map { $0.map(constant) }
+            if known.allSatisfy({ $0.allSatisfy { $0 != nil } }) {
+                knownRows = (0..<count).map { row in known.map { $0[row] ?? .null } }.filter { !$0.contains(where: \.isNull) }
+            }
             let alias = fresh("l")
             let names = collectionIndices.indices.map { "c\($0)" }
             if elements.contains(where: { $0.contains { $0.value.contains("SELECT") } }) {
@@ -81,6 +86,7 @@ extension SQLGenerator {
             collections: collections.indices.map { "\(derived).v\($0)" })
         sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
         sqlCall.constants = valueIndices.map { constant(call.arguments[$0]) }
+        sqlCall.knownRows = knownRows
         let written = self.call(call.function, sqlCall, node)
         return SQLValue(written.value, failure: SQLValue.first([groupFailure, written.failure]))
     }

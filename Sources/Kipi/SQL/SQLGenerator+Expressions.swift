@@ -16,7 +16,8 @@ extension SQLGenerator {
             guard case .row(let rowTable, let alias) = scope, rowTable == table else {
                 return problem("column '\(name)' is read outside its table's rows", node)
             }
-            return SQLValue(column("\(alias).\(dialect.identifier(name))", type: node.type))
+            let reference = "\(alias).\(dialect.identifier(name))"
+            return SQLValue(column(reference, type: node.type), timestamp: node.type == .date ? dialect.timestamp(reference) : nil)
         case .parameter(let name):
             let value = parameters[name] ?? program.parameters.first { $0.name == name }?.defaultValue ?? .null
             return literal(value, node)
@@ -86,7 +87,7 @@ extension SQLGenerator {
         // The form is written over placeholders, to see how often it uses each argument.
         var placeholders = call
         let marks = call.arguments.indices.map { ("\u{1}\($0)v\u{1}", "\u{1}\($0)f\u{1}") }
-        placeholders.arguments = zip(call.arguments, marks).map { SQLValue($1.0, failure: $0.failure == nil ? nil : $1.1) }
+        placeholders.arguments = zip(call.arguments, marks).map { SQLValue($1.0, failure: $0.failure == nil ? nil : $1.1, timestamp: $0.timestamp) }
         guard let form, let written = form.write(placeholders) else {
             let unknown = call.argumentTypes.contains(.unknown) || call.collectionTypes.contains(.unknown)
             let hint = unknown ? " for arguments of unknown type (give the data with --data for the column types)" : ""
@@ -95,11 +96,24 @@ extension SQLGenerator {
         let own = written.failure
         var result = SQLValue(written.value, failure: form.decidesFailures ? own : SQLValue.first(placeholders.arguments.map(\.failure) + [own]))
         // An argument with a subquery that the form repeats is computed once, in a derived
-        // table, rather than once per use (nested calls would multiply the work).
+        // table, rather than once per use (nested calls would multiply the work). Spark takes
+        // no outer reference in a derived table there: it binds the arguments in a lambda
+        // instead, where neither they nor the form hold a subquery or read rows.
+        let texts = [result.value, result.failure ?? ""]
+        let uses = marks.map { mark in [mark.0, mark.1].map { mark in texts.map { $0.components(separatedBy: mark).count - 1 }.reduce(0, +) }.reduce(0, +) }
+        let lambda = !(texts + call.arguments.flatMap { [$0.value, $0.failure ?? ""] }).contains { text in
+            text.contains("SELECT") || call.collections.contains { text.contains($0) }
+        }
+        if dialect == .spark, !lambda, call.knownRows != nil, zip(call.arguments, uses).contains(where: { $1 > 1 && $0.value.contains("SELECT") }) {
+            // A form over known values repeats its arguments more than the general form, which
+            // Spark then compiles out of memory: the general one it is.
+            var general = call
+            general.knownRows = nil
+            return self.written(by: form, name: name, general, node)
+        }
         var bound: [(value: String, failure: String?, mark: (String, String))] = []
-        for (argument, mark) in zip(call.arguments, marks) {
-            let uses = [mark.0, mark.1].map { mark in [result.value, result.failure ?? ""].map { $0.components(separatedBy: mark).count - 1 }.reduce(0, +) }.reduce(0, +)
-            if dialect != .spark, uses > 1, argument.value.contains("SELECT") || argument.value.utf8.count > 200 {
+        for ((argument, mark), uses) in zip(zip(call.arguments, marks), uses) {
+            if dialect != .spark || lambda, uses > 1, argument.value.contains("SELECT") || argument.value.utf8.count > 200 {
                 bound.append((argument.value, argument.failure, mark))
             } else {
                 let substitute = { (text: String) in
@@ -122,6 +136,7 @@ extension SQLGenerator {
                 text = text.replacingOccurrences(of: argument.mark.0, with: "\(alias).v\(position)")
                     .replacingOccurrences(of: argument.mark.1, with: "\(alias).f\(position)")
             }
+            if dialect == .spark { return "transform(array(struct(\(columns.joined(separator: ", ")))), \(alias) -> \(text))[0]" }
             return "(SELECT \(text) FROM (SELECT \(columns.joined(separator: ", "))) \(alias))"
         }
         return SQLValue(rebound(result.value), failure: result.failure.map(rebound))

@@ -134,12 +134,13 @@ final class SQLGenerator {
 
     /// `WITH` and the tables written so far. A table of aggregates or groups is computed once
     /// however often it is read (PostgreSQL would inline one read once into each correlated
-    /// subquery, computing it per group again); the rows of a table are left for the engine to
-    /// read as it will, since a copy of them costs more than reading them twice.
+    /// subquery, computing it per group again). The rows of a table are read where they are
+    /// used: a copy of every column of every row (what DuckDB and PostgreSQL make of a table
+    /// read twice) costs more than reading the table again. Spark decides for itself.
     func with() -> String {
         guard !ctes.isEmpty else { return "" }
         let tables = ctes.map { table in
-            let materialized = dialect != .spark && !table.name.hasPrefix("rows") ? "MATERIALIZED " : ""
+            let materialized = dialect == .spark ? "" : table.name.hasPrefix("rows") ? "NOT MATERIALIZED " : "MATERIALIZED "
             return "\(table.name) AS \(materialized)(\n  \(table.body)\n)"
         }
         return "WITH " + tables.joined(separator: ",\n") + "\n"

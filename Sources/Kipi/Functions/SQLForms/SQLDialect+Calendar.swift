@@ -53,6 +53,18 @@ extension SQLDialect {
         }
     }
 
+    /// The index of the month, quarter or year containing a timestamp, from its own parts (as
+    /// `periodIndex(ofDays:grain:)` computes from the day number, without the detour).
+    func periodIndex(ofTimestamp timestamp: String, grain: PeriodGrain) -> String {
+        let part = { (field: String) in self.part(field, of: timestamp) }
+        switch grain {
+        case .week: return periodIndex(ofDays: days(ofSeconds: seconds(timestamp)), grain: .week)
+        case .month: return "(\(part("YEAR")) * 12 + \(part("MONTH")) - 1)"
+        case .quarter: return "(\(part("YEAR")) * 4 + \(part("QUARTER")) - 1)"
+        case .year: return part("YEAR")
+        }
+    }
+
     /// A period index from its text (`2024-03`, `2024-Q1`, `2024-W05`, `2024`) or a year's number.
     func periodIndex(fromText text: String, type: KipiType, grain: PeriodGrain) -> String {
         let number = { (from: Int, length: Int) in "CAST(substr(\(text), \(from), \(length)) AS \(self.doubleType))" }

@@ -6,11 +6,16 @@ public struct SQLValue: Sendable, Hashable {
     public var value: String
     /// Why Kipi would fail the value, as SQL text (NULL where it does not); nil when it never fails.
     public var failure: String?
+    /// For a date read from a column: the engine's own timestamp that `value` counts in seconds,
+    /// so that a calendar form can take the year or month from it directly rather than through
+    /// the count of days; nil for a date computed any other way.
+    public var timestamp: String?
 
     /// A value written as `value`, failing with the message `failure` gives where it is not NULL.
-    public init(_ value: String, failure: String? = nil) {
+    public init(_ value: String, failure: String? = nil, timestamp: String? = nil) {
         self.value = value
         self.failure = failure
+        self.timestamp = timestamp
     }
 
     /// The first of `failures` that is not NULL, as Kipi reports the first error it meets;
@@ -112,6 +117,12 @@ public struct SQLCall: Sendable {
     /// rows shared with other aggregates (each keeping its rows by nulls in its own columns),
     /// the count of its first column.
     public var rowCount: String = "count(*)"
+    /// For an aggregate over lists written out of values known as the SQL is written (`[5%,
+    /// 10%, 15%]`): its rows, each collection's value in the row, rows holding a null left out
+    /// as `rows` leaves them out; nil otherwise. A form can then compute from the values
+    /// themselves, with no subquery over the list (Spark refuses an aggregate of a list that
+    /// compares with the outer row).
+    public var knownRows: [[Value]]?
 
     /// The argument at `index`, or nil when the call left it out.
     public func argument(_ index: Int) -> SQLValue? {
@@ -168,7 +179,12 @@ extension SQLCall {
     }
 
     /// Holds when the rows are fewer than `minimum`.
-    func none(fewerThan minimum: Int = 1) -> String { over(fewerThan(minimum)) }
+    func none(fewerThan minimum: Int = 1) -> String {
+        knownRows.map { $0.count < minimum ? "TRUE" : "FALSE" } ?? over(fewerThan(minimum))
+    }
+
+    /// The number of rows, as a double, outside the aggregate.
+    var numberOfRows: String { knownRows.map { dialect.number(Double($0.count)) } ?? over(countOfRows) }
 
     /// Holds, as an aggregate expression, when the rows are fewer than `minimum`.
     func fewerThan(_ minimum: Int) -> String { "\(rowCount) < \(minimum)" }
@@ -216,6 +232,20 @@ extension SQLCall {
 
     /// The first value argument, when it is a number known as the SQL is written.
     var constantNumber: Double? { constants.first.flatMap { $0?.number } }
+
+    /// The known rows' numbers (`knownRows`), one array per collection; nil unless every value is a number.
+    var knownNumberColumns: [[Double]]? {
+        guard let rows = knownRows else { return nil }
+        var columns = Array(repeating: [Double](), count: collections.count)
+        for row in rows {
+            guard row.count == columns.count else { return nil }
+            for (column, value) in row.enumerated() {
+                guard let number = value.number, number.isFinite else { return nil }
+                columns[column].append(number)
+            }
+        }
+        return columns
+    }
 }
 
 extension SQLDialect {
