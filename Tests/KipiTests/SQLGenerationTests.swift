@@ -14,6 +14,7 @@ struct SQLGenerationTests {
         revenue_by_month = sum(amount) by month(date)
         previous_month = previous(revenue_by_month)
         manager_rank = rank(avg_check_by_manager)
+        bonus_by_manager = interpolate(avg(amount), [1000, 3000], [0, 100%]) by manager
         """
 
     static func statement(_ kpi: String, _ dialect: SQLDialect) throws -> String {
@@ -96,6 +97,21 @@ extension SQLGenerationTests {
             SELECT g.k0 AS "manager", CASE WHEN g.failure IS NOT NULL THEN NULL ELSE g.value END AS value
             FROM (SELECT g.*, d2.value AS value, d2.failure AS failure FROM aggregates1 g
               LEFT JOIN windowed4 d2 ON (d2.k0 IS NOT DISTINCT FROM g.k0)) g
+            ORDER BY g.k0 NULLS LAST
+            """)
+    }
+}
+
+extension SQLGenerationTests {
+    /// `interpolate` through points known as the SQL is written is a branch per segment of the
+    /// group's value, with no subquery over the lists (which Spark refuses per group).
+    @Test func anInterpolationOfKnownPointsOnSpark() throws {
+        #expect(try Self.statement("bonus_by_manager", .spark) == """
+            WITH aggregates1 AS (
+              SELECT a.k0, avg(a.v0) AS t0, (CASE WHEN count(a.v0) < 1 THEN 'average of no values' END) AS t1 FROM (SELECT r.`manager` AS k0, CAST(r.`amount` AS DOUBLE) AS v0 FROM sales r) a GROUP BY a.k0
+            )
+            SELECT g.k0 AS `manager`, CASE WHEN g.failure IS NOT NULL THEN NULL ELSE g.value END AS value
+            FROM (SELECT g.*, (CASE WHEN g.t0 <= 1000E0 THEN 0E0 WHEN g.t0 >= 3000E0 THEN 1E0 WHEN g.t0 < 3000E0 THEN 0E0 + (g.t0 - 1000E0) / (3000E0 - 1000E0) * (1E0 - 0E0) END) AS value, g.t1 AS failure FROM aggregates1 g) g
             ORDER BY g.k0 NULLS LAST
             """)
     }

@@ -195,7 +195,8 @@ extension Scorecard {
         var branches = ["WHEN \(x) <= \(number(first.x)) THEN \(number(first.y))", "WHEN \(x) >= \(number(last.x)) THEN \(number(last.y))"]
         for (left, right) in zip(points, points.dropFirst()) {
             let (x0, y0, x1, y1) = (number(left.x), number(left.y), number(right.x), number(right.y))
-            branches.append("WHEN \(x) = \(x1) THEN \(y1) WHEN \(x) < \(x1) THEN \(y0) + (\(x) - \(x0)) / (\(x1) - \(x0)) * (\(y1) - \(y0))")
+            if right.x != last.x { branches.append("WHEN \(x) = \(x1) THEN \(y1)") }
+            branches.append("WHEN \(x) < \(x1) THEN \(y0) + (\(x) - \(x0)) / (\(x1) - \(x0)) * (\(y1) - \(y0))")
         }
         return "(CASE \(branches.joined(separator: " ")) END)"
     }
