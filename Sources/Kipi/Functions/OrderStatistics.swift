@@ -220,7 +220,7 @@ extension OrderStatistics {
             let (low, high) = (call.dialect.number(first), call.dialect.number(last))
             let rank = "(CASE WHEN \(v) < \(low) OR \(v) > \(high) THEN NULL ELSE \(knownRank(values, of: v, inclusive: inclusive, call.dialect)) END)"
             let outside = call.message("\(name): {} is outside the values ({} to {})", numbers: [v, low, high])
-            return rankShown(call, name, rank: rank, digits: digits, inline: true, failing: ["WHEN \(v) < \(low) OR \(v) > \(high) THEN \(outside)"])
+            return rankShown(call, name, rank: rank, digits: digits, inline: false, failing: ["WHEN \(v) < \(low) OR \(v) > \(high) THEN \(outside)"])
         }
         let x = call.collections[0]
         let n = call.countOfRows
@@ -251,7 +251,7 @@ extension OrderStatistics {
     ) -> SQLValue {
         let v = call.arguments[0].value
         let significance = call.argument(1)?.value
-        let shown = truncatedToDigits(rank, digits: digits, inline: inline)
+        let shown = truncatedToDigits(rank, digits: digits, inline: inline, call.dialect)
         var steps = ["WHEN \(v) IS NULL THEN NULL"]
         if let significance {
             let tooFew = call.message("\(name) needs a significance of at least 1, got {}", numbers: [significance])
@@ -291,11 +291,12 @@ extension OrderStatistics {
     /// Truncation to `digits` decimals of the value's 15 significant digits, as Excel truncates:
     /// a rank of 0.05 computed as 0.04999999999999999 truncates to 0.05.
     /// `inline` writes the value at each use (an aggregate expression cannot be moved into a subquery).
-    private static func truncatedToDigits(_ value: String, digits: String, inline: Bool = false) -> String {
-        let r = inline ? value : "t.r"
-        let halfDigit = "0.5E0 * power(10E0, floor(log10(abs(\(r)))) - 14)"
-        let scale = "power(10E0, \(digits))"
-        let truncated = "CASE WHEN \(r) = 0 THEN \(r) ELSE floor((\(r) + \(halfDigit)) * \(scale)) / \(scale) END"
-        return inline ? "(\(truncated))" : "(SELECT \(truncated) FROM (SELECT \(value) AS r) t)"
+    private static func truncatedToDigits(_ value: String, digits: String, inline: Bool, _ dialect: SQLDialect) -> String {
+        let truncated = { (r: String) in
+            let halfDigit = "0.5E0 * power(10E0, floor(log10(abs(\(r)))) - 14)"
+            let scale = "power(10E0, \(digits))"
+            return "(CASE WHEN \(r) = 0 THEN \(r) ELSE floor((\(r) + \(halfDigit)) * \(scale)) / \(scale) END)"
+        }
+        return inline ? truncated(value) : dialect.bound(value, in: truncated)
     }
 }

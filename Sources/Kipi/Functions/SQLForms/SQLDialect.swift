@@ -200,6 +200,14 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         }
     }
 
+    /// `body` of `value`, the value computed once: in a derived table of one row, or on Spark,
+    /// which takes no outer reference in a derived table there, in a lambda (a value with a
+    /// subquery, which a lambda cannot hold, in the derived table still).
+    func bound(_ value: String, in body: (String) -> String) -> String {
+        if self == .spark, !value.contains("SELECT") { return "transform(array(\(value)), bound_value -> \(body("bound_value")))[0]" }
+        return "(SELECT \(body("t.r")) FROM (SELECT \(value) AS r) t)"
+    }
+
     /// The element at a 1-based position of a list; NULL outside it.
     func element(_ list: String, _ position: String) -> String {
         switch self {
