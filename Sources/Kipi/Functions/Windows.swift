@@ -307,9 +307,9 @@ extension Windows {
     /// window frame of exactly that distance holds (none at a gap, where the value is null), as
     /// `LAG` would give were there no gaps. Nil where n is not a whole number of periods known as
     /// the SQL is written (the correlated form then says why).
-    private static func earlierOverGroups(_ call: SQLCall) -> (window: SQLWindow, earlier: SQLValue)? {
+    private static func earlierOverGroups(_ call: SQLCall, periods fixed: Double? = nil) -> (window: SQLWindow, earlier: SQLValue)? {
         guard let window = call.window else { return nil }
-        let n = call.arguments.isEmpty ? [1] : call.knownNumbers(0)
+        let n = fixed.map { [$0] } ?? (call.arguments.isEmpty ? [1] : call.knownNumbers(0))
         guard let periods = n?.first, periods == periods.rounded(), periods >= 0, periods <= 100_000 else { return nil }
         let order = "ORDER BY CAST(\(window.position) AS \(window.dialect.integerType))"
         let frame = "OVER (\(window.seriesPartition.isEmpty ? "" : window.seriesPartition + " ")\(order) RANGE BETWEEN \(Int(periods)) PRECEDING AND \(Int(periods)) PRECEDING)"
@@ -364,7 +364,12 @@ extension Windows {
         "growth": .overGroups({ call in fromEarlierOverGroups(call) { growth(call, $0, $1) } }) { call in
             fromEarlier(call, "growth") { growth(call, $0, $1) }
         },
-        "last_year": SQLForm { call in
+        // A year back is a fixed number of months, quarters or years, read in a frame as
+        // `previous` reads; of ISO weeks (52 or 53) or days, it is looked up.
+        "last_year": .overGroups({ call in
+            let periods: [PeriodGrain: Double] = [.month: 12, .quarter: 4, .year: 1]
+            return call.window?.grain.flatMap { periods[$0] }.flatMap { earlierOverGroups(call, periods: $0)?.earlier }
+        }) { call in
             guard let window = call.window else { return nil }
             return read(window, call.dialect, at: window.lastYear(window.currentPosition))
         },
