@@ -151,7 +151,7 @@ extension Dates {
         let x = argument.value
         switch call.argumentTypes[0] {
         case .date:
-            if let timestamp = argument.timestamp { return SQLValue(call.dialect.periodIndex(ofTimestamp: timestamp, grain: grain)) }
+            if let index = argument.timestamp.flatMap({ call.dialect.periodIndex(ofTimestamp: $0, grain: grain) }) { return SQLValue(index) }
             return SQLValue(call.dialect.periodIndex(ofDays: call.dialect.days(ofSeconds: x), grain: grain))
         case .text: return SQLValue(call.dialect.periodIndex(fromText: x, type: .text, grain: grain))
         case .number where grain == .year: return SQLValue(x)

@@ -297,6 +297,6 @@ extension OrderStatistics {
             let scale = "power(10E0, \(digits))"
             return "(CASE WHEN \(r) = 0 THEN \(r) ELSE floor((\(r) + \(halfDigit)) * \(scale)) / \(scale) END)"
         }
-        return inline ? truncated(value) : dialect.bound(value, in: truncated)
+        return inline ? truncated(value) : dialect.bound(["\(value) AS r"], as: "t", in: truncated("t.r"))
     }
 }

@@ -136,8 +136,7 @@ extension SQLGenerator {
                 text = text.replacingOccurrences(of: argument.mark.0, with: "\(alias).v\(position)")
                     .replacingOccurrences(of: argument.mark.1, with: "\(alias).f\(position)")
             }
-            if dialect == .spark { return "transform(array(struct(\(columns.joined(separator: ", ")))), \(alias) -> \(text))[0]" }
-            return "(SELECT \(text) FROM (SELECT \(columns.joined(separator: ", "))) \(alias))"
+            return dialect.bound(columns, as: alias, in: text)
         }
         return SQLValue(rebound(result.value), failure: result.failure.map(rebound))
     }

@@ -54,11 +54,12 @@ extension SQLDialect {
     }
 
     /// The index of the month, quarter or year containing a timestamp, from its own parts (as
-    /// `periodIndex(ofDays:grain:)` computes from the day number, without the detour).
-    func periodIndex(ofTimestamp timestamp: String, grain: PeriodGrain) -> String {
+    /// `periodIndex(ofDays:grain:)` computes from the day number, without the detour); nil for
+    /// a week, which is counted in days.
+    func periodIndex(ofTimestamp timestamp: String, grain: PeriodGrain) -> String? {
         let part = { (field: String) in self.part(field, of: timestamp) }
         switch grain {
-        case .week: return periodIndex(ofDays: days(ofSeconds: seconds(timestamp)), grain: .week)
+        case .week: return nil
         case .month: return "(\(part("YEAR")) * 12 + \(part("MONTH")) - 1)"
         case .quarter: return "(\(part("YEAR")) * 4 + \(part("QUARTER")) - 1)"
         case .year: return part("YEAR")

@@ -200,12 +200,16 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         }
     }
 
-    /// `body` of `value`, the value computed once: in a derived table of one row, or on Spark,
-    /// which takes no outer reference in a derived table there, in a lambda (a value with a
-    /// subquery, which a lambda cannot hold, in the derived table still).
-    func bound(_ value: String, in body: (String) -> String) -> String {
-        if self == .spark, !value.contains("SELECT") { return "transform(array(\(value)), bound_value -> \(body("bound_value")))[0]" }
-        return "(SELECT \(body("t.r")) FROM (SELECT \(value) AS r) t)"
+    /// `text`, which reads `columns` (each `expression AS name`) as `alias.name`, with each
+    /// expression computed once: in a derived table of one row, or on Spark, which takes no outer
+    /// reference in a derived table there, in a lambda (a lambda holds no subquery: with one,
+    /// the derived table still).
+    func bound(_ columns: [String], as alias: String, in text: String) -> String {
+        let listed = columns.joined(separator: ", ")
+        if self == .spark, !listed.contains("SELECT"), !text.contains("SELECT") {
+            return "transform(array(struct(\(listed))), \(alias) -> \(text))[0]"
+        }
+        return "(SELECT \(text) FROM (SELECT \(listed)) \(alias))"
     }
 
     /// The element at a 1-based position of a list; NULL outside it.
