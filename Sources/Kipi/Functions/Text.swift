@@ -88,14 +88,25 @@ extension Text {
             let text = call.arguments[0].value
             var cleaned = dialect.replacingAll(text, "[\\s\u{00A0}\u{202F}]", with: "")
             cleaned = dialect.replacingAll(cleaned, "^[$€£¥₽]|[$€£¥₽]$|^руб\\.?|руб\\.?$|^р\\.|р\\.$", with: "")
-            let percent = "(substr(\(cleaned), length(\(cleaned)), 1) = '%')"
-            let bare = "(CASE WHEN \(percent) THEN substr(\(cleaned), 1, length(\(cleaned)) - 1) ELSE \(cleaned) END)"
-            let commas = "(length(\(bare)) - length(replace(\(bare), ',', '')))"
-            let decimal = "(CASE WHEN \(dialect.position(of: "'.'", in: bare)) = 0 AND \(commas) = 1 THEN replace(\(bare), ',', '.') ELSE replace(\(bare), ',', '') END)"
-            let valid = dialect.matches(decimal, "[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?")
-            let value = "CAST(\(decimal) AS \(dialect.doubleType)) * (CASE WHEN \(percent) THEN 0.01E0 ELSE 1E0 END)"
+            // Each step reads the one before several times: each is computed once.
+            func parsed(_ use: (_ valid: String, _ number: String) -> String) -> String {
+                call.once([cleaned], as: "c") { cleaned in
+                    let percent = "(substr(\(cleaned[0]), length(\(cleaned[0])), 1) = '%')"
+                    let bare = "(CASE WHEN \(percent) THEN substr(\(cleaned[0]), 1, length(\(cleaned[0])) - 1) ELSE \(cleaned[0]) END)"
+                    return call.once([percent, bare], as: "b") { stripped in
+                        let (percent, bare) = (stripped[0], stripped[1])
+                        let commas = "(length(\(bare)) - length(replace(\(bare), ',', '')))"
+                        let decimal = "(CASE WHEN \(dialect.position(of: "'.'", in: bare)) = 0 AND \(commas) = 1 THEN replace(\(bare), ',', '.') ELSE replace(\(bare), ',', '') END)"
+                        return call.once([decimal], as: "d") { decimal in
+                            let valid = dialect.matches(decimal[0], "[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?")
+                            return use(valid, "CAST(\(decimal[0]) AS \(dialect.doubleType)) * (CASE WHEN \(percent) THEN 0.01E0 ELSE 1E0 END)")
+                        }
+                    }
+                }
+            }
             return SQLValue(
-                "(CASE WHEN \(valid) THEN \(value) END)", failure: call.failure(where: "\(text) IS NOT NULL AND NOT \(valid)", "'{}' is not a number", texts: [text]))
+                parsed { valid, number in "(CASE WHEN \(valid) THEN \(number) END)" },
+                failure: parsed { valid, _ in call.failure(where: "\(text) IS NOT NULL AND NOT \(valid)", "'{}' is not a number", texts: [text]) })
         },
         "text": SQLForm { call in
             SQLValue("CASE WHEN \(call.arguments[0].value) IS NULL THEN NULL ELSE \(call.dialect.written(call.arguments[0].value, type: call.argumentTypes[0])) END")

@@ -88,10 +88,18 @@ extension SQLGenerator {
         var placeholders = call
         let marks = call.arguments.indices.map { ("\u{1}\($0)v\u{1}", "\u{1}\($0)f\u{1}") }
         placeholders.arguments = zip(call.arguments, marks).map { SQLValue($1.0, failure: $0.failure == nil ? nil : $1.1, timestamp: $0.timestamp) }
-        guard let form, let written = form.write(placeholders) else {
+        placeholders.argumentsHoldSubqueries = call.arguments.contains { argument in
+            [argument.value, argument.failure ?? ""].contains { text in text.contains("SELECT") || call.collections.contains { text.contains($0) } }
+        }
+        guard let form, var written = form.write(placeholders) else {
             let unknown = call.argumentTypes.contains(.unknown) || call.collectionTypes.contains(.unknown)
             let hint = unknown ? " for arguments of unknown type (give the data with --data for the column types)" : ""
             return problem("function '\(name)' has no SQL form in \(dialect.rawValue)\(hint)", node)
+        }
+        if (written.value + (written.failure ?? "")).contains(SQLCall.onceAlias) {
+            let alias = fresh("n")
+            written.value = written.value.replacingOccurrences(of: SQLCall.onceAlias, with: alias)
+            written.failure = written.failure?.replacingOccurrences(of: SQLCall.onceAlias, with: alias)
         }
         let own = written.failure
         var result = SQLValue(written.value, failure: form.decidesFailures ? own : SQLValue.first(placeholders.arguments.map(\.failure) + [own]))
@@ -111,34 +119,37 @@ extension SQLGenerator {
             general.knownRows = nil
             return self.written(by: form, name: name, general, node)
         }
-        var bound: [(value: String, failure: String?, mark: (String, String))] = []
-        for ((argument, mark), uses) in zip(zip(call.arguments, marks), uses) {
-            if dialect != .spark || lambda, uses > 1, argument.value.contains("SELECT") || argument.value.utf8.count > 200 {
-                bound.append((argument.value, argument.failure, mark))
-            } else {
-                let substitute = { (text: String) in
-                    text.replacingOccurrences(of: mark.0, with: argument.value).replacingOccurrences(of: mark.1, with: argument.failure ?? self.noFailure)
-                }
-                result.value = substitute(result.value)
-                result.failure = result.failure.map(substitute)
-            }
-        }
-        guard !bound.isEmpty else { return result }
-        let alias = fresh("b")
-        var columns: [String] = []
-        for (position, argument) in bound.enumerated() {
-            columns.append("\(argument.value) AS v\(position)")
-            columns.append("\(argument.failure ?? noFailure) AS f\(position)")
-        }
-        func rebound(_ text: String) -> String {
+        // The value and the failure are separate expressions: each binds what it repeats itself,
+        // and only the columns it reads.
+        var alias: String?
+        func bindingRepeated(_ text: String) -> String {
             var text = text
-            for (position, argument) in bound.enumerated() {
-                text = text.replacingOccurrences(of: argument.mark.0, with: "\(alias).v\(position)")
-                    .replacingOccurrences(of: argument.mark.1, with: "\(alias).f\(position)")
+            var columns: [String] = []
+            for (position, (argument, mark)) in zip(call.arguments, marks).enumerated() {
+                let uses = [mark.0, mark.1].map { text.components(separatedBy: $0).count - 1 }
+                let large = argument.value.contains("SELECT") || argument.value.utf8.count > 200
+                guard dialect != .spark || lambda, uses.reduce(0, +) > 1, large else {
+                    text = text.replacingOccurrences(of: mark.0, with: argument.value)
+                        .replacingOccurrences(of: mark.1, with: argument.failure ?? noFailure)
+                    continue
+                }
+                let name = alias ?? fresh("b")
+                alias = name
+                if uses[0] > 0 {
+                    columns.append("\(argument.value) AS v\(position)")
+                    text = text.replacingOccurrences(of: mark.0, with: "\(name).v\(position)")
+                }
+                if uses[1] > 0 {
+                    columns.append("\(argument.failure ?? noFailure) AS f\(position)")
+                    text = text.replacingOccurrences(of: mark.1, with: "\(name).f\(position)")
+                }
             }
+            guard let alias, !columns.isEmpty else { return text }
             return dialect.bound(columns, as: alias, in: text)
         }
-        return SQLValue(rebound(result.value), failure: result.failure.map(rebound))
+        result.value = bindingRepeated(result.value)
+        result.failure = result.failure.map(bindingRepeated)
+        return result
     }
 
     /// The elements of a list literal, or of a definition that is one.

@@ -123,6 +123,9 @@ public struct SQLCall: Sendable {
     /// themselves, with no subquery over the list (Spark refuses an aggregate of a list that
     /// compares with the outer row).
     public var knownRows: [[Value]]?
+    /// Whether an argument holds a subquery or reads the rows of an aggregate, which Spark
+    /// cannot bind in a lambda (`once`).
+    var argumentsHoldSubqueries = false
 
     /// The argument at `index`, or nil when the call left it out.
     public func argument(_ index: Int) -> SQLValue? {
@@ -177,6 +180,31 @@ extension SQLCall {
     func over(_ select: String, where condition: String? = nil) -> String {
         "(SELECT \(select) FROM \(rows)\(condition.map { " WHERE \($0)" } ?? ""))"
     }
+
+    /// `body` over `values`, each that it reads more than once computed once: in a derived table
+    /// of one row, or on Spark in a lambda. On Spark a lambda holds no subquery, and the values
+    /// are written out at each use instead. `name` tells apart what one form binds; the
+    /// generator makes the alias unique (`SQLCall.onceAlias`).
+    func once(_ values: [String], as name: String, _ body: ([String]) -> String) -> String {
+        let alias = Self.onceAlias + name
+        let columns = values.indices.map { "\(alias).v\($0)" }
+        var written = body(columns)
+        let lambdaRefused = dialect == .spark && (argumentsHoldSubqueries || (values + [written]).contains { $0.contains("SELECT") })
+        var bound: [String] = []
+        for (value, column) in zip(values, columns) {
+            let uses = written.components(separatedBy: column).count - 1
+            if uses > 1, !lambdaRefused {
+                bound.append("\(value) AS \(column.dropFirst(alias.count + 1))")
+            } else {
+                written = written.replacingOccurrences(of: column, with: "(\(value))")
+            }
+        }
+        return bound.isEmpty ? written : dialect.bound(bound, as: alias, in: written)
+    }
+
+    /// What begins the alias of a value a form computes once (`once`), for the generator to
+    /// make unique.
+    static let onceAlias = "\u{1}once\u{1}"
 
     /// Holds when the rows are fewer than `minimum`.
     func none(fewerThan minimum: Int = 1) -> String {
