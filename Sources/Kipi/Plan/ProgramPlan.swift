@@ -94,7 +94,11 @@ struct ProgramPlan: Sendable {
             }
         case .userCall(_, _, let expansion):
             return own(expansion)
-        case .list, .aggregate, .window, .broadcast:
+        case .aggregate(let call):
+            // SQL writes an aggregate of lists (`lookup(answer, keys, points)`) per row like a function.
+            guard reader == .sql, case .list = call.domain else { return false }
+            return call.arguments.allSatisfy(own) && (call.filter.map(own) ?? true)
+        case .list, .window, .broadcast:
             return false
         }
     }

@@ -113,6 +113,12 @@ extension SQLGenerator {
         return nil
     }
 
+    /// The number an expression is when it is known as the SQL is written, through a broadcast of one.
+    func knownNumber(_ node: TypedExpression) -> Double? {
+        if case .broadcast(let operand) = node.kind { return knownNumber(operand) }
+        return constant(node)?.number
+    }
+
     /// An aggregate of a table's rows (per group of a level, or of them all), computed with the
     /// table's other such aggregates of the same groups in one pass: `Totals`, one row per group
     /// (one in all without groups) and a column per aggregate. Each aggregate keeps its rows by

@@ -221,7 +221,11 @@ final class SQLGenerator {
         let rising: String
         var contradicting: String?
         let allPresent = (["g.value"] + ordered).map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
-        switch thresholds.direction {
+        // Levels known as the SQL is written (numbers, parameters) that agree settle the
+        // direction here, and cannot contradict each other in any row.
+        let known = thresholds.levels.compactMap { knownNumber(program.definitions[$0.definition].value) }
+        let settled = known.count == declared.count ? ThresholdDirection.implied(by: known, fixed: thresholds.direction) : nil
+        switch settled ?? thresholds.direction {
         case .higherIsBetter?:
             rising = "TRUE"
             if ordered.count > 1 { contradicting = "NOT (\(steps("<")))" }
@@ -232,6 +236,7 @@ final class SQLGenerator {
             rising = "(\(steps("<")))"
             contradicting = "NOT (\(steps("<"))) AND NOT (\(steps(">")))"
         }
+        if settled != nil { contradicting = nil }
         // As the evaluation says it: each level's value, then the rule the sign sets.
         let contradiction = contradicting.map { condition in
             let written = declared.map { "\($0.rawValue) {}" }.joined(separator: ", ")
@@ -239,7 +244,7 @@ final class SQLGenerator {
             return dialect.failure(where: "\(allPresent) AND \(condition)", message, numbers: ordered)
         }
         func worse(_ level: String) -> String {
-            switch thresholds.direction {
+            switch settled ?? thresholds.direction {
             case .higherIsBetter?: "g.value < \(level)"
             case .lowerIsBetter?: "g.value > \(level)"
             case nil: "(\(rising) AND g.value < \(level) OR NOT \(rising) AND g.value > \(level))"
