@@ -632,3 +632,57 @@ extension SQLEngineTests {
         #expect(!untyped.output.contains("CAST(r.\"code\""))
     }
 }
+
+extension SQLEngineTests {
+    /// Levels known as the SQL is written (numbers and parameters) are judged as it is written:
+    /// levels that agree need no check in each row, and levels a parameter makes contradict fail
+    /// every row with the evaluation's message, on the engine too.
+    @Test(arguments: [SQLDialect.duckdb, .postgres])
+    func levelsKnownAsTheSQLIsWrittenAreJudgedThere(_ dialect: SQLDialect) throws {
+        let deals = try DataTable.load(Data(Self.dealsCSV.utf8), name: "deals.csv", format: .csv, options: DataOptions())
+        let formulas = """
+            param goal = 2000
+            param stretch = 3000
+            revenue = sum(amount)  critical 1000  norm goal  target stretch
+            by_region = sum(amount) by region  norm goal  target stretch
+            """
+        let program = try Kipi().compile(source: SourceText(name: "levels.kpi", text: formulas), schema: deals.schema)
+        let agreeing = try program.sql(dialect: dialect, tables: ["": "deals"])
+        #expect(!agreeing.text.contains("contradict"))
+        let contradicting = try program.sql(dialect: dialect, tables: ["": "deals"], parameters: ["goal": .number(4000)])
+        #expect(contradicting.text.contains("the levels contradict each other"))
+        for parameters: [String: Value] in [[:], ["goal": .number(4000)]] {
+            let (expected, actual) = try Engines.bothWays(program, tables: ["": deals], on: dialect, parameters: parameters)
+            #expect(Engines.differences(expected, actual) == [])
+        }
+        let (_, actual) = try Engines.bothWays(program, tables: ["": deals], on: dialect, parameters: ["goal": .number(4000)])
+        #expect(
+            single(actual, "revenue") == "error: the levels contradict each other (critical 1000, norm 4000, target 3000): "
+                + "from critical to norm to target they must rise (higher is better) or fall (lower is better), no two equal")
+    }
+}
+
+extension SQLEngineTests {
+    /// A lookup in keys known as the SQL is written is a CASE over them: the first key equal to
+    /// the value gives its value, as in-process (XLOOKUP), where a database table has no first row.
+    @Test(arguments: [SQLDialect.duckdb, .postgres])
+    func aLookupInKnownKeysTakesTheFirstOnTheEngine(_ dialect: SQLDialect) throws {
+        let deals = try DataTable.load(Data(Self.dealsCSV.utf8), name: "deals.csv", format: .csv, options: DataOptions())
+        let formulas = """
+            let points = lookup(region, ["EU", "APAC", "EU", "RU"], [1, 2, 3, 4])
+            first_key_wins = sum(points)
+            missing = sum(lookup(region, ["EU", "APAC"], [1, 2]))
+            named = max(lookup(lower(region), ["eu", "ru", "apac"], ["west", "east", "asia"])) by region
+            """
+        let program = try Kipi().compile(source: SourceText(name: "lookup.kpi", text: formulas), schema: deals.schema)
+        #expect(try !program.sql(dialect: dialect, tables: ["": "deals"]).text.contains("VALUES"))
+        let (inProcess, engine) = try Engines.bothWays(program, tables: ["": deals], on: dialect)
+        #expect(Engines.differences(inProcess, engine) == [])
+        for result in [inProcess, engine] {
+            // 22 rows of EU at 1 (its first key), 21 of APAC at 2, 21 of RU at 4.
+            #expect(single(result, "first_key_wins") == "148")
+            #expect(single(result, "missing") == "error: \"RU\" is not among the keys of lookup")
+            #expect(groups(result, "named") == ["APAC=\"asia\"", "EU=\"west\"", "RU=\"east\""])
+        }
+    }
+}

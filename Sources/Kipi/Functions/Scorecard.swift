@@ -115,16 +115,24 @@ extension Scorecard {
                 "sum(\(v) * \(w)) / NULLIF(sum(\(w)), 0)", failure: call.failure(where: "COALESCE(sum(\(w)), 0) = 0", "weighted_avg with a total weight of zero"))
         },
         "lookup": SQLForm { call in
+            guard let v = call.argument(0)?.value else { return nil }
+            let shown = call.dialect.described(v, type: call.argumentTypes[0])
+            if let pairs = knownPairs(call) {
+                // Keys known as the SQL is written have a first: a CASE over them, as in-process.
+                let branches = pairs.map { " WHEN \($0.key) THEN \($0.value)" }.joined()
+                let keys = pairs.map(\.key).joined(separator: ", ")
+                return SQLValue(
+                    "(CASE \(v)\(branches) END)",
+                    failure: call.failure(where: "\(v) IS NOT NULL AND \(v) NOT IN (\(keys))", "{} is not among the keys of lookup", texts: [shown]))
+            }
             // A table has no first row: where several rows match with different values, the
             // lookup fails rather than pick one.
-            guard let v = call.argument(0)?.value else { return nil }
             let (keys, values) = (call.collections[0], call.collections[1])
             // The rows matching v, counted once: how many, how many different values, and one of them.
             let matching = { (select: String) in
                 "(SELECT \(select) FROM (SELECT count(*) AS n, count(DISTINCT \(values)) AS d, \(call.dialect.anyValue(values)) AS found "
                     + "FROM \(call.rows) WHERE \(keys) = \(v)) m)"
             }
-            let shown = call.dialect.described(v, type: call.argumentTypes[0])
             let failure = """
                 CASE WHEN \(v) IS NULL THEN NULL WHEN m.n = 0 THEN \(call.message("{} is not among the keys of lookup", texts: [shown])) \
                 WHEN m.d > 1 THEN \(call.message("{} matches keys of lookup with different values (a database table has no first row)", texts: [shown])) END
@@ -179,6 +187,26 @@ extension Scorecard {
             return sqlRatio(call, "normalize_min", "(\(high) - \(v))", "(\(high) - \(low))")
         },
     ]
+
+    /// A lookup's keys and values known as the SQL is written, as literals, each key with the value
+    /// of its first row; nil unless there are some, each a text or a number.
+    private static func knownPairs(_ call: SQLCall) -> [(key: String, value: String)]? {
+        guard let rows = call.knownRows, !rows.isEmpty else { return nil }
+        func literal(_ value: Value) -> String? {
+            switch value {
+            case .number(let number): number.isFinite ? call.dialect.number(number) : nil
+            case .text(let text): call.dialect.text(text)
+            case .boolean, .date, .period, .null, .list: nil
+            }
+        }
+        var seen: Set<Value> = []
+        var pairs: [(key: String, value: String)] = []
+        for row in rows {
+            guard row.count == 2, let key = literal(row[0]), let value = literal(row[1]) else { return nil }
+            if seen.insert(row[0]).inserted { pairs.append((key, value)) }
+        }
+        return pairs
+    }
 
     /// Points known as the SQL is written, sorted by x; nil where interpolate fails on them (no
     /// points, an x twice), left to the general form, which says why.

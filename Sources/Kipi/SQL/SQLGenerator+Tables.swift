@@ -27,8 +27,15 @@ extension SQLGenerator {
             for index in used.sorted() where program.definitions[index].value.shape == .rows(table) && plan.rowLocalDefinitions.contains(index) {
                 let value = lower(program.definitions[index].value, .row(table: table, alias: "r"))
                 let (column, failure) = materializedColumns(index)
-                let failureColumn = plan.definitionCanFail[index] ? ", \(value.failure ?? noFailure) AS \(failure)" : ""
-                rows = "(SELECT r.*, \(settled(value)) AS \(column)\(failureColumn) FROM \(rows) r)"
+                if plan.definitionCanFail[index], let reason = value.failure {
+                    // The failure is computed once, then the value is NULL where it fails.
+                    let unsettled = dialect.identifier("let \(program.definitions[index].name) unsettled")
+                    rows = "(SELECT r.*, \(value.value) AS \(unsettled), \(reason) AS \(failure) FROM \(rows) r)"
+                    rows = "(SELECT r.*, CASE WHEN r.\(failure) IS NOT NULL THEN NULL ELSE r.\(unsettled) END AS \(column) FROM \(rows) r)"
+                } else {
+                    let failureColumn = plan.definitionCanFail[index] ? ", \(noFailure) AS \(failure)" : ""
+                    rows = "(SELECT r.*, \(settled(value)) AS \(column)\(failureColumn) FROM \(rows) r)"
+                }
                 materialized.insert(index)
             }
             // Keys computed from a row (`month(date)`) are computed once, as columns too.
