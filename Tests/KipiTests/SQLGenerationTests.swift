@@ -15,6 +15,7 @@ struct SQLGenerationTests {
         previous_month = previous(revenue_by_month)
         manager_rank = rank(avg_check_by_manager)
         bonus_by_manager = interpolate(avg(amount), [1000, 3000], [0, 100%]) by manager
+        per_thousand_by_manager = avg(1000 / amount) by manager
         """
 
     static func statement(_ kpi: String, _ dialect: SQLDialect) throws -> String {
@@ -40,6 +41,19 @@ struct SQLGenerationTests {
         #expect(try Self.statement("avg_check_by_manager", .postgres) == """
             WITH aggregates1 AS MATERIALIZED (
               SELECT a.k0, avg(a.v0) AS t0, (CASE WHEN count(a.v0) < 1 THEN 'average of no values' END) AS t1 FROM (SELECT r."manager" AS k0, CAST(r."amount" AS DOUBLE PRECISION) AS v0 FROM sales r) a GROUP BY a.k0
+            )
+            SELECT g.k0 AS "manager", CASE WHEN g.failure IS NOT NULL THEN NULL ELSE g.value END AS value
+            FROM (SELECT g.*, g.t0 AS value, g.t1 AS failure FROM aggregates1 g) g
+            ORDER BY g.k0 NULLS LAST
+            """)
+    }
+
+    /// An aggregate over values that can fail is still one GROUP BY: each row's failure is a
+    /// column beside its value, and the group fails with the least message of its rows.
+    @Test func anAverageOfValuesThatCanFailOnDuckDB() throws {
+        #expect(try Self.statement("per_thousand_by_manager", .duckdb) == """
+            WITH aggregates1 AS MATERIALIZED (
+              SELECT a.k0, avg(a.v0) AS t0, COALESCE(min(a.v1), (CASE WHEN count(a.v0) < 1 THEN 'average of no values' END)) AS t1 FROM (SELECT r."manager" AS k0, (1000E0 / NULLIF(CAST(r."amount" AS DOUBLE), 0)) AS v0, (CASE WHEN 1000E0 IS NOT NULL AND CAST(r."amount" AS DOUBLE) = 0 THEN 'division by zero' END) AS v1 FROM sales r) a GROUP BY a.k0
             )
             SELECT g.k0 AS "manager", CASE WHEN g.failure IS NOT NULL THEN NULL ELSE g.value END AS value
             FROM (SELECT g.*, g.t0 AS value, g.t1 AS failure FROM aggregates1 g) g

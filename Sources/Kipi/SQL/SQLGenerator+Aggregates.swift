@@ -72,11 +72,7 @@ extension SQLGenerator {
         // A function that skips errors (count) leaves failed values out instead.
         let skipped = call.function.skipsErrors ? collections.compactMap { $0.failure.map { "\($0) IS NULL" } } : []
         let rows = derivedRows(items(collections), from: from, kept: inGroup + kept(filter, collections) + skipped, as: derived)
-        // A failed filter cell, or a failed collection cell the filter keeps, fails the group. A
-        // table has no first row: of several failed rows, the group fails with the least message.
-        var rowFailure = call.function.skipsErrors ? nil : SQLValue.first(collections.map(\.failure))
-        if let filter, let kept = rowFailure { rowFailure = "(CASE WHEN \(filter.value) THEN \(kept) END)" }
-        rowFailure = SQLValue.first([filter?.failure, rowFailure])
+        let rowFailure = rowFailure(filter, collections, skipsErrors: call.function.skipsErrors)
         // Computed in a derived table first, as the values are: Spark cannot aggregate a
         // correlated subquery over rows that are themselves correlated.
         let failed = fresh("f")
@@ -89,6 +85,16 @@ extension SQLGenerator {
         sqlCall.knownRows = knownRows
         let written = self.call(call.function, sqlCall, node)
         return SQLValue(written.value, failure: SQLValue.first([groupFailure, written.failure]))
+    }
+
+    /// Why a row fails the aggregate's group, NULL where it does not; nil where none can. A failed
+    /// filter cell, or a failed collection cell the filter keeps, fails the group (a function that
+    /// skips errors leaves the cell out instead). A table has no first row: of several failed
+    /// rows, the group fails with the least message.
+    func rowFailure(_ filter: SQLValue?, _ collections: [SQLValue], skipsErrors: Bool) -> String? {
+        var failure = skipsErrors ? nil : SQLValue.first(collections.map(\.failure))
+        if let filter, let kept = failure { failure = "(CASE WHEN \(filter.value) THEN \(kept) END)" }
+        return SQLValue.first([filter?.failure, failure])
     }
 
     /// The rows an aggregate reduces, as a derived table: `columns` of `from` where `kept` holds.
@@ -135,21 +141,26 @@ extension SQLGenerator {
         let rowScope = Scope.row(table: table, alias: "r")
         let filter = call.filter.map { lower($0, rowScope) }
         let collections = collectionIndices.map { lower(call.arguments[$0], rowScope) }
-        guard filter?.failure == nil, collections.allSatisfy({ $0.failure == nil }) else { return nil }
         // One collection's null cell is left out by the aggregate anyway; several are kept together.
-        let kept = collections.count > 1 ? kept(filter, collections) : kept(filter, [])
-        let cells = (collections.isEmpty ? ["1"] : collections.map(\.value)).map { value in
+        let skipped = call.function.skipsErrors ? collections.compactMap { $0.failure.map { "\($0) IS NULL" } } : []
+        let kept = (collections.count > 1 ? kept(filter, collections) : kept(filter, [])) + skipped
+        var cells = (collections.isEmpty ? ["1"] : collections.map(\.value)).map { value in
             kept.isEmpty ? value : "CASE WHEN \(kept.joined(separator: " AND ")) THEN \(value) END"
         }
+        // A row that fails fails its group, with the least message, as `aggregate` says.
+        let failing = rowFailure(filter, collections, skipsErrors: call.function.skipsErrors)
+        if let failing { cells.append(failing) }
         var totals = self.totals(table, by: call.partition?.keys ?? [])
-        let columns = cells.map { totals.column($0) }
+        let cellColumns = cells.map { totals.column($0) }
+        let columns = failing == nil ? cellColumns : Array(cellColumns.dropLast())
+        let groupFailure = failing == nil ? nil : cellColumns.last.map { "min(a.\($0))" }
         var sqlCall = SQLCall(
             dialect: dialect, arguments: valueIndices.map { lower(call.arguments[$0], .scalar) }, argumentTypes: valueIndices.map { call.arguments[$0].type },
             collections: columns.map { "a.\($0)" })
         sqlCall.collectionTypes = collectionIndices.map { call.arguments[$0].type }
         sqlCall.constants = constants
         sqlCall.rowCount = "count(a.\(columns[0]))"
-        guard let written = overRows(sqlCall) else {
+        guard var written = overRows(sqlCall) else {
             // Not written this way after all: a table made for it alone goes.
             if self.totals[totals.key]?.aggregates.isEmpty == true {
                 self.totals[totals.key] = nil
@@ -157,6 +168,7 @@ extension SQLGenerator {
             }
             return nil
         }
+        written.failure = SQLValue.first([groupFailure, written.failure])
         let value = totals.aggregate(written.value)
         let failure = written.failure.map { totals.aggregate($0) }
         store(totals)
@@ -180,7 +192,7 @@ extension SQLGenerator {
             read = { "(SELECT \(self.dialect.single("\(found).\($0)")) FROM \(totals.name) \(found) WHERE \(match))" }
         }
         guard !everyGroup else { return SQLValue(read(value), failure: failure.map(read)) }
-        let noRows = "(SELECT \(zip(cells, columns).map { "\($0) AS \($1)" }.joined(separator: ", ")) FROM \(source(table)) r WHERE FALSE) a"
+        let noRows = "(SELECT \(zip(cells, cellColumns).map { "\($0) AS \($1)" }.joined(separator: ", ")) FROM \(source(table)) r WHERE FALSE) a"
         let none = { (expression: String) in "(SELECT \(expression) FROM \(noRows))" }
         let found = "COALESCE(\(read(value)), \(none(written.value)))"
         guard let overNoRows = written.failure, let failure else { return SQLValue(found) }
