@@ -686,3 +686,71 @@ extension SQLEngineTests {
         }
     }
 }
+
+extension SQLEngineTests {
+    /// Text read as a period fails where it is none, row by row, with the evaluation's message
+    /// (the engine refused the whole KPI on the cast before): a month 13, a quarter 5, week 53 of
+    /// a year with 52, year 0, and a year as a number that is not whole.
+    @Test(arguments: [SQLDialect.duckdb, .postgres])
+    func textThatIsNoPeriodFailsAsInProcess(_ dialect: SQLDialect) throws {
+        func table(_ name: String, _ csv: String, text: String) throws -> DataTable {
+            try DataTable.load(Data(csv.utf8), name: "\(name).csv", format: .csv, options: DataOptions(columnTypes: [text: .text]))
+        }
+        let tables: [String: DataTable] = [
+            "": try table("months", "date,period\n2024-03-05,2024-03\n2024-04-01,2024-03\n2024-03-09,\n", text: "period"),
+            "bad_month": try table("bad_month", "date,period\n2024-03-05,2024-03\n2024-03-06,2024-13\n", text: "period"),
+            "quarters": try table("quarters", "date,period\n2024-12-31,2024-Q4\n2024-01-01,2024-q1\n2024-05-01,2024-Q1\n", text: "period"),
+            "bad_quarter": try table("bad_quarter", "date,period\n2024-12-31,2024-Q5\n", text: "period"),
+            "weeks": try table("weeks", "date,period\n2020-12-31,2020-W53\n2024-01-01,2024-w01\n", text: "period"),
+            "bad_week": try table("bad_week", "date,period\n2021-12-31,2021-W53\n", text: "period"),
+            "bad_year": try table("bad_year", "date,period\n2024-12-31,0000\n", text: "period"),
+            "numbers": try DataTable.load(Data("date,year\n2024-12-31,2024\n2024-06-30,2024.5\n".utf8), name: "numbers.csv", format: .csv, options: DataOptions()),
+        ]
+        let formulas = """
+            months = count(where month(date) == period)
+            bad_month = count(where month(bad_month.date) == bad_month.period)
+            quarters = count(where quarter(quarters.date) == quarters.period)
+            bad_quarter = count(where quarter(bad_quarter.date) == bad_quarter.period)
+            weeks = count(where week(weeks.date) == weeks.period)
+            bad_week = count(where week(bad_week.date) == bad_week.period)
+            bad_year = count(where year(bad_year.date) == bad_year.period)
+            bad_number = count(where year(numbers.date) == numbers.year)
+            """
+        let program = try Kipi().compile(
+            source: SourceText(name: "periods.kpi", text: formulas), schema: try #require(tables[""]).schema,
+            tables: tables.filter { !$0.key.isEmpty }.mapValues(\.schema))
+        let (inProcess, engine) = try Engines.bothWays(program, tables: tables, on: dialect)
+        #expect(Engines.differences(inProcess, engine) == [])
+        for result in [inProcess, engine] {
+            #expect(single(result, "months") == "1")
+            #expect(single(result, "bad_month") == "error: '2024-13' is not a month; write it as 2024-03")
+            #expect(single(result, "quarters") == "2")
+            #expect(single(result, "bad_quarter") == "error: '2024-Q5' is not a quarter; write it as 2024-Q1")
+            #expect(single(result, "weeks") == "2")
+            #expect(single(result, "bad_week") == "error: '2021-W53' is not a week; write it as 2024-W05")
+            #expect(single(result, "bad_year") == "error: '0000' is not a year; write it as 2024")
+            #expect(single(result, "bad_number") == "error: 2024.5 is not a year; write it as 2024")
+        }
+    }
+}
+
+extension SQLEngineTests {
+    /// A key read as a period from text that is none fails the whole KPI in-process; the engine
+    /// stops the query with the same words, where it gave the row a group of NULL (or, for
+    /// "2024-13", the next January) before.
+    @Test(arguments: [SQLDialect.duckdb, .postgres])
+    func aKeyThatIsNoPeriodStopsTheKPIOnTheEngine(_ dialect: SQLDialect) throws {
+        let sales = try DataTable.load(Data("date,amount\n2024-03-05,10\n2024-04-05,20\n".utf8), name: "sales.csv", format: .csv, options: DataOptions())
+        let plans = try DataTable.load(
+            Data("period,target\n2024-03,100\n2024-13,50\n".utf8), name: "plans.csv", format: .csv, options: DataOptions(columnTypes: ["period": .text]))
+        let program = try Kipi().compile(
+            source: SourceText(name: "keys.kpi", text: "plan_fact = sum(amount) / sum(plans.target) by period = month(date)\n"),
+            schema: sales.schema, tables: ["plans": plans.schema])
+        let (inProcess, engine) = try Engines.bothWays(program, tables: ["": sales, "plans": plans], on: dialect)
+        let reason = "a 'by' key could not be computed: '2024-13' is not a month; write it as 2024-03"
+        #expect(single(inProcess, "plan_fact") == "error: \(reason)")
+        let message = single(engine, "plan_fact")
+        #expect(message.hasPrefix("error: \(SQLEngine(dialect: dialect).clientName) refused the SQL of KPI 'plan_fact': "), "\(message)")
+        #expect(message.contains(reason), "\(message)")
+    }
+}

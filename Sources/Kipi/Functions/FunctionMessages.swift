@@ -9,8 +9,13 @@ enum FunctionMessages {
     }
     /// A value that does not read as a period of `grain`, with an example of one.
     static func notAPeriod(_ value: Value, _ grain: PeriodGrain) -> String {
-        let example = ["week": "2024-W05", "month": "2024-03", "quarter": "2024-Q1", "year": "2024"][grain.rawValue] ?? ""
         let shown: String = if case .text(let text) = value { "'\(text)'" } else { value.description }
+        return notAPeriod(shown: shown, grain)
+    }
+
+    /// The message of `notAPeriod`, with `shown` for the value.
+    static func notAPeriod(shown: String, _ grain: PeriodGrain) -> String {
+        let example = ["week": "2024-W05", "month": "2024-03", "quarter": "2024-Q1", "year": "2024"][grain.rawValue] ?? ""
         return "\(shown) is not a \(grain); write it as \(example)"
     }
 }

@@ -70,8 +70,20 @@ extension SQLGenerator {
             return SQLValue(value)
         case .periodFromText(let operand):
             guard case .period(let grain) = node.type else { return problem("a period was expected", node) }
-            return map(lower(operand, scope)) { dialect.periodIndex(fromText: $0, type: operand.type, grain: grain) }
+            return period(fromText: lower(operand, scope), type: operand.type, grain: grain)
         }
+    }
+
+    /// Text (or a number, for a year) read as a period: NULL where it is none, failing there with
+    /// the evaluation's message.
+    func period(fromText text: SQLValue, type: KipiType, grain: PeriodGrain) -> SQLValue {
+        let index = dialect.periodIndex(fromText: text.value, type: type, grain: grain)
+        guard let valid = dialect.isPeriod(text.value, type: type, grain: grain) else { return SQLValue(index, failure: text.failure) }
+        let isText = type == .text
+        let failure = dialect.failure(
+            where: "\(text.value) IS NOT NULL AND NOT \(valid)", FunctionMessages.notAPeriod(shown: isText ? "'{}'" : "{}", grain),
+            numbers: isText ? [] : [text.value], texts: isText ? [text.value] : [])
+        return SQLValue("(CASE WHEN \(valid) THEN \(index) END)", failure: SQLValue.first([text.failure, failure]))
     }
 
     func map(_ value: SQLValue, _ transform: (String) -> String) -> SQLValue {

@@ -42,8 +42,7 @@ extension SQLGenerator {
             var keys: [String] = []
             for (key, expressions) in program.keyExpressions.sorted(by: { $0.key < $1.key }) where usedKeys.contains(key) {
                 guard let expression = expressions[table], !isColumn(expression) else { continue }
-                let value = lower(expression, .row(table: table, alias: "r"))
-                keys.append("\(value.value) AS \(keyColumn(key))")
+                keys.append("\(keyValue(key, lower(expression, .row(table: table, alias: "r")))) AS \(keyColumn(key))")
                 materializedKeys.insert(key)
             }
             if !keys.isEmpty { rows = "(SELECT r.*, \(keys.joined(separator: ", ")) FROM \(rows) r)" }
@@ -124,7 +123,15 @@ extension SQLGenerator {
         guard let expression = program.keyExpressions[key]?[table] else {
             return problem("the key '\(key)' cannot be computed from table '\(table)'").value
         }
-        return lower(expression, .row(table: table, alias: alias)).value
+        return keyValue(key, lower(expression, .row(table: table, alias: alias)))
+    }
+
+    /// A key's value, stopping the query where a row's key cannot be computed: the evaluation
+    /// fails the whole KPI there, where a group of NULL would be silently wrong.
+    func keyValue(_ key: GroupKey, _ value: SQLValue) -> String {
+        guard let failure = value.failure else { return value.value }
+        let message = dialect.prefixed("a 'by' key could not be computed: ", failure)
+        return "(CASE WHEN \(failure) IS NOT NULL THEN \(dialect.raised(message, as: sqlType(keyType(key)))) ELSE \(value.value) END)"
     }
 
     func keyType(_ key: GroupKey) -> KipiType {

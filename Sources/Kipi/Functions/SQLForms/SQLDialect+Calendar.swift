@@ -73,12 +73,42 @@ extension SQLDialect {
         case .year: return type == .text ? "CAST(\(text) AS \(self.doubleType))" : text
         case .month: return "(\(number(1, 4)) * 12 + \(number(6, 2)) - 1)"
         case .quarter: return "(\(number(1, 4)) * 4 + \(number(7, 1)) - 1)"
-        case .week:
-            // Week 1 holds 4 January; its Monday is that day minus its ISO weekday.
-            let january4 = self.days(year: number(1, 4), month: "1", day: "4")
-            let monday = "(\(january4) - \(isoWeekday(january4)) + 1)"
-            return "floor((\(monday) + (\(number(7, 2)) - 1) * 7 + 3) / 7)"
+        case .week: return "floor(\(isoWeekThursday(year: number(1, 4), week: number(7, 2))) / 7)"
         }
+    }
+
+    /// Holds where `text` (text, or a number for a year) is a period of `grain`, as
+    /// `Period(reading:as:)` reads it: the pattern, a year from 1, a month 1–12, a quarter 1–4, a
+    /// week its year has. The numbers are read only where the pattern holds: a cast of other text
+    /// fails the whole query on some engines. Nil for a type not known as the SQL is written.
+    func isPeriod(_ text: String, type: KipiType, grain: PeriodGrain) -> String? {
+        switch type {
+        case .number where grain == .year: return "(\(text) = floor(\(text)) AND \(text) >= 1 AND \(text) <= 9999)"
+        case .text: break
+        case .number, .boolean, .date, .period, .null, .unknown, .list: return nil
+        }
+        let number = { (from: Int, length: Int) in "CAST(substr(\(text), \(from), \(length)) AS \(self.doubleType))" }
+        var holds = ["\(number(1, 4)) >= 1"]
+        let pattern: String
+        switch grain {
+        case .year: pattern = "[0-9]{4}"
+        case .month: pattern = "[0-9]{4}-(0[1-9]|1[0-2])"
+        case .quarter: pattern = "[0-9]{4}-[Qq][1-4]"
+        case .week:
+            pattern = "[0-9]{4}-[Ww][0-9]{2}"
+            // A week of the year holds the year's Thursday: week 53 of a year of 52 is the next one's.
+            let nextYear = days(year: "\(number(1, 4)) + 1", month: "1", day: "1")
+            holds += ["\(number(7, 2)) >= 1", "\(isoWeekThursday(year: number(1, 4), week: number(7, 2))) < \(nextYear)"]
+        }
+        return "(CASE WHEN \(matches(text, pattern)) THEN \(holds.joined(separator: " AND ")) ELSE FALSE END)"
+    }
+
+    /// The day number of the Thursday of ISO week `week` of `year`: week 1 holds 4 January, and
+    /// its Monday is that day minus its ISO weekday.
+    func isoWeekThursday(year: String, week: String) -> String {
+        let january4 = days(year: year, month: "1", day: "4")
+        let monday = "(\(january4) - \(isoWeekday(january4)) + 1)"
+        return "(\(monday) + (\(week) - 1) * 7 + 3)"
     }
 
     /// 1 for Monday … 7 for Sunday, of a day number (1970-01-01 was a Thursday).

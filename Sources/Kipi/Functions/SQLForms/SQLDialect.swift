@@ -104,6 +104,17 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         self == .spark ? "concat(\(self.text(prefix)), \(text))" : "(\(self.text(prefix)) || \(text))"
     }
 
+    /// An expression of SQL type `type` that stops the query with `message` (text) where it is
+    /// evaluated: DuckDB's `error`, Spark's `raise_error`. PostgreSQL has no such function: a cast
+    /// of the message to a number fails, and says the message.
+    func raised(_ message: String, as type: String) -> String {
+        switch self {
+        case .duckdb: "error(\(message))"
+        case .postgres: "CAST(CAST(\(message) AS INTEGER) AS \(type))"
+        case .spark: "raise_error(\(message))"
+        }
+    }
+
     /// Text joined in SQL (`concat`, which every dialect has; `||` is text only in some).
     func concatenated(_ parts: [String]) -> String {
         parts.count == 1 ? parts[0] : "concat(" + parts.joined(separator: ", ") + ")"
