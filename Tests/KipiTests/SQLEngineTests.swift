@@ -690,7 +690,8 @@ extension SQLEngineTests {
 extension SQLEngineTests {
     /// Text read as a period fails where it is none, row by row, with the evaluation's message
     /// (the engine refused the whole KPI on the cast before): a month 13, a quarter 5, week 53 of
-    /// a year with 52, year 0, and a year as a number that is not whole.
+    /// a year with 52, year 0, and a year as a number that is not whole; compared with a period,
+    /// and given to `month` and `year`.
     @Test(arguments: [SQLDialect.duckdb, .postgres])
     func textThatIsNoPeriodFailsAsInProcess(_ dialect: SQLDialect) throws {
         func table(_ name: String, _ csv: String, text: String) throws -> DataTable {
@@ -715,6 +716,8 @@ extension SQLEngineTests {
             bad_week = count(where week(bad_week.date) == bad_week.period)
             bad_year = count(where year(bad_year.date) == bad_year.period)
             bad_number = count(where year(numbers.date) == numbers.year)
+            month_of_text = count(where month(bad_month.period) == month(bad_month.date))
+            year_of_number = count(where year(numbers.year) == year(numbers.date))
             """
         let program = try Kipi().compile(
             source: SourceText(name: "periods.kpi", text: formulas), schema: try #require(tables[""]).schema,
@@ -730,6 +733,8 @@ extension SQLEngineTests {
             #expect(single(result, "bad_week") == "error: '2021-W53' is not a week; write it as 2024-W05")
             #expect(single(result, "bad_year") == "error: '0000' is not a year; write it as 2024")
             #expect(single(result, "bad_number") == "error: 2024.5 is not a year; write it as 2024")
+            #expect(single(result, "month_of_text") == "error: '2024-13' is not a month; write it as 2024-03")
+            #expect(single(result, "year_of_number") == "error: 2024.5 is not a year; write it as 2024")
         }
     }
 }

@@ -153,8 +153,8 @@ extension Dates {
         case .date:
             if let index = argument.timestamp.flatMap({ call.dialect.periodIndex(ofTimestamp: $0, grain: grain) }) { return SQLValue(index) }
             return SQLValue(call.dialect.periodIndex(ofDays: call.dialect.days(ofSeconds: x), grain: grain))
-        case .text: return SQLValue(call.dialect.periodIndex(fromText: x, type: .text, grain: grain))
-        case .number where grain == .year: return SQLValue(x)
+        case .text: return call.dialect.period(fromText: x, type: .text, grain: grain)
+        case .number where grain == .year: return call.dialect.period(fromText: x, type: .number, grain: grain)
         case .period(let finer):
             switch (finer, grain) {
             case (let same, let target) where same == target: return SQLValue(x)

@@ -70,20 +70,10 @@ extension SQLGenerator {
             return SQLValue(value)
         case .periodFromText(let operand):
             guard case .period(let grain) = node.type else { return problem("a period was expected", node) }
-            return period(fromText: lower(operand, scope), type: operand.type, grain: grain)
+            let text = lower(operand, scope)
+            let period = dialect.period(fromText: text.value, type: operand.type, grain: grain)
+            return SQLValue(period.value, failure: SQLValue.first([text.failure, period.failure]))
         }
-    }
-
-    /// Text (or a number, for a year) read as a period: NULL where it is none, failing there with
-    /// the evaluation's message.
-    func period(fromText text: SQLValue, type: KipiType, grain: PeriodGrain) -> SQLValue {
-        let index = dialect.periodIndex(fromText: text.value, type: type, grain: grain)
-        guard let valid = dialect.isPeriod(text.value, type: type, grain: grain) else { return SQLValue(index, failure: text.failure) }
-        let isText = type == .text
-        let failure = dialect.failure(
-            where: "\(text.value) IS NOT NULL AND NOT \(valid)", FunctionMessages.notAPeriod(shown: isText ? "'{}'" : "{}", grain),
-            numbers: isText ? [] : [text.value], texts: isText ? [text.value] : [])
-        return SQLValue("(CASE WHEN \(valid) THEN \(index) END)", failure: SQLValue.first([text.failure, failure]))
     }
 
     func map(_ value: SQLValue, _ transform: (String) -> String) -> SQLValue {
@@ -100,9 +90,9 @@ extension SQLGenerator {
         var placeholders = call
         let marks = call.arguments.indices.map { ("\u{1}\($0)v\u{1}", "\u{1}\($0)f\u{1}") }
         placeholders.arguments = zip(call.arguments, marks).map { SQLValue($1.0, failure: $0.failure == nil ? nil : $1.1, timestamp: $0.timestamp) }
-        placeholders.argumentsHoldSubqueries = call.arguments.contains { argument in
-            [argument.value, argument.failure ?? ""].contains { text in text.contains("SELECT") || call.collections.contains { text.contains($0) } }
-        }
+        // What Spark cannot bind in a lambda: a subquery, or the rows an aggregate reads.
+        let unbindable = { (text: String) in text.contains("SELECT") || call.collections.contains { text.contains($0) } }
+        placeholders.argumentsHoldSubqueries = call.arguments.contains { unbindable($0.value) || unbindable($0.failure ?? "") }
         guard let form, var written = form.write(placeholders) else {
             let unknown = call.argumentTypes.contains(.unknown) || call.collectionTypes.contains(.unknown)
             let hint = unknown ? " for arguments of unknown type (give the data with --data for the column types)" : ""
@@ -121,9 +111,7 @@ extension SQLGenerator {
         // instead, where neither they nor the form hold a subquery or read rows.
         let texts = [result.value, result.failure ?? ""]
         let uses = marks.map { mark in [mark.0, mark.1].map { mark in texts.map { $0.components(separatedBy: mark).count - 1 }.reduce(0, +) }.reduce(0, +) }
-        let lambda = !(texts + call.arguments.flatMap { [$0.value, $0.failure ?? ""] }).contains { text in
-            text.contains("SELECT") || call.collections.contains { text.contains($0) }
-        }
+        let lambda = !placeholders.argumentsHoldSubqueries && !texts.contains(where: unbindable)
         if dialect == .spark, !lambda, call.knownRows != nil, zip(call.arguments, uses).contains(where: { $1 > 1 && $0.value.contains("SELECT") }) {
             // A form over known values repeats its arguments more than the general form, which
             // Spark then compiles out of memory: the general one it is.

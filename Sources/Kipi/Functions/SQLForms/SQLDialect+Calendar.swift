@@ -77,11 +77,24 @@ extension SQLDialect {
         }
     }
 
-    /// Holds where `text` (text, or a number for a year) is a period of `grain`, as
-    /// `Period(reading:as:)` reads it: the pattern, a year from 1, a month 1–12, a quarter 1–4, a
-    /// week its year has. The numbers are read only where the pattern holds: a cast of other text
-    /// fails the whole query on some engines. Nil for a type not known as the SQL is written.
-    func isPeriod(_ text: String, type: KipiType, grain: PeriodGrain) -> String? {
+    /// Text (or a number, for a year) read as a period of `grain`, as `Period(reading:as:)` reads
+    /// it: NULL where it is none, failing there with the evaluation's message. A type not known
+    /// as the SQL is written is read without the check.
+    func period(fromText text: String, type: KipiType, grain: PeriodGrain) -> SQLValue {
+        let index = periodIndex(fromText: text, type: type, grain: grain)
+        guard let valid = isPeriod(text, type: type, grain: grain) else { return SQLValue(index) }
+        let isText = type == .text
+        let failure = self.failure(
+            where: "\(text) IS NOT NULL AND NOT \(valid)", FunctionMessages.notAPeriod(shown: isText ? "'{}'" : "{}", grain),
+            numbers: isText ? [] : [text], texts: isText ? [text] : [])
+        return SQLValue("(CASE WHEN \(valid) THEN \(index) END)", failure: failure)
+    }
+
+    /// Holds where `text` (text, or a number for a year) is a period of `grain`: the pattern, a
+    /// year from 1, a month 1–12, a quarter 1–4, a week its year has. The numbers are read only
+    /// where the pattern holds: a cast of other text fails the whole query on some engines. Nil
+    /// for a type not known as the SQL is written.
+    private func isPeriod(_ text: String, type: KipiType, grain: PeriodGrain) -> String? {
         switch type {
         case .number where grain == .year: return "(\(text) = floor(\(text)) AND \(text) >= 1 AND \(text) <= 9999)"
         case .text: break
